@@ -1,0 +1,18 @@
+package recordings
+
+import "errors"
+
+// Sentinel errors that callers match with errors.Is. The web layer maps them to HTTP
+// statuses in one place; the command line maps them to exit codes in one place.
+var (
+	// ErrNotFound: no recording (or row, or file) by that key.
+	ErrNotFound = errors.New("not found")
+	// ErrInvalid: the input is malformed; the message says which field and why.
+	ErrInvalid = errors.New("invalid input")
+	// ErrUnsupportedFormat: the audio format cannot be decoded here.
+	ErrUnsupportedFormat = errors.New("unsupported audio format")
+	// ErrOutsideRoot: a path would leave the spool root or pass through a symlink.
+	ErrOutsideRoot = errors.New("path outside the spool root")
+	// ErrRefused: a destructive operation refused for safety.
+	ErrRefused = errors.New("refused for safety")
+)
