@@ -1,0 +1,185 @@
+package spool
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"golang.org/x/sys/unix"
+
+	"github.com/totalrec/totalrec/recordings"
+)
+
+// Tree is a spool root opened for reading. Every access goes through the directory
+// handles it opens, relative to the root, with O_NOFOLLOW: a symlink anywhere in the
+// spool is reported, never followed, and no path leaves the root.
+type Tree struct {
+	root *os.Root
+	dir  string
+}
+
+// OpenTree opens the spool root dir.
+func OpenTree(dir string) (*Tree, error) {
+	r, err := os.OpenRoot(dir)
+	if err != nil {
+		return nil, fmt.Errorf("open spool: %w", err)
+	}
+	return &Tree{root: r, dir: dir}, nil
+}
+
+// Dir returns the root's path as given to OpenTree.
+func (t *Tree) Dir() string { return t.dir }
+
+// Close releases the root.
+func (t *Tree) Close() error { return t.root.Close() }
+
+// File is a regular file found in a directory listing.
+type File struct {
+	Name    string
+	Size    int64
+	ModTime time.Time
+}
+
+// Oddity is something in the spool that is not a recording Totalrec can catalogue:
+// a symlink, a device, an unreadable entry. Scans report them and go on.
+type Oddity struct {
+	Path string
+	What string
+}
+
+// Listing is one directory's contents.
+type Listing struct {
+	Path     string // relative to the root, "/"-separated; "" for the root itself
+	ModTime  time.Time
+	Files    []File
+	Subdirs  []string // relative paths of the subdirectories
+	Oddities []Oddity
+}
+
+// Dir is an open directory of the tree.
+type Dir struct {
+	f    *os.File
+	path string
+}
+
+// OpenDir opens the directory rel ("" for the root). A symlink at rel, or on the way
+// to it, is refused with recordings.ErrOutsideRoot.
+func (t *Tree) OpenDir(rel string) (*Dir, error) {
+	name := rel
+	if name == "" {
+		name = "."
+	}
+	if !fs.ValidPath(name) {
+		return nil, fmt.Errorf("open %q: %w", rel, recordings.ErrOutsideRoot)
+	}
+	fi, err := t.root.Lstat(name)
+	if err != nil {
+		return nil, fmt.Errorf("open dir: %w", err)
+	}
+	if !fi.IsDir() {
+		return nil, fmt.Errorf("open dir %q: not a directory: %w", rel, recordings.ErrOutsideRoot)
+	}
+	f, err := t.root.Open(name)
+	if err != nil {
+		return nil, fmt.Errorf("open dir: %w", err)
+	}
+	return &Dir{f: f, path: rel}, nil
+}
+
+// Close closes the directory.
+func (d *Dir) Close() error { return d.f.Close() }
+
+// Path is the directory's path relative to the root.
+func (d *Dir) Path() string { return d.path }
+
+// ModTime returns the directory's own modification time, which changes when an entry
+// is added, removed or renamed.
+func (d *Dir) ModTime() (time.Time, error) {
+	fi, err := d.f.Stat()
+	if err != nil {
+		return time.Time{}, fmt.Errorf("stat dir: %w", err)
+	}
+	return fi.ModTime(), nil
+}
+
+// List reads the directory: regular files with size and mtime (one fstatat each,
+// relative to this directory, never following a link), subdirectories, and oddities.
+func (d *Dir) List() (Listing, error) {
+	l := Listing{Path: d.path}
+	var err error
+	if l.ModTime, err = d.ModTime(); err != nil {
+		return l, err
+	}
+	fd := int(d.f.Fd())
+	for {
+		ents, rerr := d.f.ReadDir(4096)
+		for _, e := range ents {
+			name := e.Name()
+			rel := d.join(name)
+			if !utf8.ValidString(name) {
+				l.Oddities = append(l.Oddities, Oddity{Path: strings.ToValidUTF8(rel, "\uFFFD"), What: "name is not valid UTF-8; skipped"})
+				continue
+			}
+			var st unix.Stat_t
+			if err := unix.Fstatat(fd, name, &st, unix.AT_SYMLINK_NOFOLLOW); err != nil {
+				if errors.Is(err, unix.ENOENT) {
+					continue // removed since the listing: not an oddity
+				}
+				l.Oddities = append(l.Oddities, Oddity{Path: rel, What: "stat: " + err.Error()})
+				continue
+			}
+			switch st.Mode & unix.S_IFMT {
+			case unix.S_IFREG:
+				l.Files = append(l.Files, File{Name: name, Size: st.Size, ModTime: time.Unix(st.Mtim.Unix())})
+			case unix.S_IFDIR:
+				l.Subdirs = append(l.Subdirs, rel)
+			case unix.S_IFLNK:
+				l.Oddities = append(l.Oddities, Oddity{Path: rel, What: "symbolic link; not followed"})
+			default:
+				l.Oddities = append(l.Oddities, Oddity{Path: rel, What: "not a regular file; skipped"})
+			}
+		}
+		if rerr != nil {
+			break // io.EOF, or an error after which nothing more can be read
+		}
+	}
+	return l, nil
+}
+
+// OpenFile opens the regular file name in this directory for reading, refusing
+// symlinks and anything that is not a regular file.
+func (d *Dir) OpenFile(name string) (*os.File, error) {
+	if name == "" || strings.ContainsRune(name, '/') || name == "." || name == ".." {
+		return nil, fmt.Errorf("open %q: %w", name, recordings.ErrOutsideRoot)
+	}
+	fd, err := unix.Openat(int(d.f.Fd()), name, unix.O_RDONLY|unix.O_NOFOLLOW|unix.O_CLOEXEC|unix.O_NONBLOCK, 0)
+	if err != nil {
+		if errors.Is(err, unix.ELOOP) {
+			return nil, fmt.Errorf("open %s: symbolic link: %w", d.join(name), recordings.ErrOutsideRoot)
+		}
+		return nil, fmt.Errorf("open %s: %w", d.join(name), err)
+	}
+	f := os.NewFile(uintptr(fd), d.join(name))
+	fi, err := f.Stat()
+	if err != nil {
+		f.Close()
+		return nil, fmt.Errorf("stat %s: %w", d.join(name), err)
+	}
+	if !fi.Mode().IsRegular() {
+		f.Close()
+		return nil, fmt.Errorf("open %s: not a regular file: %w", d.join(name), recordings.ErrInvalid)
+	}
+	return f, nil
+}
+
+func (d *Dir) join(name string) string {
+	if d.path == "" {
+		return name
+	}
+	return path.Join(d.path, name)
+}
