@@ -1,0 +1,114 @@
+package config
+
+import (
+	"fmt"
+	"time"
+)
+
+// Config is Totalrec's configuration. Load builds it; nothing reads it from a global.
+type Config struct {
+	Spool        string        // recordings root, e.g. /var/spool/asterisk/monitor
+	DB           string        // catalogue DSN: "sqlite:PATH" or a MySQL DSN
+	CDRDB        string        // CDR DSN; "" = no CDR enrichment
+	CDRTable     string        // the CDR table's name
+	DataDir      string        // Totalrec's own state: SQLite catalogue, journal, caches
+	Listen       string        // address the web server listens on
+	Node         string        // this PBX's name when several share one catalogue; "" on one box
+	Timezone     string        // IANA zone of the PBX's CDR calldate; "" = the machine's local zone
+	CDRWindow    time.Duration // how long enrichment keeps retrying a recording without a CDR row
+	ScanInterval time.Duration // time between spool scans
+
+	// DBPasswordFile and CDRDBPasswordFile name files holding the MySQL password of
+	// DB and CDRDB. Load has already put the password into the DSN; they are kept
+	// so that `totalrec config` can show where it came from.
+	DBPasswordFile    string
+	CDRDBPasswordFile string
+}
+
+// The defaults that do not depend on anything else.
+const (
+	DefaultSpool        = "/var/spool/asterisk/monitor"
+	DefaultDataDir      = "/var/lib/totalrec"
+	DefaultListen       = "127.0.0.1:8080"
+	DefaultCDRTable     = "cdr"
+	DefaultCDRWindow    = 2 * time.Hour
+	DefaultScanInterval = 5 * time.Minute
+)
+
+// Default returns the configuration before any file, variable or flag is read. Its DB
+// is the SQLite catalogue in DefaultDataDir; Load moves it along with DataDir.
+func Default() Config {
+	return Config{
+		Spool:        DefaultSpool,
+		DB:           sqliteDSN(DefaultDataDir),
+		CDRTable:     DefaultCDRTable,
+		DataDir:      DefaultDataDir,
+		Listen:       DefaultListen,
+		CDRWindow:    DefaultCDRWindow,
+		ScanInterval: DefaultScanInterval,
+	}
+}
+
+func sqliteDSN(dataDir string) string { return "sqlite:" + dataDir + "/totalrec.db" }
+
+// Location returns the zone of Timezone, or time.Local when it is "".
+func (c Config) Location() (*time.Location, error) {
+	if c.Timezone == "" {
+		return time.Local, nil
+	}
+	loc, err := time.LoadLocation(c.Timezone)
+	if err != nil {
+		return nil, fmt.Errorf("load time zone: %w", err)
+	}
+	return loc, nil
+}
+
+// Source says where a setting's value came from.
+type Source string
+
+// The fixed sources; environment variables and flags are Source("env TOTALREC_DB") and
+// Source("flag --db").
+const (
+	SourceDefault     Source = "default"
+	SourceFreePBXConf Source = "freepbx.conf"
+	SourceAmportal    Source = "amportal.conf"
+	SourceAsterisk    Source = "asterisk.conf"
+	SourceFile        Source = "config file"
+)
+
+// Loaded is a Config with the source of every setting, keyed as in the config file
+// ("db", "cdr_db", …), and the config file read ("" for none).
+type Loaded struct {
+	Config  Config
+	Sources map[string]Source
+	File    string
+}
+
+// Entry is one setting as `totalrec config` shows it.
+type Entry struct {
+	Key    string
+	Value  string
+	Source Source
+}
+
+// Redacted lists every setting, the config file first, with the password of every DSN
+// replaced by "****"; nothing it returns contains a password.
+func (l Loaded) Redacted() []Entry {
+	file, src := l.File, l.Sources["config"]
+	if src == "" {
+		src = SourceDefault
+	}
+	out := []Entry{{Key: "config", Value: file, Source: src}}
+	for _, k := range settings {
+		v := k.get(&l.Config)
+		if k.dsn {
+			v = RedactDSN(v)
+		}
+		s := l.Sources[k.name]
+		if s == "" {
+			s = SourceDefault
+		}
+		out = append(out, Entry{Key: k.name, Value: v, Source: s})
+	}
+	return out
+}

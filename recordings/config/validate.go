@@ -1,0 +1,93 @@
+package config
+
+import (
+	"errors"
+	"fmt"
+	"net"
+	"path/filepath"
+	"strconv"
+	"time"
+)
+
+// FieldError says which setting is invalid and why. Value is as the user wrote it,
+// except that a DSN's password is redacted.
+type FieldError struct {
+	Field string // the key, as in the config file: "db", "spool", …
+	Value string
+	Msg   string
+}
+
+func (e *FieldError) Error() string {
+	return fmt.Sprintf("invalid %s %q: %s", e.Field, e.Value, e.Msg)
+}
+
+// Validate checks every setting and returns all problems joined, each a *FieldError
+// (errors.As finds the first).
+func (c Config) Validate() error {
+	var errs []error
+	bad := func(field, value, format string, a ...any) {
+		errs = append(errs, &FieldError{Field: field, Value: value, Msg: fmt.Sprintf(format, a...)})
+	}
+	for _, p := range []struct{ field, value string }{{"spool", c.Spool}, {"data_dir", c.DataDir}} {
+		if !filepath.IsAbs(p.value) {
+			bad(p.field, p.value, "want an absolute path")
+		}
+	}
+	if c.DB == "" {
+		bad("db", "", "a catalogue DSN is required")
+	} else if err := checkDSN(c.DB); err != nil {
+		bad("db", RedactDSN(c.DB), "%s", err)
+	}
+	if c.CDRDB != "" {
+		if err := checkDSN(c.CDRDB); err != nil {
+			bad("cdr_db", RedactDSN(c.CDRDB), "%s", err)
+		}
+	}
+	if !isIdentifier(c.CDRTable) {
+		bad("cdr_table", c.CDRTable, "want a table name of letters, digits and _")
+	}
+	if _, port, err := net.SplitHostPort(c.Listen); err != nil {
+		bad("listen", c.Listen, "want host:port, e.g. 127.0.0.1:8080")
+	} else if n, err := strconv.Atoi(port); err != nil || n < 0 || n > 65535 {
+		bad("listen", c.Listen, "port %q is not a number from 0 to 65535", port)
+	}
+	if !isNodeName(c.Node) {
+		bad("node", c.Node, "want at most 64 letters, digits, '.', '_' or '-'")
+	}
+	if c.Timezone != "" {
+		if _, err := time.LoadLocation(c.Timezone); err != nil {
+			bad("timezone", c.Timezone, "not a known IANA zone such as Europe/Berlin")
+		}
+	}
+	if c.CDRWindow < 0 {
+		bad("cdr_window", c.CDRWindow.String(), "must not be negative")
+	}
+	if c.ScanInterval <= 0 {
+		bad("scan_interval", c.ScanInterval.String(), "must be positive")
+	}
+	return errors.Join(errs...)
+}
+
+func isIdentifier(s string) bool {
+	if s == "" || len(s) > 64 {
+		return false
+	}
+	for _, r := range s {
+		if !(r == '_' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9') {
+			return false
+		}
+	}
+	return true
+}
+
+func isNodeName(s string) bool {
+	if len(s) > 64 {
+		return false
+	}
+	for _, r := range s {
+		if !(r == '_' || r == '-' || r == '.' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9') {
+			return false
+		}
+	}
+	return true
+}
