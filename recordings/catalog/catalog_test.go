@@ -1,0 +1,238 @@
+package catalog
+
+import (
+	"context"
+	"crypto/rand"
+	"database/sql"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/go-sql-driver/mysql"
+
+	"github.com/totalrec/totalrec/recordings"
+)
+
+// The contract suite runs every test on SQLite (a file in t.TempDir) and on MySQL or
+// MariaDB (a fresh database per test). TOTALREC_TEST_MYSQL_DSN names a server DSN
+// without a database (default root@tcp(127.0.0.1:3306)/); an unreachable server fails
+// the MySQL half unless TOTALREC_TEST_MYSQL=skip.
+
+const defaultMySQLDSN = "root@tcp(127.0.0.1:3306)/"
+
+// backend makes a fresh, empty catalogue DSN for one test.
+type backend struct {
+	name   string
+	newDSN func(t *testing.T) string
+}
+
+var backends = []backend{
+	{DialectSQLite, func(t *testing.T) string {
+		return "sqlite:" + filepath.Join(t.TempDir(), "data", "totalrec.db")
+	}},
+	{DialectMySQL, newMySQLDatabase},
+}
+
+// each runs fn once per dialect on a freshly migrated catalogue.
+func each(t *testing.T, fn func(t *testing.T, c *Catalog)) {
+	t.Helper()
+	eachDSN(t, func(t *testing.T, dsn string) { fn(t, openTest(t, dsn)) })
+}
+
+// eachDSN runs fn once per dialect with the DSN of an empty catalogue.
+func eachDSN(t *testing.T, fn func(t *testing.T, dsn string)) {
+	t.Helper()
+	for _, b := range backends {
+		t.Run(b.name, func(t *testing.T) { fn(t, b.newDSN(t)) })
+	}
+}
+
+func openTest(t *testing.T, dsn string) *Catalog {
+	t.Helper()
+	c, err := Open(context.Background(), dsn, testLogger(t))
+	if err != nil {
+		t.Fatalf("Open: %v", err)
+	}
+	t.Cleanup(func() { c.Close() })
+	return c
+}
+
+func testLogger(t *testing.T) *slog.Logger {
+	return slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: slog.LevelWarn}))
+}
+
+type testWriter struct{ t *testing.T }
+
+func (w testWriter) Write(p []byte) (int, error) { w.t.Log(string(p)); return len(p), nil }
+
+// newMySQLDatabase creates totalrec_test_<random> and drops it when the test ends.
+func newMySQLDatabase(t *testing.T) string {
+	t.Helper()
+	if os.Getenv("TOTALREC_TEST_MYSQL") == "skip" {
+		t.Skip("TOTALREC_TEST_MYSQL=skip")
+	}
+	base := os.Getenv("TOTALREC_TEST_MYSQL_DSN")
+	if base == "" {
+		base = defaultMySQLDSN
+	}
+	cfg, err := mysql.ParseDSN(base)
+	if err != nil {
+		t.Fatalf("TOTALREC_TEST_MYSQL_DSN: %v", err)
+	}
+	cfg.DBName = ""
+	admin, err := sql.Open("mysql", cfg.FormatDSN())
+	if err != nil {
+		t.Fatalf("mysql: %v", err)
+	}
+	t.Cleanup(func() { admin.Close() })
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := admin.PingContext(ctx); err != nil {
+		t.Fatalf("mysql at %s unreachable (set TOTALREC_TEST_MYSQL=skip to skip): %v", cfg.Addr, err)
+	}
+	b := make([]byte, 6)
+	rand.Read(b)
+	name := "totalrec_test_" + hex.EncodeToString(b)
+	// name is generated above, never input: it may be formatted into DDL.
+	if _, err := admin.ExecContext(ctx, "CREATE DATABASE "+name+" CHARACTER SET utf8mb4"); err != nil {
+		t.Fatalf("create database: %v", err)
+	}
+	t.Cleanup(func() {
+		if _, err := admin.Exec("DROP DATABASE IF EXISTS " + name); err != nil {
+			t.Errorf("drop database %s: %v", name, err)
+		}
+	})
+	cfg.DBName = name
+	return cfg.FormatDSN()
+}
+
+// t0 is a fixed call time; fixtures count from it.
+var t0 = time.Date(2026, 11, 26, 9, 30, 0, 0, time.UTC)
+
+// rec returns a live recording at p with a call time of t0 + minutes.
+func rec(p string, minutes int) recordings.Recording {
+	ct := t0.Add(time.Duration(minutes) * time.Minute)
+	return recordings.Recording{
+		Path:      p,
+		Storage:   "local",
+		Size:      16044,
+		ModTime:   ct.Add(time.Minute),
+		Format:    recordings.FormatWAV,
+		Duration:  time.Second,
+		State:     recordings.StateOK,
+		Name:      recordings.Name{Type: "in", Dest: "201", From: "+79123456789", Time: ct, UniqueID: fmt.Sprintf("1788970278.%d", minutes), Ext: "wav"},
+		Direction: recordings.DirIn,
+		CallTime:  ct,
+	}
+}
+
+func mustUpsert(t *testing.T, c *Catalog, recs ...recordings.Recording) {
+	t.Helper()
+	if _, _, err := c.Upsert(context.Background(), recs); err != nil {
+		t.Fatalf("Upsert: %v", err)
+	}
+}
+
+func mustGet(t *testing.T, c *Catalog, p string) recordings.Recording {
+	t.Helper()
+	r, err := c.GetByPath(context.Background(), "", p)
+	if err != nil {
+		t.Fatalf("GetByPath(%q): %v", p, err)
+	}
+	return r
+}
+
+func TestOpen(t *testing.T) {
+	eachDSN(t, func(t *testing.T, dsn string) {
+		c := openTest(t, dsn)
+		if c.DB() == nil {
+			t.Fatal("DB() is nil")
+		}
+		if got := c.Dialect(); got != DialectSQLite && got != DialectMySQL {
+			t.Fatalf("Dialect() = %q", got)
+		}
+		if c.Dialect() == DialectSQLite {
+			st, err := os.Stat(filepath.Dir(dsn[len(sqlitePrefix):]))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if st.Mode().Perm() != 0o750 {
+				t.Errorf("data dir mode = %v, want 0750", st.Mode().Perm())
+			}
+			var mode string
+			if err := c.DB().QueryRow(`PRAGMA journal_mode`).Scan(&mode); err != nil || mode != "wal" {
+				t.Errorf("journal_mode = %q, %v; want wal", mode, err)
+			}
+		}
+	})
+}
+
+func TestOpenRefusesBadDSN(t *testing.T) {
+	for _, dsn := range []string{"sqlite:", "sqlite:/tmp/x?y.db", "root@tcp(127.0.0.1:3306)/", "::bogus"} {
+		if _, err := Open(context.Background(), dsn, nil); !errors.Is(err, recordings.ErrInvalid) {
+			t.Errorf("Open(%q) = %v, want ErrInvalid", dsn, err)
+		}
+	}
+}
+
+func TestMigrations(t *testing.T) {
+	eachDSN(t, func(t *testing.T, dsn string) {
+		ctx := context.Background()
+		c, err := Open(ctx, dsn, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if v, err := c.SchemaVersion(ctx, "catalog"); err != nil || v != len(catalogMigrations) {
+			t.Fatalf("fresh: version %d, %v; want %d", v, err, len(catalogMigrations))
+		}
+		mustUpsert(t, c, rec("2026/11/26/a.wav", 0))
+		c.Close()
+
+		// Re-opening applies nothing and keeps the data.
+		c = openTest(t, dsn)
+		mustGet(t, c, "2026/11/26/a.wav")
+		var n int
+		if err := c.DB().QueryRow(`SELECT COUNT(*) FROM totalrec_schema_migrations WHERE component = 'catalog'`).Scan(&n); err != nil || n != len(catalogMigrations) {
+			t.Fatalf("migration rows = %d, %v", n, err)
+		}
+
+		// Another component's steps, applied once each and in order.
+		steps := []Migration{
+			{Version: 1, Name: "t", SQLite: []string{`CREATE TABLE totalrec_x (a INTEGER)`}, MySQL: []string{`CREATE TABLE totalrec_x (a INT)`}},
+			{Version: 2, Name: "row", SQLite: []string{`INSERT INTO totalrec_x VALUES (1)`}, MySQL: []string{`INSERT INTO totalrec_x VALUES (1)`}},
+		}
+		for range 2 {
+			if err := c.Migrate(ctx, "x", steps); err != nil {
+				t.Fatalf("Migrate x: %v", err)
+			}
+		}
+		if err := c.DB().QueryRow(`SELECT COUNT(*) FROM totalrec_x`).Scan(&n); err != nil || n != 1 {
+			t.Fatalf("totalrec_x rows = %d, %v; want 1", n, err)
+		}
+		if err := c.Migrate(ctx, "x", steps[1:]); err == nil {
+			t.Error("Migrate with a gap in versions succeeded")
+		}
+		if err := c.Migrate(ctx, "x", steps[:1]); !errors.Is(err, ErrSchemaTooNew) {
+			t.Errorf("Migrate with fewer steps = %v, want ErrSchemaTooNew", err)
+		}
+
+		// A catalogue written by a newer program is refused.
+		_, err = c.DB().Exec(`INSERT INTO totalrec_schema_migrations (component, version, name, applied_at) VALUES ('catalog', ?, 'future', ?)`,
+			len(catalogMigrations)+1, c.timeArg(time.Now()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		c.Close()
+		if c2, err := Open(ctx, dsn, nil); !errors.Is(err, ErrSchemaTooNew) {
+			if c2 != nil {
+				c2.Close()
+			}
+			t.Fatalf("Open newer catalogue = %v, want ErrSchemaTooNew", err)
+		}
+	})
+}

@@ -1,0 +1,104 @@
+package catalog
+
+import (
+	"fmt"
+	"strings"
+	"time"
+)
+
+// The few places where SQLite and MySQL differ outside the DDL live in this file:
+// how a time is bound, how an upsert names the incoming row, and the upsert clause.
+
+// timeText is how SQLite stores a time: UTC, fixed width, so that text order is time
+// order. It is also how MySQL prints a DATETIME(6).
+const timeText = "2006-01-02 15:04:05.000000"
+
+// Times outside what a MySQL DATETIME holds are refused on write and clamped in queries.
+var (
+	minTime = time.Date(1000, 1, 1, 0, 0, 0, 0, time.UTC)
+	maxTime = time.Date(9999, 12, 31, 23, 59, 59, 0, time.UTC)
+)
+
+// dbTimeOf rounds t to what the catalogue keeps: UTC, microseconds.
+func dbTimeOf(t time.Time) time.Time { return t.UTC().Truncate(time.Microsecond) }
+
+// timeArg binds a time: nil for the zero time, text on SQLite, time.Time on MySQL
+// (the driver sends it in UTC because the connection's loc is UTC).
+func (c *Catalog) timeArg(t time.Time) any {
+	if t.IsZero() {
+		return nil
+	}
+	t = dbTimeOf(t)
+	if c.dialect == DialectSQLite {
+		return t.Format(timeText)
+	}
+	return t
+}
+
+// clampTime keeps a query bound inside the storable range; zero stays zero.
+func clampTime(t time.Time) time.Time {
+	switch {
+	case t.IsZero():
+		return t
+	case t.Before(minTime):
+		return minTime
+	case t.After(maxTime):
+		return maxTime
+	}
+	return t
+}
+
+// nullTime scans a time column: NULL, a MySQL DATETIME or SQLite text.
+type nullTime struct{ T time.Time }
+
+// Scan implements sql.Scanner.
+func (n *nullTime) Scan(v any) error {
+	switch x := v.(type) {
+	case nil:
+		n.T = time.Time{}
+	case time.Time:
+		n.T = x.UTC()
+	case string:
+		return n.parse(x)
+	case []byte:
+		return n.parse(string(x))
+	default:
+		return fmt.Errorf("scan time: unexpected %T", v)
+	}
+	return nil
+}
+
+func (n *nullTime) parse(s string) error {
+	t, err := time.ParseInLocation("2006-01-02 15:04:05.999999999", s, time.UTC)
+	if err != nil {
+		return fmt.Errorf("scan time: %w", err)
+	}
+	n.T = t
+	return nil
+}
+
+// incoming names a column of the row an upsert tried to insert.
+func (c *Catalog) incoming(col string) string {
+	if c.dialect == DialectSQLite {
+		return "excluded." + col
+	}
+	return "VALUES(" + col + ")"
+}
+
+// upsertClause turns INSERT … VALUES … into an upsert on the unique key conflict.
+// sets are "col = expr" assignments. MySQL evaluates them left to right and an
+// expression sees the columns already assigned before it, SQLite sees the old row
+// throughout: an expression may read another column of the old row only if that
+// column is assigned after it (or not at all).
+func (c *Catalog) upsertClause(conflict string, sets []string) string {
+	if c.dialect == DialectSQLite {
+		return " ON CONFLICT (" + conflict + ") DO UPDATE SET " + strings.Join(sets, ", ")
+	}
+	return " ON DUPLICATE KEY UPDATE " + strings.Join(sets, ", ")
+}
+
+// placeholders returns "(?, ?, …)" rows for a multi-row INSERT or an IN list.
+func placeholders(rows, cols int) string {
+	one := "(" + strings.TrimSuffix(strings.Repeat("?, ", cols), ", ") + ")"
+	return strings.TrimSuffix(strings.Repeat(one+", ", rows), ", ")
+}

@@ -1,0 +1,194 @@
+package catalog
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"path"
+	"time"
+
+	"github.com/totalrec/totalrec/recordings"
+)
+
+// FileStat is what the scanner compares with a file on disk.
+type FileStat struct {
+	ID      int64
+	Size    int64
+	ModTime time.Time
+	State   recordings.State
+}
+
+// DirMark is a directory's fingerprint from the last scan: when it is unchanged the
+// scanner can skip the directory.
+type DirMark struct {
+	Path        string // relative to the spool root; "" is the root
+	ModTime     time.Time
+	Files       int
+	Fingerprint string
+}
+
+// idsPerStatement keeps IN lists short.
+const idsPerStatement = 500
+
+// DirFiles returns the recordings catalogued directly in dir on node ("" is the spool
+// root, "2026/11/26" a day directory), keyed by base name, whatever their state.
+func (c *Catalog) DirFiles(ctx context.Context, node, dir string) (map[string]FileStat, error) {
+	out := map[string]FileStat{}
+	if len(node) > maxNode || len(dir) > maxPath {
+		return out, nil
+	}
+	rows, err := c.rdb.QueryContext(ctx,
+		`SELECT id, path, size, mtime, state FROM totalrec_recordings WHERE node = ? AND dir = ?`, node, dir)
+	if err != nil {
+		return nil, fmt.Errorf("list catalogued files of %q: %w", dir, err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var (
+			f FileStat
+			p string
+			m nullTime
+		)
+		if err := rows.Scan(&f.ID, &p, &f.Size, &m, &f.State); err != nil {
+			return nil, fmt.Errorf("list catalogued files of %q: %w", dir, err)
+		}
+		f.ModTime = m.T
+		out[path.Base(p)] = f
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("list catalogued files of %q: %w", dir, err)
+	}
+	return out, nil
+}
+
+// MarkMissing records that the files of these recordings are gone from disk. Rows
+// already marked deleted stay deleted.
+func (c *Catalog) MarkMissing(ctx context.Context, ids []int64, now time.Time) error {
+	err := c.updateIDs(ctx, ids, `UPDATE totalrec_recordings SET state = 'missing', updated_at = ?
+		WHERE state <> 'deleted' AND id IN `, c.timeArg(now))
+	if err != nil {
+		return fmt.Errorf("mark missing: %w", err)
+	}
+	return nil
+}
+
+// MarkDeleted records that Totalrec deleted the files of these recordings, and why.
+func (c *Catalog) MarkDeleted(ctx context.Context, ids []int64, now time.Time, reason string) error {
+	if now.IsZero() {
+		return fmt.Errorf("mark deleted: zero time: %w", recordings.ErrInvalid)
+	}
+	err := c.updateIDs(ctx, ids, `UPDATE totalrec_recordings
+		SET state = 'deleted', deleted_at = ?, deleted_reason = ?, updated_at = ? WHERE id IN `,
+		c.timeArg(now), clip(reason, lenText), c.timeArg(now))
+	if err != nil {
+		return fmt.Errorf("mark deleted: %w", err)
+	}
+	return nil
+}
+
+// updateIDs runs q (ending in "id IN ") over ids, in one transaction.
+func (c *Catalog) updateIDs(ctx context.Context, ids []int64, q string, args ...any) error {
+	if len(ids) == 0 {
+		return nil
+	}
+	return c.inTx(ctx, func(tx *sql.Tx) error {
+		for start := 0; start < len(ids); start += idsPerStatement {
+			part := ids[start:min(start+idsPerStatement, len(ids))]
+			a := append([]any{}, args...)
+			for _, id := range part {
+				a = append(a, id)
+			}
+			if _, err := tx.ExecContext(ctx, q+placeholders(1, len(part)), a...); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// Dirs returns node's directory fingerprints keyed by path.
+func (c *Catalog) Dirs(ctx context.Context, node string) (map[string]DirMark, error) {
+	rows, err := c.rdb.QueryContext(ctx,
+		`SELECT path, mtime, files, fingerprint FROM totalrec_dirs WHERE node = ?`, node)
+	if err != nil {
+		return nil, fmt.Errorf("list directory marks: %w", err)
+	}
+	defer rows.Close()
+	out := map[string]DirMark{}
+	for rows.Next() {
+		var (
+			d DirMark
+			m nullTime
+		)
+		if err := rows.Scan(&d.Path, &m, &d.Files, &d.Fingerprint); err != nil {
+			return nil, fmt.Errorf("list directory marks: %w", err)
+		}
+		d.ModTime = m.T
+		out[d.Path] = d
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("list directory marks: %w", err)
+	}
+	return out, nil
+}
+
+// SaveDirs inserts or replaces node's directory fingerprints, in one transaction.
+func (c *Catalog) SaveDirs(ctx context.Context, node string, marks []DirMark) error {
+	if err := checkNode(node); err != nil {
+		return fmt.Errorf("save directory marks: %w", err)
+	}
+	for _, d := range marks {
+		if d.Path != "" {
+			if err := checkPath(d.Path); err != nil {
+				return fmt.Errorf("save directory marks: %w", err)
+			}
+		}
+		if err := checkTime("directory mtime", d.ModTime); err != nil {
+			return fmt.Errorf("save directory marks: %w", err)
+		}
+	}
+	in := c.incoming
+	err := c.inTx(ctx, func(tx *sql.Tx) error {
+		for start := 0; start < len(marks); start += idsPerStatement {
+			part := marks[start:min(start+idsPerStatement, len(marks))]
+			args := make([]any, 0, 5*len(part))
+			for _, d := range part {
+				args = append(args, node, d.Path, c.timeArg(d.ModTime), d.Files, clip(d.Fingerprint, lenText))
+			}
+			q := `INSERT INTO totalrec_dirs (node, path, mtime, files, fingerprint) VALUES ` +
+				placeholders(len(part), 5) + c.upsertClause("node, path", []string{
+				"mtime = " + in("mtime"), "files = " + in("files"), "fingerprint = " + in("fingerprint")})
+			if _, err := tx.ExecContext(ctx, q, args...); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("save directory marks: %w", err)
+	}
+	return nil
+}
+
+// DeleteDirs forgets node's fingerprints of the given directories.
+func (c *Catalog) DeleteDirs(ctx context.Context, node string, paths []string) error {
+	err := c.inTx(ctx, func(tx *sql.Tx) error {
+		for start := 0; start < len(paths); start += idsPerStatement {
+			part := paths[start:min(start+idsPerStatement, len(paths))]
+			args := []any{node}
+			for _, p := range part {
+				args = append(args, p)
+			}
+			_, err := tx.ExecContext(ctx,
+				`DELETE FROM totalrec_dirs WHERE node = ? AND path IN `+placeholders(1, len(part)), args...)
+			if err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("delete directory marks: %w", err)
+	}
+	return nil
+}

@@ -1,0 +1,59 @@
+package catalog
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/totalrec/totalrec/recordings"
+)
+
+// Stats summarises the catalogue.
+type Stats struct {
+	Recordings int64                      // rows, whatever their state
+	ByState    map[recordings.State]int64 // rows per state
+	// The rest counts only recordings whose file is on disk (ok, writing, corrupt, empty).
+	ByFormat       map[recordings.Format]int64
+	Bytes          int64
+	Oldest, Newest time.Time // call times; zero when there is none
+}
+
+// Stats counts recordings per state and format, their bytes on disk and the range of
+// their call times. It reads every row: meant for dashboards, not per request.
+func (c *Catalog) Stats(ctx context.Context) (Stats, error) {
+	s := Stats{ByState: map[recordings.State]int64{}, ByFormat: map[recordings.Format]int64{}}
+	rows, err := c.rdb.QueryContext(ctx, `SELECT state, format, COUNT(*), COALESCE(SUM(size), 0),
+		MIN(call_time), MAX(call_time) FROM totalrec_recordings GROUP BY state, format`)
+	if err != nil {
+		return s, fmt.Errorf("count recordings: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var (
+			state         recordings.State
+			format        recordings.Format
+			n, bytes      int64
+			oldest, newst nullTime
+		)
+		if err := rows.Scan(&state, &format, &n, &bytes, &oldest, &newst); err != nil {
+			return s, fmt.Errorf("count recordings: %w", err)
+		}
+		s.Recordings += n
+		s.ByState[state] += n
+		if !isLive(state) {
+			continue
+		}
+		s.ByFormat[format] += n
+		s.Bytes += bytes
+		if !oldest.T.IsZero() && (s.Oldest.IsZero() || oldest.T.Before(s.Oldest)) {
+			s.Oldest = oldest.T
+		}
+		if newst.T.After(s.Newest) {
+			s.Newest = newst.T
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return s, fmt.Errorf("count recordings: %w", err)
+	}
+	return s, nil
+}
