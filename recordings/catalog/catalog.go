@@ -38,6 +38,11 @@ type Catalog struct {
 	now     func() time.Time
 }
 
+// SetClock replaces the clock that stamps rows (created, updated, due for
+// enrichment). The daemon keeps the wall clock; simulations and tests pass their own,
+// so that "due now" means their now.
+func (c *Catalog) SetClock(now func() time.Time) { c.now = now }
+
 // Open connects to the catalogue named by dsn and applies missing migrations.
 //
 // dsn is "sqlite:/path/to/file.db" (the file's directory is created with mode 0750 if

@@ -2,9 +2,6 @@ package catalog
 
 import (
 	"context"
-	"crypto/rand"
-	"database/sql"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -13,17 +10,14 @@ import (
 	"testing"
 	"time"
 
-	"github.com/go-sql-driver/mysql"
-
 	"github.com/totalrec/totalrec/recordings"
+	"github.com/totalrec/totalrec/recordings/mariadbtest"
 )
 
 // The contract suite runs every test on SQLite (a file in t.TempDir) and on MySQL or
 // MariaDB (a fresh database per test). TOTALREC_TEST_MYSQL_DSN names a server DSN
 // without a database (default root@tcp(127.0.0.1:3306)/); an unreachable server fails
 // the MySQL half unless TOTALREC_TEST_MYSQL=skip.
-
-const defaultMySQLDSN = "root@tcp(127.0.0.1:3306)/"
 
 // backend makes a fresh, empty catalogue DSN for one test.
 type backend struct {
@@ -70,46 +64,8 @@ type testWriter struct{ t *testing.T }
 
 func (w testWriter) Write(p []byte) (int, error) { w.t.Log(string(p)); return len(p), nil }
 
-// newMySQLDatabase creates totalrec_test_<random> and drops it when the test ends.
-func newMySQLDatabase(t *testing.T) string {
-	t.Helper()
-	if os.Getenv("TOTALREC_TEST_MYSQL") == "skip" {
-		t.Skip("TOTALREC_TEST_MYSQL=skip")
-	}
-	base := os.Getenv("TOTALREC_TEST_MYSQL_DSN")
-	if base == "" {
-		base = defaultMySQLDSN
-	}
-	cfg, err := mysql.ParseDSN(base)
-	if err != nil {
-		t.Fatalf("TOTALREC_TEST_MYSQL_DSN: %v", err)
-	}
-	cfg.DBName = ""
-	admin, err := sql.Open("mysql", cfg.FormatDSN())
-	if err != nil {
-		t.Fatalf("mysql: %v", err)
-	}
-	t.Cleanup(func() { admin.Close() })
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
-	if err := admin.PingContext(ctx); err != nil {
-		t.Fatalf("mysql at %s unreachable (set TOTALREC_TEST_MYSQL=skip to skip): %v", cfg.Addr, err)
-	}
-	b := make([]byte, 6)
-	rand.Read(b)
-	name := "totalrec_test_" + hex.EncodeToString(b)
-	// name is generated above, never input: it may be formatted into DDL.
-	if _, err := admin.ExecContext(ctx, "CREATE DATABASE "+name+" CHARACTER SET utf8mb4"); err != nil {
-		t.Fatalf("create database: %v", err)
-	}
-	t.Cleanup(func() {
-		if _, err := admin.Exec("DROP DATABASE IF EXISTS " + name); err != nil {
-			t.Errorf("drop database %s: %v", name, err)
-		}
-	})
-	cfg.DBName = name
-	return cfg.FormatDSN()
-}
+// newMySQLDatabase creates a fresh MariaDB database, dropped when the test ends.
+func newMySQLDatabase(t *testing.T) string { return mariadbtest.NewDatabase(t, "totalrec_test") }
 
 // t0 is a fixed call time; fixtures count from it.
 var t0 = time.Date(2026, 11, 26, 9, 30, 0, 0, time.UTC)

@@ -2,18 +2,15 @@ package cdr_test
 
 import (
 	"context"
-	"crypto/rand"
 	"database/sql"
-	"encoding/hex"
-	"os"
 	"path/filepath"
 	"testing"
 	"time"
 
-	"github.com/go-sql-driver/mysql"
 	_ "modernc.org/sqlite"
 
 	"github.com/totalrec/totalrec/recordings/cdr"
+	"github.com/totalrec/totalrec/recordings/mariadbtest"
 )
 
 // testDB is one empty database of one dialect, dropped when the test ends.
@@ -50,46 +47,7 @@ func newSQLite(t *testing.T) testDB {
 
 func newMariaDB(t *testing.T) testDB {
 	t.Helper()
-	base := os.Getenv("TOTALREC_TEST_MYSQL_DSN")
-	if base == "" {
-		base = "root@tcp(127.0.0.1:3306)/"
-	}
-	cfg, err := mysql.ParseDSN(base)
-	if err != nil {
-		t.Fatalf("parse TOTALREC_TEST_MYSQL_DSN: %v", err)
-	}
-	admin, err := sql.Open("mysql", cfg.FormatDSN())
-	if err != nil {
-		t.Fatalf("open mariadb: %v", err)
-	}
-	defer admin.Close()
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
-	if err := admin.PingContext(ctx); err != nil {
-		if os.Getenv("TOTALREC_TEST_MYSQL") == "skip" {
-			t.Skipf("mariadb at %s unreachable and TOTALREC_TEST_MYSQL=skip: %v", cfg.Addr, err)
-		}
-		t.Fatalf("mariadb at %s unreachable (set TOTALREC_TEST_MYSQL_DSN, or TOTALREC_TEST_MYSQL=skip): %v", cfg.Addr, err)
-	}
-	b := make([]byte, 6)
-	rand.Read(b)
-	name := "totalrec_cdr_test_" + hex.EncodeToString(b)
-	if _, err := admin.ExecContext(ctx, "CREATE DATABASE "+name); err != nil {
-		t.Fatalf("create database: %v", err)
-	}
-	t.Cleanup(func() {
-		a, err := sql.Open("mysql", cfg.FormatDSN())
-		if err != nil {
-			t.Errorf("drop database %s: %v", name, err)
-			return
-		}
-		defer a.Close()
-		if _, err := a.Exec("DROP DATABASE " + name); err != nil {
-			t.Errorf("drop database %s: %v", name, err)
-		}
-	})
-	cfg.DBName = name
-	dsn := cfg.FormatDSN()
+	dsn := mariadbtest.NewDatabase(t, "totalrec_cdr_test")
 	db, err := sql.Open("mysql", dsn)
 	if err != nil {
 		t.Fatalf("open mariadb database: %v", err)
