@@ -1,0 +1,106 @@
+package ingest
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path"
+	"sync"
+
+	"github.com/totalrec/totalrec/recordings"
+	"github.com/totalrec/totalrec/recordings/spool"
+)
+
+// inspect builds the catalogue row of one file: what its name says and what its
+// header says. It never fails: a file that cannot be read is catalogued as corrupt
+// with the reason, so that it shows up rather than disappears.
+func (s *Scanner) inspect(d *spool.Dir, f spool.File) recordings.Recording {
+	name, _ := spool.ParseName(f.Name, s.Loc)
+	rec := recordings.Recording{
+		Node:      s.Node,
+		Storage:   "local",
+		Path:      path.Join(d.Path(), f.Name),
+		Size:      f.Size,
+		ModTime:   f.ModTime.UTC(),
+		Format:    spool.FormatOf(name.Ext),
+		Name:      name,
+		Direction: name.Direction(),
+		CDRStatus: recordings.CDRDisabled,
+	}
+	if s.CDR {
+		rec.CDRStatus = recordings.CDRPending
+	}
+	lf := &lazyFile{d: d, name: f.Name}
+	pr, err := spool.Probe(lf, f.Size, rec.Format)
+	lf.close()
+	if err != nil {
+		rec.State = recordings.StateCorrupt
+		s.Log.Warn("probe failed", "path", rec.Path, "error", err)
+	} else {
+		rec.State, rec.Duration = pr.State, pr.Duration
+		if pr.Detail != "" && pr.State != recordings.StateOK {
+			s.Log.Debug("probe", "path", rec.Path, "state", pr.State, "detail", pr.Detail)
+		}
+	}
+	// A name without a time (an unknown shape) dates the call by the file: MixMonitor
+	// closes the file at hangup, so the call started about one duration earlier.
+	rec.CallTime = name.Time.UTC()
+	if name.Time.IsZero() {
+		rec.CallTime = rec.ModTime.Add(-rec.Duration)
+	}
+	return rec
+}
+
+// lazyFile opens the file on the first read, so that probing a raw format whose
+// duration follows from its size costs no open at all.
+type lazyFile struct {
+	d    *spool.Dir
+	name string
+	once sync.Once
+	f    *os.File
+	err  error
+}
+
+func (l *lazyFile) ReadAt(p []byte, off int64) (int, error) {
+	l.once.Do(func() { l.f, l.err = l.d.OpenFile(l.name) })
+	if l.err != nil {
+		return 0, fmt.Errorf("read header: %w", l.err)
+	}
+	return l.f.ReadAt(p, off)
+}
+
+func (l *lazyFile) close() {
+	if l.f != nil {
+		l.f.Close()
+	}
+}
+
+// batchWriter collects rows and upserts them a transaction at a time.
+type batchWriter struct {
+	s    *Scanner
+	rep  *Report
+	recs []recordings.Recording
+}
+
+func (w *batchWriter) add(ctx context.Context, rec recordings.Recording) error {
+	w.recs = append(w.recs, rec)
+	n := w.s.Batch
+	if n <= 0 {
+		n = 1000
+	}
+	if len(w.recs) >= n {
+		return w.flush(ctx)
+	}
+	return nil
+}
+
+func (w *batchWriter) flush(ctx context.Context) error {
+	if len(w.recs) == 0 {
+		return nil
+	}
+	if _, _, err := w.s.Cat.Upsert(ctx, w.recs); err != nil {
+		return fmt.Errorf("catalogue %d recordings: %w", len(w.recs), err)
+	}
+	w.recs = w.recs[:0]
+	return nil
+}
