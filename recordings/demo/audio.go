@@ -1,0 +1,194 @@
+package demo
+
+import (
+	"bytes"
+	"embed"
+	"encoding/binary"
+	"fmt"
+	"io"
+	"math"
+	"os"
+	"path"
+
+	"github.com/totalrec/totalrec/recordings/audio"
+)
+
+//go:embed clips/*.gsm clips/*.WAV
+var clipFS embed.FS
+
+// voice is one synthesised utterance in the three shapes the writers need.
+type voice struct {
+	gsm   []byte  // raw GSM 06.10 frames, 33 bytes per 20 ms
+	wav49 []byte  // GSM in Microsoft packing, 65 bytes per 40 ms
+	pcm   []int16 // 8 kHz linear
+}
+
+// conversation is the audio every demo recording loops: the utterances in turn.
+type conversation struct{ voices []voice }
+
+func loadConversation(lang string) (*conversation, error) {
+	c := &conversation{}
+	for _, who := range []string{"agent", "caller", "agent2"} {
+		name := path.Join("clips", who+"-"+lang)
+		g, err := clipFS.ReadFile(name + ".gsm")
+		if err != nil {
+			return nil, fmt.Errorf("load clip: %w", err)
+		}
+		w, err := clipFS.ReadFile(name + ".WAV")
+		if err != nil {
+			return nil, fmt.Errorf("load clip: %w", err)
+		}
+		info, err := audio.ParseWAV(bytes.NewReader(w), int64(len(w)))
+		if err != nil {
+			return nil, fmt.Errorf("load clip %s: %w", name, err)
+		}
+		v := voice{gsm: g[:len(g)/33*33], wav49: w[info.DataOffset : info.DataOffset+info.DataLength/65*65]}
+		if v.pcm, err = decodeGSM(v.gsm); err != nil {
+			return nil, fmt.Errorf("decode clip %s: %w", name, err)
+		}
+		c.voices = append(c.voices, v)
+	}
+	return c, nil
+}
+
+func decodeGSM(frames []byte) ([]int16, error) {
+	var d audio.GSMDecoder
+	out := make([]int16, 0, len(frames)/33*160)
+	var pcm [160]int16
+	for i := 0; i+33 <= len(frames); i += 33 {
+		if err := d.DecodeFrame(&pcm, (*[33]byte)(frames[i:i+33])); err != nil {
+			return nil, err
+		}
+		out = append(out, pcm[:]...)
+	}
+	return out, nil
+}
+
+// loop yields n units cycling through the voices' units of size unit, taken from
+// pick; it is how a recording of any length is filled with real speech.
+func (c *conversation) loop(w io.Writer, n, unit int, pick func(voice) []byte) error {
+	written := 0
+	for written < n {
+		for _, v := range c.voices {
+			b := pick(v)
+			units := min(len(b)/unit, n-written)
+			if _, err := w.Write(b[:units*unit]); err != nil {
+				return err
+			}
+			written += units
+			if written == n {
+				return nil
+			}
+		}
+	}
+	return nil
+}
+
+// pcm16 returns n samples of the conversation as little-endian 16-bit PCM.
+func (c *conversation) pcm16(n int, encode func(dst []byte, s int16) int, width int) []byte {
+	out := make([]byte, 0, n*width)
+	var buf [2]byte
+	for len(out) < n*width {
+		for _, v := range c.voices {
+			for _, s := range v.pcm {
+				k := encode(buf[:], s)
+				out = append(out, buf[:k]...)
+				if len(out) >= n*width {
+					return out
+				}
+			}
+		}
+	}
+	return out
+}
+
+func le16(dst []byte, s int16) int { binary.LittleEndian.PutUint16(dst, uint16(s)); return 2 }
+func ulaw(dst []byte, s int16) int { dst[0] = linearToULaw(s); return 1 }
+func alaw(dst []byte, s int16) int { dst[0] = linearToALaw(s); return 1 }
+
+// writeFile writes one recording in format ext lasting secs seconds (0 = an empty
+// recording: the bare 44-byte header MixMonitor leaves for an unanswered leg).
+func (c *conversation) writeFile(name, ext string, secs float64) (int64, error) {
+	f, err := os.OpenFile(name, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
+	if err != nil {
+		return 0, err
+	}
+	defer f.Close()
+	if secs == 0 {
+		_, err := f.Write(wavHeader(8000, 0))
+		return 44, err
+	}
+	samples := int(math.Round(secs * 8000))
+	var body []byte
+	switch ext {
+	case "wav":
+		body = append(wavHeader(8000, samples*2), c.pcm16(samples, le16, 2)...)
+	case "sln":
+		body = c.pcm16(samples, le16, 2)
+	case "ulaw":
+		body = c.pcm16(samples, ulaw, 1)
+	case "alaw":
+		body = c.pcm16(samples, alaw, 1)
+	case "gsm":
+		n := samples / 160
+		if err := c.loop(f, n, 33, func(v voice) []byte { return v.gsm }); err != nil {
+			return 0, err
+		}
+		return int64(n * 33), nil
+	case "WAV":
+		n := samples / 320
+		if _, err := f.Write(wav49Header(n)); err != nil {
+			return 0, err
+		}
+		if err := c.loop(f, n, 65, func(v voice) []byte { return v.wav49 }); err != nil {
+			return 0, err
+		}
+		return int64(60 + n*65), nil
+	default:
+		return 0, fmt.Errorf("write %s: no demo writer for .%s", name, ext)
+	}
+	_, err = f.Write(body)
+	return int64(len(body)), err
+}
+
+// wavHeader is the canonical 44-byte header of 8 kHz (or rate) mono 16-bit PCM.
+func wavHeader(rate, dataBytes int) []byte {
+	h := make([]byte, 44)
+	copy(h, "RIFF")
+	binary.LittleEndian.PutUint32(h[4:], uint32(36+dataBytes))
+	copy(h[8:], "WAVEfmt ")
+	binary.LittleEndian.PutUint32(h[16:], 16)
+	binary.LittleEndian.PutUint16(h[20:], 1)
+	binary.LittleEndian.PutUint16(h[22:], 1)
+	binary.LittleEndian.PutUint32(h[24:], uint32(rate))
+	binary.LittleEndian.PutUint32(h[28:], uint32(rate*2))
+	binary.LittleEndian.PutUint16(h[32:], 2)
+	binary.LittleEndian.PutUint16(h[34:], 16)
+	copy(h[36:], "data")
+	binary.LittleEndian.PutUint32(h[40:], uint32(dataBytes))
+	return h
+}
+
+// wav49Header is the 60-byte header Asterisk's format_wav_gsm writes: format tag 49,
+// 65-byte blocks of 320 samples, a fact chunk with the sample count.
+func wav49Header(blocks int) []byte {
+	h := make([]byte, 60)
+	copy(h, "RIFF")
+	binary.LittleEndian.PutUint32(h[4:], uint32(52+blocks*65))
+	copy(h[8:], "WAVEfmt ")
+	binary.LittleEndian.PutUint32(h[16:], 20)
+	binary.LittleEndian.PutUint16(h[20:], 49)
+	binary.LittleEndian.PutUint16(h[22:], 1)
+	binary.LittleEndian.PutUint32(h[24:], 8000)
+	binary.LittleEndian.PutUint32(h[28:], 1625)
+	binary.LittleEndian.PutUint16(h[32:], 65)
+	binary.LittleEndian.PutUint16(h[34:], 0)
+	binary.LittleEndian.PutUint16(h[36:], 2)
+	binary.LittleEndian.PutUint16(h[38:], 320)
+	copy(h[40:], "fact")
+	binary.LittleEndian.PutUint32(h[44:], 4)
+	binary.LittleEndian.PutUint32(h[48:], uint32(blocks*320))
+	copy(h[52:], "data")
+	binary.LittleEndian.PutUint32(h[56:], uint32(blocks*65))
+	return h
+}
