@@ -1,0 +1,28 @@
+# The habits: make build, make test, make lint, make bench. CI runs scripts/test,
+# which is what `make test` runs too.
+VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
+LDFLAGS := -s -w -X main.version=$(VERSION)
+
+.PHONY: build test lint fuzz bench clean
+
+build:
+	CGO_ENABLED=0 go build -trimpath -ldflags '$(LDFLAGS)' -o bin/totalrec ./cmd/totalrec
+
+test:
+	./scripts/test
+
+lint:
+	test -z "$$(gofmt -l .)"
+	go vet ./...
+	go run honnef.co/go/tools/cmd/staticcheck@2025.1.1 ./...
+
+# A longer fuzzing session than the seed corpus run in `make test`.
+fuzz:
+	go test -run '^$$' -fuzz FuzzParseName -fuzztime 3000000x ./recordings/spool/
+	go test -run '^$$' -fuzz FuzzProbe -fuzztime 3000000x ./recordings/spool/
+
+bench:
+	./bench/run
+
+clean:
+	rm -rf bin

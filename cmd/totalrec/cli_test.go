@@ -1,0 +1,98 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// The command-line tests run the real binary as a process, the way cron, the
+// installer and people run it.
+var bin string
+
+func TestMain(m *testing.M) {
+	dir, err := os.MkdirTemp("", "totalrec-cli-")
+	if err != nil {
+		panic(err)
+	}
+	bin = filepath.Join(dir, "totalrec")
+	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
+		os.Stderr.Write(out)
+		panic(err)
+	}
+	code := m.Run()
+	os.RemoveAll(dir)
+	os.Exit(code)
+}
+
+type result struct {
+	stdout, stderr string
+	code           int
+}
+
+// cli runs totalrec with args in an environment of its own: no FreePBX files are
+// discovered (the file-system root is an empty directory) and the data directory is
+// temporary. env adds variables.
+func cli(t *testing.T, env []string, args ...string) result {
+	t.Helper()
+	cmd := exec.Command(bin, args...)
+	home := t.TempDir()
+	cmd.Env = append([]string{"HOME=" + home, "PATH=/usr/bin:/bin", "TZ=Europe/Moscow",
+		"TOTALREC_FS_ROOT=" + t.TempDir(), "TOTALREC_DATA_DIR=" + filepath.Join(home, "data")}, env...)
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	err := cmd.Run()
+	r := result{stdout: stdout.String(), stderr: stderr.String()}
+	var ee *exec.ExitError
+	if errors.As(err, &ee) {
+		r.code = ee.ExitCode()
+	} else if err != nil {
+		t.Fatalf("run totalrec %v: %v", args, err)
+	}
+	return r
+}
+
+func (r result) must(t *testing.T, code int) result {
+	t.Helper()
+	if r.code != code {
+		t.Fatalf("exit code %d, want %d\nstdout:\n%s\nstderr:\n%s", r.code, code, r.stdout, r.stderr)
+	}
+	return r
+}
+
+func decode[T any](t *testing.T, s string) T {
+	t.Helper()
+	var v T
+	if err := json.Unmarshal([]byte(s), &v); err != nil {
+		t.Fatalf("decode JSON: %v\n%s", err, s)
+	}
+	return v
+}
+
+func TestCLI_VersionAndUsage(t *testing.T) {
+	r := cli(t, nil, "version").must(t, exitOK)
+	if !strings.HasPrefix(r.stdout, "totalrec ") {
+		t.Errorf("version printed %q", r.stdout)
+	}
+	for _, args := range [][]string{
+		{"nosuchcommand"},
+		{"search", "--limit", "0"},
+		{"search", "--since", "the day before"},
+		{"search", "--sort", "size"},
+		{"search", "--no-such-flag"},
+		{"scan", "extra-arg"},
+	} {
+		r := cli(t, nil, args...)
+		if r.code != exitUsage {
+			t.Errorf("totalrec %v: exit %d, want %d (usage)\n%s", args, r.code, exitUsage, r.stderr)
+		}
+		if !strings.Contains(r.stderr, "totalrec") {
+			t.Errorf("totalrec %v: no message on stderr", args)
+		}
+	}
+}

@@ -1,0 +1,164 @@
+package main
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/totalrec/totalrec/recordings"
+	"github.com/totalrec/totalrec/recordings/cdr"
+	"github.com/totalrec/totalrec/recordings/demo"
+)
+
+type demoOptions struct {
+	dir         string
+	days        int
+	callsPerDay int
+	seed        uint64
+	fresh       bool
+	json        bool
+}
+
+// demoMarker names the file that says a directory holds a demo Totalrec built, so
+// that --fresh never removes anything else.
+const demoMarker = ".totalrec-demo"
+
+func newDemoCommand(opts *globalOptions) *cobra.Command {
+	var do demoOptions
+	cmd := &cobra.Command{
+		Use:   "demo",
+		Short: "Build a demo PBX spool and CDR table, catalogue them and show the result",
+		Long: `demo builds a realistic FreePBX spool (about two months of calls, real speech in
+every format Asterisk records, empty recordings of unanswered legs, transfers, a
+legacy flat corner) and a matching CDR table in SQLite, then runs totalrec on them
+exactly as on a PBX. It needs no database server and no FreePBX. The demo lives
+in --dir and is reused on the next run; --fresh builds it anew.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return runDemo(cmd.Context(), opts, do)
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&do.dir, "dir", "", "where to build the demo (default: the user cache directory's totalrec-demo)")
+	f.IntVar(&do.days, "days", 60, "days of call history")
+	f.IntVar(&do.callsPerDay, "calls-per-day", 40, "calls on a busy weekday")
+	f.Uint64Var(&do.seed, "seed", 24, "random seed: the same seed builds the same PBX")
+	f.BoolVar(&do.fresh, "fresh", false, "remove a previous demo and build it again")
+	f.BoolVar(&do.json, "json", false, "print the result as JSON")
+	return cmd
+}
+
+func runDemo(ctx context.Context, opts *globalOptions, do demoOptions) error {
+	dir, err := demoDir(opts, do.dir)
+	if err != nil {
+		return err
+	}
+	if do.days < 1 || do.days > 3650 || do.callsPerDay < 1 || do.callsPerDay > 100000 {
+		return usagef("--days must be 1-3650 and --calls-per-day 1-100000")
+	}
+	if do.fresh {
+		if err := removeDemo(dir); err != nil {
+			return err
+		}
+	}
+	spoolDir := filepath.Join(dir, "monitor")
+	cdrFile := filepath.Join(dir, "asteriskcdrdb.sqlite")
+	prog := newProgress(opts.stderr)
+	var built *demo.Summary
+	if _, err := os.Stat(filepath.Join(dir, demoMarker)); errors.Is(err, os.ErrNotExist) {
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			return fmt.Errorf("demo: %w", err)
+		}
+		prog.update("building a demo PBX in %s", dir)
+		s, err := buildDemo(ctx, spoolDir, cdrFile, do)
+		prog.done()
+		if err != nil {
+			return err
+		}
+		if err := os.WriteFile(filepath.Join(dir, demoMarker), []byte("built by totalrec demo\n"), 0o644); err != nil {
+			return fmt.Errorf("demo: %w", err)
+		}
+		built = &s
+	}
+	// The demo is an ordinary installation whose settings point into dir, unless the
+	// command line says otherwise.
+	for name, v := range map[string]*string{"spool": &opts.spool, "db": &opts.db, "cdr-db": &opts.cdrDB} {
+		if !opts.set[name] {
+			*v = map[string]string{"spool": spoolDir, "db": "sqlite:" + filepath.Join(dir, "totalrec.db"), "cdr-db": "sqlite:" + cdrFile}[name]
+			opts.set[name] = true
+		}
+	}
+	a, err := opts.openApp(ctx, true)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	res, err := scanAndEnrich(ctx, a, false, prog)
+	if err != nil {
+		return err
+	}
+	page, err := a.cat.Search(ctx, recordings.Query{HideEmpty: true, Limit: 10})
+	if err != nil {
+		return fmt.Errorf("demo: %w", err)
+	}
+	if do.json {
+		return writeJSON(opts.stdout, map[string]any{"dir": dir, "built": built, "scan": res, "latest": searchJSON(page, a.loc)})
+	}
+	w := opts.stdout
+	if built != nil {
+		fmt.Fprintf(w, "built a demo PBX in %s: %d calls, %d recordings (%d empty, %d with unrecognised names), %s, %d CDR rows\n",
+			dir, built.Calls, built.Recordings, built.Empty, built.Other, humanBytes(built.Bytes), built.CDRRows)
+	} else {
+		fmt.Fprintf(w, "using the demo PBX in %s (--fresh builds it anew)\n", dir)
+	}
+	printScanSummary(w, res)
+	fmt.Fprintln(w, "\nlatest recordings:")
+	printPage(w, page, a.loc)
+	fmt.Fprintf(w, "\ntry: totalrec --db sqlite:%s search --since 7d --number 1234\n", filepath.Join(dir, "totalrec.db"))
+	return nil
+}
+
+// buildDemo writes the demo spool and its CDR table in a new SQLite file.
+func buildDemo(ctx context.Context, spoolDir, cdrFile string, do demoOptions) (demo.Summary, error) {
+	db, err := sql.Open("sqlite", cdrFile)
+	if err != nil {
+		return demo.Summary{}, fmt.Errorf("demo: %w", err)
+	}
+	defer db.Close()
+	return demo.Build(ctx, demo.Options{Spool: spoolDir, CDR: db, CDRDialect: cdr.SQLite, Days: do.days,
+		CallsPerDay: do.callsPerDay, Seed: do.seed, Now: time.Now(), Loc: time.Local})
+}
+
+func demoDir(opts *globalOptions, dir string) (string, error) {
+	if dir != "" {
+		return filepath.Abs(dir)
+	}
+	if d := opts.getenv("TOTALREC_DATA_DIR"); d != "" {
+		return filepath.Join(d, "demo"), nil
+	}
+	cache, err := os.UserCacheDir()
+	if err != nil {
+		return "", fmt.Errorf("demo: no --dir and no cache directory: %w", err)
+	}
+	return filepath.Join(cache, "totalrec-demo"), nil
+}
+
+// removeDemo deletes a directory only when it holds a demo's marker.
+func removeDemo(dir string) error {
+	if _, err := os.Stat(dir); errors.Is(err, os.ErrNotExist) {
+		return nil
+	}
+	if _, err := os.Stat(filepath.Join(dir, demoMarker)); err != nil {
+		return fmt.Errorf("demo --fresh: %s exists but was not built by totalrec demo; not removing it: %w", dir, recordings.ErrRefused)
+	}
+	if err := os.RemoveAll(dir); err != nil {
+		return fmt.Errorf("demo --fresh: %w", err)
+	}
+	return nil
+}

@@ -1,0 +1,175 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"syscall"
+
+	"github.com/spf13/cobra"
+
+	"github.com/totalrec/totalrec/recordings"
+	"github.com/totalrec/totalrec/recordings/cdr"
+)
+
+// check is one line of the doctor's report.
+type check struct {
+	Name   string `json:"name"`
+	Status string `json:"status"` // ok, warn, fail, fixed, info
+	Detail string `json:"detail"`
+}
+
+type doctorOptions struct {
+	fix        bool
+	json       bool
+	minFreePct float64
+}
+
+func newDoctorCommand(opts *globalOptions) *cobra.Command {
+	var do doctorOptions
+	cmd := &cobra.Command{
+		Use:   "doctor",
+		Short: "Check the CDR indexes, the spool, free disk and orphaned recordings",
+		Long: `doctor checks what makes call recording slow or unreliable on a FreePBX box:
+the CDR table's indexes on calldate, uniqueid, linkedid and recordingfile (FreePBX
+installs lack some of them, and CDR searches then scan the whole table), the
+spool's permissions, free disk, and recordings whose file is gone or whose CDR row
+never came. With --fix it creates the missing CDR indexes, online where the server
+allows. It exits non-zero when a check fails.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return runDoctor(cmd.Context(), opts, do)
+		},
+	}
+	cmd.Flags().BoolVar(&do.fix, "fix", false, "create the missing CDR indexes")
+	cmd.Flags().BoolVar(&do.json, "json", false, "print JSON")
+	cmd.Flags().Float64Var(&do.minFreePct, "min-free", 10, "fail when the spool's file system has less than this percentage free")
+	return cmd
+}
+
+func runDoctor(ctx context.Context, opts *globalOptions, do doctorOptions) error {
+	a, err := opts.openApp(ctx, true)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	var checks []check
+	add := func(name, status, format string, args ...any) {
+		checks = append(checks, check{Name: name, Status: status, Detail: fmt.Sprintf(format, args...)})
+	}
+	checkSpool(a.cfg.Spool, do.minFreePct, add)
+	if err := checkCatalogue(ctx, a, add); err != nil {
+		return err
+	}
+	if a.cdr == nil {
+		add("cdr", "info", "no CDR database configured: recordings are searchable by their names only")
+	} else if err := checkCDRIndexes(ctx, a.cdr, do.fix, add); err != nil {
+		return err
+	}
+	failed := 0
+	for _, c := range checks {
+		if c.Status == "fail" {
+			failed++
+		}
+	}
+	if do.json {
+		if err := writeJSON(opts.stdout, map[string]any{"checks": checks, "failed": failed}); err != nil {
+			return err
+		}
+	} else {
+		for _, c := range checks {
+			fmt.Fprintf(opts.stdout, "%-5s %-22s %s\n", c.Status, c.Name, c.Detail)
+		}
+	}
+	if failed > 0 {
+		return problemsError{failed}
+	}
+	return nil
+}
+
+func checkSpool(dir string, minFreePct float64, add func(name, status, format string, args ...any)) {
+	fi, err := os.Stat(dir)
+	if err != nil {
+		add("spool", "fail", "%v", err)
+		return
+	}
+	if !fi.IsDir() {
+		add("spool", "fail", "%s is not a directory", dir)
+		return
+	}
+	f, err := os.Open(dir)
+	if err == nil {
+		_, err = f.Readdirnames(1)
+		f.Close()
+	}
+	if err != nil && err.Error() != "EOF" {
+		add("spool permissions", "fail", "cannot list %s: %v (run totalrec as the asterisk user or a member of its group)", dir, err)
+	} else {
+		owner := ""
+		if st, ok := fi.Sys().(*syscall.Stat_t); ok {
+			owner = fmt.Sprintf(" owner %d:%d", st.Uid, st.Gid)
+		}
+		add("spool permissions", "ok", "%s readable, mode %v%s", dir, fi.Mode().Perm(), owner)
+	}
+	var sfs syscall.Statfs_t
+	if err := syscall.Statfs(dir, &sfs); err != nil {
+		add("free disk", "warn", "statfs %s: %v", dir, err)
+		return
+	}
+	total := float64(sfs.Blocks) * float64(sfs.Bsize)
+	free := float64(sfs.Bavail) * float64(sfs.Bsize)
+	pct := 100 * free / max(total, 1)
+	status := "ok"
+	if pct < minFreePct {
+		status = "fail"
+	} else if pct < 2*minFreePct {
+		status = "warn"
+	}
+	add("free disk", status, "%s free of %s (%.1f%%) on the spool's file system", humanBytes(int64(free)), humanBytes(int64(total)), pct)
+}
+
+func checkCatalogue(ctx context.Context, a *app, add func(name, status, format string, args ...any)) error {
+	st, err := a.cat.Stats(ctx)
+	if err != nil {
+		return fmt.Errorf("doctor: %w", err)
+	}
+	add("catalogue", "ok", "%d recordings (%s on disk) in %s", st.Recordings, humanBytes(st.Bytes), a.cat.Dialect())
+	if n := st.ByState[recordings.StateMissing]; n > 0 {
+		add("orphaned rows", "warn", "%d catalogued recordings whose file is gone from the spool (deleted outside Totalrec?)", n)
+	} else {
+		add("orphaned rows", "ok", "every catalogued file is on disk as of the last scan")
+	}
+	if n := st.ByState[recordings.StateCorrupt]; n > 0 {
+		add("corrupt files", "warn", "%d recordings whose header is not what their extension promises (totalrec search --format … lists them)", n)
+	}
+	if n := st.ByState[recordings.StateWriting]; n > 0 {
+		add("open recordings", "info", "%d recordings still being written (or left unfinished by a crash)", n)
+	}
+	return nil
+}
+
+func checkCDRIndexes(ctx context.Context, r *cdr.Reader, fix bool, add func(name, status, format string, args ...any)) error {
+	have, err := r.Indexes(ctx)
+	if err != nil {
+		return fmt.Errorf("doctor: %w", err)
+	}
+	for _, col := range cdr.IndexColumns() {
+		name := "cdr index " + col
+		indexed, exists := have[col]
+		switch {
+		case !exists:
+			add(name, "info", "column %s is absent from %s (an older FreePBX table): nothing to index", col, r.Table())
+		case indexed:
+			add(name, "ok", "%s.%s is indexed", r.Table(), col)
+		case fix:
+			if err := r.CreateIndex(ctx, col); err != nil {
+				add(name, "fail", "could not create the index: %v", err)
+				continue
+			}
+			add(name, "fixed", "created index totalrec_%s on %s", col, r.Table())
+		default:
+			add(name, "fail", "%s.%s has no index: CDR searches and playback lookups scan the whole table (run totalrec doctor --fix)", r.Table(), col)
+		}
+	}
+	return nil
+}

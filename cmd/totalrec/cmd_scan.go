@@ -1,0 +1,134 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+
+	"github.com/spf13/cobra"
+
+	"github.com/totalrec/totalrec/recordings/ingest"
+	"github.com/totalrec/totalrec/recordings/spool"
+)
+
+type scanOptions struct {
+	full     bool
+	json     bool
+	noCDR    bool
+	oddities int
+}
+
+func newScanCommand(opts *globalOptions) *cobra.Command {
+	var so scanOptions
+	cmd := &cobra.Command{
+		Use:   "scan",
+		Short: "Bring the catalogue in line with the spool, then link new recordings to their CDR rows",
+		Long: `scan walks the spool, catalogues new and changed recordings, marks those whose
+file is gone as missing, and links recordings to their CDR rows. Directories that
+have not changed since the last scan are skipped unless --full is given.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return runScan(cmd.Context(), opts, so)
+		},
+	}
+	cmd.Flags().BoolVar(&so.full, "full", false, "list every directory and re-probe every changed file")
+	cmd.Flags().BoolVar(&so.json, "json", false, "print the report as JSON")
+	cmd.Flags().BoolVar(&so.noCDR, "no-cdr", false, "skip CDR enrichment")
+	cmd.Flags().IntVar(&so.oddities, "show-oddities", 50, "print at most this many oddities")
+	return cmd
+}
+
+// scanResult is what `scan --json` prints.
+type scanResult struct {
+	Spool    string               `json:"spool"`
+	Scan     ingest.Report        `json:"scan"`
+	CDR      *ingest.EnrichReport `json:"cdr,omitempty"`
+	Oddities []spool.Oddity       `json:"oddities"`
+}
+
+func runScan(ctx context.Context, opts *globalOptions, so scanOptions) error {
+	a, err := opts.openApp(ctx, !so.noCDR)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	res, err := scanAndEnrich(ctx, a, so.full, newProgress(opts.stderr))
+	if err != nil {
+		return err
+	}
+	if so.json {
+		enc := json.NewEncoder(opts.stdout)
+		enc.SetIndent("", "  ")
+		return enc.Encode(res)
+	}
+	printOddities(opts.stderr, res.Oddities, so.oddities)
+	printScanSummary(opts.stdout, res)
+	return nil
+}
+
+// scanAndEnrich is the scan job: the command, the demo and the daemon run it alike.
+func scanAndEnrich(ctx context.Context, a *app, full bool, prog *progress) (scanResult, error) {
+	tree, err := spool.OpenTree(a.cfg.Spool)
+	if err != nil {
+		return scanResult{}, err
+	}
+	defer tree.Close()
+	res := scanResult{Spool: a.cfg.Spool, Oddities: []spool.Oddity{}}
+	s := &ingest.Scanner{
+		Tree: tree, Cat: a.cat, Node: a.cfg.Node, Loc: a.loc, CDR: a.cdr != nil,
+		Log: a.log.With("component", "scan"),
+		OnDir: func(p ingest.Progress) {
+			prog.update("scanning %s: %d files in %d directories", p.Current, p.Files, p.Dirs)
+		},
+		OnOddity: func(o spool.Oddity) { res.Oddities = append(res.Oddities, o) },
+	}
+	res.Scan, err = s.Scan(ctx, full)
+	prog.done()
+	if err != nil {
+		return res, err
+	}
+	if a.cdr != nil {
+		prog.update("linking recordings to CDR rows")
+		e := &ingest.Enricher{Cat: a.cat, CDR: a.cdr, Window: a.cfg.CDRWindow, Log: a.log.With("component", "enrich")}
+		er, err := e.RunAll(ctx)
+		prog.done()
+		if err != nil {
+			return res, err
+		}
+		res.CDR = &er
+	}
+	return res, nil
+}
+
+func printOddities(w io.Writer, odd []spool.Oddity, limit int) {
+	for i, o := range odd {
+		if i == limit {
+			fmt.Fprintf(w, "... and %d more oddities (--json lists all)\n", len(odd)-limit)
+			break
+		}
+		fmt.Fprintf(w, "oddity: %s: %s\n", o.Path, o.What)
+	}
+}
+
+func printScanSummary(w io.Writer, res scanResult) {
+	r := res.Scan
+	fmt.Fprintf(w, "scanned %d files (%s) in %d directories (%d unchanged) in %s: %d new, %d changed, %d missing; %d empty, %d still being written, %d corrupt, %d unrecognised names, %d oddities\n",
+		r.Files, humanBytes(r.Bytes), r.Dirs, r.DirsSkipped, r.Elapsed.Round(1e6), r.New, r.Changed, r.Missing, r.Empty, r.Writing, r.Corrupt, r.Unnamed, r.Oddities)
+	if c := res.CDR; c != nil {
+		fmt.Fprintf(w, "CDR: %d linked, %d waiting for their row, %d gave up, %d lookup errors\n", c.Linked, c.Retry, c.GaveUp, c.Errors)
+	}
+}
+
+func humanBytes(n int64) string {
+	const unit = 1024
+	if n < unit {
+		return fmt.Sprintf("%d B", n)
+	}
+	div, exp := int64(unit), 0
+	for m := n / unit; m >= unit; m /= unit {
+		div *= unit
+		exp++
+	}
+	return fmt.Sprintf("%.1f %ciB", float64(n)/float64(div), "KMGTPE"[exp])
+}

@@ -1,0 +1,196 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/totalrec/totalrec/recordings"
+)
+
+type searchOptions struct {
+	since, until   string
+	number, ext    string
+	types          []string
+	direction      string
+	minDur, maxDur string
+	disposition    string
+	format         string
+	hideEmpty      bool
+	deleted        bool
+	linkedID       string
+	sort           string
+	limit          int
+	after          string
+	json           bool
+}
+
+func newSearchCommand(opts *globalOptions) *cobra.Command {
+	var so searchOptions
+	cmd := &cobra.Command{
+		Use:   "search",
+		Short: "Search the catalogue",
+		Long: `search lists recordings that match every filter given, newest first. With no
+filter it lists every recording, up to --limit. Times are in the PBX's time zone:
+2026-11-26, "2026-11-26 10:15", today, yesterday, or an age such as 7d or 12h.
+--number matches the end of any number of the call (caller, callee, caller ID,
+DID): type the last digits or the whole number with or without its prefix.`,
+		Example: `  totalrec search --since 7d --number 4951234567
+  totalrec search --ext 101 --type in --min-duration 60 --json
+  totalrec search --since 2026-11-01 --until 2026-12-01 --disposition "NO ANSWER"`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return runSearch(cmd.Context(), opts, so)
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&so.since, "since", "", "calls from this time on")
+	f.StringVar(&so.until, "until", "", "calls before this time")
+	f.StringVar(&so.number, "number", "", "a phone number or its last digits")
+	f.StringVar(&so.ext, "ext", "", "an extension (exact)")
+	f.StringSliceVar(&so.types, "type", nil, "recording types: in, out, internal, external, q, rg, ondemand, conf, ... (repeat or comma-separate)")
+	f.StringVar(&so.direction, "direction", "", "in, out or internal")
+	f.StringVar(&so.minDur, "min-duration", "", "at least this long: 90, 1:30 or 1m30s")
+	f.StringVar(&so.maxDur, "max-duration", "", "at most this long")
+	f.StringVar(&so.disposition, "disposition", "", "ANSWERED, NO ANSWER, BUSY, FAILED")
+	f.StringVar(&so.format, "format", "", "audio format: wav, wav49, gsm, ulaw, alaw, sln, g722, g729")
+	f.BoolVar(&so.hideEmpty, "hide-empty", false, "leave out empty recordings")
+	f.BoolVar(&so.deleted, "deleted", false, "include recordings whose file is deleted or missing")
+	f.StringVar(&so.linkedID, "linkedid", "", "every recording of one call")
+	f.StringVar(&so.sort, "sort", "time_desc", "time_desc, time_asc, duration_desc or duration_asc")
+	f.IntVar(&so.limit, "limit", 100, "at most this many recordings (1-1000)")
+	f.StringVar(&so.after, "after", "", "continue after this cursor (printed at the end of a full page)")
+	f.BoolVar(&so.json, "json", false, "print JSON")
+	return cmd
+}
+
+// query turns the flags into a catalogue query; mistakes are usage errors.
+func (so searchOptions) query(now time.Time, loc *time.Location) (recordings.Query, error) {
+	q := recordings.Query{
+		Number: so.number, Ext: so.ext, Types: so.types, Direction: recordings.Direction(so.direction),
+		Disposition: strings.ToUpper(so.disposition), Format: recordings.Format(so.format),
+		HideEmpty: so.hideEmpty, WithDeleted: so.deleted, LinkedID: so.linkedID,
+		Sort: recordings.Sort(so.sort), Limit: so.limit, After: so.after,
+	}
+	var err error
+	if so.since != "" {
+		if q.Since, err = recordings.ParseWhen(so.since, now, loc); err != nil {
+			return q, usagef("--since: %w", err)
+		}
+	}
+	if so.until != "" {
+		if q.Until, err = recordings.ParseWhen(so.until, now, loc); err != nil {
+			return q, usagef("--until: %w", err)
+		}
+	}
+	if so.minDur != "" {
+		if q.MinDuration, err = recordings.ParseDuration(so.minDur); err != nil {
+			return q, usagef("--min-duration: %w", err)
+		}
+	}
+	if so.maxDur != "" {
+		if q.MaxDuration, err = recordings.ParseDuration(so.maxDur); err != nil {
+			return q, usagef("--max-duration: %w", err)
+		}
+	}
+	switch q.Direction {
+	case "", recordings.DirIn, recordings.DirOut, recordings.DirInternal:
+	default:
+		return q, usagef("--direction: %q is not in, out or internal", so.direction)
+	}
+	switch q.Sort {
+	case recordings.SortTimeDesc, recordings.SortTimeAsc, recordings.SortDurationDesc, recordings.SortDurationAsc:
+	default:
+		return q, usagef("--sort: %q is not time_desc, time_asc, duration_desc or duration_asc", so.sort)
+	}
+	if q.Limit < 1 || q.Limit > 1000 {
+		return q, usagef("--limit: %d is not between 1 and 1000", q.Limit)
+	}
+	return q, nil
+}
+
+func runSearch(ctx context.Context, opts *globalOptions, so searchOptions) error {
+	a, err := opts.openApp(ctx, false)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	q, err := so.query(time.Now(), a.loc)
+	if err != nil {
+		return err
+	}
+	page, err := a.cat.Search(ctx, q)
+	if err != nil {
+		return fmt.Errorf("search: %w", err)
+	}
+	if so.json {
+		return writeJSON(opts.stdout, searchJSON(page, a.loc))
+	}
+	printPage(opts.stdout, page, a.loc)
+	return nil
+}
+
+func printPage(w io.Writer, page recordings.Page, loc *time.Location) {
+	if len(page.Items) == 0 {
+		fmt.Fprintln(w, "no recordings match")
+		return
+	}
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "ID\tTIME\tTYPE\tFROM\tTO\tLENGTH\tDISPOSITION\tFORMAT\tSTATE\tFILE")
+	for _, r := range page.Items {
+		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", r.ID, r.CallTime.In(loc).Format("2006-01-02 15:04:05"),
+			r.Name.Type, dash(caller(r)), dash(callee(r)), clock(r.Duration), dash(r.CDR.Disposition), r.Format, r.State, r.Path)
+	}
+	tw.Flush()
+	total := fmt.Sprint(page.Total)
+	if page.TotalCapped {
+		total = "more than " + total
+	}
+	fmt.Fprintf(w, "%d shown of %s matching", len(page.Items), total)
+	if page.Next != "" {
+		fmt.Fprintf(w, "; next page: --after %s", page.Next)
+	}
+	fmt.Fprintln(w)
+}
+
+// caller and callee prefer the CDR's view of the call and fall back to the name's.
+func caller(r recordings.Recording) string {
+	if r.CDR.Src != "" {
+		return r.CDR.Src
+	}
+	return r.Name.From
+}
+
+func callee(r recordings.Recording) string {
+	if r.CDR.Dst != "" && r.CDR.Dst != "h" {
+		return r.CDR.Dst
+	}
+	return r.Name.Dest
+}
+
+func dash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
+}
+
+func clock(d time.Duration) string {
+	s := int(d.Round(time.Second) / time.Second)
+	if s >= 3600 {
+		return fmt.Sprintf("%d:%02d:%02d", s/3600, s/60%60, s%60)
+	}
+	return fmt.Sprintf("%d:%02d", s/60, s%60)
+}
+
+func writeJSON(w io.Writer, v any) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(v)
+}

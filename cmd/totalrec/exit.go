@@ -1,0 +1,79 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/totalrec/totalrec/recordings"
+)
+
+// Exit codes, as DESIGN.md promises them to scripts and cron.
+const (
+	exitOK      = 0
+	exitError   = 1
+	exitUsage   = 2
+	exitPartial = 3 // done, but some items failed
+	exitRefused = 4 // refused for safety
+)
+
+// usageError marks a mistake in how the command was called.
+type usageError struct{ err error }
+
+func (e usageError) Error() string { return e.err.Error() }
+func (e usageError) Unwrap() error { return e.err }
+
+func usagef(format string, args ...any) error { return usageError{fmt.Errorf(format, args...)} }
+
+// partialError reports a job that finished with some per-item failures; the summary
+// has already been printed.
+type partialError struct{ failed int }
+
+func (e partialError) Error() string { return fmt.Sprintf("%d items failed", e.failed) }
+
+// problemsError reports checks that found problems (doctor); the details are printed.
+type problemsError struct{ n int }
+
+func (e problemsError) Error() string { return fmt.Sprintf("%d problems found", e.n) }
+
+// exitCode maps an error to the process exit code and prints it once.
+func exitCode(err error, stderr io.Writer) int {
+	if err == nil {
+		return exitOK
+	}
+	var ue usageError
+	var pe partialError
+	var pr problemsError
+	switch {
+	case errors.As(err, &ue) || isCobraUsage(err):
+		fmt.Fprintf(stderr, "totalrec: %v\nRun 'totalrec --help' for usage.\n", err)
+		return exitUsage
+	case errors.As(err, &pe):
+		fmt.Fprintf(stderr, "totalrec: %v\n", err)
+		return exitPartial
+	case errors.As(err, &pr):
+		fmt.Fprintf(stderr, "totalrec: %v\n", err)
+		return exitError
+	case errors.Is(err, recordings.ErrRefused):
+		fmt.Fprintf(stderr, "totalrec: %v\n", err)
+		return exitRefused
+	case errors.Is(err, context.Canceled):
+		fmt.Fprintln(stderr, "totalrec: interrupted")
+		return exitError
+	}
+	fmt.Fprintf(stderr, "totalrec: %v\n", err)
+	return exitError
+}
+
+// isCobraUsage recognises the argument errors cobra produces itself.
+func isCobraUsage(err error) bool {
+	msg := err.Error()
+	for _, p := range []string{"unknown command", "unknown flag", "unknown shorthand flag", "accepts ", "requires at least", "invalid argument"} {
+		if strings.HasPrefix(msg, p) {
+			return true
+		}
+	}
+	return false
+}
