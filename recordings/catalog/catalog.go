@@ -86,7 +86,7 @@ func (c *Catalog) openSQLite(file string) error {
 	// process wait for the write lock instead of failing; _txlock=immediate takes the
 	// write lock at BEGIN so a read-then-write transaction cannot deadlock.
 	const common = "?_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)" +
-		"&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)"
+		"&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)&_pragma=cache_size(-65536)"
 	w, err := sql.Open("sqlite", file+common+"&_txlock=immediate")
 	if err != nil {
 		return fmt.Errorf("open catalogue: %w", err)

@@ -75,32 +75,63 @@ func (l *lazyFile) close() {
 	}
 }
 
-// batchWriter collects rows and upserts them a transaction at a time.
+// batchWriter collects rows and upserts them a transaction at a time, on a
+// goroutine of its own, so that listing and probing the next directories overlaps
+// with the database's work. flush waits until everything queued is committed.
 type batchWriter struct {
 	s    *Scanner
-	rep  *Report
 	recs []recordings.Recording
+	jobs chan writeJob
+	err  error // the first failed batch; later batches are dropped
+	wg   sync.WaitGroup
 }
 
-func (w *batchWriter) add(ctx context.Context, rec recordings.Recording) error {
+type writeJob struct {
+	recs []recordings.Recording
+	done chan error // non-nil on a flush: receives the first error so far
+}
+
+func newBatchWriter(ctx context.Context, s *Scanner) *batchWriter {
+	w := &batchWriter{s: s, jobs: make(chan writeJob, 2)}
+	w.wg.Add(1)
+	go func() {
+		defer w.wg.Done()
+		for j := range w.jobs {
+			if w.err == nil && len(j.recs) > 0 {
+				if _, _, err := s.Cat.Upsert(ctx, j.recs); err != nil {
+					w.err = fmt.Errorf("catalogue %d recordings: %w", len(j.recs), err)
+				}
+			}
+			if j.done != nil {
+				j.done <- w.err
+			}
+		}
+	}()
+	return w
+}
+
+func (w *batchWriter) add(rec recordings.Recording) {
 	w.recs = append(w.recs, rec)
 	n := w.s.Batch
 	if n <= 0 {
-		n = 1000
+		n = 2000
 	}
 	if len(w.recs) >= n {
-		return w.flush(ctx)
+		w.jobs <- writeJob{recs: w.recs}
+		w.recs = make([]recordings.Recording, 0, n)
 	}
-	return nil
 }
 
-func (w *batchWriter) flush(ctx context.Context) error {
-	if len(w.recs) == 0 {
-		return nil
-	}
-	if _, _, err := w.s.Cat.Upsert(ctx, w.recs); err != nil {
-		return fmt.Errorf("catalogue %d recordings: %w", len(w.recs), err)
-	}
-	w.recs = w.recs[:0]
-	return nil
+// flush commits everything added so far and reports the first error.
+func (w *batchWriter) flush() error {
+	done := make(chan error, 1)
+	w.jobs <- writeJob{recs: w.recs, done: done}
+	w.recs = nil
+	return <-done
+}
+
+// close stops the writer goroutine after what is queued.
+func (w *batchWriter) close() {
+	close(w.jobs)
+	w.wg.Wait()
 }

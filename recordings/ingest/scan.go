@@ -64,7 +64,8 @@ func (s *Scanner) Scan(ctx context.Context, full bool) (Report, error) {
 		return rep, fmt.Errorf("scan: %w", err)
 	}
 	children := childrenOf(marks)
-	w := &batchWriter{s: s, rep: &rep}
+	w := newBatchWriter(ctx, s)
+	defer w.close()
 	seen := map[string]bool{}
 	var newMarks []catalog.DirMark
 	stack := []string{""}
@@ -91,7 +92,7 @@ func (s *Scanner) Scan(ctx context.Context, full bool) (Report, error) {
 			s.OnDir(Progress{Dirs: rep.Dirs, Files: rep.Files, Current: dir})
 		}
 		if len(newMarks) >= 256 {
-			if err := w.flush(ctx); err != nil {
+			if err := w.flush(); err != nil {
 				return rep, err
 			}
 			if err := s.Cat.SaveDirs(ctx, s.Node, newMarks); err != nil {
@@ -100,7 +101,7 @@ func (s *Scanner) Scan(ctx context.Context, full bool) (Report, error) {
 			newMarks = newMarks[:0]
 		}
 	}
-	if err := w.flush(ctx); err != nil {
+	if err := w.flush(); err != nil {
 		return rep, err
 	}
 	if err := s.Cat.SaveDirs(ctx, s.Node, newMarks); err != nil {
@@ -161,9 +162,7 @@ func (s *Scanner) scanDir(ctx context.Context, dir string, marks map[string]cata
 			rep.New++
 		}
 		count(rep, rec)
-		if err := w.add(ctx, rec); err != nil {
-			return catalog.DirMark{}, nil, err
-		}
+		w.add(rec)
 	}
 	var gone []int64
 	for _, fs := range known {
