@@ -112,8 +112,13 @@ func TestCLI_Demo(t *testing.T) {
 	if r.code != exitError || !strings.Contains(r.stdout, "has no index") {
 		t.Errorf("doctor on the demo: exit %d\n%s%s", r.code, r.stdout, r.stderr)
 	}
-	cli(t, env, append(db, "doctor", "--fix")...).must(t, exitOK)
-	cli(t, env, append(db, "doctor")...).must(t, exitOK)
+	fixed := cli(t, env, append(db, "doctor", "--fix", "--days", "30")...).must(t, exitOK).stdout
+	// The deleted recording is an orphan both ways: a catalogue row without a file,
+	// and a CDR row naming a file the spool lacks.
+	if !strings.Contains(fixed, "1 catalogued recordings whose file is gone") || !strings.Contains(fixed, filepath.Base(caller.Path)) {
+		t.Errorf("doctor does not report the deleted recording as an orphan:\n%s", fixed)
+	}
+	cli(t, env, append(db, "doctor", "--json")...).must(t, exitOK)
 
 	// --fresh refuses a directory the demo did not build.
 	other := t.TempDir()

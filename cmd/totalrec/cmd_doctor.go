@@ -2,14 +2,20 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
+	"path"
+	"strings"
 	"syscall"
+	"text/tabwriter"
+	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/totalrec/totalrec/recordings"
 	"github.com/totalrec/totalrec/recordings/cdr"
+	"github.com/totalrec/totalrec/recordings/spool"
 )
 
 // check is one line of the doctor's report.
@@ -23,6 +29,7 @@ type doctorOptions struct {
 	fix        bool
 	json       bool
 	minFreePct float64
+	days       int
 }
 
 func newDoctorCommand(opts *globalOptions) *cobra.Command {
@@ -43,6 +50,7 @@ allows. It exits non-zero when a check fails.`,
 	}
 	cmd.Flags().BoolVar(&do.fix, "fix", false, "create the missing CDR indexes")
 	cmd.Flags().BoolVar(&do.json, "json", false, "print JSON")
+	cmd.Flags().IntVar(&do.days, "days", 7, "look this many days back for CDR rows whose recording is not in the spool")
 	cmd.Flags().Float64Var(&do.minFreePct, "min-free", 10, "fail when the spool's file system has less than this percentage free")
 	return cmd
 }
@@ -63,8 +71,13 @@ func runDoctor(ctx context.Context, opts *globalOptions, do doctorOptions) error
 	}
 	if a.cdr == nil {
 		add("cdr", "info", "no CDR database configured: recordings are searchable by their names only")
-	} else if err := checkCDRIndexes(ctx, a.cdr, do.fix, add); err != nil {
-		return err
+	} else {
+		if err := checkCDRIndexes(ctx, a.cdr, do.fix, add); err != nil {
+			return err
+		}
+		if err := checkCDRFiles(ctx, a, time.Now().AddDate(0, 0, -do.days), add); err != nil {
+			return err
+		}
 	}
 	failed := 0
 	for _, c := range checks {
@@ -77,9 +90,11 @@ func runDoctor(ctx context.Context, opts *globalOptions, do doctorOptions) error
 			return err
 		}
 	} else {
+		tw := tabwriter.NewWriter(opts.stdout, 0, 0, 2, ' ', 0)
 		for _, c := range checks {
-			fmt.Fprintf(opts.stdout, "%-5s %-22s %s\n", c.Status, c.Name, c.Detail)
+			fmt.Fprintf(tw, "%s\t%s\t%s\n", c.Status, c.Name, c.Detail)
 		}
+		tw.Flush()
 	}
 	if failed > 0 {
 		return problemsError{failed}
@@ -109,7 +124,7 @@ func checkSpool(dir string, minFreePct float64, add func(name, status, format st
 		if st, ok := fi.Sys().(*syscall.Stat_t); ok {
 			owner = fmt.Sprintf(" owner %d:%d", st.Uid, st.Gid)
 		}
-		add("spool permissions", "ok", "%s readable, mode %v%s", dir, fi.Mode().Perm(), owner)
+		add("spool permissions", "ok", "%s readable, mode %#o%s", dir, fi.Mode().Perm(), owner)
 	}
 	var sfs syscall.Statfs_t
 	if err := syscall.Statfs(dir, &sfs); err != nil {
@@ -138,6 +153,9 @@ func checkCatalogue(ctx context.Context, a *app, add func(name, status, format s
 		add("orphaned rows", "warn", "%d catalogued recordings whose file is gone from the spool (deleted outside Totalrec?)", n)
 	} else {
 		add("orphaned rows", "ok", "every catalogued file is on disk as of the last scan")
+	}
+	if n := st.ByCDRStatus[recordings.CDRGaveUp]; n > 0 {
+		add("recordings without CDR", "warn", "%d recordings whose CDR row never came (searchable by their file names only)", n)
 	}
 	if n := st.ByState[recordings.StateCorrupt]; n > 0 {
 		add("corrupt files", "warn", "%d recordings whose header is not what their extension promises (totalrec search --format … lists them)", n)
@@ -172,4 +190,63 @@ func checkCDRIndexes(ctx context.Context, r *cdr.Reader, fix bool, add func(name
 		}
 	}
 	return nil
+}
+
+// checkCDRFiles looks for the other kind of orphan: CDR rows that name a recording
+// the spool does not have (a call never bridged under MixMonitor's b option, or a
+// file deleted behind FreePBX's back). FreePBX's reports show those as dead links.
+func checkCDRFiles(ctx context.Context, a *app, since time.Time, add func(name, status, format string, args ...any)) error {
+	const limit = 100000
+	files, err := a.cdr.RecordingFiles(ctx, since, limit)
+	if err != nil {
+		return fmt.Errorf("doctor: %w", err)
+	}
+	if !a.cdr.Has("recordingfile") {
+		add("cdr orphans", "info", "%s has no recordingfile column: nothing to cross-check", a.cdr.Table())
+		return nil
+	}
+	var missing []string
+	for _, f := range files {
+		ok, err := catalogued(ctx, a, f)
+		if err != nil {
+			return err
+		}
+		if !ok {
+			missing = append(missing, f)
+		}
+	}
+	if len(missing) == 0 {
+		add("cdr orphans", "ok", "all %d recordings named by CDR rows since %s are catalogued", len(files), since.Format("2006-01-02"))
+		return nil
+	}
+	ex := missing[:min(3, len(missing))]
+	add("cdr orphans", "warn", "%d of %d recordings named by CDR rows since %s are not in the spool, e.g. %s",
+		len(missing), len(files), since.Format("2006-01-02"), strings.Join(ex, ", "))
+	return nil
+}
+
+// catalogued finds a CDR recordingfile in the catalogue: in the day directory its
+// name's date points to, or flat in the spool root. CDR rows may say ".wav49" for
+// the file Asterisk writes as ".WAV".
+func catalogued(ctx context.Context, a *app, file string) (bool, error) {
+	file = path.Base(file)
+	if base, ok := strings.CutSuffix(file, ".wav49"); ok {
+		file = base + ".WAV"
+	}
+	var dirs []string
+	if n, ok := spool.ParseName(file, a.loc); ok && !n.Time.IsZero() {
+		dirs = append(dirs, n.Time.In(a.loc).Format("2006/01/02"))
+	}
+	dirs = append(dirs, "")
+	for _, d := range dirs {
+		r, err := a.cat.GetByPath(ctx, a.cfg.Node, path.Join(d, file))
+		if errors.Is(err, recordings.ErrNotFound) {
+			continue
+		}
+		if err != nil {
+			return false, fmt.Errorf("doctor: %w", err)
+		}
+		return r.State != recordings.StateMissing && r.State != recordings.StateDeleted, nil
+	}
+	return false, nil
 }

@@ -113,8 +113,12 @@ func printOddities(w io.Writer, odd []spool.Oddity, limit int) {
 
 func printScanSummary(w io.Writer, res scanResult) {
 	r := res.Scan
-	fmt.Fprintf(w, "scanned %d files (%s) in %d directories (%d unchanged) in %s: %d new, %d changed, %d missing; %d empty, %d still being written, %d corrupt, %d unrecognised names, %d oddities\n",
-		r.Files, humanBytes(r.Bytes), r.Dirs, r.DirsSkipped, r.Elapsed.Round(1e6), r.New, r.Changed, r.Missing, r.Empty, r.Writing, r.Corrupt, r.Unnamed, r.Oddities)
+	size := ""
+	if r.DirsSkipped == 0 {
+		size = " (" + humanBytes(r.Bytes) + ")"
+	}
+	fmt.Fprintf(w, "scanned %d files%s in %d directories (%d unchanged) in %s: %d new, %d changed, %d missing; %d empty, %d still being written, %d corrupt, %d unrecognised names, %d oddities\n",
+		r.Files, size, r.Dirs, r.DirsSkipped, r.Elapsed.Round(1e6), r.New, r.Changed, r.Missing, r.Empty, r.Writing, r.Corrupt, r.Unnamed, r.Oddities)
 	if c := res.CDR; c != nil {
 		fmt.Fprintf(w, "CDR: %d linked, %d waiting for their row, %d gave up, %d lookup errors\n", c.Linked, c.Retry, c.GaveUp, c.Errors)
 	}

@@ -36,7 +36,12 @@ func (e partialError) Error() string { return fmt.Sprintf("%d items failed", e.f
 // problemsError reports checks that found problems (doctor); the details are printed.
 type problemsError struct{ n int }
 
-func (e problemsError) Error() string { return fmt.Sprintf("%d problems found", e.n) }
+func (e problemsError) Error() string {
+	if e.n == 1 {
+		return "1 check failed"
+	}
+	return fmt.Sprintf("%d checks failed", e.n)
+}
 
 // exitCode maps an error to the process exit code and prints it once.
 func exitCode(err error, stderr io.Writer) int {

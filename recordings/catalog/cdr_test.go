@@ -149,5 +149,19 @@ func TestStats(t *testing.T) {
 		if !s.Oldest.Equal(t0.Add(-30*time.Minute)) || !s.Newest.Equal(t0.Add(10*time.Minute)) {
 			t.Errorf("oldest %v newest %v", s.Oldest, s.Newest)
 		}
+		a, err := c.GetByPath(ctx, "", "a.wav")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := c.SetCDR(ctx, a.ID, recordings.CDRGaveUp, recordings.CDR{}, 3, time.Time{}); err != nil {
+			t.Fatal(err)
+		}
+		s, err = c.Stats(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if s.ByCDRStatus[recordings.CDRGaveUp] != 1 || s.ByCDRStatus[a.CDRStatus] != 2 {
+			t.Errorf("by CDR status (live files only): %+v", s.ByCDRStatus)
+		}
 	})
 }

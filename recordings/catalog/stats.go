@@ -14,6 +14,7 @@ type Stats struct {
 	ByState    map[recordings.State]int64 // rows per state
 	// The rest counts only recordings whose file is on disk (ok, writing, corrupt, empty).
 	ByFormat       map[recordings.Format]int64
+	ByCDRStatus    map[recordings.CDRStatus]int64
 	Bytes          int64
 	Oldest, Newest time.Time // call times; zero when there is none
 }
@@ -21,9 +22,9 @@ type Stats struct {
 // Stats counts recordings per state and format, their bytes on disk and the range of
 // their call times. It reads every row: meant for dashboards, not per request.
 func (c *Catalog) Stats(ctx context.Context) (Stats, error) {
-	s := Stats{ByState: map[recordings.State]int64{}, ByFormat: map[recordings.Format]int64{}}
+	s := Stats{ByState: map[recordings.State]int64{}, ByFormat: map[recordings.Format]int64{}, ByCDRStatus: map[recordings.CDRStatus]int64{}}
 	rows, err := c.rdb.QueryContext(ctx, `SELECT state, format, COUNT(*), COALESCE(SUM(size), 0),
-		MIN(call_time), MAX(call_time) FROM totalrec_recordings GROUP BY state, format`)
+		MIN(call_time), MAX(call_time), cdr_status FROM totalrec_recordings GROUP BY state, format, cdr_status`)
 	if err != nil {
 		return s, fmt.Errorf("count recordings: %w", err)
 	}
@@ -34,8 +35,9 @@ func (c *Catalog) Stats(ctx context.Context) (Stats, error) {
 			format        recordings.Format
 			n, bytes      int64
 			oldest, newst nullTime
+			cdrStatus     recordings.CDRStatus
 		)
-		if err := rows.Scan(&state, &format, &n, &bytes, &oldest, &newst); err != nil {
+		if err := rows.Scan(&state, &format, &n, &bytes, &oldest, &newst, &cdrStatus); err != nil {
 			return s, fmt.Errorf("count recordings: %w", err)
 		}
 		s.Recordings += n
@@ -43,6 +45,7 @@ func (c *Catalog) Stats(ctx context.Context) (Stats, error) {
 		if !isLive(state) {
 			continue
 		}
+		s.ByCDRStatus[cdrStatus] += n
 		s.ByFormat[format] += n
 		s.Bytes += bytes
 		if !oldest.T.IsZero() && (s.Oldest.IsZero() || oldest.T.Before(s.Oldest)) {

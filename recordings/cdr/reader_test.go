@@ -182,3 +182,35 @@ func TestReader_Legs_NoKeys(t *testing.T) {
 		}
 	})
 }
+
+func TestReader_RecordingFiles(t *testing.T) {
+	eachDB(t, func(t *testing.T, tdb testDB) {
+		ctx := context.Background()
+		loc := time.FixedZone("MSK", 3*3600)
+		if err := cdr.CreateTable(ctx, tdb.db, tdb.dialect, "", cdr.Schema16); err != nil {
+			t.Fatal(err)
+		}
+		day := time.Date(2026, 11, 20, 10, 0, 0, 0, loc)
+		rows := []recordings.CDR{
+			{CallDate: day, UniqueID: "1.1", Src: "100", Dst: "200", Disposition: "ANSWERED", RecordingFile: "out-200-100-20261120-100000-1.1.wav"},
+			{CallDate: day, UniqueID: "1.1", Src: "100", Dst: "h", Disposition: "ANSWERED", RecordingFile: "out-200-100-20261120-100000-1.1.wav"},
+			{CallDate: day.AddDate(0, 0, -10), UniqueID: "2.2", Src: "100", Dst: "300", Disposition: "ANSWERED", RecordingFile: "old.wav"},
+			{CallDate: day, UniqueID: "3.3", Src: "100", Dst: "400", Disposition: "NO ANSWER"},
+		}
+		if err := cdr.Insert(ctx, tdb.db, tdb.dialect, "cdr", rows); err != nil {
+			t.Fatal(err)
+		}
+		r, err := cdr.Open(ctx, tdb.dsn, "cdr", cdr.WithLocation(loc))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer r.Close()
+		got, err := r.RecordingFiles(ctx, day.Add(-time.Hour), 10)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(got) != 1 || got[0] != "out-200-100-20261120-100000-1.1.wav" {
+			t.Errorf("RecordingFiles = %q", got)
+		}
+	})
+}

@@ -50,7 +50,7 @@ type Report struct {
 	Corrupt     int           `json:"corrupt"`
 	Unnamed     int           `json:"unrecognised_names"`
 	Oddities    int           `json:"oddities"`
-	Bytes       int64         `json:"bytes"`
+	Bytes       int64         `json:"bytes_listed"` // of the files in the directories listed
 	Elapsed     time.Duration `json:"elapsed_ns"`
 }
 
