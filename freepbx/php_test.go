@@ -1,0 +1,219 @@
+package freepbx
+
+import (
+	"encoding/json"
+	"errors"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/totalrec/totalrec/recordings/auth"
+)
+
+// phpFiles are the module's PHP files (the repository's module/ directory) and the
+// PHP test scripts.
+func phpFiles(t *testing.T) []string {
+	t.Helper()
+	var files []string
+	for _, root := range []string{"../module", "testdata"} {
+		err := filepath.WalkDir(root, func(path string, d os.DirEntry, err error) error {
+			if err != nil {
+				return err
+			}
+			if !d.IsDir() && strings.HasSuffix(path, ".php") {
+				files = append(files, path)
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	if len(files) < 8 {
+		t.Fatalf("found only %d PHP files: %v", len(files), files)
+	}
+	return files
+}
+
+// php returns the php CLI. The test command installs Debian's php-cli, so a missing
+// php is a failure, not a skip.
+func php(t *testing.T) string {
+	t.Helper()
+	p, err := exec.LookPath("php")
+	if err != nil {
+		t.Fatalf("php CLI not found (install php-cli): %v", err)
+	}
+	return p
+}
+
+func TestPHPLint(t *testing.T) {
+	bin := php(t)
+	for _, f := range phpFiles(t) {
+		out, err := exec.Command(bin, "-l", f).CombinedOutput()
+		if err != nil {
+			t.Errorf("php -l %s: %v\n%s", f, err, out)
+		}
+	}
+}
+
+// The module targets PHP 5.3 (FreePBX 2.x) to 8.2: php -l on a modern PHP accepts
+// newer syntax, so look for the constructs PHP 5.3 would not parse (short array
+// syntax, ??, ?->, arrow functions, match, ::class).
+func TestPHPOldSyntax(t *testing.T) {
+	for _, f := range phpFiles(t) {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for n, line := range strings.Split(string(b), "\n") {
+			code, _, _ := strings.Cut(line, "//")
+			trim := strings.TrimSpace(code)
+			if strings.HasPrefix(trim, "*") {
+				continue // doc comment
+			}
+			for _, bad := range []string{"??", "= [", "([", "?->", "fn(", "match (", "::class"} {
+				if strings.Contains(code, bad) {
+					t.Errorf("%s:%d: %q is not PHP 5.3: %s", f, n+1, bad, trim)
+				}
+			}
+		}
+	}
+}
+
+func phpToken(t *testing.T, secret, user string, ttl int, now time.Time) string {
+	t.Helper()
+	out, err := exec.Command(php(t), "testdata/sso_token.php", "../module/lib/sso.php",
+		secret, user, strconv.Itoa(ttl), strconv.FormatInt(now.Unix(), 10)).Output()
+	if err != nil {
+		var ee *exec.ExitError
+		if errors.As(err, &ee) {
+			t.Fatalf("php sso_token.php: %v\n%s", err, ee.Stderr)
+		}
+		t.Fatal(err)
+	}
+	return string(out)
+}
+
+// Contract: a token signed by the module's PHP is accepted by the Go verifier once,
+// and refused when tampered with, signed with another secret, expired, or replayed.
+func TestSSOContract(t *testing.T) {
+	secret := "s3cret-from-totalrec.conf"
+	now := time.Now().Truncate(time.Second)
+	tok := phpToken(t, secret, "admin", 60, now)
+
+	nonces := auth.NewMemoryNonces()
+	user, err := auth.VerifySSO(tok, []byte(secret), now.Add(5*time.Second), nonces)
+	if err != nil || user != "admin" {
+		t.Fatalf("PHP token refused: user %q, err %v", user, err)
+	}
+	if _, err := auth.VerifySSO(tok, []byte(secret), now.Add(6*time.Second), nonces); !errors.Is(err, auth.ErrTokenReplayed) {
+		t.Errorf("replayed token: err %v, want ErrTokenReplayed", err)
+	}
+
+	fresh := func() string { return phpToken(t, secret, "admin", 60, now) }
+	body, sig, _ := strings.Cut(fresh(), ".")
+	flip := func(s string) string {
+		b := []byte(s)
+		if b[len(b)/2] == 'A' {
+			b[len(b)/2] = 'B'
+		} else {
+			b[len(b)/2] = 'A'
+		}
+		return string(b)
+	}
+	bad := map[string]string{
+		"payload tampered":   flip(body) + "." + sig,
+		"signature tampered": body + "." + flip(sig),
+		"no signature":       body,
+		"empty":              "",
+	}
+	for name, tk := range bad {
+		if _, err := auth.VerifySSO(tk, []byte(secret), now, auth.NewMemoryNonces()); !errors.Is(err, auth.ErrTokenInvalid) {
+			t.Errorf("%s: err %v, want ErrTokenInvalid", name, err)
+		}
+	}
+	if _, err := auth.VerifySSO(fresh(), []byte("another secret"), now, auth.NewMemoryNonces()); !errors.Is(err, auth.ErrTokenInvalid) {
+		t.Errorf("wrong secret: err %v, want ErrTokenInvalid", err)
+	}
+	if _, err := auth.VerifySSO(fresh(), []byte(secret), now.Add(60*time.Second+auth.ClockSkew+time.Second), auth.NewMemoryNonces()); !errors.Is(err, auth.ErrTokenExpired) {
+		t.Errorf("expired: err %v, want ErrTokenExpired", err)
+	}
+	// The PHP side clamps the lifetime to the verifier's maximum.
+	long := phpToken(t, secret, "admin", 3600, now)
+	if _, err := auth.VerifySSO(long, []byte(secret), now, auth.NewMemoryNonces()); err != nil {
+		t.Errorf("ttl 3600 (clamped to 120): %v", err)
+	}
+	// User names with JSON-special characters survive.
+	odd := `o'brien "x" / ü`
+	if u, err := auth.VerifySSO(phpToken(t, secret, odd, 30, now), []byte(secret), now, nil); err != nil || u != odd {
+		t.Errorf("odd user: %q, %v", u, err)
+	}
+}
+
+type applyResult struct {
+	Done    []string          `json:"done"`
+	Globals map[string]string `json:"globals"`
+	First   map[string]string `json:"first"`
+}
+
+func runApply(t *testing.T, version, post string) applyResult {
+	t.Helper()
+	out, err := exec.Command(php(t), "testdata/apply_dialplan.php", "../module", version, post).Output()
+	if err != nil {
+		var ee *exec.ExitError
+		if errors.As(err, &ee) {
+			t.Fatalf("php apply_dialplan.php: %v\n%s", err, ee.Stderr)
+		}
+		t.Fatal(err)
+	}
+	var r applyResult
+	if err := json.Unmarshal(out, &r); err != nil {
+		t.Fatalf("%v: %s", err, out)
+	}
+	return r
+}
+
+// The FreePBX 2.10+ dialplan change: the hook goes first in MIXMON_POST, and each
+// recording decision gets a forcing first line, on the 12-17 and 2.10/2.11 layouts.
+func TestApplyDialplan(t *testing.T) {
+	const hook = "/usr/local/bin/totalrec hook --file '^{MIXMONITOR_FILENAME}' --uniqueid '^{UNIQUEID}'"
+	const force = `ExecIf($["${TOUPPER(${TOTALREC_FORCE})}" != "NO"]?`
+
+	r := runApply(t, "16", "/usr/local/sbin/convert.sh ^{MIXMONITOR_FILENAME}")
+	if got, want := r.Globals["MIXMON_POST"], hook+` \; /usr/local/sbin/convert.sh ^{MIXMONITOR_FILENAME}`; got != want {
+		t.Errorf("MIXMON_POST = %q, want %q", got, want)
+	}
+	if r.Globals["TOTALREC_FORCE"] != "yes" {
+		t.Errorf("TOTALREC_FORCE = %q", r.Globals["TOTALREC_FORCE"])
+	}
+	if r.First["recordcheck"] != force+"Set(ARG1=force))" || r.First["recconf"] != force+"Set(ARG3=always))" {
+		t.Errorf("12-17 splices: %v", r.First)
+	}
+	if !strings.HasPrefix(r.First["out"], "NoOp") || !strings.HasPrefix(r.First["s"], "NoOp") {
+		t.Errorf("12-17: handlers other than recordcheck/recconf changed: %v", r.First)
+	}
+
+	r = runApply(t, "2.11", "")
+	if r.Globals["MIXMON_POST"] != hook {
+		t.Errorf("MIXMON_POST = %q, want the hook alone", r.Globals["MIXMON_POST"])
+	}
+	for _, h := range []string{"out", "exten", "rg", "q", "conf", "page", "force"} {
+		if r.First[h] != force+"Set(__REC_POLICY_MODE=always))" {
+			t.Errorf("2.10/2.11 handler %s starts with %q", h, r.First[h])
+		}
+	}
+	for _, h := range []string{"s", "record", "recq", "recconf"} {
+		if !strings.HasPrefix(r.First[h], "NoOp") {
+			t.Errorf("2.10/2.11 action %s changed: %q", h, r.First[h])
+		}
+	}
+
+	// Applied twice (or with the hook already configured), MIXMON_POST is not doubled.
+	if r := runApply(t, "16", hook); r.Globals["MIXMON_POST"] != hook {
+		t.Errorf("hook doubled: %q", r.Globals["MIXMON_POST"])
+	}
+}

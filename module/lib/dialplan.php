@@ -1,0 +1,110 @@
+<?php
+/**
+ * Total recording on FreePBX 2.10 to 17, applied to the dialplan FreePBX generates.
+ *
+ * FreePBX 2.10+ start recordings in [sub-record-check], already in YYYY/MM/DD/
+ * directories with the <type>-<dest>-<from>-<time>-<uniqueid> name. Totalrec changes
+ * the generated $ext object, after core (2.10/2.11) and callrecording (12+) built it:
+ *   - MIXMON_POST (global) runs `totalrec hook` first, then the administrator's own
+ *     post-command, if any;
+ *   - global TOTALREC_FORCE (the module's "force" setting; globals_custom.conf can
+ *     override it) makes every recording decision "record":
+ *       12-17: [sub-record-check] recordcheck gets a first line setting its policy
+ *              argument to "force", recconf (conferences) its ARG3 to "always";
+ *       2.10/2.11: every type handler (exten, out, rg, q, force, conf, page...) gets a
+ *              first line setting __REC_POLICY_MODE=always, which each of them tests.
+ *     Set TOTALREC_FORCE=no to fall back to FreePBX's own policies at run time.
+ * On FreePBX 2.5-2.9 there is no [sub-record-check]; recording is changed by
+ * freepbx-overrides/extensions_override_freepbx.conf and this does nothing.
+ *
+ * Why $ext and not an extensions_override_freepbx.conf override of recordcheck: an
+ * override wins per priority number, and recordcheck's priorities differ between
+ * callrecording 12, 13, 14, 15, 16 and 17 (and core 2.10/2.11 has no recordcheck);
+ * a spliced line is placed relative to whatever the installed version generated,
+ * survives module upgrades, and leaves the administrator's override file alone.
+ */
+
+if (!function_exists('totalrec_hook_command')) {
+
+	/**
+	 * The MixMonitor post-command. MixMonitor turns ^{X} into ${X} and substitutes it
+	 * when the recording starts, then runs the result with /bin/sh -c when the file is
+	 * closed: MIXMONITOR_FILENAME (the file's absolute path, built by FreePBX from its
+	 * own fields) and UNIQUEID are the only values used, single-quoted for the shell.
+	 * $binary must be a plain absolute path (see totalrec_validate_setting()).
+	 */
+	function totalrec_hook_command($binary) {
+		if (!preg_match('#^/[A-Za-z0-9._/+\-]+$#', $binary)) {
+			$binary = TOTALREC_DEFAULT_BINARY;
+		}
+		return $binary . " hook --file '^{MIXMONITOR_FILENAME}' --uniqueid '^{UNIQUEID}'";
+	}
+
+	/**
+	 * MIXMON_POST with the hook first. ';' separates the commands for the shell; it is
+	 * written "\;" because a bare ';' starts a comment in extensions_additional.conf.
+	 */
+	function totalrec_mixmon_post($existing, $hook) {
+		$existing = trim((string)$existing);
+		if (strpos($existing, 'totalrec hook') !== false) {
+			return $existing; // already there (set by hand, or a second run)
+		}
+		return $existing === '' ? $hook : $hook . ' \; ' . $existing;
+	}
+
+	/** Names of the extensions of $context in $ext (FreePBX pads them with spaces). */
+	function totalrec_ext_names($ext, $context) {
+		if (!isset($ext->_exts[$context]) || !is_array($ext->_exts[$context])) {
+			return array();
+		}
+		$out = array();
+		foreach (array_keys($ext->_exts[$context]) as $name) {
+			$out[] = trim($name);
+		}
+		return $out;
+	}
+
+	/**
+	 * Applies total recording and the hook to $ext (an object of FreePBX's extensions
+	 * class). Returns what it did, for logging, or false when there is nothing to change.
+	 *
+	 * @param object $ext      FreePBX's dialplan being generated
+	 * @param array  $settings totalrec_get_settings()
+	 * @param string $amp_post the MIXMON_POST Advanced Setting, used when $ext has none
+	 */
+	function totalrec_apply_dialplan($ext, $settings, $amp_post = '') {
+		$ctx = 'sub-record-check';
+		$names = totalrec_ext_names($ext, $ctx);
+		if (empty($names)) {
+			return false;
+		}
+		$done = array();
+		$existing = isset($ext->_globals['MIXMON_POST']) ? $ext->_globals['MIXMON_POST'] : $amp_post;
+		$ext->addGlobal('MIXMON_POST', totalrec_mixmon_post($existing, totalrec_hook_command($settings['hook_binary'])));
+		$ext->addGlobal('TOTALREC_FORCE', $settings['force'] == 'no' ? 'no' : 'yes');
+		$done[] = 'MIXMON_POST';
+
+		$forced = '$["${TOUPPER(${TOTALREC_FORCE})}" != "NO"]';
+		if (in_array('recordcheck', $names)) {
+			// FreePBX 12-17: recordcheck(policy, type, dest) decides for every type.
+			$ext->splice($ctx, 'recordcheck', 0, new ext_execif($forced, 'Set', 'ARG1=force'));
+			$done[] = 'recordcheck';
+			if (in_array('recconf', $names)) {
+				$ext->splice($ctx, 'recconf', 0, new ext_execif($forced, 'Set', 'ARG3=always'));
+				$done[] = 'recconf';
+			}
+			return $done;
+		}
+		// FreePBX 2.10/2.11: each type handler tests REC_POLICY_MODE; the action
+		// subroutines (record, recq, recconf) and the entry (s) are left alone.
+		$actions = array('s', 'record', 'recq', 'recconf');
+		foreach ($names as $name) {
+			if (in_array($name, $actions) || $name === '' || $name[0] == '_') {
+				continue;
+			}
+			$ext->splice($ctx, $name, 0, new ext_execif($forced, 'Set', '__REC_POLICY_MODE=always'));
+			$done[] = $name;
+		}
+		return $done;
+	}
+}
