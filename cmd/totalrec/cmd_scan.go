@@ -42,6 +42,7 @@ have not changed since the last scan are skipped unless --full is given.`,
 // scanResult is what `scan --json` prints.
 type scanResult struct {
 	Spool    string               `json:"spool"`
+	Journal  ingest.DrainReport   `json:"journal"`
 	Scan     ingest.Report        `json:"scan"`
 	CDR      *ingest.EnrichReport `json:"cdr,omitempty"`
 	Oddities []spool.Oddity       `json:"oddities"`
@@ -83,6 +84,11 @@ func scanAndEnrich(ctx context.Context, a *app, full bool, prog *progress) (scan
 		},
 		OnOddity: func(o spool.Oddity) { res.Oddities = append(res.Oddities, o) },
 	}
+	// Recordings the hook journalled while no daemon listened come first: they are
+	// catalogued even when their directory is skipped as unchanged.
+	if res.Journal, err = drainJournal(ctx, a.cfg.DataDir, s); err != nil {
+		return res, err
+	}
 	res.Scan, err = s.Scan(ctx, full)
 	prog.done()
 	if err != nil {
@@ -119,6 +125,9 @@ func printScanSummary(w io.Writer, res scanResult) {
 	}
 	fmt.Fprintf(w, "scanned %d files%s in %d directories (%d unchanged) in %s: %d new, %d changed, %d missing; %d empty, %d still being written, %d corrupt, %d unrecognised names, %d oddities\n",
 		r.Files, size, r.Dirs, r.DirsSkipped, r.Elapsed.Round(1e6), r.New, r.Changed, r.Missing, r.Empty, r.Writing, r.Corrupt, r.Unnamed, r.Oddities)
+	if j := res.Journal; j.Done+j.Skipped > 0 {
+		fmt.Fprintf(w, "journal: %d recordings announced while the daemon was away catalogued, %d unreadable entries skipped\n", j.Done, j.Skipped)
+	}
 	if c := res.CDR; c != nil {
 		fmt.Fprintf(w, "CDR: %d linked, %d waiting for their row, %d gave up, %d lookup errors\n", c.Linked, c.Retry, c.GaveUp, c.Errors)
 	}

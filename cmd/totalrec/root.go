@@ -71,6 +71,7 @@ credentials and the spool location from FreePBX's own configuration.`,
 		newSearchCommand(opts),
 		newDoctorCommand(opts),
 		newDemoCommand(opts),
+		newHookCommand(opts),
 	)
 	return cmd
 }

@@ -183,3 +183,23 @@ func (d *Dir) join(name string) string {
 	}
 	return path.Join(d.path, name)
 }
+
+// Stat describes the regular file name in this directory without following a
+// symlink: recordings.ErrNotFound when it is absent, recordings.ErrOutsideRoot for
+// a symlink or anything that is not a regular file.
+func (d *Dir) Stat(name string) (File, error) {
+	if name == "" || strings.ContainsRune(name, '/') || name == "." || name == ".." {
+		return File{}, fmt.Errorf("stat %q: %w", name, recordings.ErrOutsideRoot)
+	}
+	var st unix.Stat_t
+	if err := unix.Fstatat(int(d.f.Fd()), name, &st, unix.AT_SYMLINK_NOFOLLOW); err != nil {
+		if errors.Is(err, unix.ENOENT) {
+			return File{}, fmt.Errorf("stat %s: %w", d.join(name), recordings.ErrNotFound)
+		}
+		return File{}, fmt.Errorf("stat %s: %w", d.join(name), err)
+	}
+	if st.Mode&unix.S_IFMT != unix.S_IFREG {
+		return File{}, fmt.Errorf("stat %s: not a regular file: %w", d.join(name), recordings.ErrOutsideRoot)
+	}
+	return File{Name: name, Size: st.Size, ModTime: time.Unix(st.Mtim.Unix())}, nil
+}

@@ -1,0 +1,128 @@
+package main
+
+import (
+	"context"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/totalrec/totalrec/recordings/catalog"
+	"github.com/totalrec/totalrec/recordings/ingest"
+	"github.com/totalrec/totalrec/recordings/spool"
+)
+
+// hookFixture is a spool with one finished recording and a data directory.
+func hookFixture(t *testing.T) (spoolDir, dataDir, file string) {
+	t.Helper()
+	base := t.TempDir()
+	spoolDir, dataDir = filepath.Join(base, "monitor"), filepath.Join(base, "data")
+	day := filepath.Join(spoolDir, "2026", "11", "26")
+	must(t, os.MkdirAll(day, 0o755))
+	must(t, os.MkdirAll(dataDir, 0o755))
+	file = filepath.Join(day, "in-74951234567-+79161234567-20261126-101500-1795680900.11.wav")
+	must(t, os.WriteFile(file, pcmWAV(8000), 0o644))
+	return spoolDir, dataDir, file
+}
+
+// TestCLI_HookJournal: with no daemon listening the hook journals the recording,
+// durably, and the next scan catalogues it from the journal.
+func TestCLI_HookJournal(t *testing.T) {
+	spoolDir, dataDir, file := hookFixture(t)
+	env := []string{"TOTALREC_SPOOL=" + spoolDir, "TOTALREC_DATA_DIR=" + dataDir}
+	var took []time.Duration
+	for i := 0; i < 5; i++ {
+		start := time.Now()
+		cli(t, env, "hook", "--file", file, "--uniqueid", "1795680900.11").must(t, exitOK)
+		took = append(took, time.Since(start))
+	}
+	slices.Sort(took)
+	t.Logf("hook with no daemon (journal, fsync): median %v of %d runs", took[len(took)/2], len(took))
+	b, err := os.ReadFile(filepath.Join(dataDir, "journal", "hook.jsonl"))
+	if err != nil || len(b) == 0 {
+		t.Fatalf("journal: %q, %v", b, err)
+	}
+	// Outside the spool: refused, not journalled.
+	cli(t, env, "hook", "--file", "/etc/passwd").must(t, exitUsage)
+
+	// The day directory is then scanned as usual and the journal drained; the five
+	// announcements of one file make one recording.
+	s := decode[scanResult](t, cli(t, env, "scan", "--json").must(t, exitOK).stdout)
+	if s.Journal.Done != 5 || s.Scan.Files != 1 {
+		t.Errorf("scan after journalling: journal %+v, scan %+v", s.Journal, s.Scan)
+	}
+	if _, err := os.Stat(filepath.Join(dataDir, "journal", "hook.jsonl")); !os.IsNotExist(err) {
+		t.Errorf("journal still there after the drain: %v", err)
+	}
+	p := decode[pageJSON](t, cli(t, env, "search", "--json").must(t, exitOK).stdout)
+	if len(p.Items) != 1 || p.Items[0].UniqueID != "1795680900.11" {
+		t.Errorf("catalogue after the drain: %+v", p.Items)
+	}
+}
+
+// TestCLI_HookDaemon: with the daemon's socket up the hook's recording is catalogued
+// before the hook returns.
+func TestCLI_HookDaemon(t *testing.T) {
+	spoolDir, dataDir, file := hookFixture(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	cat, err := catalog.Open(ctx, "sqlite:"+filepath.Join(dataDir, "totalrec.db"), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cat.Close()
+	tree, err := spool.OpenTree(spoolDir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tree.Close()
+	log := slog.New(slog.DiscardHandler)
+	sc := &ingest.Scanner{Tree: tree, Cat: cat, Loc: time.UTC, Log: log}
+	done := make(chan error, 1)
+	go func() { done <- serveHook(ctx, hookSocket(dataDir), &hookServer{scanner: sc, log: log}) }()
+	waitFor(t, hookSocket(dataDir))
+
+	env := []string{"TOTALREC_SPOOL=" + spoolDir, "TOTALREC_DATA_DIR=" + dataDir}
+	var took []time.Duration
+	for i := 0; i < 5; i++ {
+		start := time.Now()
+		cli(t, env, "hook", "--file", file, "--uniqueid", "1795680900.11").must(t, exitOK)
+		took = append(took, time.Since(start))
+	}
+	slices.Sort(took)
+	t.Logf("hook with the daemon listening: median %v of %d runs", took[len(took)/2], len(took))
+	if _, err := os.Stat(filepath.Join(dataDir, "journal", "hook.jsonl")); !os.IsNotExist(err) {
+		t.Errorf("the hook journalled although the daemon answered: %v", err)
+	}
+	rec, err := cat.GetByPath(ctx, "", "2026/11/26/"+filepath.Base(file))
+	if err != nil || rec.Duration != time.Second {
+		t.Errorf("recording after the hook: %+v, %v", rec, err)
+	}
+	// A file that is not there (never bridged) is fine; a symlink is refused.
+	cli(t, env, "hook", "--file", filepath.Join(filepath.Dir(file), "never-bridged.wav")).must(t, exitOK)
+	must(t, os.Symlink("/etc/passwd", filepath.Join(filepath.Dir(file), "evil.wav")))
+	cli(t, env, "hook", "--file", filepath.Join(filepath.Dir(file), "evil.wav")).must(t, exitError)
+	if _, err := cat.GetByPath(ctx, "", "2026/11/26/evil.wav"); err == nil {
+		t.Error("a symlink was catalogued through the hook")
+	}
+	if _, err := os.Stat(filepath.Join(dataDir, "journal", "hook.jsonl")); !os.IsNotExist(err) {
+		t.Errorf("a refused file was journalled: %v", err)
+	}
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+}
+
+func waitFor(t *testing.T, path string) {
+	t.Helper()
+	for i := 0; i < 200; i++ {
+		if _, err := os.Stat(path); err == nil {
+			return
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	t.Fatalf("%s did not appear", path)
+}

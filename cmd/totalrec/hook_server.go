@@ -1,0 +1,89 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"time"
+
+	"github.com/totalrec/totalrec/recordings"
+	"github.com/totalrec/totalrec/recordings/ingest"
+)
+
+// hookServer takes `totalrec hook` calls on a unix socket in the data directory.
+// The socket's permissions are its access control: 0660, owned by the daemon's user
+// and group (asterisk on a FreePBX box), so only the PBX can announce recordings.
+type hookServer struct {
+	scanner *ingest.Scanner
+	log     *slog.Logger
+}
+
+func (h *hookServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if r.Method != http.MethodPost || r.URL.Path != "/hook" {
+		http.Error(w, "not found", http.StatusNotFound)
+		return
+	}
+	var req hookRequest
+	if err := json.NewDecoder(http.MaxBytesReader(w, r.Body, 4096)).Decode(&req); err != nil || req.Path == "" {
+		http.Error(w, "bad request", http.StatusBadRequest)
+		return
+	}
+	rec, err := h.scanner.IngestFile(r.Context(), req.Path)
+	switch {
+	case errors.Is(err, recordings.ErrNotFound):
+		// MixMonitor's b option leaves no file for a call that was never bridged.
+		w.WriteHeader(http.StatusNoContent)
+	case errors.Is(err, recordings.ErrOutsideRoot) || errors.Is(err, recordings.ErrInvalid):
+		h.log.Warn("hook refused", "path", req.Path, "error", err)
+		http.Error(w, "refused", http.StatusForbidden)
+	case err != nil:
+		h.log.Error("hook ingest failed", "path", req.Path, "error", err)
+		http.Error(w, "ingest failed", http.StatusServiceUnavailable)
+	default:
+		h.log.Debug("hook ingested", "path", rec.Path, "id", rec.ID)
+		w.WriteHeader(http.StatusAccepted)
+	}
+}
+
+// serveHook listens on sock until ctx ends.
+func serveHook(ctx context.Context, sock string, h *hookServer) error {
+	if err := os.Remove(sock); err != nil && !errors.Is(err, os.ErrNotExist) {
+		return fmt.Errorf("hook socket: %w", err)
+	}
+	ln, err := net.Listen("unix", sock)
+	if err != nil {
+		return fmt.Errorf("hook socket: %w", err)
+	}
+	if err := os.Chmod(sock, 0o660); err != nil {
+		ln.Close()
+		return fmt.Errorf("hook socket: %w", err)
+	}
+	srv := &http.Server{Handler: h, ReadHeaderTimeout: 5 * time.Second, WriteTimeout: 30 * time.Second}
+	go func() {
+		<-ctx.Done()
+		sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		srv.Shutdown(sctx)
+	}()
+	if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return fmt.Errorf("hook socket: %w", err)
+	}
+	return nil
+}
+
+// drainJournal catalogues what hooks journalled while the daemon was away.
+func drainJournal(ctx context.Context, dataDir string, s *ingest.Scanner) (ingest.DrainReport, error) {
+	j := ingest.Journal{Dir: journalDir(dataDir)}
+	return j.Drain(ctx, func(ctx context.Context, e ingest.Entry) error {
+		_, err := s.IngestFile(ctx, e.Path)
+		if errors.Is(err, recordings.ErrNotFound) || errors.Is(err, recordings.ErrOutsideRoot) {
+			return nil // gone since, or never ours: nothing to catalogue
+		}
+		return err
+	})
+}

@@ -1,0 +1,37 @@
+package ingest
+
+import (
+	"context"
+	"fmt"
+	"path"
+
+	"github.com/totalrec/totalrec/recordings"
+)
+
+// IngestFile catalogues one file the moment MixMonitor closes it, without waiting for
+// the next scan. rel is the file's path relative to the spool root. It is idempotent:
+// the same file ingested twice (a transfer runs the post-command once per leg) is one
+// row. A file that is not there (MixMonitor's b option leaves none for a call that
+// was never bridged) is recordings.ErrNotFound.
+func (s *Scanner) IngestFile(ctx context.Context, rel string) (recordings.Recording, error) {
+	rel = path.Clean(rel)
+	dir, name := path.Split(rel)
+	dir = path.Clean(dir)
+	if dir == "." {
+		dir = ""
+	}
+	d, err := s.Tree.OpenDir(dir)
+	if err != nil {
+		return recordings.Recording{}, fmt.Errorf("ingest %s: %w", rel, err)
+	}
+	defer d.Close()
+	f, err := d.Stat(name)
+	if err != nil {
+		return recordings.Recording{}, fmt.Errorf("ingest %s: %w", rel, err)
+	}
+	rec := s.inspect(d, f)
+	if _, _, err := s.Cat.Upsert(ctx, []recordings.Recording{rec}); err != nil {
+		return rec, fmt.Errorf("ingest %s: %w", rel, err)
+	}
+	return s.Cat.GetByPath(ctx, s.Node, rec.Path)
+}
