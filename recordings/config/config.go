@@ -17,6 +17,9 @@ type Config struct {
 	Timezone     string        // IANA zone of the PBX's CDR calldate; "" = the machine's local zone
 	CDRWindow    time.Duration // how long enrichment keeps retrying a recording without a CDR row
 	ScanInterval time.Duration // time between spool scans
+	// SSOSecret signs the single-sign-on tokens the FreePBX module hands the web UI;
+	// install.sh generates it. Empty disables FreePBX sign-on.
+	SSOSecret string
 
 	// DBPasswordFile and CDRDBPasswordFile name files holding the MySQL password of
 	// DB and CDRDB. Load has already put the password into the DSN; they are kept
@@ -103,6 +106,9 @@ func (l Loaded) Redacted() []Entry {
 		v := k.get(&l.Config)
 		if k.dsn {
 			v = RedactDSN(v)
+		}
+		if k.secret && v != "" {
+			v = "****"
 		}
 		s := l.Sources[k.name]
 		if s == "" {

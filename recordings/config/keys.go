@@ -10,11 +10,12 @@ import (
 // header prefixes it: [cdr] db = … is cdr_db), its environment variable, and how to
 // read and write its Config field. Its command-line flag is the name with "-" for "_".
 type setting struct {
-	name string
-	env  string
-	dsn  bool // a DSN, whose password Redacted hides
-	get  func(*Config) string
-	set  func(*Config, string) error
+	name   string
+	env    string
+	dsn    bool // a DSN, whose password Redacted hides
+	secret bool // a secret, which Redacted hides whole
+	get    func(*Config) string
+	set    func(*Config, string) error
 }
 
 // settings is the table of every key, in the order `totalrec config` lists them.
@@ -31,6 +32,13 @@ var settings = [...]setting{
 	strKey("node", "TOTALREC_NODE", func(c *Config) *string { return &c.Node }),
 	strKey("timezone", "TOTALREC_TZ", func(c *Config) *string { return &c.Timezone }),
 	durKey("scan_interval", "TOTALREC_SCAN_INTERVAL", func(c *Config) *time.Duration { return &c.ScanInterval }),
+	secretKey("sso_secret", "TOTALREC_SSO_SECRET", func(c *Config) *string { return &c.SSOSecret }),
+}
+
+func secretKey(name, env string, field func(*Config) *string) setting {
+	s := strKey(name, env, field)
+	s.secret = true
+	return s
 }
 
 func strKey(name, env string, field func(*Config) *string) setting {

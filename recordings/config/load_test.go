@@ -183,3 +183,26 @@ func TestLoad_PasswordFile(t *testing.T) {
 		t.Error("password file for an sqlite DSN: no error")
 	}
 }
+
+func TestLoad_SecretRedacted(t *testing.T) {
+	dir := t.TempDir()
+	file := filepath.Join(dir, "totalrec.conf")
+	if err := os.WriteFile(file, []byte("sso_secret = 0123456789abcdef0123456789abcdef\n"), 0o640); err != nil {
+		t.Fatal(err)
+	}
+	l, err := config.Load(config.LoadOptions{Root: dir, ConfigFile: file, Getenv: func(string) string { return "" }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if l.Config.SSOSecret != "0123456789abcdef0123456789abcdef" {
+		t.Errorf("SSOSecret = %q", l.Config.SSOSecret)
+	}
+	for _, e := range l.Redacted() {
+		if strings.Contains(e.Value, "0123456789abcdef") {
+			t.Errorf("Redacted shows the secret: %+v", e)
+		}
+		if e.Key == "sso_secret" && e.Value != "****" {
+			t.Errorf("sso_secret shows %q, want ****", e.Value)
+		}
+	}
+}
