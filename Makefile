@@ -3,7 +3,7 @@
 VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS := -s -w -X main.version=$(VERSION)
 
-.PHONY: build test lint fuzz bench clean
+.PHONY: build test lint fuzz bench dist clean
 
 build:
 	CGO_ENABLED=0 go build -trimpath -ldflags '$(LDFLAGS)' -o bin/totalrec ./cmd/totalrec
@@ -24,5 +24,10 @@ fuzz:
 bench:
 	./bench/run
 
+# The release tarball: a static linux/amd64 totalrec, the module, the overrides and
+# install.sh.
+dist:
+	./scripts/dist
+
 clean:
-	rm -rf bin
+	rm -rf bin dist

@@ -1,0 +1,224 @@
+#!/usr/bin/env bash
+# Installs Totalrec on a FreePBX box: the totalrec binary, the FreePBX module
+# (Reports > Call Recordings), the dialplan override on FreePBX 2.5-2.9, a config
+# with generated secrets, the daemon's service, the nightly retention job and the CDR
+# indexes. Run it again to upgrade: it is idempotent and keeps the admin's changes.
+#
+#   ./install.sh                 install or upgrade
+#   ./install.sh --uninstall     remove what it installed; recordings, the catalogue
+#                                and /etc/totalrec are kept
+#   ./install.sh --root DIR      act on the FreePBX tree under DIR instead of /
+#                                (system tools run only from --tools DIR then)
+#
+# It installs the binary that sits beside it (a release tarball from `make dist`), or
+# builds one when Go is installed and the source is here.
+set -euo pipefail
+
+ROOT=/
+UNINSTALL=
+TOOLS=
+START=1
+here=$(cd "$(dirname "$0")" && pwd)
+
+usage() { sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//'; exit 2; }
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --root) ROOT=${2:?--root needs a directory}; shift 2 ;;
+    --tools) TOOLS=${2:?--tools needs a directory}; shift 2 ;;
+    --uninstall) UNINSTALL=1; shift ;;
+    --no-start) START=; shift ;;
+    -h|--help) usage ;;
+    *) echo "install.sh: unknown option $1" >&2; usage ;;
+  esac
+done
+ROOT=${ROOT%/}
+
+say() { printf 'totalrec: %s\n' "$*"; }
+die() { printf 'totalrec: %s\n' "$*" >&2; exit 1; }
+R() { printf '%s%s' "$ROOT" "$1"; }
+
+# tool runs a system command: on the real system when it exists there, under --root
+# only from --tools (so that tests see what would run without touching the machine).
+tool() {
+  local t=$1; shift
+  if [ -n "$TOOLS" ]; then
+    [ -x "$TOOLS/$t" ] || { say "skipped: $t (not in --tools)"; return 0; }
+    "$TOOLS/$t" "$@"
+  elif [ -z "$ROOT" ]; then
+    command -v "$t" >/dev/null 2>&1 || { say "skipped: $t (not installed)"; return 0; }
+    "$t" "$@"
+  else
+    say "skipped: $t $* (--root)"
+  fi
+}
+
+# conf KEY DEFAULT reads FreePBX's amportal.conf (KEY=VALUE), then freepbx.conf's
+# $amp_conf['KEY'] = 'value'; lines, without running any PHP.
+conf() {
+  local v=
+  if [ -f "$(R /etc/amportal.conf)" ]; then
+    v=$(sed -n "s/^[[:space:]]*$1[[:space:]]*=[[:space:]]*//p" "$(R /etc/amportal.conf)" | tail -1 | tr -d '\r')
+  fi
+  if [ -z "$v" ] && [ -f "$(R /etc/freepbx.conf)" ]; then
+    v=$(sed -n "s/^.*\$amp_conf\[[\"']$1[\"']\][[:space:]]*=[[:space:]]*[\"']\([^\"']*\)[\"'].*/\1/p" "$(R /etc/freepbx.conf)" | tail -1)
+  fi
+  printf '%s' "${v:-$2}"
+}
+
+[ -f "$(R /etc/freepbx.conf)" ] || [ -f "$(R /etc/amportal.conf)" ] ||
+  die "no FreePBX here: neither $(R /etc/freepbx.conf) nor $(R /etc/amportal.conf) exists"
+
+WEBROOT=$(conf AMPWEBROOT /var/www/html)
+ASTUSER=$(conf AMPASTERISKUSER asterisk)
+ASTGROUP=$(conf AMPASTERISKGROUP "$ASTUSER")
+ASTETC=$(conf ASTETCDIR /etc/asterisk)
+BIN=/usr/local/bin/totalrec
+MODDIR=$WEBROOT/admin/modules/totalrec
+CONF=/etc/totalrec/totalrec.conf
+DATA=/var/lib/totalrec
+UNIT=/etc/systemd/system/totalrec.service
+CRON=/etc/cron.d/totalrec
+OVERRIDE=$ASTETC/extensions_override_totalrec.conf
+FREEPBX_OVERRIDE=$ASTETC/extensions_override_freepbx.conf
+BEGIN='; BEGIN totalrec (managed by install.sh; install.sh --uninstall removes it)'
+END='; END totalrec'
+
+# owner USER:GROUP PATH... changes ownership when those exist on this system.
+owner() {
+  local who=$1; shift
+  [ "$(id -u)" = 0 ] || return 0
+  id "${who%%:*}" >/dev/null 2>&1 || return 0
+  case "$who" in *:*) getent group "${who#*:}" >/dev/null 2>&1 || return 0 ;; esac
+  chown -R "$who" "$@"
+}
+
+# remove_block FILE deletes the marked block from FILE, keeping everything else.
+remove_block() {
+  [ -f "$1" ] || return 0
+  local tmp
+  tmp=$(mktemp)
+  awk -v b="$BEGIN" -v e="$END" '$0 == b {skip = 1; next} $0 == e && skip {skip = 0; next} !skip' "$1" >"$tmp"
+  cat "$tmp" >"$1"
+  rm -f "$tmp"
+}
+
+if [ -n "$UNINSTALL" ]; then
+  tool systemctl disable --now totalrec.service || true
+  tool fwconsole ma uninstall totalrec || true
+  rm -f "$(R "$UNIT")" "$(R "$CRON")" "$(R "$BIN")" "$(R "$OVERRIDE")"
+  remove_block "$(R "$FREEPBX_OVERRIDE")"
+  rm -rf "$(R "$MODDIR")"
+  tool asterisk -rx 'dialplan reload' || true
+  say "uninstalled; kept the recordings, $DATA and $CONF"
+  exit 0
+fi
+
+# 1. The binary.
+mkdir -p "$(R /usr/local/bin)"
+if [ -x "$here/totalrec" ]; then
+  install -m 0755 "$here/totalrec" "$(R "$BIN")"
+elif [ -f "$here/go.mod" ] && command -v go >/dev/null 2>&1; then
+  say "building totalrec with $(go version | cut -d' ' -f3)"
+  (cd "$here" && CGO_ENABLED=0 go build -trimpath -o "$(R "$BIN").new" ./cmd/totalrec)
+  chmod 0755 "$(R "$BIN").new" && mv "$(R "$BIN").new" "$(R "$BIN")"
+else
+  die "no totalrec binary beside install.sh and no Go to build one: use a release tarball (make dist)"
+fi
+say "installed $BIN"
+
+# 2. Configuration with generated secrets, readable by the FreePBX web user (the
+#    module signs sign-on tokens with sso_secret) and by the daemon.
+mkdir -p "$(R /etc/totalrec)"
+if [ ! -f "$(R "$CONF")" ]; then
+  cat >"$(R "$CONF")" <<CONFEOF
+# Totalrec's configuration. Settings not given here come from FreePBX's own files
+# (/etc/freepbx.conf, /etc/amportal.conf, asterisk.conf); see 'totalrec config'.
+listen = 127.0.0.1:8080
+data_dir = $DATA
+CONFEOF
+  say "wrote $CONF"
+fi
+if ! grep -q '^[[:space:]]*sso_secret[[:space:]]*=' "$(R "$CONF")"; then
+  printf 'sso_secret = %s\n' "$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')" >>"$(R "$CONF")"
+  say "generated sso_secret"
+fi
+chmod 0640 "$(R "$CONF")"
+owner "root:$ASTGROUP" "$(R "$CONF")"
+mkdir -p "$(R "$DATA")"
+chmod 0750 "$(R "$DATA")"
+owner "$ASTUSER:$ASTGROUP" "$(R "$DATA")"
+
+# 3. The FreePBX module.
+mkdir -p "$(R "$MODDIR")"
+cp -R "$here/module/." "$(R "$MODDIR")/"
+cp "$here/module.xml" "$(R "$MODDIR")/module.xml"
+owner "$ASTUSER:$ASTGROUP" "$(R "$MODDIR")"
+say "installed the FreePBX module in $MODDIR"
+
+# 4. The dialplan. FreePBX 2.5-2.9 records through [macro-record-enable], which the
+#    override rewrites; 2.10 and later shard by date already, and the module's
+#    dialplan hook adds total recording and the post-command there.
+generated=$(R "$ASTETC/extensions_additional.conf")
+remove_block "$(R "$FREEPBX_OVERRIDE")"
+if [ -f "$generated" ] && grep -q '^\[macro-record-enable\]' "$generated" && ! grep -q '^\[sub-record-check\]' "$generated"; then
+  if [ -f "$(R "$FREEPBX_OVERRIDE")" ] && grep -q '^\[macro-record-enable\]' "$(R "$FREEPBX_OVERRIDE")"; then
+    die "$FREEPBX_OVERRIDE already overrides [macro-record-enable]: merge it by hand, then run install.sh again"
+  fi
+  install -m 0644 "$here/freepbx-overrides/extensions_override_freepbx.conf" "$(R "$OVERRIDE")"
+  touch "$(R "$FREEPBX_OVERRIDE")"
+  tmp=$(mktemp)
+  { printf '%s\n#include %s\n%s\n' "$BEGIN" "$(basename "$OVERRIDE")" "$END"; cat "$(R "$FREEPBX_OVERRIDE")"; } >"$tmp"
+  cat "$tmp" >"$(R "$FREEPBX_OVERRIDE")"
+  rm -f "$tmp"
+  say "FreePBX 2.5-2.9: the recording dialplan override is included from $FREEPBX_OVERRIDE"
+else
+  rm -f "$(R "$OVERRIDE")"
+  say "FreePBX 2.10 or later: the module's dialplan hook forces recording (no override needed)"
+fi
+
+# 5. The daemon and the nightly retention job.
+if [ -d "$(R /etc/systemd/system)" ]; then
+  cat >"$(R "$UNIT")" <<UNITEOF
+[Unit]
+Description=Totalrec call recordings (catalogue, search, playback)
+After=network.target mariadb.service mysql.service
+
+[Service]
+User=$ASTUSER
+Group=$ASTGROUP
+ExecStart=$BIN serve
+Restart=on-failure
+RestartSec=5
+NoNewPrivileges=yes
+ProtectSystem=full
+PrivateTmp=yes
+
+[Install]
+WantedBy=multi-user.target
+UNITEOF
+  tool systemctl daemon-reload
+  [ -n "$START" ] && tool systemctl enable --now totalrec.service
+  daemon="systemd unit totalrec.service"
+else
+  daemon="@reboot cron line (no systemd)"
+fi
+mkdir -p "$(R /etc/cron.d)"
+{
+  echo "# Totalrec: nightly retention, logged to syslog (journalctl -t totalrec)."
+  echo "SHELL=/bin/sh"
+  echo "30 3 * * * $ASTUSER $BIN retention run 2>&1 | logger -t totalrec"
+  [ -d "$(R /etc/systemd/system)" ] || echo "@reboot $ASTUSER $BIN serve 2>&1 | logger -t totalrec"
+} >"$(R "$CRON")"
+chmod 0644 "$(R "$CRON")"
+say "daemon: $daemon; nightly retention: $CRON"
+
+# 6. Tell FreePBX and Asterisk, and index the CDR table.
+if [ -n "$(tool fwconsole --version 2>/dev/null | head -1)" ] || [ -n "$TOOLS" ]; then
+  tool fwconsole ma install totalrec
+  tool fwconsole reload
+else
+  tool module_admin install totalrec
+  tool asterisk -rx 'dialplan reload'
+fi
+tool runuser -u "$ASTUSER" -- "$BIN" doctor --fix || say "totalrec doctor found problems: run 'totalrec doctor' to see them"
+say "done: open FreePBX > Reports > Call Recordings"
