@@ -7,6 +7,10 @@
 #   ./install.sh                 install or upgrade
 #   ./install.sh --uninstall     remove what it installed; recordings, the catalogue
 #                                and /etc/totalrec are kept
+#   ./install.sh --uninstall --purge
+#                                also remove the configuration, the data directory and
+#                                the catalogue's tables (never the recordings)
+#   ./install.sh --dry-run       print what it would do and change nothing
 #   ./install.sh --root DIR      act on the FreePBX tree under DIR instead of /
 #                                (system tools run only from --tools DIR then)
 #
@@ -16,16 +20,20 @@ set -euo pipefail
 
 ROOT=/
 UNINSTALL=
+PURGE=
+DRY=
 TOOLS=
 START=1
 here=$(cd "$(dirname "$0")" && pwd)
 
-usage() { sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//'; exit 2; }
+usage() { sed -n '2,20p' "$0" | sed 's/^# \{0,1\}//'; exit 2; }
 while [ $# -gt 0 ]; do
   case "$1" in
     --root) ROOT=${2:?--root needs a directory}; shift 2 ;;
     --tools) TOOLS=${2:?--tools needs a directory}; shift 2 ;;
     --uninstall) UNINSTALL=1; shift ;;
+    --purge) PURGE=1; shift ;;
+    --dry-run) DRY=1; shift ;;
     --no-start) START=; shift ;;
     -h|--help) usage ;;
     *) echo "install.sh: unknown option $1" >&2; usage ;;
@@ -37,11 +45,31 @@ say() { printf 'totalrec: %s\n' "$*"; }
 die() { printf 'totalrec: %s\n' "$*" >&2; exit 1; }
 R() { printf '%s%s' "$ROOT" "$1"; }
 
+# In a dry run every change goes through would(), which prints it instead.
+if [ -n "$DRY" ]; then
+  would() { printf 'totalrec: would %s\n' "$*"; }
+  mkdir() { would "create directory ${*: -1}"; }
+  install() { would "install ${*: -1}"; }
+  cp() { would "copy ${*: -2:1} to ${*: -1}"; }
+  rm() { would "remove ${*: -1}"; }
+  chmod() { would "chmod $*"; }
+  chown() { would "chown $*"; }
+  mv() { would "move $1 to $2"; }
+  tee_to() { cat >/dev/null; would "write $1"; }
+  append_to() { cat >/dev/null; would "append to $1"; }
+else
+  tee_to() { cat >"$1"; }
+  append_to() { cat >>"$1"; }
+fi
+[ -n "$PURGE" ] && [ -z "$UNINSTALL" ] && { echo "install.sh: --purge goes with --uninstall" >&2; exit 2; }
+
 # tool runs a system command: on the real system when it exists there, under --root
 # only from --tools (so that tests see what would run without touching the machine).
 tool() {
   local t=$1; shift
-  if [ -n "$TOOLS" ]; then
+  if [ -n "$DRY" ]; then
+    would "run $t $*"
+  elif [ -n "$TOOLS" ]; then
     [ -x "$TOOLS/$t" ] || { say "skipped: $t (not in --tools)"; return 0; }
     "$TOOLS/$t" "$@"
   elif [ -z "$ROOT" ]; then
@@ -98,18 +126,29 @@ remove_block() {
   local tmp
   tmp=$(mktemp)
   awk -v b="$BEGIN" -v e="$END" '$0 == b {skip = 1; next} $0 == e && skip {skip = 0; next} !skip' "$1" >"$tmp"
-  cat "$tmp" >"$1"
-  rm -f "$tmp"
+  if ! cmp -s "$tmp" "$1"; then tee_to "$1" <"$tmp"; fi
+  command rm -f "$tmp"
 }
 
 if [ -n "$UNINSTALL" ]; then
   tool systemctl disable --now totalrec.service || true
   tool fwconsole ma uninstall totalrec || true
+  if [ -n "$PURGE" ]; then
+    # The catalogue's tables go first, while the binary that knows them is here.
+    if [ -x "$(R "$BIN")" ]; then
+      tool runuser -u "$ASTUSER" -- "$BIN" purge --yes || say "could not drop the catalogue's tables"
+    fi
+    rm -rf "$(R /etc/totalrec)" "$(R "$DATA")"
+  fi
   rm -f "$(R "$UNIT")" "$(R "$CRON")" "$(R "$BIN")" "$(R "$OVERRIDE")"
   remove_block "$(R "$FREEPBX_OVERRIDE")"
   rm -rf "$(R "$MODDIR")"
   tool asterisk -rx 'dialplan reload' || true
-  say "uninstalled; kept the recordings, $DATA and $CONF"
+  if [ -n "$PURGE" ]; then
+    say "uninstalled and purged; the recordings are kept"
+  else
+    say "uninstalled; kept the recordings, $DATA and $CONF"
+  fi
   exit 0
 fi
 
@@ -119,8 +158,12 @@ if [ -x "$here/totalrec" ]; then
   install -m 0755 "$here/totalrec" "$(R "$BIN")"
 elif [ -f "$here/go.mod" ] && command -v go >/dev/null 2>&1; then
   say "building totalrec with $(go version | cut -d' ' -f3)"
-  (cd "$here" && CGO_ENABLED=0 go build -trimpath -o "$(R "$BIN").new" ./cmd/totalrec)
-  chmod 0755 "$(R "$BIN").new" && mv "$(R "$BIN").new" "$(R "$BIN")"
+  if [ -n "$DRY" ]; then
+    would "build totalrec with Go into $BIN"
+  else
+    (cd "$here" && CGO_ENABLED=0 go build -trimpath -o "$(R "$BIN").new" ./cmd/totalrec)
+    chmod 0755 "$(R "$BIN").new" && mv "$(R "$BIN").new" "$(R "$BIN")"
+  fi
 else
   die "no totalrec binary beside install.sh and no Go to build one: use a release tarball (make dist)"
 fi
@@ -130,7 +173,7 @@ say "installed $BIN"
 #    module signs sign-on tokens with sso_secret) and by the daemon.
 mkdir -p "$(R /etc/totalrec)"
 if [ ! -f "$(R "$CONF")" ]; then
-  cat >"$(R "$CONF")" <<CONFEOF
+  tee_to "$(R "$CONF")" <<CONFEOF
 # Totalrec's configuration. Settings not given here come from FreePBX's own files
 # (/etc/freepbx.conf, /etc/amportal.conf, asterisk.conf); see 'totalrec config'.
 listen = 127.0.0.1:8080
@@ -138,8 +181,8 @@ data_dir = $DATA
 CONFEOF
   say "wrote $CONF"
 fi
-if ! grep -q '^[[:space:]]*sso_secret[[:space:]]*=' "$(R "$CONF")"; then
-  printf 'sso_secret = %s\n' "$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')" >>"$(R "$CONF")"
+if ! grep -qs '^[[:space:]]*sso_secret[[:space:]]*=' "$(R "$CONF")"; then
+  printf 'sso_secret = %s\n' "$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')" | append_to "$(R "$CONF")"
   say "generated sso_secret"
 fi
 chmod 0640 "$(R "$CONF")"
@@ -165,11 +208,10 @@ if [ -f "$generated" ] && grep -q '^\[macro-record-enable\]' "$generated" && ! g
     die "$FREEPBX_OVERRIDE already overrides [macro-record-enable]: merge it by hand, then run install.sh again"
   fi
   install -m 0644 "$here/freepbx-overrides/extensions_override_freepbx.conf" "$(R "$OVERRIDE")"
-  touch "$(R "$FREEPBX_OVERRIDE")"
   tmp=$(mktemp)
-  { printf '%s\n#include %s\n%s\n' "$BEGIN" "$(basename "$OVERRIDE")" "$END"; cat "$(R "$FREEPBX_OVERRIDE")"; } >"$tmp"
-  cat "$tmp" >"$(R "$FREEPBX_OVERRIDE")"
-  rm -f "$tmp"
+  { printf '%s\n#include %s\n%s\n' "$BEGIN" "$(basename "$OVERRIDE")" "$END"; cat "$(R "$FREEPBX_OVERRIDE")" 2>/dev/null || true; } >"$tmp"
+  tee_to "$(R "$FREEPBX_OVERRIDE")" <"$tmp"
+  command rm -f "$tmp"
   say "FreePBX 2.5-2.9: the recording dialplan override is included from $FREEPBX_OVERRIDE"
 else
   rm -f "$(R "$OVERRIDE")"
@@ -178,7 +220,7 @@ fi
 
 # 5. The daemon and the nightly retention job.
 if [ -d "$(R /etc/systemd/system)" ]; then
-  cat >"$(R "$UNIT")" <<UNITEOF
+  tee_to "$(R "$UNIT")" <<UNITEOF
 [Unit]
 Description=Totalrec call recordings (catalogue, search, playback)
 After=network.target mariadb.service mysql.service
@@ -208,7 +250,7 @@ mkdir -p "$(R /etc/cron.d)"
   echo "SHELL=/bin/sh"
   echo "30 3 * * * $ASTUSER $BIN retention run 2>&1 | logger -t totalrec"
   [ -d "$(R /etc/systemd/system)" ] || echo "@reboot $ASTUSER $BIN serve 2>&1 | logger -t totalrec"
-} >"$(R "$CRON")"
+} | tee_to "$(R "$CRON")"
 chmod 0644 "$(R "$CRON")"
 say "daemon: $daemon; nightly retention: $CRON"
 
@@ -221,4 +263,8 @@ else
   tool asterisk -rx 'dialplan reload'
 fi
 tool runuser -u "$ASTUSER" -- "$BIN" doctor --fix || say "totalrec doctor found problems: run 'totalrec doctor' to see them"
-say "done: open FreePBX > Reports > Call Recordings"
+if [ -n "$DRY" ]; then
+  say "dry run: nothing was changed"
+else
+  say "done: open FreePBX > Reports > Call Recordings"
+fi

@@ -1,6 +1,7 @@
 package freepbx
 
 import (
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -151,6 +152,16 @@ func TestInstall_FreePBX29(t *testing.T) {
 		t.Errorf("a second install changed the override include:\n%s", over2)
 	}
 
+	// A dry run says what it would do and changes nothing.
+	before := snapshotTree(t, root)
+	out := install(t, dir, root, tools, "--dry-run")
+	if !strings.Contains(out, "would install") || !strings.Contains(out, "nothing was changed") {
+		t.Errorf("dry run output:\n%s", out)
+	}
+	if after := snapshotTree(t, root); after != before {
+		t.Errorf("a dry run changed the tree:\n%s\n---\n%s", before, after)
+	}
+
 	// Uninstall removes only what it installed.
 	install(t, dir, root, tools, "--uninstall")
 	for _, gone := range []string{"usr/local/bin/totalrec", "etc/systemd/system/totalrec.service", "etc/cron.d/totalrec", "etc/asterisk/extensions_override_totalrec.conf", "var/www/html/admin/modules/totalrec"} {
@@ -164,6 +175,41 @@ func TestInstall_FreePBX29(t *testing.T) {
 	if _, err := os.Stat(conf); err != nil {
 		t.Errorf("--uninstall removed the config: %v", err)
 	}
+
+	// --purge removes the configuration and the data directory too, and asks the
+	// binary to drop the catalogue's tables before removing it.
+	install(t, dir, root, tools)
+	must(t, os.WriteFile(filepath.Join(root, "var/lib/totalrec/totalrec.db"), []byte("x"), 0o640))
+	install(t, dir, root, tools, "--uninstall", "--purge")
+	for _, gone := range []string{"etc/totalrec", "var/lib/totalrec", "usr/local/bin/totalrec"} {
+		if _, err := os.Stat(filepath.Join(root, gone)); !os.IsNotExist(err) {
+			t.Errorf("%s still there after --purge", gone)
+		}
+	}
+	if calls := read(t, log); !strings.Contains(calls, "totalrec purge --yes") {
+		t.Errorf("--purge did not drop the catalogue's tables; it ran:\n%s", calls)
+	}
+}
+
+func must(t *testing.T, err error) {
+	t.Helper()
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+// snapshotTree lists every path under root with its size and mode.
+func snapshotTree(t *testing.T, root string) string {
+	t.Helper()
+	var b strings.Builder
+	filepath.Walk(root, func(p string, fi os.FileInfo, err error) error {
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(&b, "%s %d %v %v\n", strings.TrimPrefix(p, root), fi.Size(), fi.Mode(), fi.ModTime().UnixNano())
+		return nil
+	})
+	return b.String()
 }
 
 func TestInstall_FreePBX16(t *testing.T) {

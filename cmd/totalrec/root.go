@@ -72,6 +72,7 @@ credentials and the spool location from FreePBX's own configuration.`,
 		newDoctorCommand(opts),
 		newDemoCommand(opts),
 		newHookCommand(opts),
+		newPurgeCommand(opts),
 	)
 	return cmd
 }

@@ -192,3 +192,28 @@ func TestMigrations(t *testing.T) {
 		}
 	})
 }
+
+func TestPurge(t *testing.T) {
+	each(t, func(t *testing.T, c *Catalog) {
+		ctx := context.Background()
+		mustUpsert(t, c, rec("a.wav", 0))
+		// A table that is not Totalrec's stays.
+		if _, err := c.DB().ExecContext(ctx, "CREATE TABLE cdr_keep (id INTEGER)"); err != nil {
+			t.Fatal(err)
+		}
+		dropped, err := c.Purge(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(dropped) < 4 {
+			t.Errorf("dropped %v", dropped)
+		}
+		var n int
+		if err := c.DB().QueryRowContext(ctx, "SELECT COUNT(*) FROM cdr_keep").Scan(&n); err != nil {
+			t.Errorf("a foreign table was dropped: %v", err)
+		}
+		if _, err := c.Search(ctx, recordings.Query{}); err == nil {
+			t.Error("the catalogue still answers after Purge")
+		}
+	})
+}
