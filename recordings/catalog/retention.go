@@ -1,0 +1,359 @@
+package catalog
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"time"
+
+	"github.com/totalrec/totalrec/recordings"
+)
+
+// The retention component's tables: one row per retention run with its report, and
+// one row per legal hold. A recording is held (totalrec_recordings.held = 1) while it
+// has a hold row; AddHold and RemoveHolds change both in one transaction.
+var retentionMigrations = []Migration{{
+	Version: 1, Name: "retention runs, legal holds",
+	SQLite: []string{
+		`CREATE TABLE IF NOT EXISTS totalrec_retention_runs (
+			id            INTEGER PRIMARY KEY AUTOINCREMENT,
+			node          TEXT    NOT NULL DEFAULT '',
+			started_at    TEXT    NOT NULL,
+			finished_at   TEXT    NOT NULL,
+			status        TEXT    NOT NULL,
+			deleted_files INTEGER NOT NULL DEFAULT 0,
+			deleted_bytes INTEGER NOT NULL DEFAULT 0,
+			failed        INTEGER NOT NULL DEFAULT 0,
+			report        TEXT    NOT NULL)`,
+		`CREATE INDEX IF NOT EXISTS totalrec_retention_runs_started ON totalrec_retention_runs (started_at)`,
+		`CREATE TABLE IF NOT EXISTS totalrec_holds (
+			id           INTEGER PRIMARY KEY AUTOINCREMENT,
+			recording_id INTEGER NOT NULL REFERENCES totalrec_recordings (id) ON DELETE CASCADE,
+			reason       TEXT    NOT NULL,
+			who          TEXT    NOT NULL DEFAULT '',
+			since        TEXT    NOT NULL,
+			until        TEXT)`,
+		`CREATE INDEX IF NOT EXISTS totalrec_holds_recording ON totalrec_holds (recording_id)`,
+	},
+	MySQL: []string{
+		`CREATE TABLE IF NOT EXISTS totalrec_retention_runs (
+			id            BIGINT       NOT NULL AUTO_INCREMENT,
+			node          VARBINARY(64) NOT NULL DEFAULT '',
+			started_at    DATETIME(6)  NOT NULL,
+			finished_at   DATETIME(6)  NOT NULL,
+			status        VARCHAR(16)  NOT NULL,
+			deleted_files BIGINT       NOT NULL DEFAULT 0,
+			deleted_bytes BIGINT       NOT NULL DEFAULT 0,
+			failed        BIGINT       NOT NULL DEFAULT 0,
+			report        MEDIUMTEXT   NOT NULL,
+			PRIMARY KEY (id),
+			KEY idx_started (started_at)
+		) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin`,
+		`CREATE TABLE IF NOT EXISTS totalrec_holds (
+			id           BIGINT       NOT NULL AUTO_INCREMENT,
+			recording_id BIGINT       NOT NULL,
+			reason       VARCHAR(255) NOT NULL,
+			who          VARCHAR(255) NOT NULL DEFAULT '',
+			since        DATETIME(6)  NOT NULL,
+			until        DATETIME(6)  NULL,
+			PRIMARY KEY (id),
+			KEY idx_recording (recording_id),
+			CONSTRAINT fk_totalrec_holds_recording FOREIGN KEY (recording_id)
+				REFERENCES totalrec_recordings (id) ON DELETE CASCADE
+		) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin`,
+	},
+}}
+
+// MigrateRetention adds the retention component's tables when missing.
+func (c *Catalog) MigrateRetention(ctx context.Context) error {
+	return c.Migrate(ctx, "retention", retentionMigrations)
+}
+
+// liveCond selects rows whose file is on disk.
+const liveCond = `r.state IN ('ok', 'writing', 'corrupt', 'empty')`
+
+// LiveByDir returns up to limit recordings of node whose file is on disk, ordered by
+// directory then id, after the position (afterDir, afterID); ("", 0) starts at the
+// beginning. Paging this way reads each page by the (node, dir) index and keeps
+// working while the rows already read are marked deleted.
+func (c *Catalog) LiveByDir(ctx context.Context, node, afterDir string, afterID int64, limit int) ([]recordings.Recording, error) {
+	recs, err := c.queryRecordings(ctx, `SELECT `+recordingCols+` FROM totalrec_recordings r
+		WHERE r.node = ? AND `+liveCond+` AND r.dir >= ? AND (r.dir > ? OR r.id > ?)
+		ORDER BY r.dir, r.id LIMIT ?`, node, afterDir, afterDir, afterID, limit)
+	if err != nil {
+		return nil, fmt.Errorf("list recordings by directory: %w", err)
+	}
+	return recs, nil
+}
+
+// LiveByTime returns up to limit recordings of node whose file is on disk, oldest call
+// first (ties by id), after the position (afterTime, afterID); a zero afterTime starts
+// at the beginning.
+func (c *Catalog) LiveByTime(ctx context.Context, node string, afterTime time.Time, afterID int64, limit int) ([]recordings.Recording, error) {
+	if afterTime.IsZero() {
+		afterTime = minTime
+	}
+	t := c.timeArg(clampTime(afterTime))
+	recs, err := c.queryRecordings(ctx, `SELECT `+recordingCols+` FROM totalrec_recordings r
+		WHERE `+liveCond+` AND r.call_time >= ? AND (r.call_time > ? OR r.id > ?) AND r.node = ?
+		ORDER BY r.call_time, r.id LIMIT ?`, t, t, afterID, node, limit)
+	if err != nil {
+		return nil, fmt.Errorf("list recordings by call time: %w", err)
+	}
+	return recs, nil
+}
+
+// HeldAmong returns which of ids are on legal hold now. Retention asks just before
+// deleting, so that a hold placed after the plan still protects.
+func (c *Catalog) HeldAmong(ctx context.Context, ids []int64) (map[int64]bool, error) {
+	held := map[int64]bool{}
+	for start := 0; start < len(ids); start += idsPerStatement {
+		part := ids[start:min(start+idsPerStatement, len(ids))]
+		args := make([]any, len(part))
+		for i, id := range part {
+			args[i] = id
+		}
+		rows, err := c.db.QueryContext(ctx, `SELECT id FROM totalrec_recordings WHERE held = 1 AND id IN `+
+			placeholders(1, len(part)), args...)
+		if err != nil {
+			return nil, fmt.Errorf("read holds: %w", err)
+		}
+		for rows.Next() {
+			var id int64
+			if err := rows.Scan(&id); err != nil {
+				rows.Close()
+				return nil, fmt.Errorf("read holds: %w", err)
+			}
+			held[id] = true
+		}
+		err = rows.Err()
+		rows.Close()
+		if err != nil {
+			return nil, fmt.Errorf("read holds: %w", err)
+		}
+	}
+	return held, nil
+}
+
+// RetentionRun is one retention run as stored: its outcome and its report (JSON
+// written by the runner, opaque here).
+type RetentionRun struct {
+	ID           int64
+	Node         string
+	Started      time.Time
+	Finished     time.Time
+	Status       string // done, partial, refused, interrupted, failed
+	DeletedFiles int64
+	DeletedBytes int64
+	Failed       int64
+	Report       string
+}
+
+// SaveRetentionRun stores a run and returns its id.
+func (c *Catalog) SaveRetentionRun(ctx context.Context, r RetentionRun) (int64, error) {
+	res, err := c.db.ExecContext(ctx, `INSERT INTO totalrec_retention_runs
+		(node, started_at, finished_at, status, deleted_files, deleted_bytes, failed, report)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, r.Node, c.timeArg(r.Started), c.timeArg(r.Finished),
+		clip(r.Status, lenShort), r.DeletedFiles, r.DeletedBytes, r.Failed, r.Report)
+	if err != nil {
+		return 0, fmt.Errorf("save retention run: %w", err)
+	}
+	id, err := res.LastInsertId()
+	if err != nil {
+		return 0, fmt.Errorf("save retention run: %w", err)
+	}
+	return id, nil
+}
+
+// RetentionRuns returns the last limit runs, newest first.
+func (c *Catalog) RetentionRuns(ctx context.Context, limit int) ([]RetentionRun, error) {
+	rows, err := c.rdb.QueryContext(ctx, `SELECT id, node, started_at, finished_at, status,
+		deleted_files, deleted_bytes, failed, report FROM totalrec_retention_runs
+		ORDER BY started_at DESC, id DESC LIMIT ?`, limit)
+	if err != nil {
+		return nil, fmt.Errorf("list retention runs: %w", err)
+	}
+	defer rows.Close()
+	var out []RetentionRun
+	for rows.Next() {
+		var (
+			r    RetentionRun
+			s, f nullTime
+		)
+		if err := rows.Scan(&r.ID, &r.Node, &s, &f, &r.Status, &r.DeletedFiles, &r.DeletedBytes, &r.Failed, &r.Report); err != nil {
+			return nil, fmt.Errorf("list retention runs: %w", err)
+		}
+		r.Started, r.Finished = s.T, f.T
+		out = append(out, r)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("list retention runs: %w", err)
+	}
+	return out, nil
+}
+
+// countHolds counts recording id's hold rows within tx.
+func countHolds(ctx context.Context, tx *sql.Tx, id int64) (int, error) {
+	var n int
+	err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM totalrec_holds WHERE recording_id = ?`, id).Scan(&n)
+	return n, err
+}
+
+// Hold is a legal hold on one recording.
+type Hold struct {
+	ID          int64
+	RecordingID int64
+	Path        string // the recording's path, filled by Holds
+	Reason      string
+	Who         string
+	Since       time.Time
+	Until       time.Time // zero: until removed
+}
+
+// AddHold places a hold on h.RecordingID and marks the recording held, in one
+// transaction. A recording that does not exist matches recordings.ErrNotFound; an
+// empty reason is refused with recordings.ErrInvalid.
+func (c *Catalog) AddHold(ctx context.Context, h Hold) (int64, error) {
+	if h.Reason == "" {
+		return 0, fmt.Errorf("add hold: no reason: %w", recordings.ErrInvalid)
+	}
+	if h.Since.IsZero() {
+		return 0, fmt.Errorf("add hold: no start time: %w", recordings.ErrInvalid)
+	}
+	var id int64
+	err := c.inTx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `UPDATE totalrec_recordings SET held = 1, updated_at = ? WHERE id = ?`,
+			c.timeArg(c.now()), h.RecordingID)
+		if err != nil {
+			return err
+		}
+		if n, err := res.RowsAffected(); err != nil {
+			return err
+		} else if n == 0 {
+			return fmt.Errorf("recording %d: %w", h.RecordingID, recordings.ErrNotFound)
+		}
+		res, err = tx.ExecContext(ctx, `INSERT INTO totalrec_holds (recording_id, reason, who, since, until)
+			VALUES (?, ?, ?, ?, ?)`, h.RecordingID, clip(h.Reason, lenText), clip(h.Who, lenText),
+			c.timeArg(h.Since), c.timeArg(clampTime(h.Until)))
+		if err != nil {
+			return err
+		}
+		id, err = res.LastInsertId()
+		return err
+	})
+	if err != nil {
+		return 0, fmt.Errorf("add hold: %w", err)
+	}
+	return id, nil
+}
+
+// RemoveHolds removes every hold of recording id and releases it, in one
+// transaction, and returns how many holds there were.
+func (c *Catalog) RemoveHolds(ctx context.Context, id int64) (int, error) {
+	var n int
+	err := c.inTx(ctx, func(tx *sql.Tx) error {
+		var err error
+		if n, err = countHolds(ctx, tx, id); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `DELETE FROM totalrec_holds WHERE recording_id = ?`, id); err != nil {
+			return err
+		}
+		_, err = tx.ExecContext(ctx, `UPDATE totalrec_recordings SET held = 0, updated_at = ? WHERE id = ?`,
+			c.timeArg(c.now()), id)
+		return err
+	})
+	if err != nil {
+		return 0, fmt.Errorf("remove holds of %d: %w", id, err)
+	}
+	return n, nil
+}
+
+// ReleaseExpiredHolds removes the holds whose until is at or before now and releases
+// the recordings left without a hold; it returns the number of holds removed.
+func (c *Catalog) ReleaseExpiredHolds(ctx context.Context, now time.Time) (int, error) {
+	var n int
+	err := c.inTx(ctx, func(tx *sql.Tx) error {
+		t := c.timeArg(clampTime(now))
+		res, err := tx.ExecContext(ctx, `UPDATE totalrec_recordings SET held = 0, updated_at = ?
+			WHERE held = 1
+			AND id IN (SELECT recording_id FROM totalrec_holds WHERE until IS NOT NULL AND until <= ?)
+			AND id NOT IN (SELECT recording_id FROM totalrec_holds WHERE until IS NULL OR until > ?)`,
+			c.timeArg(c.now()), t, t)
+		if err != nil {
+			return err
+		}
+		if _, err := res.RowsAffected(); err != nil {
+			return err
+		}
+		res, err = tx.ExecContext(ctx, `DELETE FROM totalrec_holds WHERE until IS NOT NULL AND until <= ?`, t)
+		if err != nil {
+			return err
+		}
+		m, err := res.RowsAffected()
+		n = int(m)
+		return err
+	})
+	if err != nil {
+		return 0, fmt.Errorf("release expired holds: %w", err)
+	}
+	return n, nil
+}
+
+// Holds lists every hold with its recording's path, oldest first.
+func (c *Catalog) Holds(ctx context.Context) ([]Hold, error) {
+	rows, err := c.rdb.QueryContext(ctx, `SELECT h.id, h.recording_id, r.path, h.reason, h.who, h.since, h.until
+		FROM totalrec_holds h JOIN totalrec_recordings r ON r.id = h.recording_id ORDER BY h.since, h.id`)
+	if err != nil {
+		return nil, fmt.Errorf("list holds: %w", err)
+	}
+	defer rows.Close()
+	var out []Hold
+	for rows.Next() {
+		var (
+			h        Hold
+			since, u nullTime
+		)
+		if err := rows.Scan(&h.ID, &h.RecordingID, &h.Path, &h.Reason, &h.Who, &since, &u); err != nil {
+			return nil, fmt.Errorf("list holds: %w", err)
+		}
+		h.Since, h.Until = since.T, u.T
+		out = append(out, h)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("list holds: %w", err)
+	}
+	return out, nil
+}
+
+// MovePath records that node's recording at from now lives at to (both relative to
+// the spool root), keeping its id, CDR link and holds. A row already catalogued at
+// to — a scan that saw the moved file before this call — is dropped first unless it
+// is held. It reports whether a row moved; none at from is not an error, so that a
+// resumed migration can repeat the call.
+func (c *Catalog) MovePath(ctx context.Context, node, from, to string) (bool, error) {
+	for _, p := range []string{from, to} {
+		if err := checkPath(p); err != nil {
+			return false, fmt.Errorf("move recording: %w", err)
+		}
+	}
+	var moved bool
+	err := c.inTx(ctx, func(tx *sql.Tx) error {
+		var n int
+		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM totalrec_recordings WHERE node = ? AND path = ?`,
+			node, from).Scan(&n); err != nil || n == 0 {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `DELETE FROM totalrec_recordings WHERE node = ? AND path = ? AND held = 0`, node, to); err != nil {
+			return err
+		}
+		_, err := tx.ExecContext(ctx, `UPDATE totalrec_recordings SET path = ?, dir = ?, updated_at = ? WHERE node = ? AND path = ?`,
+			to, dirOf(to), c.timeArg(c.now()), node, from)
+		moved = err == nil
+		return err
+	})
+	if err != nil {
+		return false, fmt.Errorf("move recording %q: %w", clip(from, 80), err)
+	}
+	return moved, nil
+}

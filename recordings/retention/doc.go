@@ -1,0 +1,64 @@
+// Package retention decides which recordings go, and deletes them.
+//
+// # Policy
+//
+// The decision is pure: Evaluator.Decide and Apply take the recordings, the Policy,
+// the time now and the disk figures, and return a Decision (delete or keep, the rule,
+// a reason) per recording, with no I/O and no clock. The rules, evaluated together:
+//
+//   - legal hold overrides everything; a held recording is never deleted;
+//   - a file still being written, or modified within the grace period (default 15m,
+//     at least 1m; an mtime in the future counts as within), is never deleted;
+//   - empty_after: an empty recording (state empty, or 44 bytes or less) goes that long
+//     after its last write;
+//   - max_age: a recording goes when its call is older than the age that applies to
+//     it — the most specific of extension, queue, DID, type, direction, default; a
+//     rule of "never" keeps those recordings whatever their age and from the watermark;
+//   - the watermark (min_free, max_spool): when the disk has less than min_free free or
+//     the spool holds more than max_spool, the oldest recordings that no rule protects
+//     go, by call time, until the bytes freed by all rules cover the shortfall.
+//
+// A missing file is an error and an empty policy (Policy.Empty) deletes nothing: the
+// commands refuse both. A plan deleting more than max_share (default 50%) of the live
+// recordings is refused unless forced (Policy.CheckShare): a clock ten years ahead
+// makes every recording old, and must not empty the spool.
+//
+// # Policy file
+//
+// /etc/totalrec/retention.conf (or --policy FILE, or $TOTALREC_RETENTION_POLICY),
+// one "key = value" a line; '#' starts a comment; a key may appear once:
+//
+//	max_age = 365d                 # default maximum age of a call
+//	max_age.type.in = 90d          # per name type: in, out, internal, external, q, rg, …
+//	max_age.direction.out = 180d   # per direction: in, out, internal
+//	max_age.ext.101,102 = 30d      # per extension (a list), matched exactly
+//	max_age.queue.700 = 2y         # per queue
+//	max_age.did.74951234567 = never
+//	empty_after = 1h               # delete empty recordings an hour after their last write
+//	min_free = 10%                 # watermark: keep 10% of the file system free
+//	max_spool = 500G               # watermark: keep the spool under 500 GiB (K, M, G, T: powers of 1024)
+//	grace = 15m                    # never delete what was written in the last 15 minutes
+//	max_share = 50%                # refuse a run deleting more than half of all recordings
+//
+// Durations are a whole number and a unit: s, m (minutes), h, d, w, y (365 days).
+// Errors name the file and line ("retention.conf:7: …").
+//
+// # Runner
+//
+// Runner.Plan streams the catalogue in keyset pages (memory bounded whatever the
+// spool's size) and sums the decisions; when the watermark applies, a second pass in
+// call-time order finds the Cutoff. Runner.Run decides again at run time with the
+// same evaluator and deletes through the spool's directory handles (unlinkat relative
+// to the directory; never outside the root, never through a symlink), then marks the
+// catalogue rows deleted in batches. Before each deletion it checks the file's size
+// and mtime against the catalogue (lstat relative to the directory handle) and skips
+// a file that changed. A day directory older than every maximum age, in which every
+// catalogued recording is deleted, is emptied without a stat per file, by a few
+// workers in parallel; empty day, month and year directories are pruned.
+//
+// Crash safety: a file is unlinked before its row is marked; a run killed in between
+// leaves rows whose file is gone, which the next run finds missing and marks. Killed
+// at any point and run again, retention ends in the same state, with the catalogue
+// and the disk in agreement. One run at a time: Lock takes an flock on a file in the
+// data directory.
+package retention

@@ -1,0 +1,196 @@
+package retention
+
+import (
+	"context"
+	"fmt"
+	"io/fs"
+	"log/slog"
+	"time"
+
+	"github.com/totalrec/totalrec/recordings"
+	"github.com/totalrec/totalrec/recordings/spool"
+)
+
+// Store is what the runner needs of the catalogue.
+type Store interface {
+	// LiveByDir pages through the recordings on disk by (dir, id).
+	LiveByDir(ctx context.Context, node, afterDir string, afterID int64, limit int) ([]recordings.Recording, error)
+	// LiveByTime pages through the recordings on disk by (call time, id).
+	LiveByTime(ctx context.Context, node string, afterTime time.Time, afterID int64, limit int) ([]recordings.Recording, error)
+	// HeldAmong says which of ids are on hold now.
+	HeldAmong(ctx context.Context, ids []int64) (map[int64]bool, error)
+	// MarkDeleted records that the files of ids were deleted, and why.
+	MarkDeleted(ctx context.Context, ids []int64, now time.Time, reason string) error
+}
+
+// Defaults of the Runner's tuning fields.
+const (
+	DefaultPage    = 2000 // catalogue rows per page
+	DefaultBatch   = 1000 // deletions per catalogue transaction
+	DefaultWorkers = 4    // parallel unlinks per directory
+)
+
+// Runner plans and runs retention over one node's spool and catalogue. Its memory
+// is bounded by Page and Batch, never by the number of recordings.
+type Runner struct {
+	Store   Store
+	Tree    *spool.Tree // needed by Run only
+	Node    string
+	Loc     *time.Location // the PBX's zone: day directories and per-day counts
+	Policy  Policy
+	Now     time.Time // the one "now" of the whole plan and run
+	Disk    Disk      // measured by the caller before planning
+	Page    int
+	Batch   int
+	Workers int
+	Log     *slog.Logger
+	// NoFastPath makes every deletion check the file's size and mtime first, even
+	// in day directories older than every maximum age.
+	NoFastPath bool
+	// OnProgress, when set, is called after each batch of a run.
+	OnProgress func(Progress)
+
+	typesDir string                 // the directory types lists
+	types    map[string]fs.FileMode // entry types of typesDir, for the fast path
+}
+
+// Progress is the running count of a run.
+type Progress struct {
+	Dir     string
+	Done    int64 // files deleted or found gone so far
+	Planned int64
+}
+
+// Plan is what a run would do, computed from the catalogue at Runner.Now.
+type Plan struct {
+	Summary Summary `json:"summary"`
+	Cutoff  Cutoff  `json:"-"`
+	// WatermarkNeed is the bytes the watermark must free beyond the other rules;
+	// WatermarkShort says the eligible recordings do not free that much.
+	WatermarkNeed  int64 `json:"watermark_need"`
+	WatermarkShort bool  `json:"watermark_short,omitempty"`
+}
+
+func (r *Runner) defaults() {
+	if r.Page <= 0 {
+		r.Page = DefaultPage
+	}
+	if r.Batch <= 0 {
+		r.Batch = DefaultBatch
+	}
+	if r.Workers <= 0 {
+		r.Workers = DefaultWorkers
+	}
+	if r.Loc == nil {
+		r.Loc = time.UTC
+	}
+	if r.Log == nil {
+		r.Log = slog.New(slog.DiscardHandler)
+	}
+}
+
+// Plan computes what a run would delete. An empty policy is refused with
+// recordings.ErrRefused: it names nothing to delete, and a run must not guess.
+func (r *Runner) Plan(ctx context.Context) (Plan, error) {
+	r.defaults()
+	if r.Policy.Empty() {
+		return Plan{}, fmt.Errorf("plan retention: the policy %s names no rule, so nothing is deleted: %w", r.Policy.Source, recordings.ErrRefused)
+	}
+	var plan Plan
+	if r.Policy.Watermark() {
+		var freed int64
+		err := r.eachByDir(ctx, Evaluator{Policy: r.Policy, Now: r.Now}, func(d Decision) error {
+			if d.Delete {
+				freed += d.Recording.Size
+			}
+			return nil
+		})
+		if err != nil {
+			return plan, err
+		}
+		plan.WatermarkNeed = r.Policy.Need(r.Disk, freed)
+		if plan.WatermarkNeed > 0 {
+			if plan.Cutoff, plan.WatermarkShort, err = r.findCutoff(ctx, plan.WatermarkNeed); err != nil {
+				return plan, err
+			}
+		}
+	}
+	plan.Summary = NewSummary()
+	err := r.eachByDir(ctx, r.evaluator(plan), func(d Decision) error {
+		plan.Summary.Add(d, r.Loc)
+		return nil
+	})
+	return plan, err
+}
+
+// List calls fn with every decision of plan, by directory.
+func (r *Runner) List(ctx context.Context, plan Plan, fn func(Decision) error) error {
+	r.defaults()
+	return r.eachByDir(ctx, r.evaluator(plan), fn)
+}
+
+func (r *Runner) evaluator(plan Plan) Evaluator {
+	return Evaluator{Policy: r.Policy, Now: r.Now, Cutoff: plan.Cutoff}
+}
+
+// eachByDir streams the live recordings by directory and decides each.
+func (r *Runner) eachByDir(ctx context.Context, e Evaluator, fn func(Decision) error) error {
+	dir, id := "", int64(0)
+	for {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		page, err := r.Store.LiveByDir(ctx, r.Node, dir, id, r.Page)
+		if err != nil {
+			return fmt.Errorf("plan retention: %w", err)
+		}
+		for _, rec := range page {
+			if err := fn(e.Decide(rec)); err != nil {
+				return err
+			}
+		}
+		if len(page) < r.Page {
+			return nil
+		}
+		last := page[len(page)-1]
+		dir, id = dirOf(last.Path), last.ID
+	}
+}
+
+// findCutoff walks the live recordings oldest first until the eligible ones cover
+// need.
+func (r *Runner) findCutoff(ctx context.Context, need int64) (Cutoff, bool, error) {
+	e := Evaluator{Policy: r.Policy, Now: r.Now}
+	w := NewWatermark(need)
+	var after time.Time
+	var id int64
+	for {
+		if err := ctx.Err(); err != nil {
+			return Cutoff{}, false, err
+		}
+		page, err := r.Store.LiveByTime(ctx, r.Node, after, id, r.Page)
+		if err != nil {
+			return Cutoff{}, false, fmt.Errorf("plan watermark: %w", err)
+		}
+		for _, rec := range page {
+			if !w.Add(e.Decide(rec)) {
+				return w.Cutoff(), w.Short(), nil
+			}
+		}
+		if len(page) < r.Page {
+			return w.Cutoff(), w.Short(), nil
+		}
+		last := page[len(page)-1]
+		after, id = last.CallTime, last.ID
+	}
+}
+
+// dirOf is the catalogue's directory of a path: "" for the root.
+func dirOf(p string) string {
+	for i := len(p) - 1; i >= 0; i-- {
+		if p[i] == '/' {
+			return p[:i]
+		}
+	}
+	return ""
+}

@@ -1,0 +1,159 @@
+package spool
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"strings"
+	"time"
+
+	"golang.org/x/sys/unix"
+
+	"github.com/totalrec/totalrec/recordings"
+)
+
+// The writes in this file are the only ones the spool package makes. Each is one
+// system call relative to an open directory handle (unlinkat, mkdirat, renameat2), so
+// a name is always an entry of that directory: it cannot climb out of the root, and
+// a symlink entry is itself removed or renamed, never followed.
+
+// checkEntry refuses a name that is not a single directory entry.
+func checkEntry(name string) error {
+	if name == "" || name == "." || name == ".." || strings.ContainsRune(name, '/') || strings.ContainsRune(name, 0) {
+		return fmt.Errorf("entry %q: %w", name, recordings.ErrOutsideRoot)
+	}
+	return nil
+}
+
+// Lstat returns the size and mtime of the regular file name in this directory without
+// following a symlink. A symlink or any other non-regular entry is refused with
+// recordings.ErrOutsideRoot; a missing one returns an error matching fs.ErrNotExist.
+func (d *Dir) Lstat(name string) (File, error) {
+	if err := checkEntry(name); err != nil {
+		return File{}, err
+	}
+	var st unix.Stat_t
+	if err := unix.Fstatat(int(d.f.Fd()), name, &st, unix.AT_SYMLINK_NOFOLLOW); err != nil {
+		return File{}, fmt.Errorf("stat %s: %w", d.join(name), err)
+	}
+	if st.Mode&unix.S_IFMT != unix.S_IFREG {
+		return File{}, fmt.Errorf("stat %s: not a regular file: %w", d.join(name), recordings.ErrOutsideRoot)
+	}
+	return File{Name: name, Size: st.Size, ModTime: time.Unix(st.Mtim.Unix())}, nil
+}
+
+// Remove unlinks the entry name of this directory. It never removes a directory and
+// never follows a symlink (a symlink entry would be unlinked itself, but callers
+// check with Lstat first when that matters). A missing entry returns an error
+// matching fs.ErrNotExist.
+func (d *Dir) Remove(name string) error {
+	if err := checkEntry(name); err != nil {
+		return err
+	}
+	if err := unix.Unlinkat(int(d.f.Fd()), name, 0); err != nil {
+		return fmt.Errorf("remove %s: %w", d.join(name), err)
+	}
+	return nil
+}
+
+// RemoveEmptySubdir removes the subdirectory name of this directory if it is empty,
+// and reports whether it did. A directory that is not empty, or is missing, is not an
+// error: it is left alone and removed is false. A symlink named name is not removed.
+func (d *Dir) RemoveEmptySubdir(name string) (removed bool, err error) {
+	if err := checkEntry(name); err != nil {
+		return false, err
+	}
+	err = unix.Unlinkat(int(d.f.Fd()), name, unix.AT_REMOVEDIR)
+	switch {
+	case err == nil:
+		return true, nil
+	case errors.Is(err, unix.ENOTEMPTY), errors.Is(err, unix.EEXIST), errors.Is(err, unix.ENOENT), errors.Is(err, unix.ENOTDIR):
+		return false, nil
+	}
+	return false, fmt.Errorf("remove directory %s: %w", d.join(name), err)
+}
+
+// Mkdir creates the subdirectory name (mode perm, subject to the umask) unless it
+// exists; an existing entry that is not a directory is refused.
+func (d *Dir) Mkdir(name string, perm uint32) error {
+	if err := checkEntry(name); err != nil {
+		return err
+	}
+	err := unix.Mkdirat(int(d.f.Fd()), name, perm)
+	if err == nil || !errors.Is(err, unix.EEXIST) {
+		if err != nil {
+			return fmt.Errorf("create directory %s: %w", d.join(name), err)
+		}
+		return nil
+	}
+	var st unix.Stat_t
+	if err := unix.Fstatat(int(d.f.Fd()), name, &st, unix.AT_SYMLINK_NOFOLLOW); err != nil {
+		return fmt.Errorf("create directory %s: %w", d.join(name), err)
+	}
+	if st.Mode&unix.S_IFMT != unix.S_IFDIR {
+		return fmt.Errorf("create directory %s: exists and is not a directory: %w", d.join(name), recordings.ErrOutsideRoot)
+	}
+	return nil
+}
+
+// ErrExists: a rename target already exists; nothing was moved.
+var ErrExists = fs.ErrExist
+
+// RenameTo moves the entry name of this directory to newName in dst, atomically and
+// without ever replacing an existing entry (renameat2 with RENAME_NOREPLACE): when
+// newName exists the error matches fs.ErrExist and nothing moves.
+func (d *Dir) RenameTo(name string, dst *Dir, newName string) error {
+	if err := checkEntry(name); err != nil {
+		return err
+	}
+	if err := checkEntry(newName); err != nil {
+		return err
+	}
+	err := unix.Renameat2(int(d.f.Fd()), name, int(dst.f.Fd()), newName, unix.RENAME_NOREPLACE)
+	if err != nil {
+		return fmt.Errorf("rename %s to %s: %w", d.join(name), dst.join(newName), err)
+	}
+	return nil
+}
+
+// MkdirAll creates the directory rel and its missing parents inside the root, one
+// mkdirat at a time relative to the parent's handle; a symlink on the way is refused.
+func (t *Tree) MkdirAll(rel string, perm uint32) error {
+	if rel == "" {
+		return nil
+	}
+	if !fs.ValidPath(rel) {
+		return fmt.Errorf("create directory %q: %w", rel, recordings.ErrOutsideRoot)
+	}
+	parent := ""
+	for _, part := range strings.Split(rel, "/") {
+		d, err := t.OpenDir(parent)
+		if err != nil {
+			return err
+		}
+		err = d.Mkdir(part, perm)
+		d.Close()
+		if err != nil {
+			return err
+		}
+		parent = d.join(part)
+	}
+	return nil
+}
+
+// Types lists this directory's entries with their types as the directory itself
+// records them (getdents' d_type: no stat per entry on file systems that fill it).
+// It reads from the directory's current offset: call it once per open Dir.
+func (d *Dir) Types() (map[string]fs.FileMode, error) {
+	out := map[string]fs.FileMode{}
+	for {
+		ents, err := d.f.ReadDir(4096)
+		for _, e := range ents {
+			out[e.Name()] = e.Type()
+		}
+		if err != nil {
+			break // io.EOF, or an error after which nothing more can be read
+		}
+	}
+	return out, nil
+}
