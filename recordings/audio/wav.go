@@ -47,6 +47,33 @@ func WAVHeader(sampleRate, channels, bitsPerSample int, dataBytes uint32) [44]by
 	return h
 }
 
+// WAV49Header returns the 60-byte header Asterisk's wav49 format writes: format tag
+// 49 (GSM 6.10), 65-byte blocks of 320 samples at 8 kHz, a fact chunk with the sample
+// count, then the data chunk header.
+func WAV49Header(blocks uint32) [60]byte {
+	var h [60]byte
+	le := binary.LittleEndian
+	data := uint64(blocks) * WAV49BlockBytes
+	copy(h[0:], "RIFF")
+	le.PutUint32(h[4:], uint32(min(data+52, math.MaxUint32)))
+	copy(h[8:], "WAVEfmt ")
+	le.PutUint32(h[16:], 20)
+	le.PutUint16(h[20:], WAVFormatGSM610)
+	le.PutUint16(h[22:], 1)
+	le.PutUint32(h[24:], 8000)
+	le.PutUint32(h[28:], 1625)
+	le.PutUint16(h[32:], WAV49BlockBytes)
+	le.PutUint16(h[34:], 0)
+	le.PutUint16(h[36:], 2)
+	le.PutUint16(h[38:], WAV49BlockSamples)
+	copy(h[40:], "fact")
+	le.PutUint32(h[44:], 4)
+	le.PutUint32(h[48:], uint32(min(uint64(blocks)*WAV49BlockSamples, math.MaxUint32)))
+	copy(h[52:], "data")
+	le.PutUint32(h[56:], uint32(min(data, math.MaxUint32)))
+	return h
+}
+
 // WAVInfo describes a WAV file's format and where its samples are.
 type WAVInfo struct {
 	FormatTag       uint16 // WAVFormatPCM, WAVFormatGSM610, ...; an extensible header's sub-format

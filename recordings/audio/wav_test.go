@@ -177,3 +177,15 @@ func TestDecodeShortBuffer(t *testing.T) {
 		}
 	}
 }
+
+func TestWAV49HeaderParses(t *testing.T) {
+	h := WAV49Header(10)
+	b := append(h[:], make([]byte, 10*WAV49BlockBytes)...)
+	info, err := ParseWAV(bytes.NewReader(b), int64(len(b)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if info.FormatTag != WAVFormatGSM610 || info.DataOffset != 60 || info.DataLength != 650 || info.FactSamples != 3200 || info.SamplesPerBlock != 320 || info.Unpatched {
+		t.Errorf("WAV49Header(10) parses as %+v", info)
+	}
+}

@@ -115,14 +115,16 @@ func (c *conversation) writeFile(name, ext string, secs float64) (int64, error) 
 	}
 	defer f.Close()
 	if secs == 0 {
-		_, err := f.Write(wavHeader(8000, 0))
+		h := audio.WAVHeader(8000, 1, 16, 0)
+		_, err := f.Write(h[:])
 		return 44, err
 	}
 	samples := int(math.Round(secs * 8000))
 	var body []byte
 	switch ext {
 	case "wav":
-		body = append(wavHeader(8000, samples*2), c.pcm16(samples, le16, 2)...)
+		h := audio.WAVHeader(8000, 1, 16, uint32(samples*2))
+		body = append(h[:], c.pcm16(samples, le16, 2)...)
 	case "sln":
 		body = c.pcm16(samples, le16, 2)
 	case "ulaw":
@@ -137,7 +139,8 @@ func (c *conversation) writeFile(name, ext string, secs float64) (int64, error) 
 		return int64(n * 33), nil
 	case "WAV":
 		n := samples / 320
-		if _, err := f.Write(wav49Header(n)); err != nil {
+		h := audio.WAV49Header(uint32(n))
+		if _, err := f.Write(h[:]); err != nil {
 			return 0, err
 		}
 		if err := c.loop(f, n, 65, func(v voice) []byte { return v.wav49 }); err != nil {
@@ -149,46 +152,4 @@ func (c *conversation) writeFile(name, ext string, secs float64) (int64, error) 
 	}
 	_, err = f.Write(body)
 	return int64(len(body)), err
-}
-
-// wavHeader is the canonical 44-byte header of 8 kHz (or rate) mono 16-bit PCM.
-func wavHeader(rate, dataBytes int) []byte {
-	h := make([]byte, 44)
-	copy(h, "RIFF")
-	binary.LittleEndian.PutUint32(h[4:], uint32(36+dataBytes))
-	copy(h[8:], "WAVEfmt ")
-	binary.LittleEndian.PutUint32(h[16:], 16)
-	binary.LittleEndian.PutUint16(h[20:], 1)
-	binary.LittleEndian.PutUint16(h[22:], 1)
-	binary.LittleEndian.PutUint32(h[24:], uint32(rate))
-	binary.LittleEndian.PutUint32(h[28:], uint32(rate*2))
-	binary.LittleEndian.PutUint16(h[32:], 2)
-	binary.LittleEndian.PutUint16(h[34:], 16)
-	copy(h[36:], "data")
-	binary.LittleEndian.PutUint32(h[40:], uint32(dataBytes))
-	return h
-}
-
-// wav49Header is the 60-byte header Asterisk's format_wav_gsm writes: format tag 49,
-// 65-byte blocks of 320 samples, a fact chunk with the sample count.
-func wav49Header(blocks int) []byte {
-	h := make([]byte, 60)
-	copy(h, "RIFF")
-	binary.LittleEndian.PutUint32(h[4:], uint32(52+blocks*65))
-	copy(h[8:], "WAVEfmt ")
-	binary.LittleEndian.PutUint32(h[16:], 20)
-	binary.LittleEndian.PutUint16(h[20:], 49)
-	binary.LittleEndian.PutUint16(h[22:], 1)
-	binary.LittleEndian.PutUint32(h[24:], 8000)
-	binary.LittleEndian.PutUint32(h[28:], 1625)
-	binary.LittleEndian.PutUint16(h[32:], 65)
-	binary.LittleEndian.PutUint16(h[34:], 0)
-	binary.LittleEndian.PutUint16(h[36:], 2)
-	binary.LittleEndian.PutUint16(h[38:], 320)
-	copy(h[40:], "fact")
-	binary.LittleEndian.PutUint32(h[44:], 4)
-	binary.LittleEndian.PutUint32(h[48:], uint32(blocks*320))
-	copy(h[52:], "data")
-	binary.LittleEndian.PutUint32(h[56:], uint32(blocks*65))
-	return h
 }
