@@ -21,7 +21,7 @@ type demoJSON struct {
 // README tells a newcomer to.
 func TestCLI_Demo(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "demo")
-	d := decode[demoJSON](t, cli(t, nil, "demo", "--dir", dir, "--days", "12", "--calls-per-day", "12", "--json").must(t, exitOK).stdout)
+	d := decode[demoJSON](t, cli(t, nil, "demo", "--dir", dir, "--days", "12", "--calls-per-day", "12", "--json", "--no-serve").must(t, exitOK).stdout)
 	if d.Built == nil || d.Built.Recordings < 50 || d.Built.Empty == 0 || d.Built.CDRRows < d.Built.Calls {
 		t.Fatalf("built %+v", d.Built)
 	}
@@ -36,7 +36,7 @@ func TestCLI_Demo(t *testing.T) {
 	}
 
 	// The second run reuses the demo and finds nothing new.
-	again := cli(t, nil, "demo", "--dir", dir).must(t, exitOK).stdout
+	again := cli(t, nil, "demo", "--dir", dir, "--no-serve").must(t, exitOK).stdout
 	if !strings.Contains(again, "using the demo PBX") || !strings.Contains(again, "0 new") {
 		t.Errorf("second run:\n%s", again)
 	}
@@ -123,7 +123,7 @@ func TestCLI_Demo(t *testing.T) {
 	// --fresh refuses a directory the demo did not build.
 	other := t.TempDir()
 	os.WriteFile(filepath.Join(other, "precious"), []byte("x"), 0o644)
-	cli(t, nil, "demo", "--dir", other, "--fresh").must(t, exitRefused)
+	cli(t, nil, "demo", "--dir", other, "--fresh", "--no-serve").must(t, exitRefused)
 	if _, err := os.Stat(filepath.Join(other, "precious")); err != nil {
 		t.Errorf("--fresh removed a directory it did not build: %v", err)
 	}

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"time"
@@ -23,6 +24,8 @@ type demoOptions struct {
 	seed        uint64
 	fresh       bool
 	json        bool
+	noServe     bool
+	listen      string
 }
 
 // demoMarker names the file that says a directory holds a demo Totalrec built, so
@@ -33,12 +36,14 @@ func newDemoCommand(opts *globalOptions) *cobra.Command {
 	var do demoOptions
 	cmd := &cobra.Command{
 		Use:   "demo",
-		Short: "Build a demo PBX spool and CDR table, catalogue them and show the result",
+		Short: "Build a demo PBX spool and CDR table, catalogue them and serve the web interface",
 		Long: `demo builds a realistic FreePBX spool (about two months of calls, real speech in
 every format Asterisk records, empty recordings of unanswered legs, transfers, a
 legacy flat corner) and a matching CDR table in SQLite, then runs totalrec on them
-exactly as on a PBX. It needs no database server and no FreePBX. The demo lives
-in --dir and is reused on the next run; --fresh builds it anew.`,
+exactly as on a PBX, and serves the web interface on it until interrupted
+(--no-serve prints the result and exits). It needs no database server and no
+FreePBX. The demo lives in --dir and is reused on the next run; --fresh builds it
+anew.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			return runDemo(cmd.Context(), opts, do)
@@ -51,6 +56,8 @@ in --dir and is reused on the next run; --fresh builds it anew.`,
 	f.Uint64Var(&do.seed, "seed", 24, "random seed: the same seed builds the same PBX")
 	f.BoolVar(&do.fresh, "fresh", false, "remove a previous demo and build it again")
 	f.BoolVar(&do.json, "json", false, "print the result as JSON")
+	f.BoolVar(&do.noServe, "no-serve", false, "print the result and exit instead of serving the web interface")
+	f.StringVar(&do.listen, "listen", "127.0.0.1:8080", "address the web interface listens on")
 	return cmd
 }
 
@@ -88,9 +95,9 @@ func runDemo(ctx context.Context, opts *globalOptions, do demoOptions) error {
 	}
 	// The demo is an ordinary installation whose settings point into dir, unless the
 	// command line says otherwise.
-	for name, v := range map[string]*string{"spool": &opts.spool, "db": &opts.db, "cdr-db": &opts.cdrDB} {
+	for name, v := range map[string]*string{"spool": &opts.spool, "db": &opts.db, "cdr-db": &opts.cdrDB, "data-dir": &opts.dataDir} {
 		if !opts.set[name] {
-			*v = map[string]string{"spool": spoolDir, "db": "sqlite:" + filepath.Join(dir, "totalrec.db"), "cdr-db": "sqlite:" + cdrFile}[name]
+			*v = map[string]string{"spool": spoolDir, "db": "sqlite:" + filepath.Join(dir, "totalrec.db"), "cdr-db": "sqlite:" + cdrFile, "data-dir": dir}[name]
 			opts.set[name] = true
 		}
 	}
@@ -108,7 +115,10 @@ func runDemo(ctx context.Context, opts *globalOptions, do demoOptions) error {
 		return fmt.Errorf("demo: %w", err)
 	}
 	if do.json {
-		return writeJSON(opts.stdout, map[string]any{"dir": dir, "built": built, "scan": res, "latest": searchJSON(page, a.loc)})
+		if err := writeJSON(opts.stdout, map[string]any{"dir": dir, "built": built, "scan": res, "latest": searchJSON(page, a.loc)}); err != nil {
+			return err
+		}
+		return serveDemo(ctx, opts, a, do, opts.stderr)
 	}
 	w := opts.stdout
 	if built != nil {
@@ -121,7 +131,20 @@ func runDemo(ctx context.Context, opts *globalOptions, do demoOptions) error {
 	fmt.Fprintln(w, "\nlatest recordings:")
 	printPage(w, page, a.loc)
 	fmt.Fprintf(w, "\ntry: totalrec --db sqlite:%s search --since 7d --number 1234\n", filepath.Join(dir, "totalrec.db"))
-	return nil
+	return serveDemo(ctx, opts, a, do, w)
+}
+
+// serveDemo serves the catalogued demo until interrupted, printing its URL to w;
+// with --no-serve it does nothing. The demo was just scanned: the periodic scan
+// starts at the first interval.
+func serveDemo(ctx context.Context, opts *globalOptions, a *app, do demoOptions, w io.Writer) error {
+	if do.noServe {
+		return nil
+	}
+	return serveApp(ctx, a, serveParams{listen: do.listen, scanEvery: a.cfg.ScanInterval, ready: func(url string) {
+		fmt.Fprintf(w, "\nopen %s in a browser to search and play the demo (Ctrl-C stops it)\n", url)
+		fmt.Fprintln(w, "no user accounts yet: anyone who can reach this address can play every recording")
+	}})
 }
 
 // buildDemo writes the demo spool and its CDR table in a new SQLite file.

@@ -73,6 +73,7 @@ credentials and the spool location from FreePBX's own configuration.`,
 		newDemoCommand(opts),
 		newHookCommand(opts),
 		newPurgeCommand(opts),
+		newServeCommand(opts),
 		newRetentionCommand(opts), newHoldCommand(opts), newMigrateLayoutCommand(opts),
 	)
 	return cmd

@@ -1,0 +1,188 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"errors"
+	"io"
+	"net"
+	"net/http"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// daemon is totalrec running in the background, as systemd runs `serve`.
+type daemon struct {
+	cmd    *exec.Cmd
+	lines  chan string // stdout, line by line
+	stderr *syncBuffer
+	done   chan error
+}
+
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+// start runs totalrec with args in the same environment cli gives it.
+func start(t *testing.T, env []string, args ...string) *daemon {
+	t.Helper()
+	home := t.TempDir()
+	cmd := exec.Command(bin, args...)
+	cmd.Env = append([]string{"HOME=" + home, "PATH=/usr/bin:/bin", "TZ=Europe/Moscow",
+		"TOTALREC_FS_ROOT=" + t.TempDir(), "TOTALREC_DATA_DIR=" + filepath.Join(home, "data")}, env...)
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := &daemon{cmd: cmd, lines: make(chan string, 100), stderr: &syncBuffer{}, done: make(chan error, 1)}
+	cmd.Stderr = d.stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	go func() {
+		sc := bufio.NewScanner(out)
+		for sc.Scan() {
+			d.lines <- sc.Text()
+		}
+		close(d.lines)
+	}()
+	go func() { d.done <- cmd.Wait() }()
+	t.Cleanup(func() {
+		if cmd.ProcessState == nil {
+			cmd.Process.Kill()
+			<-d.done
+		}
+	})
+	return d
+}
+
+// url waits for the line that announces the address and returns the URL in it.
+func (d *daemon) url(t *testing.T, prefix string) string {
+	t.Helper()
+	timeout := time.After(60 * time.Second)
+	for {
+		select {
+		case line, ok := <-d.lines:
+			if !ok {
+				t.Fatalf("totalrec ended before printing %q\nstderr:\n%s", prefix, d.stderr.String())
+			}
+			if _, rest, found := strings.Cut(line, prefix); found {
+				return strings.Fields(rest)[0]
+			}
+		case <-timeout:
+			t.Fatalf("no %q line\nstderr:\n%s", prefix, d.stderr.String())
+		}
+	}
+}
+
+// stop sends sig and returns the exit code.
+func (d *daemon) stop(t *testing.T, sig syscall.Signal) int {
+	t.Helper()
+	if err := d.cmd.Process.Signal(sig); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case err := <-d.done:
+		var ee *exec.ExitError
+		if errors.As(err, &ee) {
+			return ee.ExitCode()
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		return 0
+	case <-time.After(30 * time.Second):
+		t.Fatalf("totalrec did not stop on %v\nstderr:\n%s", sig, d.stderr.String())
+	}
+	return -1
+}
+
+func httpGet(t *testing.T, url string) (*http.Response, string) {
+	t.Helper()
+	res, err := http.Get(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	b, _ := io.ReadAll(res.Body)
+	return res, string(b)
+}
+
+// TestCLI_Serve runs `totalrec serve` on a demo PBX: it scans at startup, answers
+// the API and the pages, logs each request, and stops cleanly on SIGTERM.
+func TestCLI_Serve(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "demo")
+	cli(t, nil, "demo", "--dir", dir, "--days", "3", "--calls-per-day", "6", "--no-serve").must(t, exitOK)
+	env := []string{"TOTALREC_SPOOL=" + filepath.Join(dir, "monitor"), "TOTALREC_DB=sqlite:" + filepath.Join(dir, "totalrec.db"),
+		"TOTALREC_CDR_DB=sqlite:" + filepath.Join(dir, "asteriskcdrdb.sqlite"), "TOTALREC_LISTEN=127.0.0.1:1"}
+	d := start(t, env, "serve", "--listen", "127.0.0.1:0")
+	base := d.url(t, "Totalrec is serving on ")
+	if !strings.HasPrefix(base, "http://127.0.0.1:") {
+		t.Fatalf("serving on %s, want 127.0.0.1", base)
+	}
+	res, body := httpGet(t, base+"healthz")
+	if res.StatusCode != http.StatusOK || !strings.Contains(body, `"ok"`) {
+		t.Errorf("healthz: %d %s", res.StatusCode, body)
+	}
+	res, body = httpGet(t, base+"api/v1/recordings?limit=3")
+	if res.StatusCode != http.StatusOK || !strings.Contains(body, `"items":[{"id":`) {
+		t.Errorf("API search: %d %s", res.StatusCode, body)
+	}
+	res, body = httpGet(t, base)
+	if res.StatusCode != http.StatusOK || !strings.Contains(body, "Open access") || res.Header.Get("X-Content-Type-Options") != "nosniff" {
+		t.Errorf("search page: %d %v", res.StatusCode, res.Header)
+	}
+	if code := d.stop(t, syscall.SIGTERM); code != exitOK {
+		t.Errorf("exit %d after SIGTERM\n%s", code, d.stderr.String())
+	}
+	logs := d.stderr.String()
+	for _, want := range []string{"msg=\"scan done\"", "msg=request", "path=/healthz", "status=200"} {
+		if !strings.Contains(logs, want) {
+			t.Errorf("the log lacks %s:\n%s", want, logs)
+		}
+	}
+
+	// An address in use is an error, not a silent exit.
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	r := cli(t, env, "serve", "--no-scan", "--listen", ln.Addr().String())
+	if r.code != exitError || !strings.Contains(r.stderr, "listen on") {
+		t.Errorf("serve on a busy address: exit %d\n%s", r.code, r.stderr)
+	}
+}
+
+// TestCLI_DemoServes checks that `totalrec demo` serves the demo it catalogued
+// and prints where.
+func TestCLI_DemoServes(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "demo")
+	d := start(t, nil, "demo", "--dir", dir, "--days", "2", "--calls-per-day", "5", "--listen", "127.0.0.1:0")
+	base := d.url(t, "open ")
+	res, body := httpGet(t, base)
+	if res.StatusCode != http.StatusOK || !strings.Contains(body, `id="results"`) {
+		t.Errorf("the demo's search page: %d", res.StatusCode)
+	}
+	if code := d.stop(t, syscall.SIGINT); code != exitOK {
+		t.Errorf("exit %d after SIGINT\n%s", code, d.stderr.String())
+	}
+}

@@ -1,0 +1,208 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"path/filepath"
+	"sync"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/totalrec/totalrec/recordings/spool"
+	"github.com/totalrec/totalrec/recordings/web"
+)
+
+// HTTP server timeouts. WriteTimeout bounds pages and API answers; the
+// streaming routes (audio, original files, exports) replace it with an idle
+// timeout (web.StreamIdle) so that an hour-long recording still plays.
+const (
+	readHeaderTimeout = 10 * time.Second
+	readTimeout       = 30 * time.Second
+	writeTimeout      = 60 * time.Second
+	idleTimeout       = 2 * time.Minute
+	shutdownTimeout   = 10 * time.Second
+)
+
+type serveOptions struct {
+	listen string
+	noScan bool
+}
+
+func newServeCommand(opts *globalOptions) *cobra.Command {
+	var so serveOptions
+	cmd := &cobra.Command{
+		Use:   "serve",
+		Short: "Serve the web interface and the JSON API, and keep the catalogue up to date",
+		Long: `serve runs the web interface (search, player, downloads) and the JSON API under
+/api/v1, and scans the spool at startup and every scan_interval. There are no user
+accounts yet: anyone who can reach the listen address can search, play and
+download every recording, so the default address is 127.0.0.1:8080. SIGINT or
+SIGTERM stop it gracefully.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return runServe(cmd.Context(), opts, so)
+		},
+	}
+	cmd.Flags().StringVar(&so.listen, "listen", "", "address to listen on (default 127.0.0.1:8080; $TOTALREC_LISTEN)")
+	cmd.Flags().BoolVar(&so.noScan, "no-scan", false, "do not scan the spool (startup and periodic)")
+	return cmd
+}
+
+func runServe(ctx context.Context, opts *globalOptions, so serveOptions) error {
+	a, err := opts.openApp(ctx, true)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	listen := so.listen
+	if listen == "" {
+		listen = a.cfg.Listen
+	}
+	return serveApp(ctx, a, serveParams{
+		listen: listen, scanAtStart: !so.noScan, scanEvery: a.cfg.ScanInterval, noScan: so.noScan,
+		ready: func(url string) {
+			fmt.Fprintf(opts.stdout, "Totalrec is serving on %s\n", url)
+			fmt.Fprintln(opts.stdout, "No user accounts yet: anyone who can reach this address can search and play every recording.")
+		},
+	})
+}
+
+// serveParams says how serveApp runs.
+type serveParams struct {
+	listen      string
+	scanAtStart bool
+	scanEvery   time.Duration
+	noScan      bool
+	ready       func(url string) // called once the listener is open
+}
+
+// serveApp is the daemon: the web server and the periodic scan, as a group of
+// context-aware loops. It returns when ctx is cancelled (nil: a normal stop) or
+// when one of them fails.
+func serveApp(ctx context.Context, a *app, p serveParams) error {
+	tree, err := spool.OpenTree(a.cfg.Spool)
+	if err != nil {
+		return err
+	}
+	defer tree.Close()
+	wo := web.Options{
+		Catalog: a.cat, Spool: tree, Location: a.loc, Logger: a.log.With("component", "web"), Version: version,
+		CacheDir: filepath.Join(a.cfg.DataDir, "cache", "checkpoints"),
+	}
+	if a.cdr != nil { // a nil *cdr.Reader must stay a nil interface
+		wo.CDR = a.cdr
+	}
+	srv, err := web.New(wo)
+	if err != nil {
+		return err
+	}
+	ln, err := net.Listen("tcp", p.listen)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", p.listen, err)
+	}
+	hs := &http.Server{
+		Handler:           srv,
+		ReadHeaderTimeout: readHeaderTimeout,
+		ReadTimeout:       readTimeout,
+		WriteTimeout:      writeTimeout,
+		IdleTimeout:       idleTimeout,
+		ErrorLog:          slog.NewLogLogger(a.log.Handler(), slog.LevelWarn),
+	}
+	a.log.Info("serving", slog.String("address", ln.Addr().String()))
+	if p.ready != nil {
+		p.ready("http://" + ln.Addr().String() + "/")
+	}
+	return runGroup(ctx,
+		func(ctx context.Context) error { return serveHTTP(ctx, hs, ln) },
+		func(ctx context.Context) error { return scanLoop(ctx, a, p) },
+	)
+}
+
+// serveHTTP serves until ctx is cancelled, then shuts down gracefully: requests
+// in flight get shutdownTimeout to finish.
+func serveHTTP(ctx context.Context, hs *http.Server, ln net.Listener) error {
+	errc := make(chan error, 1)
+	go func() { errc <- hs.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return fmt.Errorf("serve http: %w", err)
+	case <-ctx.Done():
+	}
+	sctx, cancel := context.WithTimeout(context.Background(), shutdownTimeout)
+	defer cancel()
+	err := hs.Shutdown(sctx)
+	if serr := <-errc; !errors.Is(serr, http.ErrServerClosed) {
+		err = errors.Join(err, serr)
+	}
+	if err != nil {
+		return fmt.Errorf("shut down http: %w", err)
+	}
+	return nil
+}
+
+// scanLoop runs the scan job at startup (when asked) and every p.scanEvery. A
+// failed scan is logged and tried again at the next tick.
+func scanLoop(ctx context.Context, a *app, p serveParams) error {
+	log := a.log.With("component", "scan")
+	if p.noScan || p.scanEvery <= 0 {
+		log.Info("periodic scan is disabled")
+		<-ctx.Done()
+		return nil
+	}
+	once := func() {
+		res, err := scanAndEnrich(ctx, a, false, newProgress(io.Discard))
+		switch {
+		case ctx.Err() != nil:
+		case err != nil:
+			log.Error("scan failed", slog.Any("error", err))
+		default:
+			attrs := []any{slog.Int("files", res.Scan.Files), slog.Int("new", res.Scan.New),
+				slog.Int("changed", res.Scan.Changed), slog.Int("missing", res.Scan.Missing),
+				slog.Duration("elapsed", res.Scan.Elapsed)}
+			if res.CDR != nil {
+				attrs = append(attrs, slog.Int("cdr_linked", res.CDR.Linked))
+			}
+			log.Info("scan done", attrs...)
+		}
+	}
+	if p.scanAtStart {
+		once()
+	}
+	t := time.NewTicker(p.scanEvery)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-t.C:
+			once()
+		}
+	}
+}
+
+// runGroup runs every fn with a context that is cancelled when ctx is or when
+// any fn returns an error, waits for all of them, and returns the first error.
+func runGroup(ctx context.Context, fns ...func(context.Context) error) error {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	var (
+		wg    sync.WaitGroup
+		once  sync.Once
+		first error
+	)
+	for _, fn := range fns {
+		wg.Go(func() {
+			if err := fn(ctx); err != nil {
+				once.Do(func() { first = err; cancel() })
+			}
+		})
+	}
+	wg.Wait()
+	return first
+}

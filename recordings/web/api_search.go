@@ -1,0 +1,20 @@
+package web
+
+import (
+	"net/http"
+
+	"github.com/labstack/echo/v4"
+)
+
+// apiSearch is GET /api/v1/recordings: one page of a search.
+func (s *Server) apiSearch(c echo.Context) error {
+	f, err := parseSearch(c.QueryParams(), s.now(), s.loc)
+	if err != nil {
+		return err
+	}
+	p, err := s.opts.Catalog.Search(c.Request().Context(), f.query)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, NewPageJSON(p, s.loc))
+}

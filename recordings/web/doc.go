@@ -1,0 +1,46 @@
+// Package web is Totalrec's web interface and JSON API: a search page, a player
+// page, downloads and exports, and /api/v1, served by echo.
+//
+// # Shape
+//
+// routes.go holds the one route table; every handler lives in a file of its own.
+// Templates (templates/*.html) and static files (static/) are embedded, the
+// templates parsed once in New, the static files served under URLs that carry
+// their checksum (/static/<sum>/<name>) with a year-long immutable cache. Pages
+// are rendered on the server; the little JavaScript there is (static/*.js) only
+// drives the player and a few conveniences, and the pages work without it except
+// for the waveform. Nothing is loaded from another origin: the UI works on a PBX
+// with no internet.
+//
+// # What reaches the disk
+//
+// A request names recordings by catalogue ID only. The file is reached as
+// ID → catalogue row → path relative to the spool root → directory handle
+// (spool.Tree.OpenDir) → file (spool.Dir.OpenFile), which refuses symlinks and
+// anything outside the root. No request parameter is ever joined into a path.
+// The checkpoints cache (cache.go) names its files by recording ID, size and
+// modification time only.
+//
+// # Errors
+//
+// Handlers return errors; one echo HTTPErrorHandler (errors.go) turns them into
+// {"error": {"code": …, "message": …}} for /api/ and an error page elsewhere,
+// mapping recordings.ErrNotFound to 404, ErrInvalid to 400,
+// ErrUnsupportedFormat to 415, ErrOutsideRoot to 403, ErrRefused to 409 and
+// anything else to 500 with a generic message (the detail is logged, never
+// sent).
+//
+// # Streaming and timeouts
+//
+// Audio, original files, ZIP and CSV exports can take longer than any fixed
+// write timeout. Their routes carry a middleware that turns the server's write
+// timeout into an idle timeout: every write pushes the deadline StreamIdle
+// further, so a stream lives as long as the client keeps reading.
+//
+// # Access
+//
+// There are no users yet: whoever reaches the listen address (127.0.0.1 by
+// default) can search, play and download everything. The page footer says so.
+// Every handler gets the recording through Options.Catalog, the place where a
+// per-user extension scope will apply.
+package web

@@ -1,0 +1,96 @@
+package web
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"net/http"
+	"os"
+	"path"
+	"strconv"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/totalrec/totalrec/recordings"
+)
+
+// recordingFile is a recording's file opened for one request, with the size and
+// modification time it had when opened.
+type recordingFile struct {
+	rec     recordings.Recording
+	f       *os.File
+	size    int64
+	modTime time.Time
+}
+
+func (rf *recordingFile) Close() error { return rf.f.Close() }
+
+// recordingParam reads the :id parameter: a positive catalogue ID, nothing else.
+func recordingParam(c echo.Context) (int64, error) {
+	s := c.Param("id")
+	id, err := strconv.ParseInt(s, 10, 64)
+	if err != nil || id <= 0 {
+		return 0, badRequest("id", "%q is not a recording ID", clip(s, 40))
+	}
+	return id, nil
+}
+
+// getRecording looks up the recording named by the :id parameter.
+func (s *Server) getRecording(c echo.Context) (recordings.Recording, error) {
+	id, err := recordingParam(c)
+	if err != nil {
+		return recordings.Recording{}, err
+	}
+	rec, err := s.opts.Catalog.Get(c.Request().Context(), id)
+	if errors.Is(err, recordings.ErrNotFound) {
+		return rec, &publicError{status: http.StatusNotFound, code: "not_found",
+			message: fmt.Sprintf("no recording %d", id), err: err}
+	}
+	return rec, err
+}
+
+// openRecording opens a recording's file: catalogue path → directory handle →
+// file, through the spool tree, which refuses symlinks and anything outside the
+// root. A deleted or missing recording is 410 Gone without touching the disk.
+func (s *Server) openRecording(ctx context.Context, rec recordings.Recording) (*recordingFile, error) {
+	switch rec.State {
+	case recordings.StateDeleted:
+		return nil, &publicError{status: http.StatusGone, code: "deleted",
+			message: fmt.Sprintf("recording %d was deleted (%s)", rec.ID, rec.DeletedReason), err: recordings.ErrNotFound}
+	case recordings.StateMissing:
+		return nil, &publicError{status: http.StatusGone, code: "missing",
+			message: fmt.Sprintf("recording %d's file is gone from the spool", rec.ID), err: recordings.ErrNotFound}
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	dir, name := path.Split(rec.Path)
+	d, err := s.opts.Spool.OpenDir(path.Clean("/" + dir)[1:])
+	if err == nil {
+		defer d.Close()
+		var f *os.File
+		if f, err = d.OpenFile(name); err == nil {
+			fi, err := f.Stat()
+			if err != nil {
+				f.Close()
+				return nil, fmt.Errorf("stat recording %d: %w", rec.ID, err)
+			}
+			return &recordingFile{rec: rec, f: f, size: fi.Size(), modTime: fi.ModTime()}, nil
+		}
+	}
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, &publicError{status: http.StatusNotFound, code: "file_missing",
+			message: fmt.Sprintf("recording %d's file is not on disk (yet to be rescanned)", rec.ID), err: recordings.ErrNotFound}
+	}
+	return nil, fmt.Errorf("open recording %d: %w", rec.ID, err)
+}
+
+// clip shortens s for an error message.
+func clip(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return s[:n] + "…"
+}

@@ -1,0 +1,261 @@
+package web
+
+import (
+	"context"
+	"database/sql"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/totalrec/totalrec/recordings"
+	"github.com/totalrec/totalrec/recordings/catalog"
+	"github.com/totalrec/totalrec/recordings/cdr"
+	"github.com/totalrec/totalrec/recordings/demo"
+	"github.com/totalrec/totalrec/recordings/ingest"
+	"github.com/totalrec/totalrec/recordings/spool"
+)
+
+// now is the fixture's present: the demo's calls end before it.
+var now = time.Date(2026, 11, 26, 18, 0, 0, 0, time.UTC)
+
+// moscow is the PBX's zone in the fixture, so that times are not UTC by accident.
+var moscow = func() *time.Location {
+	loc, err := time.LoadLocation("Europe/Moscow")
+	if err != nil {
+		return time.FixedZone("MSK", 3*3600)
+	}
+	return loc
+}()
+
+// fixture is a demo PBX — spool, CDR table, catalogue — and Totalrec's web
+// server on it, behind a real HTTP server.
+type fixture struct {
+	dir   string
+	spool string
+	cat   *catalog.Catalog
+	cdr   *cdr.Reader
+	tree  *spool.Tree
+	srv   *Server
+	http  *httptest.Server
+	logs  *lockedWriter
+}
+
+// newFixture builds a demo of days days in a test's own directory and serves
+// it. prepare may add files to the spool before the scan.
+func newFixture(t testing.TB, days, calls int, prepare func(spoolDir string)) *fixture {
+	t.Helper()
+	return buildFixture(t, t.TempDir(), t.Cleanup, days, calls, prepare)
+}
+
+// sharedFixture is one fixture for the tests that only read (building a demo
+// takes seconds); TestMain removes it.
+var shared struct {
+	sync.Mutex
+	f        *fixture
+	cleanups []func()
+	dir      string
+}
+
+func sharedFixture(t testing.TB) *fixture {
+	t.Helper()
+	shared.Lock()
+	defer shared.Unlock()
+	if shared.f == nil {
+		dir, err := os.MkdirTemp("", "totalrec-web-test-")
+		if err != nil {
+			t.Fatal(err)
+		}
+		shared.dir = dir
+		shared.f = buildFixture(t, dir, func(fn func()) { shared.cleanups = append(shared.cleanups, fn) }, 14, 14, addOddFiles)
+	}
+	return shared.f
+}
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	for i := len(shared.cleanups) - 1; i >= 0; i-- {
+		shared.cleanups[i]()
+	}
+	if shared.dir != "" {
+		os.RemoveAll(shared.dir)
+	}
+	os.Exit(code)
+}
+
+// g729Name is a G.729 recording the shared fixture adds: Totalrec cannot decode it.
+const g729Name = "out-200-101-20261126-120000-1795683600.900.g729"
+
+// addOddFiles puts into the spool what the demo does not make: a G.729 recording.
+func addOddFiles(spoolDir string) {
+	dir := filepath.Join(spoolDir, "2026", "11", "26")
+	os.MkdirAll(dir, 0o755)
+	os.WriteFile(filepath.Join(dir, g729Name), make([]byte, 10*100*12), 0o644) // 12 s of frames
+}
+
+func buildFixture(t testing.TB, dir string, cleanup func(func()), days, calls int, prepare func(spoolDir string)) *fixture {
+	t.Helper()
+	ctx := context.Background()
+	f := &fixture{dir: dir, logs: &lockedWriter{w: &strings.Builder{}}}
+	f.spool = filepath.Join(f.dir, "monitor")
+	cdrFile := filepath.Join(f.dir, "cdr.sqlite")
+	raw, err := sql.Open("sqlite", cdrFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := demo.Build(ctx, demo.Options{Spool: f.spool, CDR: raw, CDRDialect: cdr.SQLite, Days: days,
+		CallsPerDay: calls, Seed: 11, Now: now, Loc: moscow}); err != nil {
+		t.Fatal(err)
+	}
+	raw.Close()
+	if prepare != nil {
+		prepare(f.spool)
+	}
+	if f.cat, err = catalog.Open(ctx, "sqlite:"+filepath.Join(f.dir, "totalrec.db"), nil); err != nil {
+		t.Fatal(err)
+	}
+	cleanup(func() { f.cat.Close() })
+	f.cat.SetClock(func() time.Time { return now })
+	if f.cdr, err = cdr.Open(ctx, "sqlite:"+cdrFile, "cdr", cdr.WithLocation(moscow)); err != nil {
+		t.Fatal(err)
+	}
+	cleanup(func() { f.cdr.Close() })
+	if f.tree, err = spool.OpenTree(f.spool); err != nil {
+		t.Fatal(err)
+	}
+	cleanup(func() { f.tree.Close() })
+	f.scan(t)
+	e := &ingest.Enricher{Cat: f.cat, CDR: f.cdr, Window: time.Hour, Now: func() time.Time { return now },
+		Log: slog.New(slog.DiscardHandler)}
+	if _, err := e.RunAll(ctx); err != nil {
+		t.Fatal(err)
+	}
+	f.serve(t, cleanup, nil)
+	return f
+}
+
+// serve starts the web server on the fixture, with options changed by edit.
+func (f *fixture) serve(t testing.TB, cleanup func(func()), edit func(*Options)) {
+	t.Helper()
+	o := Options{Catalog: f.cat, CDR: f.cdr, Spool: f.tree, CacheDir: filepath.Join(f.dir, "cache"),
+		Location: moscow, Logger: slog.New(slog.NewTextHandler(f.logs, nil)), Now: func() time.Time { return now }, Version: "test"}
+	if edit != nil {
+		edit(&o)
+	}
+	var err error
+	if f.srv, err = New(o); err != nil {
+		t.Fatal(err)
+	}
+	f.http = httptest.NewServer(f.srv)
+	cleanup(f.http.Close)
+}
+
+// withOptions is another server on the same fixture, with options changed by edit.
+func (f *fixture) withOptions(t testing.TB, edit func(*Options)) *fixture {
+	t.Helper()
+	g := *f
+	g.serve(t, t.Cleanup, edit)
+	return &g
+}
+
+func (f *fixture) scan(t testing.TB) ingest.Report {
+	t.Helper()
+	s := &ingest.Scanner{Tree: f.tree, Cat: f.cat, Loc: moscow, CDR: true, Now: func() time.Time { return now },
+		Log: slog.New(slog.DiscardHandler)}
+	r, err := s.Scan(context.Background(), false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r
+}
+
+// all lists every catalogued recording matching q, through every page.
+func (f *fixture) all(t testing.TB, q recordings.Query) []recordings.Recording {
+	t.Helper()
+	q.Limit = 1000
+	var out []recordings.Recording
+	for {
+		p, err := f.cat.Search(context.Background(), q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, p.Items...)
+		if p.Next == "" {
+			return out
+		}
+		q.After = p.Next
+	}
+}
+
+// find returns the first recording for which ok holds.
+func (f *fixture) find(t testing.TB, q recordings.Query, ok func(recordings.Recording) bool) recordings.Recording {
+	t.Helper()
+	for _, r := range f.all(t, q) {
+		if ok(r) {
+			return r
+		}
+	}
+	t.Fatalf("no recording in the fixture fits")
+	return recordings.Recording{}
+}
+
+// get fetches path and returns the response with its body read.
+func (f *fixture) get(t testing.TB, path string, header ...string) (*http.Response, []byte) {
+	t.Helper()
+	return f.do(t, http.MethodGet, path, header...)
+}
+
+func (f *fixture) do(t testing.TB, method, path string, header ...string) (*http.Response, []byte) {
+	t.Helper()
+	req, err := http.NewRequest(method, f.http.URL+path, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i+1 < len(header); i += 2 {
+		req.Header.Set(header[i], header[i+1])
+	}
+	res, err := f.http.Client().Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	b, err := io.ReadAll(res.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return res, b
+}
+
+// readFile reads a recording's file from the spool, for comparisons.
+func (f *fixture) readFile(t testing.TB, r recordings.Recording) []byte {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join(f.spool, filepath.FromSlash(r.Path)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+// lockedWriter serialises the writes of concurrent requests' log lines.
+type lockedWriter struct {
+	mu sync.Mutex
+	w  *strings.Builder
+}
+
+func (w *lockedWriter) Write(p []byte) (int, error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.w.Write(p)
+}
+
+func (w *lockedWriter) String() string {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.w.String()
+}

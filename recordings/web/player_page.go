@@ -1,0 +1,187 @@
+package web
+
+import (
+	"errors"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/totalrec/totalrec/recordings"
+	"github.com/totalrec/totalrec/recordings/stream"
+)
+
+// playerView is the player page's data.
+type playerView struct {
+	ID          int64
+	Heading     string
+	When        string
+	Duration    string
+	DurationSec float64
+	Disposition string
+	DispClass   string
+	Format      string
+	Playable    bool
+	Notice      string // why there is no player; "" when there is one
+	Original    bool   // the original file can be downloaded
+	AudioURL    string
+	WaveformURL string
+	WAVURL      string
+	OriginalURL string
+	Details     []detail
+	Legs        []row
+	CDRLegs     []cdrRow
+	CDRError    bool
+}
+
+type detail struct{ Label, Value string }
+
+type cdrRow struct {
+	Time, Src, Dst, CNam, DID, Channel, DstChannel, App, Disposition, Duration, Billsec, UniqueID string
+	Recorded                                                                                      bool
+}
+
+func (s *Server) playerPage(c echo.Context) error {
+	ctx := c.Request().Context()
+	l := langOf(c)
+	rec, err := s.getRecording(c)
+	if err != nil {
+		return err
+	}
+	now := s.now().In(s.loc)
+	id := strconv.FormatInt(rec.ID, 10)
+	v := playerView{
+		ID: rec.ID, When: l.DateTime(rec.CallTime.In(s.loc)), Duration: clock(rec.Duration),
+		DurationSec: rec.Duration.Seconds(), Disposition: rec.CDR.Disposition, Format: string(rec.Format),
+		DispClass: strings.ToLower(strings.ReplaceAll(rec.CDR.Disposition, " ", "-")),
+		AudioURL:  "/api/v1/recordings/" + id + "/audio", WaveformURL: "/api/v1/recordings/" + id + "/waveform",
+		WAVURL: "/api/v1/recordings/" + id + "/audio?download=1", OriginalURL: "/api/v1/recordings/" + id + "/original",
+	}
+	v.Heading = l.F("player.heading", l.T("type."+rec.Name.Type), orDash(caller(rec)), orDash(callee(rec)))
+	v.Playable, v.Original, v.Notice = s.playability(c, rec, l)
+	v.Details = details(rec, l, s.loc)
+
+	if rec.LinkedID != "" || rec.Name.UniqueID != "" {
+		key := rec.LinkedID
+		if key == "" {
+			key = rec.Name.UniqueID
+		}
+		legs, err := s.opts.Catalog.ByLinkedID(ctx, key)
+		if err != nil {
+			return err
+		}
+		if len(legs) > 1 { // the recording itself is always among them
+			for _, r := range legs {
+				v.Legs = append(v.Legs, newRow(r, l, now, s.loc))
+			}
+		}
+		if s.opts.CDR != nil {
+			rows, err := s.opts.CDR.Legs(ctx, rec.Name.UniqueID, rec.LinkedID, fileName(rec))
+			if err != nil {
+				s.log.Warn("read CDR legs", "recording", rec.ID, "error", err)
+				v.CDRError = true
+			}
+			for _, r := range rows {
+				v.CDRLegs = append(v.CDRLegs, newCDRRow(r, rec, l, now, s.loc))
+			}
+		}
+	}
+	return c.Render(http.StatusOK, "player", s.newPage(c, v.Heading, v))
+}
+
+// playability says whether the recording can play in the browser and, when it
+// cannot, why, in words for the page: the player never shows for audio it
+// cannot play.
+func (s *Server) playability(c echo.Context, rec recordings.Recording, l *lang) (playable, original bool, notice string) {
+	switch rec.State {
+	case recordings.StateDeleted:
+		return false, false, l.F("notice.deleted", rec.DeletedReason)
+	case recordings.StateMissing:
+		return false, false, l.T("notice.missing")
+	case recordings.StateEmpty:
+		return false, true, l.T("notice.empty")
+	}
+	rf, err := s.openRecording(c.Request().Context(), rec)
+	if err != nil {
+		var pe *publicError
+		if errors.As(err, &pe) && pe.code == "file_missing" {
+			return false, false, l.T("notice.file_missing")
+		}
+		s.log.Warn("open recording", "recording", rec.ID, "error", err)
+		return false, false, l.T("notice.unreadable")
+	}
+	defer rf.Close()
+	if _, err := stream.Open(rf.f, rf.size, rec.Format, nil); err != nil {
+		if errors.Is(err, recordings.ErrUnsupportedFormat) {
+			return false, true, l.F("notice.unsupported", rec.Format)
+		}
+		s.log.Warn("open recording for playback", "recording", rec.ID, "error", err)
+		return false, true, l.T("notice.unreadable")
+	}
+	return true, true, ""
+}
+
+func details(r recordings.Recording, l *lang, loc *time.Location) []detail {
+	d := []detail{
+		{l.T("detail.time"), l.DateTime(r.CallTime.In(loc))},
+		{l.T("detail.type"), l.T("type." + r.Name.Type)},
+		{l.T("detail.from"), orDash(caller(r))},
+		{l.T("detail.to"), orDash(callee(r))},
+	}
+	add := func(key, v string) {
+		if v != "" {
+			d = append(d, detail{l.T(key), v})
+		}
+	}
+	add("detail.cnum", r.CDR.CNum)
+	add("detail.cnam", r.CDR.CNam)
+	add("detail.did", r.CDR.DID)
+	add("detail.disposition", r.CDR.Disposition)
+	if r.CDR.Billsec > 0 || r.CDRStatus == recordings.CDRLinked {
+		add("detail.billsec", clock(time.Duration(r.CDR.Billsec)*time.Second))
+	}
+	d = append(d,
+		detail{l.T("detail.duration"), clock(r.Duration)},
+		detail{l.T("detail.format"), string(r.Format)},
+		detail{l.T("detail.size"), l.Bytes(r.Size)},
+		detail{l.T("detail.state"), l.T("state." + string(r.State))},
+		detail{l.T("detail.file"), r.Path},
+	)
+	add("detail.uniqueid", r.Name.UniqueID)
+	add("detail.linkedid", r.LinkedID)
+	add("detail.channel", r.CDR.Channel)
+	add("detail.dstchannel", r.CDR.DstChannel)
+	d = append(d, detail{l.T("detail.cdr"), l.T("cdr." + string(r.CDRStatus))})
+	if r.Held {
+		d = append(d, detail{l.T("detail.held"), l.T("yes")})
+	}
+	return d
+}
+
+func newCDRRow(c recordings.CDR, rec recordings.Recording, l *lang, now time.Time, loc *time.Location) cdrRow {
+	return cdrRow{
+		Time: l.Short(c.CallDate.In(loc), now), Src: orDash(c.Src), Dst: orDash(c.Dst), CNam: c.CNam, DID: c.DID,
+		Channel: c.Channel, DstChannel: c.DstChannel, App: c.LastApp, Disposition: c.Disposition,
+		Duration: clock(time.Duration(c.Duration) * time.Second), Billsec: clock(time.Duration(c.Billsec) * time.Second),
+		UniqueID: c.UniqueID, Recorded: c.RecordingFile != "" && c.RecordingFile == fileName(rec),
+	}
+}
+
+// fileName is the recording's bare file name, as CDR(recordingfile) holds it.
+func fileName(r recordings.Recording) string {
+	for i := len(r.Path) - 1; i >= 0; i-- {
+		if r.Path[i] == '/' {
+			return r.Path[i+1:]
+		}
+	}
+	return r.Path
+}
+
+func orDash(s string) string {
+	if s == "" {
+		return "—"
+	}
+	return s
+}

@@ -1,0 +1,231 @@
+package web
+
+import (
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/totalrec/totalrec/recordings"
+)
+
+// searchForm is a search as the URL carries it: the raw parameter values, kept
+// to fill the form again and to build links, and the query they mean.
+type searchForm struct {
+	Since, Until   string
+	Number, Ext    string
+	Types          []string
+	Direction      string
+	MinDur, MaxDur string
+	Disposition    string
+	Format         string
+	HideEmpty      bool
+	Deleted        bool
+	Sort           string
+	Limit          int
+	After          string
+	Back           []string // cursors of the pages before this one (the search page's "previous")
+	query          recordings.Query
+}
+
+// Limits of what a search URL may hold.
+const (
+	maxParam     = 256 // characters in one parameter value
+	maxTypes     = 16
+	maxBack      = 30 // cursors kept for "previous"; older pages are reached from the first
+	defaultLimit = 50
+	maxLimit     = 1000
+	maxDuration  = 1000 * time.Hour
+)
+
+// phoneChars are what a number or extension may be typed with; only the digits
+// count in the search.
+const phoneChars = "0123456789+-(). *#"
+
+// Known values of the closed-set parameters.
+var (
+	dispositions = []string{"ANSWERED", "NO ANSWER", "BUSY", "FAILED", "CONGESTION"}
+	directions   = []string{"in", "out", "internal"}
+	sortOrders   = []string{string(recordings.SortTimeDesc), string(recordings.SortTimeAsc),
+		string(recordings.SortDurationDesc), string(recordings.SortDurationAsc)}
+	formats = []string{"wav", "wav16", "wav49", "gsm", "ulaw", "alaw", "sln", "sln16", "g722", "g729", "unknown"}
+)
+
+// parseSearch reads a search from URL parameters; every mistake is a 400 that
+// names the parameter. Empty recordings are hidden unless hide_empty says no.
+func parseSearch(v url.Values, now time.Time, loc *time.Location) (searchForm, error) {
+	f := searchForm{HideEmpty: true, Limit: defaultLimit}
+	for name, vals := range v {
+		for _, s := range vals {
+			if !utf8.ValidString(s) {
+				return f, badRequest(name, "not UTF-8")
+			}
+			if utf8.RuneCountInString(s) > maxParam {
+				return f, badRequest(name, "longer than %d characters", maxParam)
+			}
+		}
+	}
+	get := func(name string) string { return strings.TrimSpace(v.Get(name)) }
+	f.Since, f.Until, f.Number, f.Ext = get("since"), get("until"), get("number"), get("ext")
+	f.Direction, f.MinDur, f.MaxDur = get("direction"), get("min_duration"), get("max_duration")
+	f.Disposition, f.Format, f.Sort, f.After = strings.ToUpper(get("disposition")), get("format"), get("sort"), get("after")
+	if strings.Trim(f.Number, phoneChars) != "" {
+		return f, badRequest("number", "%q is not a phone number: digits, with + ( ) - . and spaces if you like", f.Number)
+	}
+	if strings.Trim(f.Ext, phoneChars) != "" {
+		return f, badRequest("ext", "%q is not an extension", f.Ext)
+	}
+	q := &f.query
+	q.Number, q.Ext, q.After = f.Number, f.Ext, f.After
+	var err error
+	if f.Since != "" {
+		if q.Since, err = recordings.ParseWhen(f.Since, now, loc); err != nil {
+			return f, badRequest("since", "%q is not a time: use 2026-11-26, 2026-11-26T10:15, today, yesterday or an age like 7d", f.Since)
+		}
+	}
+	if f.Until != "" {
+		if q.Until, err = recordings.ParseWhen(f.Until, now, loc); err != nil {
+			return f, badRequest("until", "%q is not a time: use 2026-11-26, 2026-11-26T10:15, today, yesterday or an age like 7d", f.Until)
+		}
+	}
+	if q.MinDuration, err = parseDur("min_duration", f.MinDur); err != nil {
+		return f, err
+	}
+	if q.MaxDuration, err = parseDur("max_duration", f.MaxDur); err != nil {
+		return f, err
+	}
+	for _, t := range v["type"] {
+		for _, t := range strings.Split(t, ",") {
+			if t = strings.TrimSpace(t); t == "" {
+				continue
+			}
+			if len(t) > 16 || strings.Trim(t, "abcdefghijklmnopqrstuvwxyz") != "" {
+				return f, badRequest("type", "%q is not a recording type such as in, out, internal, q, rg", t)
+			}
+			if !slices.Contains(f.Types, t) {
+				f.Types = append(f.Types, t)
+			}
+		}
+	}
+	if len(f.Types) > maxTypes {
+		return f, badRequest("type", "more than %d types", maxTypes)
+	}
+	q.Types = f.Types
+	if f.Direction != "" && !slices.Contains(directions, f.Direction) {
+		return f, badRequest("direction", "%q is not in, out or internal", f.Direction)
+	}
+	q.Direction = recordings.Direction(f.Direction)
+	if f.Disposition != "" && !slices.Contains(dispositions, f.Disposition) {
+		return f, badRequest("disposition", "%q is not one of %s", f.Disposition, strings.Join(dispositions, ", "))
+	}
+	q.Disposition = f.Disposition
+	if f.Format != "" && !slices.Contains(formats, f.Format) {
+		return f, badRequest("format", "%q is not one of %s", f.Format, strings.Join(formats, ", "))
+	}
+	q.Format = recordings.Format(f.Format)
+	if f.Sort == "" {
+		f.Sort = string(recordings.SortTimeDesc)
+	}
+	if !slices.Contains(sortOrders, f.Sort) {
+		return f, badRequest("sort", "%q is not one of %s", f.Sort, strings.Join(sortOrders, ", "))
+	}
+	q.Sort = recordings.Sort(f.Sort)
+	if s := get("limit"); s != "" {
+		n, err := strconv.Atoi(s)
+		if err != nil || n < 1 || n > maxLimit {
+			return f, badRequest("limit", "%q is not a number from 1 to %d", s, maxLimit)
+		}
+		f.Limit = n
+	}
+	q.Limit = f.Limit
+	if vals := v["hide_empty"]; len(vals) > 0 {
+		// The search form sends hide_empty=0 before its checkbox's hide_empty=1,
+		// so that an unticked box still says "show": the last value wins.
+		if f.HideEmpty, err = parseBool("hide_empty", vals[len(vals)-1]); err != nil {
+			return f, err
+		}
+	}
+	q.HideEmpty = f.HideEmpty
+	if s := get("deleted"); s != "" {
+		if f.Deleted, err = parseBool("deleted", s); err != nil {
+			return f, err
+		}
+	}
+	q.WithDeleted = f.Deleted
+	for _, b := range strings.Split(get("back"), ".") {
+		if b != "" {
+			f.Back = append(f.Back, b)
+		}
+	}
+	if len(f.Back) > maxBack {
+		f.Back = f.Back[len(f.Back)-maxBack:]
+	}
+	return f, nil
+}
+
+// parseDur reads a call length bound; "" is no bound.
+func parseDur(param, s string) (time.Duration, error) {
+	if s == "" {
+		return 0, nil
+	}
+	// Bound the digits before ParseDuration multiplies them into nanoseconds.
+	if strings.Trim(s, "0123456789") == "" && len(s) > 8 {
+		return 0, badRequest(param, "%q is too long a duration", s)
+	}
+	d, err := recordings.ParseDuration(s)
+	if err != nil {
+		return 0, badRequest(param, "%q is not a duration: use seconds (90), 1:30 or 1m30s", s)
+	}
+	if d > maxDuration {
+		return 0, badRequest(param, "%q is longer than %d hours", s, int(maxDuration.Hours()))
+	}
+	return d, nil
+}
+
+func parseBool(param, s string) (bool, error) {
+	switch strings.ToLower(strings.TrimSpace(s)) {
+	case "1", "true", "on", "yes":
+		return true, nil
+	case "0", "false", "off", "no", "":
+		return false, nil
+	}
+	return false, badRequest(param, "%q is not 1 or 0", s)
+}
+
+// values is the search as URL parameters, without the cursors: the base of
+// every link the page builds (sorting, paging, presets, exports).
+func (f searchForm) values() url.Values {
+	v := url.Values{}
+	set := func(k, s string) {
+		if s != "" {
+			v.Set(k, s)
+		}
+	}
+	set("since", f.Since)
+	set("until", f.Until)
+	set("number", f.Number)
+	set("ext", f.Ext)
+	for _, t := range f.Types {
+		v.Add("type", t)
+	}
+	set("direction", f.Direction)
+	set("min_duration", f.MinDur)
+	set("max_duration", f.MaxDur)
+	set("disposition", f.Disposition)
+	set("format", f.Format)
+	if !f.HideEmpty {
+		v.Set("hide_empty", "0")
+	}
+	if f.Deleted {
+		v.Set("deleted", "1")
+	}
+	if f.Sort != string(recordings.SortTimeDesc) {
+		v.Set("sort", f.Sort)
+	}
+	if f.Limit != defaultLimit {
+		v.Set("limit", strconv.Itoa(f.Limit))
+	}
+	return v
+}

@@ -1,0 +1,239 @@
+package web
+
+import (
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/totalrec/totalrec/recordings"
+)
+
+// searchView is the search page's data.
+type searchView struct {
+	Form        searchForm
+	SinceInput  string // the range as datetime-local values
+	UntilInput  string
+	Error       string // why the search could not run; the form is shown again
+	Rows        []row
+	Total       int
+	TotalCapped bool
+	Presets     []link
+	TimeSort    link
+	DurSort     link
+	Prev, Next  string
+	CSV, ZIP    string
+	ZIPTooMany  bool
+	Types       []option
+	Directions  []option
+	Disps       []option
+}
+
+// link is an anchor: its text, address and whether it is the current one.
+type link struct {
+	Label, URL string
+	Active     bool
+	Arrow      string
+}
+
+// option is one <option> of a select.
+type option struct {
+	Value, Label string
+	Selected     bool
+}
+
+// row is one search result in the table.
+type row struct {
+	ID                 int64
+	Time               string
+	Type, TypeLabel    string
+	Direction          string
+	From, FromName, To string
+	Duration           string
+	Disposition        string
+	DispClass          string
+	Format             string
+	State, StateLabel  string
+	Listed             bool // on disk and holding audio: offer play and download
+	URL, Download      string
+}
+
+// recordingTypes are the name types offered in the search form's type list.
+var recordingTypes = []string{"in", "out", "internal", "external", "q", "rg", "ondemand", "force", "conf", "page", "meetme", "auto", "other"}
+
+func (s *Server) searchPage(c echo.Context) error {
+	l := langOf(c)
+	now := s.now().In(s.loc)
+	v := searchView{}
+	status := http.StatusOK
+	f, err := parseSearch(c.QueryParams(), now, s.loc)
+	v.Form = f
+	if err == nil {
+		var p recordings.Page
+		p, err = s.opts.Catalog.Search(c.Request().Context(), f.query)
+		if err == nil {
+			v.fill(f, p, l, now, s.loc, s.opts.ZipMaxFiles)
+		}
+	}
+	if err != nil {
+		st, _, msg := classify(err)
+		if st != http.StatusBadRequest {
+			return err
+		}
+		status, v.Error = st, msg
+	}
+	v.formOptions(f, l, now, s.loc)
+	return c.Render(status, "search", s.newPage(c, l.T("search.title"), v))
+}
+
+// fill turns a page of results into rows and the paging and export links.
+func (v *searchView) fill(f searchForm, p recordings.Page, l *lang, now time.Time, loc *time.Location, zipMax int) {
+	v.Total, v.TotalCapped = p.Total, p.TotalCapped
+	for _, r := range p.Items {
+		v.Rows = append(v.Rows, newRow(r, l, now, loc))
+	}
+	base := f.values()
+	if p.Next != "" {
+		back := f.Back
+		if f.After != "" {
+			back = append(back[:len(back):len(back)], f.After)
+		}
+		v.Next = pageURL(base, p.Next, back)
+	}
+	if f.After != "" {
+		// Previous is the page whose cursor is on top of the stack; an empty
+		// stack means the first page.
+		if n := len(f.Back); n > 0 {
+			v.Prev = pageURL(base, f.Back[n-1], f.Back[:n-1])
+		} else {
+			v.Prev = pageURL(base, "", nil)
+		}
+	}
+	v.CSV = "/api/v1/exports/recordings.csv?" + base.Encode()
+	v.ZIP = "/api/v1/exports/recordings.zip?" + base.Encode()
+	v.ZIPTooMany = p.Total > zipMax
+}
+
+func newRow(r recordings.Recording, l *lang, now time.Time, loc *time.Location) row {
+	typ := r.Name.Type
+	w := row{
+		ID: r.ID, Time: l.Short(r.CallTime.In(loc), now), Type: typ, TypeLabel: l.T("type." + typ),
+		Direction: string(r.Direction), From: caller(r), FromName: r.CDR.CNam, To: callee(r),
+		Duration: clock(r.Duration), Disposition: r.CDR.Disposition, Format: string(r.Format),
+		DispClass: strings.ToLower(strings.ReplaceAll(r.CDR.Disposition, " ", "-")),
+		State:     string(r.State), StateLabel: l.T("state." + string(r.State)),
+		URL: "/recordings/" + strconv.FormatInt(r.ID, 10),
+	}
+	if w.From == "" {
+		w.From = "—"
+	}
+	if w.To == "" {
+		w.To = "—"
+	}
+	switch r.State {
+	case recordings.StateOK, recordings.StateWriting, recordings.StateCorrupt:
+		w.Listed = true
+		w.Download = "/api/v1/recordings/" + strconv.FormatInt(r.ID, 10) + "/original"
+	}
+	return w
+}
+
+// pageURL is the search page at cursor after with the cursor stack back.
+func pageURL(base url.Values, after string, back []string) string {
+	v := url.Values{}
+	for k, vals := range base {
+		v[k] = vals
+	}
+	if after != "" {
+		v.Set("after", after)
+	}
+	if len(back) > 0 {
+		v.Set("back", strings.Join(back, "."))
+	}
+	if len(v) == 0 {
+		return "/"
+	}
+	return "/?" + v.Encode()
+}
+
+// formOptions fills the select lists, the presets and the sort links.
+func (v *searchView) formOptions(f searchForm, l *lang, now time.Time, loc *time.Location) {
+	const layout = "2006-01-02T15:04"
+	if t, err := recordings.ParseWhen(f.Since, now, loc); err == nil && f.Since != "" {
+		v.SinceInput = t.In(loc).Format(layout)
+	}
+	if t, err := recordings.ParseWhen(f.Until, now, loc); err == nil && f.Until != "" {
+		v.UntilInput = t.In(loc).Format(layout)
+	}
+	midnight := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, loc)
+	base := f.values()
+	for _, p := range []struct {
+		key          string
+		since, until time.Time
+	}{
+		{"preset.today", midnight, time.Time{}},
+		{"preset.yesterday", midnight.AddDate(0, 0, -1), midnight},
+		{"preset.7days", midnight.AddDate(0, 0, -6), time.Time{}},
+		{"preset.30days", midnight.AddDate(0, 0, -29), time.Time{}},
+	} {
+		since, until := p.since.Format(layout), ""
+		if !p.until.IsZero() {
+			until = p.until.Format(layout)
+		}
+		q := url.Values{}
+		for k, vals := range base {
+			q[k] = vals
+		}
+		q.Set("since", since)
+		q.Del("until")
+		if until != "" {
+			q.Set("until", until)
+		}
+		v.Presets = append(v.Presets, link{Label: l.T(p.key), URL: "/?" + q.Encode(),
+			Active: v.SinceInput == since && v.UntilInput == until})
+	}
+	v.TimeSort = sortLink(base, f.Sort, "time", l.T("col.time"))
+	v.DurSort = sortLink(base, f.Sort, "duration", l.T("col.duration"))
+
+	v.Types = []option{{"", l.T("filter.any"), len(f.Types) == 0}}
+	for _, t := range recordingTypes {
+		v.Types = append(v.Types, option{t, l.T("type." + t), len(f.Types) > 0 && f.Types[0] == t})
+	}
+	v.Directions = []option{{"", l.T("filter.any"), f.Direction == ""}}
+	for _, d := range directions {
+		v.Directions = append(v.Directions, option{d, l.T("dir." + d), f.Direction == d})
+	}
+	v.Disps = []option{{"", l.T("filter.any"), f.Disposition == ""}}
+	for _, d := range dispositions {
+		v.Disps = append(v.Disps, option{d, l.T("disp." + d), f.Disposition == d})
+	}
+}
+
+// sortLink is a column header that sorts by col, descending first, and flips the
+// order when col is already the sort.
+func sortLink(base url.Values, current, col, label string) link {
+	desc, asc := col+"_desc", col+"_asc"
+	next, arrow := desc, ""
+	switch current {
+	case desc:
+		next, arrow = asc, "▼"
+	case asc:
+		next, arrow = desc, "▲"
+	}
+	q := url.Values{}
+	for k, vals := range base {
+		q[k] = vals
+	}
+	q.Set("sort", next)
+	if next == string(recordings.SortTimeDesc) {
+		q.Del("sort")
+	}
+	u := "/"
+	if len(q) > 0 {
+		u = "/?" + q.Encode()
+	}
+	return link{Label: label, URL: u, Active: arrow != "", Arrow: arrow}
+}

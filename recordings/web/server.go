@@ -1,0 +1,114 @@
+package web
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/totalrec/totalrec/recordings"
+	"github.com/totalrec/totalrec/recordings/spool"
+)
+
+// Catalog is what the web layer needs of the catalogue.
+type Catalog interface {
+	Search(ctx context.Context, q recordings.Query) (recordings.Page, error)
+	Get(ctx context.Context, id int64) (recordings.Recording, error)
+	ByLinkedID(ctx context.Context, linkedid string) ([]recordings.Recording, error)
+}
+
+// CDRLegs reads every CDR row of a call (cdr.Reader satisfies it).
+type CDRLegs interface {
+	Legs(ctx context.Context, uniqueid, linkedid, recordingfile string) ([]recordings.CDR, error)
+}
+
+// Options are what New needs.
+type Options struct {
+	Catalog  Catalog
+	CDR      CDRLegs        // nil when no CDR database is configured
+	Spool    *spool.Tree    // the spool root; every file is opened through it
+	CacheDir string         // where checkpoints and peaks are cached; "" keeps them in memory only
+	Location *time.Location // the PBX's time zone; nil = time.Local
+	Logger   *slog.Logger   // nil discards
+	Now      func() time.Time
+	Version  string
+
+	// Limits of the exports; zero means the default (ZipMaxFiles, ZipMaxBytes, CSVMaxRows).
+	ZipMaxFiles int
+	ZipMaxBytes int64
+	CSVMaxRows  int
+}
+
+// Default limits of the exports, and the streaming idle timeout.
+const (
+	// ZipMaxFiles and ZipMaxBytes bound one ZIP download.
+	ZipMaxFiles = 500
+	ZipMaxBytes = 2 << 30
+	// CSVMaxRows bounds one CSV export.
+	CSVMaxRows = 100000
+	// StreamIdle is how long a streaming response may go without a successful write.
+	StreamIdle = time.Minute
+)
+
+// Server is the web interface and API. It is an http.Handler.
+type Server struct {
+	opts   Options
+	echo   *echo.Echo
+	log    *slog.Logger
+	loc    *time.Location
+	now    func() time.Time
+	views  *views
+	assets *assets
+	cache  *checkpointCache
+}
+
+// New builds the server: it parses the templates, fingerprints the static files
+// and registers the routes.
+func New(o Options) (*Server, error) {
+	if o.Catalog == nil || o.Spool == nil {
+		return nil, errors.New("new web server: a catalogue and a spool are required")
+	}
+	s := &Server{opts: o, log: o.Logger, loc: o.Location, now: o.Now}
+	if s.log == nil {
+		s.log = slog.New(slog.DiscardHandler)
+	}
+	if s.loc == nil {
+		s.loc = time.Local
+	}
+	if s.now == nil {
+		s.now = time.Now
+	}
+	if s.opts.ZipMaxFiles <= 0 {
+		s.opts.ZipMaxFiles = ZipMaxFiles
+	}
+	if s.opts.ZipMaxBytes <= 0 {
+		s.opts.ZipMaxBytes = ZipMaxBytes
+	}
+	if s.opts.CSVMaxRows <= 0 {
+		s.opts.CSVMaxRows = CSVMaxRows
+	}
+	var err error
+	if s.assets, err = loadAssets(); err != nil {
+		return nil, fmt.Errorf("new web server: %w", err)
+	}
+	if s.views, err = parseViews(s.assets); err != nil {
+		return nil, fmt.Errorf("new web server: %w", err)
+	}
+	if s.cache, err = newCheckpointCache(o.CacheDir, s.log); err != nil {
+		return nil, fmt.Errorf("new web server: %w", err)
+	}
+	e := echo.New()
+	e.HideBanner, e.HidePort = true, true
+	e.HTTPErrorHandler = s.handleError
+	e.Renderer = s.views
+	s.echo = e
+	s.routes()
+	return s, nil
+}
+
+// ServeHTTP serves one request.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.echo.ServeHTTP(w, r) }

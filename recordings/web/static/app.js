@@ -1,0 +1,201 @@
+// Totalrec's page script: clickable result rows, and the player (controls,
+// keyboard shortcuts, waveform). Plain JavaScript, no dependencies. The pages
+// work without it, with the browser's own audio controls.
+"use strict";
+
+(function () {
+  function fmt(t) {
+    if (!isFinite(t) || t < 0) t = 0;
+    t = Math.floor(t);
+    var h = Math.floor(t / 3600), m = Math.floor(t / 60) % 60, s = t % 60;
+    var ss = (s < 10 ? "0" : "") + s;
+    if (h > 0) return h + ":" + (m < 10 ? "0" : "") + m + ":" + ss;
+    return m + ":" + ss;
+  }
+
+  // Search results: a click anywhere on a row opens the recording.
+  function initResults() {
+    var table = document.getElementById("results");
+    if (!table) return;
+    table.addEventListener("click", function (e) {
+      if (e.target.closest("a, button, input, select")) return;
+      var tr = e.target.closest("tr[data-href]");
+      if (tr) window.location.href = tr.getAttribute("data-href");
+    });
+  }
+
+  // The back link goes back in history when the search is where we came from,
+  // so that the search keeps its page and scroll position.
+  function initBack() {
+    var back = document.getElementById("back");
+    if (!back || !document.referrer) return;
+    try {
+      var ref = new URL(document.referrer);
+      if (ref.origin === window.location.origin && ref.pathname === "/") {
+        back.href = ref.pathname + ref.search;
+        back.addEventListener("click", function (e) {
+          e.preventDefault();
+          history.back();
+        });
+      }
+    } catch (err) { /* an unparsable referrer: keep the plain link */ }
+  }
+
+  function initPlayer() {
+    var box = document.getElementById("player");
+    var audio = document.getElementById("audio");
+    if (!box || !audio) return;
+    var controls = document.getElementById("controls");
+    var play = document.getElementById("play");
+    var pos = document.getElementById("pos");
+    var dur = document.getElementById("dur");
+    var speed = document.getElementById("speed");
+    var canvas = document.getElementById("wave");
+    var status = document.getElementById("wave-status");
+    var peaks = null, peakMax = 32767;
+    var fallbackDuration = parseFloat(box.getAttribute("data-duration")) || 0;
+
+    audio.controls = false;
+    audio.classList.add("custom");
+    controls.hidden = false;
+
+    function duration() {
+      return isFinite(audio.duration) && audio.duration > 0 ? audio.duration : fallbackDuration;
+    }
+    function seek(t) {
+      var d = duration();
+      audio.currentTime = Math.max(0, d ? Math.min(t, d) : t);
+      draw();
+    }
+    function toggle() {
+      if (audio.paused) audio.play(); else audio.pause();
+    }
+    function setSpeed(v) {
+      audio.playbackRate = v;
+      speed.value = String(v);
+    }
+    function stepSpeed(dir) {
+      var opts = Array.prototype.map.call(speed.options, function (o) { return parseFloat(o.value); });
+      var i = opts.indexOf(audio.playbackRate);
+      if (i < 0) i = opts.indexOf(1);
+      i = Math.max(0, Math.min(opts.length - 1, i + dir));
+      setSpeed(opts[i]);
+    }
+    function updateButton() {
+      play.innerHTML = audio.paused ? '<span class="icon-play">▶</span>' : "❚❚";
+      play.setAttribute("aria-label", play.getAttribute(audio.paused ? "data-play" : "data-pause"));
+    }
+
+    play.addEventListener("click", toggle);
+    document.getElementById("back10").addEventListener("click", function () { seek(audio.currentTime - 10); });
+    document.getElementById("fwd10").addEventListener("click", function () { seek(audio.currentTime + 10); });
+    speed.addEventListener("change", function () { setSpeed(parseFloat(speed.value)); });
+    audio.addEventListener("play", function () { updateButton(); tick(); });
+    audio.addEventListener("pause", updateButton);
+    audio.addEventListener("ended", updateButton);
+    audio.addEventListener("timeupdate", function () { pos.textContent = fmt(audio.currentTime); draw(); });
+    audio.addEventListener("loadedmetadata", function () { dur.textContent = fmt(duration()); draw(); });
+    audio.addEventListener("ratechange", function () { speed.value = String(audio.playbackRate); });
+
+    document.addEventListener("keydown", function (e) {
+      if (e.ctrlKey || e.metaKey || e.altKey) return;
+      var tag = (e.target.tagName || "").toLowerCase();
+      if (tag === "input" || tag === "select" || tag === "textarea") return;
+      if (e.key === " " || e.key === "k") {
+        if (tag === "button" || tag === "a") return; // let a focused control act
+        e.preventDefault();
+        toggle();
+      } else if (e.key === "ArrowLeft") {
+        e.preventDefault();
+        seek(audio.currentTime - 10);
+      } else if (e.key === "ArrowRight") {
+        e.preventDefault();
+        seek(audio.currentTime + 10);
+      } else if (e.key === "[") {
+        stepSpeed(-1);
+      } else if (e.key === "]") {
+        stepSpeed(1);
+      }
+    });
+
+    // Waveform: bars of the peaks the server computed, the played part in blue.
+    function draw() {
+      if (!canvas) return;
+      var ratio = window.devicePixelRatio || 1;
+      var w = Math.max(1, Math.floor(canvas.clientWidth * ratio));
+      var h = Math.max(1, Math.floor(canvas.clientHeight * ratio));
+      if (canvas.width !== w || canvas.height !== h) {
+        canvas.width = w;
+        canvas.height = h;
+      }
+      var ctx = canvas.getContext("2d");
+      ctx.clearRect(0, 0, w, h);
+      var d = duration();
+      var played = d ? audio.currentTime / d : 0;
+      var bar = Math.max(2, Math.round(3 * ratio)), gap = Math.max(1, Math.round(ratio));
+      var n = Math.floor(w / (bar + gap));
+      var mid = h / 2;
+      for (var i = 0; i < n; i++) {
+        var v = 0.02;
+        if (peaks && peaks.length) {
+          var a = Math.floor(i * peaks.length / n), b = Math.max(a + 1, Math.floor((i + 1) * peaks.length / n));
+          var m = 0;
+          for (var j = a; j < b && j < peaks.length; j++) if (peaks[j] > m) m = peaks[j];
+          // A square root keeps quiet speech visible beside loud peaks.
+          v = Math.max(0.02, Math.sqrt(m / peakMax));
+        }
+        var x = i * (bar + gap);
+        var bh = Math.max(ratio, v * (h - 8 * ratio));
+        ctx.fillStyle = (i + 0.5) / n <= played ? "#4c8dff" : "#475569";
+        ctx.fillRect(x, mid - bh / 2, bar, bh);
+      }
+      if (d) {
+        ctx.fillStyle = "#f8fafc";
+        ctx.fillRect(Math.round(played * w), 0, Math.max(1, Math.round(ratio)), h);
+      }
+    }
+    var ticking = false;
+    function tick() {
+      if (ticking) return;
+      ticking = true;
+      (function frame() {
+        draw();
+        if (!audio.paused) window.requestAnimationFrame(frame); else ticking = false;
+      })();
+    }
+    if (canvas) {
+      var dragging = false;
+      var seekTo = function (e) {
+        var r = canvas.getBoundingClientRect();
+        var f = Math.max(0, Math.min(1, (e.clientX - r.left) / r.width));
+        seek(f * duration());
+      };
+      canvas.addEventListener("pointerdown", function (e) { dragging = true; seekTo(e); });
+      canvas.addEventListener("pointermove", function (e) { if (dragging) seekTo(e); });
+      window.addEventListener("pointerup", function () { dragging = false; });
+      window.addEventListener("resize", draw);
+      draw();
+      var url = box.getAttribute("data-waveform");
+      fetch(url, { credentials: "same-origin" }).then(function (r) {
+        if (!r.ok) throw new Error(r.status);
+        return r.json();
+      }).then(function (w) {
+        peaks = w.peaks;
+        peakMax = w.max || 32767;
+        if (!fallbackDuration) fallbackDuration = w.duration;
+        status.textContent = "";
+        box.setAttribute("data-waveform-ready", "1");
+        draw();
+      }).catch(function () {
+        status.textContent = status.getAttribute("data-failed") || "—";
+      });
+    }
+    updateButton();
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    initResults();
+    initBack();
+    initPlayer();
+  });
+})();

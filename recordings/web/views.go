@@ -1,0 +1,101 @@
+package web
+
+import (
+	"embed"
+	"fmt"
+	"html/template"
+	"io"
+	"net/url"
+	"time"
+
+	"github.com/labstack/echo/v4"
+)
+
+//go:embed templates
+var templateFS embed.FS
+
+// pages are the templates rendered as whole pages; each is layout.html plus its
+// own file.
+var pages = []string{"search", "player", "error"}
+
+// views renders the embedded templates, parsed once.
+type views struct {
+	sets map[string]*template.Template
+}
+
+func parseViews(a *assets) (*views, error) {
+	funcs := template.FuncMap{
+		"asset": a.url,
+		"seconds": func(d time.Duration) string {
+			return fmt.Sprintf("%.1f", d.Seconds())
+		},
+	}
+	v := &views{sets: map[string]*template.Template{}}
+	for _, p := range pages {
+		t, err := template.New("layout.html").Funcs(funcs).ParseFS(templateFS, "templates/layout.html", "templates/"+p+".html")
+		if err != nil {
+			return nil, fmt.Errorf("parse templates: %w", err)
+		}
+		v.sets[p] = t
+	}
+	return v, nil
+}
+
+// Render is echo's Renderer: it writes page name with data.
+func (v *views) Render(w io.Writer, name string, data any, _ echo.Context) error {
+	t, ok := v.sets[name]
+	if !ok {
+		return fmt.Errorf("render %s: no such page", name)
+	}
+	if err := t.ExecuteTemplate(w, "layout.html", data); err != nil {
+		return fmt.Errorf("render %s: %w", name, err)
+	}
+	return nil
+}
+
+// page is what every page's template gets.
+type page struct {
+	L       *lang
+	Title   string
+	Version string
+	Zone    string
+	Now     time.Time
+	url     *url.URL
+	Data    any
+}
+
+// LangURL is the current page's URL in language code.
+func (p page) LangURL(code string) string {
+	u := *p.url
+	q := u.Query()
+	q.Set("lang", code)
+	u.RawQuery = q.Encode()
+	return u.RequestURI()
+}
+
+func (s *Server) newPage(c echo.Context, title string, data any) page {
+	now := s.now().In(s.loc)
+	return page{L: langOf(c), Title: title, Version: s.opts.Version, Zone: zoneName(now),
+		Now: now, url: c.Request().URL, Data: data}
+}
+
+// zoneName names t's zone for people: "Europe/Moscow (UTC+03:00)", or the
+// abbreviation when the zone is the machine's unnamed local one.
+func zoneName(t time.Time) string {
+	name := t.Location().String()
+	abbr, _ := t.Zone()
+	off := t.Format("-07:00")
+	if name == "Local" || name == "" {
+		name = abbr
+	}
+	return name + " (UTC" + off + ")"
+}
+
+// errorPage is the data of the error page.
+func (s *Server) errorPage(c echo.Context, status int, code, msg string) page {
+	l := langOf(c)
+	return s.newPage(c, l.T("error.title"), struct {
+		Status        int
+		Code, Message string
+	}{status, code, msg})
+}
