@@ -14,6 +14,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/totalrec/totalrec/recordings/ingest"
 	"github.com/totalrec/totalrec/recordings/spool"
 	"github.com/totalrec/totalrec/recordings/web"
 )
@@ -118,10 +119,53 @@ func serveApp(ctx context.Context, a *app, p serveParams) error {
 	if p.ready != nil {
 		p.ready("http://" + ln.Addr().String() + "/")
 	}
+	// MixMonitor's post-command announces each finished recording on a unix socket;
+	// the enrichment loop links it to its CDR row once the row lands.
+	hook := &hookServer{
+		scanner: &ingest.Scanner{Tree: tree, Cat: a.cat, Node: a.cfg.Node, Loc: a.loc, CDR: a.cdr != nil, Log: a.log.With("component", "hook")},
+		log:     a.log.With("component", "hook"),
+	}
+	// What hooks journalled while no daemon listened is catalogued first, whether
+	// or not the spool is scanned.
+	if rep, err := drainJournal(ctx, a.cfg.DataDir, hook.scanner); err != nil {
+		a.log.Error("drain the hook journal", slog.Any("error", err))
+	} else if rep.Done+rep.Skipped > 0 {
+		a.log.Info("hook journal drained", slog.Int("recordings", rep.Done), slog.Int("unreadable", rep.Skipped))
+	}
 	return runGroup(ctx,
 		func(ctx context.Context) error { return serveHTTP(ctx, hs, ln) },
+		func(ctx context.Context) error { return serveHook(ctx, hookSocket(a.cfg.DataDir), hook) },
 		func(ctx context.Context) error { return scanLoop(ctx, a, p) },
+		func(ctx context.Context) error { return enrichLoop(ctx, a, enrichEvery) },
 	)
+}
+
+// enrichEvery is how often the daemon looks for CDR rows of new recordings: the row
+// is written at hangup, moments after the hook announced the file.
+const enrichEvery = 10 * time.Second
+
+// enrichLoop links recordings to their CDR rows as the rows land.
+func enrichLoop(ctx context.Context, a *app, every time.Duration) error {
+	if a.cdr == nil {
+		<-ctx.Done()
+		return nil
+	}
+	log := a.log.With("component", "enrich")
+	e := &ingest.Enricher{Cat: a.cat, CDR: a.cdr, Window: a.cfg.CDRWindow, Log: log}
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-t.C:
+			if r, err := e.RunAll(ctx); err != nil && ctx.Err() == nil {
+				log.Error("enrichment failed", slog.Any("error", err))
+			} else if r.Linked+r.GaveUp > 0 {
+				log.Info("enriched", slog.Int("linked", r.Linked), slog.Int("gave_up", r.GaveUp))
+			}
+		}
+	}
 }
 
 // serveHTTP serves until ctx is cancelled, then shuts down gracefully: requests
