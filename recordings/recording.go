@@ -123,5 +123,23 @@ type Recording struct {
 	DeletedReason string
 }
 
+// Caller is who called, as people read it: the CDR's src once linked, the number in
+// the file name before that.
+func (r Recording) Caller() string {
+	if r.CDR.Src != "" {
+		return r.CDR.Src
+	}
+	return r.Name.From
+}
+
+// Callee is who was called: the CDR's dst (never FreePBX's "h" hangup row) once
+// linked, the file name's destination before that.
+func (r Recording) Callee() string {
+	if r.CDR.Dst != "" && r.CDR.Dst != "h" {
+		return r.CDR.Dst
+	}
+	return r.Name.Dest
+}
+
 // Empty reports whether the recording holds no audio worth listing.
 func (r Recording) Empty() bool { return r.State == StateEmpty }

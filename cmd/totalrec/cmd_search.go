@@ -145,7 +145,7 @@ func printPage(w io.Writer, page recordings.Page, loc *time.Location) {
 	fmt.Fprintln(tw, "ID\tTIME\tTYPE\tFROM\tTO\tLENGTH\tDISPOSITION\tFORMAT\tSTATE\tFILE")
 	for _, r := range page.Items {
 		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", r.ID, r.CallTime.In(loc).Format("2006-01-02 15:04:05"),
-			r.Name.Type, dash(caller(r)), dash(callee(r)), clock(r.Duration), dash(r.CDR.Disposition), r.Format, r.State, r.Path)
+			r.Name.Type, dash(r.Caller()), dash(r.Callee()), clock(r.Duration), dash(r.CDR.Disposition), r.Format, r.State, r.Path)
 	}
 	tw.Flush()
 	total := fmt.Sprint(page.Total)
@@ -157,21 +157,6 @@ func printPage(w io.Writer, page recordings.Page, loc *time.Location) {
 		fmt.Fprintf(w, "; next page: --after %s", page.Next)
 	}
 	fmt.Fprintln(w)
-}
-
-// caller and callee prefer the CDR's view of the call and fall back to the name's.
-func caller(r recordings.Recording) string {
-	if r.CDR.Src != "" {
-		return r.CDR.Src
-	}
-	return r.Name.From
-}
-
-func callee(r recordings.Recording) string {
-	if r.CDR.Dst != "" && r.CDR.Dst != "h" {
-		return r.CDR.Dst
-	}
-	return r.Name.Dest
 }
 
 func dash(s string) string {

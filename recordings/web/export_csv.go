@@ -51,7 +51,7 @@ func (s *Server) exportCSV(c echo.Context) error {
 			}
 			w.Write([]string{
 				strconv.FormatInt(r.ID, 10), r.CallTime.In(s.loc).Format(time.RFC3339), cell(r.Name.Type), string(r.Direction),
-				cell(caller(r)), cell(callee(r)), cell(r.CDR.Src), cell(r.CDR.Dst), cell(r.CDR.CNum), cell(r.CDR.CNam), cell(r.CDR.DID),
+				cell(r.Caller()), cell(r.Callee()), cell(r.CDR.Src), cell(r.CDR.Dst), cell(r.CDR.CNum), cell(r.CDR.CNam), cell(r.CDR.DID),
 				r.CDR.Disposition, strconv.FormatFloat(r.Duration.Seconds(), 'f', 1, 64), strconv.Itoa(r.CDR.Billsec),
 				string(r.Format), strconv.FormatInt(r.Size, 10), string(r.State), cell(r.Name.UniqueID), cell(r.LinkedID), cell(r.Path),
 			})

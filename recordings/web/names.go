@@ -19,7 +19,7 @@ func downloadName(r recordings.Recording, loc *time.Location, ext string) string
 		typ = string(r.Direction)
 	}
 	parts := []string{r.CallTime.In(loc).Format("2006-01-02_15-04-05")}
-	for _, p := range []string{typ, caller(r), callee(r)} {
+	for _, p := range []string{typ, r.Caller(), r.Callee()} {
 		if p = safeName(p, 32); p != "" {
 			parts = append(parts, p)
 		}
@@ -61,20 +61,4 @@ func safeName(s string, n int) string {
 // contentDisposition is an attachment or inline header value for name.
 func contentDisposition(kind, name string) string {
 	return mime.FormatMediaType(kind, map[string]string{"filename": name})
-}
-
-// caller and callee prefer the CDR's view of the call and fall back to the
-// file name's.
-func caller(r recordings.Recording) string {
-	if r.CDR.Src != "" {
-		return r.CDR.Src
-	}
-	return r.Name.From
-}
-
-func callee(r recordings.Recording) string {
-	if r.CDR.Dst != "" && r.CDR.Dst != "h" {
-		return r.CDR.Dst
-	}
-	return r.Name.Dest
 }

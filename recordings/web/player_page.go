@@ -59,7 +59,7 @@ func (s *Server) playerPage(c echo.Context) error {
 		AudioURL:  "/api/v1/recordings/" + id + "/audio", WaveformURL: "/api/v1/recordings/" + id + "/waveform",
 		WAVURL: "/api/v1/recordings/" + id + "/audio?download=1", OriginalURL: "/api/v1/recordings/" + id + "/original",
 	}
-	v.Heading = l.F("player.heading", l.T("type."+rec.Name.Type), orDash(caller(rec)), orDash(callee(rec)))
+	v.Heading = l.F("player.heading", l.T("type."+rec.Name.Type), orDash(rec.Caller()), orDash(rec.Callee()))
 	v.Playable, v.Original, v.Notice = s.playability(c, rec, l)
 	v.Details = details(rec, l, s.loc)
 
@@ -127,8 +127,8 @@ func details(r recordings.Recording, l *lang, loc *time.Location) []detail {
 	d := []detail{
 		{l.T("detail.time"), l.DateTime(r.CallTime.In(loc))},
 		{l.T("detail.type"), l.T("type." + r.Name.Type)},
-		{l.T("detail.from"), orDash(caller(r))},
-		{l.T("detail.to"), orDash(callee(r))},
+		{l.T("detail.from"), orDash(r.Caller())},
+		{l.T("detail.to"), orDash(r.Callee())},
 	}
 	add := func(key, v string) {
 		if v != "" {

@@ -121,7 +121,7 @@ func newRow(r recordings.Recording, l *lang, now time.Time, loc *time.Location) 
 	typ := r.Name.Type
 	w := row{
 		ID: r.ID, Time: l.Short(r.CallTime.In(loc), now), Type: typ, TypeLabel: l.T("type." + typ),
-		Direction: string(r.Direction), From: caller(r), FromName: r.CDR.CNam, To: callee(r),
+		Direction: string(r.Direction), From: r.Caller(), FromName: r.CDR.CNam, To: r.Callee(),
 		Duration: clock(r.Duration), Disposition: r.CDR.Disposition, Format: string(r.Format),
 		DispClass: strings.ToLower(strings.ReplaceAll(r.CDR.Disposition, " ", "-")),
 		State:     string(r.State), StateLabel: l.T("state." + string(r.State)),
