@@ -140,8 +140,16 @@ func runHoldAdd(ctx context.Context, opts *globalOptions, ho holdOptions, args [
 	if err != nil {
 		return err
 	}
+	ev, err := a.webhookEvents(ctx)
+	if err != nil {
+		return err
+	}
 	for _, id := range ids {
-		if _, err := a.cat.AddHold(ctx, catalog.Hold{RecordingID: id, Reason: ho.reason, Who: by, Since: now, Until: until}); err != nil {
+		h := catalog.Hold{RecordingID: id, Reason: ho.reason, Who: by, Since: now, Until: until}
+		if h.ID, err = a.cat.AddHold(ctx, h); err != nil {
+			return err
+		}
+		if err := announceHeld(ctx, a, ev, h); err != nil {
 			return err
 		}
 		a.log.Info("legal hold placed", "recording", id, "by", by, "reason", ho.reason)
@@ -160,8 +168,15 @@ func runHoldRemove(ctx context.Context, opts *globalOptions, ho holdOptions, arg
 	if err != nil {
 		return err
 	}
+	ev, err := a.webhookEvents(ctx)
+	if err != nil {
+		return err
+	}
 	total := 0
 	for _, id := range ids {
+		if err := announceReleased(ctx, a, ev, id); err != nil {
+			return err
+		}
 		n, err := a.cat.RemoveHolds(ctx, id)
 		if err != nil {
 			return err

@@ -135,6 +135,11 @@ func setupRetention(ctx context.Context, opts *globalOptions, ro retentionOption
 		s.Close()
 		return nil, err
 	}
+	store, err := a.retentionStore(ctx)
+	if err != nil {
+		s.Close()
+		return nil, err
+	}
 	st, err := a.cat.Stats(ctx)
 	if err != nil {
 		s.Close()
@@ -148,7 +153,7 @@ func setupRetention(ctx context.Context, opts *globalOptions, ro retentionOption
 		}
 	}
 	s.runner = &retention.Runner{
-		Store: a.cat, Tree: s.tree, Node: a.cfg.Node, Loc: a.loc, Policy: p, Now: now, Disk: disk,
+		Store: store, Tree: s.tree, Node: a.cfg.Node, Loc: a.loc, Policy: p, Now: now, Disk: disk,
 		Workers: ro.workers, Batch: ro.batch, NoFastPath: ro.noFast, Log: a.log.With("component", "retention"),
 	}
 	return s, nil

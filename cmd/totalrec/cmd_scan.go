@@ -76,9 +76,13 @@ func scanAndEnrich(ctx context.Context, a *app, full bool, prog *progress) (scan
 	}
 	defer tree.Close()
 	res := scanResult{Spool: a.cfg.Spool, Oddities: []spool.Oddity{}}
+	events, err := a.webhookEvents(ctx)
+	if err != nil {
+		return res, err
+	}
 	s := &ingest.Scanner{
 		Tree: tree, Cat: a.cat, Node: a.cfg.Node, Loc: a.loc, CDR: a.cdr != nil,
-		Log: a.log.With("component", "scan"),
+		Log: a.log.With("component", "scan"), Events: events,
 		OnDir: func(p ingest.Progress) {
 			prog.update("scanning %s: %d files in %d directories", p.Current, p.Files, p.Dirs)
 		},
@@ -96,7 +100,7 @@ func scanAndEnrich(ctx context.Context, a *app, full bool, prog *progress) (scan
 	}
 	if a.cdr != nil {
 		prog.update("linking recordings to CDR rows")
-		e := &ingest.Enricher{Cat: a.cat, CDR: a.cdr, Window: a.cfg.CDRWindow, Log: a.log.With("component", "enrich")}
+		e := &ingest.Enricher{Cat: a.cat, CDR: a.cdr, Window: a.cfg.CDRWindow, Log: a.log.With("component", "enrich"), Events: events}
 		er, err := e.RunAll(ctx)
 		prog.done()
 		if err != nil {

@@ -17,6 +17,7 @@ import (
 	"github.com/totalrec/totalrec/recordings/ingest"
 	"github.com/totalrec/totalrec/recordings/spool"
 	"github.com/totalrec/totalrec/recordings/web"
+	"github.com/totalrec/totalrec/recordings/webhook"
 )
 
 // HTTP server timeouts. WriteTimeout bounds pages and API answers; the
@@ -119,10 +120,14 @@ func serveApp(ctx context.Context, a *app, p serveParams) error {
 	if p.ready != nil {
 		p.ready("http://" + ln.Addr().String() + "/")
 	}
+	events, err := a.webhookEvents(ctx)
+	if err != nil {
+		return err
+	}
 	// MixMonitor's post-command announces each finished recording on a unix socket;
 	// the enrichment loop links it to its CDR row once the row lands.
 	hook := &hookServer{
-		scanner: &ingest.Scanner{Tree: tree, Cat: a.cat, Node: a.cfg.Node, Loc: a.loc, CDR: a.cdr != nil, Log: a.log.With("component", "hook")},
+		scanner: &ingest.Scanner{Tree: tree, Cat: a.cat, Node: a.cfg.Node, Loc: a.loc, CDR: a.cdr != nil, Log: a.log.With("component", "hook"), Events: events},
 		log:     a.log.With("component", "hook"),
 	}
 	// What hooks journalled while no daemon listened is catalogued first, whether
@@ -136,7 +141,8 @@ func serveApp(ctx context.Context, a *app, p serveParams) error {
 		func(ctx context.Context) error { return serveHTTP(ctx, hs, ln) },
 		func(ctx context.Context) error { return serveHook(ctx, hookSocket(a.cfg.DataDir), hook) },
 		func(ctx context.Context) error { return scanLoop(ctx, a, p) },
-		func(ctx context.Context) error { return enrichLoop(ctx, a, enrichEvery) },
+		func(ctx context.Context) error { return enrichLoop(ctx, a, enrichEvery, events) },
+		(&webhook.Deliverer{Cat: a.cat, Owner: a.cfg.Node, Log: a.log.With("component", "webhook")}).Run,
 	)
 }
 
@@ -145,13 +151,13 @@ func serveApp(ctx context.Context, a *app, p serveParams) error {
 const enrichEvery = 10 * time.Second
 
 // enrichLoop links recordings to their CDR rows as the rows land.
-func enrichLoop(ctx context.Context, a *app, every time.Duration) error {
+func enrichLoop(ctx context.Context, a *app, every time.Duration, events ingest.ReadyEvents) error {
 	if a.cdr == nil {
 		<-ctx.Done()
 		return nil
 	}
 	log := a.log.With("component", "enrich")
-	e := &ingest.Enricher{Cat: a.cat, CDR: a.cdr, Window: a.cfg.CDRWindow, Log: log}
+	e := &ingest.Enricher{Cat: a.cat, CDR: a.cdr, Window: a.cfg.CDRWindow, Log: log, Events: events}
 	t := time.NewTicker(every)
 	defer t.Stop()
 	for {

@@ -75,6 +75,7 @@ credentials and the spool location from FreePBX's own configuration.`,
 		newPurgeCommand(opts),
 		newServeCommand(opts),
 		newRetentionCommand(opts), newHoldCommand(opts), newMigrateLayoutCommand(opts),
+		newWebhookCommand(opts),
 	)
 	return cmd
 }

@@ -19,6 +19,17 @@ type Enricher struct {
 	Window time.Duration // give up this long after the file was last written; default 2h
 	Log    *slog.Logger
 	Now    func() time.Time
+	// Events, when set, is told of each recording enrichment settles (linked or
+	// given up) before the catalogue records it, so that a crash in between makes
+	// the next pass announce it again rather than never.
+	Events ReadyEvents
+}
+
+// ReadyEvents receives recordings that are ready: linked to their CDR row, given up
+// on, or catalogued with no CDR database to wait for. An error stops the step that
+// would have made the recording ready; it is tried again later.
+type ReadyEvents interface {
+	RecordingReady(ctx context.Context, rec recordings.Recording) error
 }
 
 // EnrichReport summarises one pass.
@@ -53,6 +64,9 @@ func (e *Enricher) RunOnce(ctx context.Context, limit int) (EnrichReport, error)
 			continue
 		}
 		if leg, ok := cdr.PickLeg(legs, rec.Name, file); ok {
+			if err := e.ready(ctx, linked(rec, leg)); err != nil {
+				return rep, err
+			}
 			if err := e.Cat.SetCDR(ctx, rec.ID, recordings.CDRLinked, leg, rec.CDRAttempts+1, time.Time{}); err != nil {
 				return rep, fmt.Errorf("enrich: %w", err)
 			}
@@ -60,6 +74,11 @@ func (e *Enricher) RunOnce(ctx context.Context, limit int) (EnrichReport, error)
 			continue
 		}
 		if now.Sub(rec.ModTime) > e.window() {
+			settled := rec
+			settled.CDRStatus, settled.CDRAttempts = recordings.CDRGaveUp, rec.CDRAttempts+1
+			if err := e.ready(ctx, settled); err != nil {
+				return rep, err
+			}
 			if err := e.Cat.SetCDR(ctx, rec.ID, recordings.CDRGaveUp, recordings.CDR{}, rec.CDRAttempts+1, time.Time{}); err != nil {
 				return rep, fmt.Errorf("enrich: %w", err)
 			}
@@ -108,6 +127,30 @@ func Backoff(n int) time.Duration {
 		d *= 2
 	}
 	return min(d, 10*time.Minute)
+}
+
+// ready announces rec, as it is about to be stored, to e.Events.
+func (e *Enricher) ready(ctx context.Context, rec recordings.Recording) error {
+	if e.Events == nil {
+		return nil
+	}
+	if err := e.Events.RecordingReady(ctx, rec); err != nil {
+		return fmt.Errorf("enrich: %w", err)
+	}
+	return nil
+}
+
+// linked is rec as SetCDR stores it once linked to leg.
+func linked(rec recordings.Recording, leg recordings.CDR) recordings.Recording {
+	rec.CDRStatus, rec.CDRAttempts, rec.CDR = recordings.CDRLinked, rec.CDRAttempts+1, leg
+	if leg.LinkedID != "" {
+		rec.LinkedID = leg.LinkedID
+	}
+	if rec.Name.Time.IsZero() && !leg.CallDate.IsZero() {
+		rec.CallTime = leg.CallDate
+	}
+	rec.CDR.LinkedID = rec.LinkedID
+	return rec
 }
 
 func (e *Enricher) window() time.Duration {

@@ -33,5 +33,14 @@ func (s *Scanner) IngestFile(ctx context.Context, rel string) (recordings.Record
 	if _, _, err := s.Cat.Upsert(ctx, []recordings.Recording{rec}); err != nil {
 		return rec, fmt.Errorf("ingest %s: %w", rel, err)
 	}
-	return s.Cat.GetByPath(ctx, s.Node, rec.Path)
+	got, err := s.Cat.GetByPath(ctx, s.Node, rec.Path)
+	if err != nil || s.CDR || s.Events == nil || got.State == recordings.StateWriting {
+		return got, err
+	}
+	// Announced after the upsert: a crash in between fails the call, and the hook
+	// journals the file, whose replay comes back here with the same event ID.
+	if err := s.Events.RecordingReady(ctx, got); err != nil {
+		return got, fmt.Errorf("ingest %s: %w", rel, err)
+	}
+	return got, nil
 }

@@ -29,6 +29,9 @@ type Scanner struct {
 	Batch    int                // rows per catalogue transaction; default 1000
 	OnDir    func(Progress)     // called after each directory; nil = no progress
 	OnOddity func(spool.Oddity) // called for each oddity; nil = only counted
+	// Events, when set and CDR is false, is told by IngestFile of each recording it
+	// catalogues: with no CDR to wait for, it is ready at once.
+	Events ReadyEvents
 }
 
 // Progress is the running count a terminal shows.
