@@ -29,6 +29,10 @@ type Query struct {
 	Sort         Sort
 	Limit        int    // page size; the catalogue caps it
 	After        string // opaque cursor from the previous Page.Next
+
+	// Scope limits the matches to the recordings a user may see; nil means no
+	// limit (commands and jobs). The web layer always sets it.
+	Scope *Scope
 }
 
 // Page is one page of search results with keyset cursors.

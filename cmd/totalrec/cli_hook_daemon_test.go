@@ -24,8 +24,9 @@ func TestCLI_HookAcrossDaemonRestarts(t *testing.T) {
 		must(t, os.WriteFile(f, pcmWAV(800*(i+1)), 0o644))
 		return f
 	}
+	token := newToken(t, env, "hook-test", "all")
 	catalogued := func(url string) int {
-		res, body := httpGet(t, url+"api/v1/recordings?limit=1000&hide_empty=0")
+		res, body := httpGet(t, url+"api/v1/recordings?limit=1000&hide_empty=0", "Authorization", "Bearer "+token)
 		if res.StatusCode != http.StatusOK {
 			t.Fatalf("search: %d %s", res.StatusCode, body)
 		}

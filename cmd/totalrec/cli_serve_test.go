@@ -7,6 +7,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/http/cookiejar"
 	"os/exec"
 	"path/filepath"
 	"strings"
@@ -115,9 +116,22 @@ func (d *daemon) stop(t *testing.T, sig syscall.Signal) int {
 	return -1
 }
 
-func httpGet(t *testing.T, url string) (*http.Response, string) {
+func httpGet(t *testing.T, url string, header ...string) (*http.Response, string) {
 	t.Helper()
-	res, err := http.Get(url)
+	return httpDo(t, http.DefaultClient, url, header...)
+}
+
+// httpDo GETs url with client and the given header pairs.
+func httpDo(t *testing.T, client *http.Client, url string, header ...string) (*http.Response, string) {
+	t.Helper()
+	req, err := http.NewRequest(http.MethodGet, url, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i+1 < len(header); i += 2 {
+		req.Header.Set(header[i], header[i+1])
+	}
+	res, err := client.Do(req)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -133,6 +147,7 @@ func TestCLI_Serve(t *testing.T) {
 	cli(t, nil, "demo", "--dir", dir, "--days", "3", "--calls-per-day", "6", "--no-serve").must(t, exitOK)
 	env := []string{"TOTALREC_SPOOL=" + filepath.Join(dir, "monitor"), "TOTALREC_DB=sqlite:" + filepath.Join(dir, "totalrec.db"),
 		"TOTALREC_CDR_DB=sqlite:" + filepath.Join(dir, "asteriskcdrdb.sqlite"), "TOTALREC_LISTEN=127.0.0.1:1"}
+	token := newToken(t, env, "serve-test", "all")
 	d := start(t, env, "serve", "--listen", "127.0.0.1:0")
 	base := d.url(t, "Totalrec is serving on ")
 	if !strings.HasPrefix(base, "http://127.0.0.1:") {
@@ -143,12 +158,16 @@ func TestCLI_Serve(t *testing.T) {
 		t.Errorf("healthz: %d %s", res.StatusCode, body)
 	}
 	res, body = httpGet(t, base+"api/v1/recordings?limit=3")
+	if res.StatusCode != http.StatusUnauthorized {
+		t.Errorf("API search without a token: %d %s", res.StatusCode, body)
+	}
+	res, body = httpGet(t, base+"api/v1/recordings?limit=3", "Authorization", "Bearer "+token)
 	if res.StatusCode != http.StatusOK || !strings.Contains(body, `"items":[{"id":`) {
 		t.Errorf("API search: %d %s", res.StatusCode, body)
 	}
 	res, body = httpGet(t, base)
-	if res.StatusCode != http.StatusOK || !strings.Contains(body, "Open access") || res.Header.Get("X-Content-Type-Options") != "nosniff" {
-		t.Errorf("search page: %d %v", res.StatusCode, res.Header)
+	if res.StatusCode != http.StatusOK || !strings.Contains(body, `id="login-form"`) || res.Header.Get("X-Content-Type-Options") != "nosniff" {
+		t.Errorf("search page without a session: %d %v, want the sign-in form", res.StatusCode, res.Header)
 	}
 	if code := d.stop(t, syscall.SIGTERM); code != exitOK {
 		t.Errorf("exit %d after SIGTERM\n%s", code, d.stderr.String())
@@ -177,10 +196,16 @@ func TestCLI_Serve(t *testing.T) {
 func TestCLI_DemoServes(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "demo")
 	d := start(t, nil, "demo", "--dir", dir, "--days", "2", "--calls-per-day", "5", "--listen", "127.0.0.1:0")
-	base := d.url(t, "open ")
-	res, body := httpGet(t, base)
-	if res.StatusCode != http.StatusOK || !strings.Contains(body, `id="results"`) {
-		t.Errorf("the demo's search page: %d", res.StatusCode)
+	link := d.url(t, "open ")
+	// The printed link signs the browser in once, then leads to the search page.
+	jar, _ := cookiejar.New(nil)
+	browser := &http.Client{Jar: jar}
+	res, body := httpDo(t, browser, link)
+	if res.StatusCode != http.StatusOK || !strings.Contains(body, `id="results"`) || !strings.Contains(body, `id="user-name">demo<`) {
+		t.Errorf("the demo's search page through the printed link: %d", res.StatusCode)
+	}
+	if res, _ := httpDo(t, &http.Client{}, link); res.StatusCode != http.StatusForbidden {
+		t.Errorf("the one-time link works twice: %d", res.StatusCode)
 	}
 	if code := d.stop(t, syscall.SIGINT); code != exitOK {
 		t.Errorf("exit %d after SIGINT\n%s", code, d.stderr.String())

@@ -40,7 +40,14 @@ type result struct {
 // temporary. env adds variables.
 func cli(t *testing.T, env []string, args ...string) result {
 	t.Helper()
+	return cliIn(t, env, "", args...)
+}
+
+// cliIn is cli with stdin as the standard input.
+func cliIn(t *testing.T, env []string, stdin string, args ...string) result {
+	t.Helper()
 	cmd := exec.Command(bin, args...)
+	cmd.Stdin = strings.NewReader(stdin)
 	home := t.TempDir()
 	cmd.Env = append([]string{"HOME=" + home, "PATH=/usr/bin:/bin", "TZ=Europe/Moscow",
 		"TOTALREC_FS_ROOT=" + t.TempDir(), "TOTALREC_DATA_DIR=" + filepath.Join(home, "data")}, env...)

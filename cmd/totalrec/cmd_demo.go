@@ -141,9 +141,12 @@ func serveDemo(ctx context.Context, opts *globalOptions, a *app, do demoOptions,
 	if do.noServe {
 		return nil
 	}
-	return serveApp(ctx, a, serveParams{listen: do.listen, scanEvery: a.cfg.ScanInterval, ready: func(url string) {
+	if err := ensureDemoAdmin(ctx, a); err != nil {
+		return err
+	}
+	return serveApp(ctx, a, serveParams{listen: do.listen, scanEvery: a.cfg.ScanInterval, loginAs: demoAdmin, ready: func(url string) {
 		fmt.Fprintf(w, "\nopen %s in a browser to search and play the demo (Ctrl-C stops it)\n", url)
-		fmt.Fprintln(w, "no user accounts yet: anyone who can reach this address can play every recording")
+		fmt.Fprintf(w, "the link signs you in once as the administrator %q; for a password: totalrec user passwd %s\n", demoAdmin, demoAdmin)
 	}})
 }
 

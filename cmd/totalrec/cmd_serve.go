@@ -42,10 +42,10 @@ func newServeCommand(opts *globalOptions) *cobra.Command {
 		Use:   "serve",
 		Short: "Serve the web interface and the JSON API, and keep the catalogue up to date",
 		Long: `serve runs the web interface (search, player, downloads) and the JSON API under
-/api/v1, and scans the spool at startup and every scan_interval. There are no user
-accounts yet: anyone who can reach the listen address can search, play and
-download every recording, so the default address is 127.0.0.1:8080. SIGINT or
-SIGTERM stop it gracefully.`,
+/api/v1, and scans the spool at startup and every scan_interval. People sign in
+with accounts made by totalrec user add, or through the FreePBX module (single
+sign-on with sso_secret); CRMs use tokens from totalrec token add. Each sees the
+recordings of their extensions only. SIGINT or SIGTERM stop it gracefully.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			return runServe(cmd.Context(), opts, so)
@@ -70,7 +70,7 @@ func runServe(ctx context.Context, opts *globalOptions, so serveOptions) error {
 		listen: listen, scanAtStart: !so.noScan, scanEvery: a.cfg.ScanInterval, noScan: so.noScan,
 		ready: func(url string) {
 			fmt.Fprintf(opts.stdout, "Totalrec is serving on %s\n", url)
-			fmt.Fprintln(opts.stdout, "No user accounts yet: anyone who can reach this address can search and play every recording.")
+			fmt.Fprintln(opts.stdout, "Sign in with an account from `totalrec user add`, or open it from FreePBX (Reports › Call Recordings).")
 		},
 	})
 }
@@ -82,6 +82,7 @@ type serveParams struct {
 	scanEvery   time.Duration
 	noScan      bool
 	ready       func(url string) // called once the listener is open
+	loginAs     string           // the ready URL signs this user in once (totalrec demo)
 }
 
 // serveApp is the daemon: the web server and the periodic scan, as a group of
@@ -93,9 +94,12 @@ func serveApp(ctx context.Context, a *app, p serveParams) error {
 		return err
 	}
 	defer tree.Close()
+	if err := a.cat.MigrateAuth(ctx); err != nil {
+		return err
+	}
 	wo := web.Options{
 		Catalog: a.cat, Spool: tree, Location: a.loc, Logger: a.log.With("component", "web"), Version: version,
-		CacheDir: filepath.Join(a.cfg.DataDir, "cache", "checkpoints"),
+		CacheDir: filepath.Join(a.cfg.DataDir, "cache", "checkpoints"), Access: webAccess(a.cfg),
 	}
 	if a.cdr != nil { // a nil *cdr.Reader must stay a nil interface
 		wo.CDR = a.cdr
@@ -118,7 +122,7 @@ func serveApp(ctx context.Context, a *app, p serveParams) error {
 	}
 	a.log.Info("serving", slog.String("address", ln.Addr().String()))
 	if p.ready != nil {
-		p.ready("http://" + ln.Addr().String() + "/")
+		p.ready(readyURL(srv, ln.Addr().String(), p.loginAs))
 	}
 	events, err := a.webhookEvents(ctx)
 	if err != nil {
@@ -142,6 +146,7 @@ func serveApp(ctx context.Context, a *app, p serveParams) error {
 		func(ctx context.Context) error { return serveHook(ctx, hookSocket(a.cfg.DataDir), hook) },
 		func(ctx context.Context) error { return scanLoop(ctx, a, p) },
 		func(ctx context.Context) error { return enrichLoop(ctx, a, enrichEvery, events) },
+		func(ctx context.Context) error { return pruneSessionsLoop(ctx, a, pruneEvery) },
 		(&webhook.Deliverer{Cat: a.cat, Owner: a.cfg.Node, Log: a.log.With("component", "webhook")}).Run,
 	)
 }

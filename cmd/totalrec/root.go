@@ -75,6 +75,7 @@ credentials and the spool location from FreePBX's own configuration.`,
 		newPurgeCommand(opts),
 		newServeCommand(opts),
 		newRetentionCommand(opts), newHoldCommand(opts), newMigrateLayoutCommand(opts),
+		newUserCommand(opts), newTokenCommand(opts), newAuditCommand(opts),
 		newWebhookCommand(opts),
 	)
 	return cmd

@@ -1,7 +1,10 @@
-// Package auth verifies the single sign-on tokens the Totalrec FreePBX module issues
-// when it embeds the Totalrec UI for a logged-in FreePBX administrator.
+// Package auth holds Totalrec's credentials logic, free of storage and HTTP:
+// password hashing (argon2id, password.go), random tokens and signed share
+// links (token.go), sign-in throttling (throttle.go), and the single sign-on
+// tokens the Totalrec FreePBX module issues when it embeds the Totalrec UI for a
+// logged-in FreePBX administrator (this file).
 //
-// A token is two base64url parts (no padding) joined by a dot:
+// An SSO token is two base64url parts (no padding) joined by a dot:
 //
 //	base64url(payload) "." base64url(HMAC-SHA256(secret, base64url(payload)))
 //
@@ -118,7 +121,13 @@ type MemoryNonces struct {
 
 // NewMemoryNonces returns an empty MemoryNonces using the wall clock for pruning.
 func NewMemoryNonces() *MemoryNonces {
-	return &MemoryNonces{until: map[string]time.Time{}, now: time.Now}
+	return NewMemoryNoncesClock(time.Now)
+}
+
+// NewMemoryNoncesClock returns an empty MemoryNonces pruning by now, which must
+// be the clock VerifySSO is given.
+func NewMemoryNoncesClock(now func() time.Time) *MemoryNonces {
+	return &MemoryNonces{until: map[string]time.Time{}, now: now}
 }
 
 // Seen implements NonceStore.

@@ -12,6 +12,10 @@
 //   - totalrec_dirs: directory fingerprints for incremental scans.
 //   - totalrec_schema_migrations: applied steps per component; other packages add
 //     their tables through Catalog.Migrate under their own component name.
+//   - Access (component "auth", MigrateAuth; authschema.go): totalrec_users,
+//     totalrec_sessions, totalrec_tokens, totalrec_shares, totalrec_keys and the
+//     append-only totalrec_audit. A user's extension scope is applied to every
+//     lookup here (scope.go).
 //
 // CDR fields are stored with a cdr_ prefix (cdr_src, cdr_billsec, …). Times are stored
 // in UTC with microsecond precision and returned as UTC time.Time values. SQLite runs

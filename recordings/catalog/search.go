@@ -224,6 +224,10 @@ func (c *Catalog) searchWhere(q recordings.Query, spec sortSpec, after *cursor) 
 	if q.LinkedID != "" {
 		w.add(`r.linkedid = ?`, q.LinkedID)
 	}
+	if q.Scope != nil && !q.Scope.All {
+		cond, args := c.scopeFilter(*q.Scope, bounds)
+		w.add(cond, args...)
+	}
 	return w, nil
 }
 

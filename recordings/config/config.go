@@ -2,6 +2,7 @@ package config
 
 import (
 	"fmt"
+	"strings"
 	"time"
 )
 
@@ -20,6 +21,16 @@ type Config struct {
 	// SSOSecret signs the single-sign-on tokens the FreePBX module hands the web UI;
 	// install.sh generates it. Empty disables FreePBX sign-on.
 	SSOSecret string
+	// PublicURL is how browsers reach the web UI (https://pbx.example.com:8443/);
+	// "" = unknown. It makes cookies Secure when https, and names the FreePBX
+	// host for frame_ancestors' default.
+	PublicURL string
+	// FrameAncestors lists the origins, space- or comma-separated, allowed to
+	// show the UI in a frame; "" = http and https on the standard ports of
+	// public_url's host (or of the host each request names).
+	FrameAncestors string
+	SessionIdle    time.Duration // a session ends after this long without a request
+	SessionMax     time.Duration // and this long after sign-in, whatever happens
 
 	// DBPasswordFile and CDRDBPasswordFile name files holding the MySQL password of
 	// DB and CDRDB. Load has already put the password into the DSN; they are kept
@@ -36,6 +47,8 @@ const (
 	DefaultCDRTable     = "cdr"
 	DefaultCDRWindow    = 2 * time.Hour
 	DefaultScanInterval = 5 * time.Minute
+	DefaultSessionIdle  = 30 * time.Minute
+	DefaultSessionMax   = 12 * time.Hour
 )
 
 // Default returns the configuration before any file, variable or flag is read. Its DB
@@ -49,6 +62,8 @@ func Default() Config {
 		Listen:       DefaultListen,
 		CDRWindow:    DefaultCDRWindow,
 		ScanInterval: DefaultScanInterval,
+		SessionIdle:  DefaultSessionIdle,
+		SessionMax:   DefaultSessionMax,
 	}
 }
 
@@ -117,4 +132,9 @@ func (l Loaded) Redacted() []Entry {
 		out = append(out, Entry{Key: k.name, Value: v, Source: s})
 	}
 	return out
+}
+
+// FrameAncestorList splits FrameAncestors into origins.
+func (c Config) FrameAncestorList() []string {
+	return strings.FieldsFunc(c.FrameAncestors, func(r rune) bool { return r == ' ' || r == ',' || r == '\t' })
 }

@@ -33,6 +33,10 @@ var settings = [...]setting{
 	strKey("timezone", "TOTALREC_TZ", func(c *Config) *string { return &c.Timezone }),
 	durKey("scan_interval", "TOTALREC_SCAN_INTERVAL", func(c *Config) *time.Duration { return &c.ScanInterval }),
 	secretKey("sso_secret", "TOTALREC_SSO_SECRET", func(c *Config) *string { return &c.SSOSecret }),
+	strKey("public_url", "TOTALREC_PUBLIC_URL", func(c *Config) *string { return &c.PublicURL }),
+	strKey("frame_ancestors", "TOTALREC_FRAME_ANCESTORS", func(c *Config) *string { return &c.FrameAncestors }),
+	durKey("session_idle", "TOTALREC_SESSION_IDLE", func(c *Config) *time.Duration { return &c.SessionIdle }),
+	durKey("session_max", "TOTALREC_SESSION_MAX", func(c *Config) *time.Duration { return &c.SessionMax }),
 }
 
 func secretKey(name, env string, field func(*Config) *string) setting {

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"net/url"
 	"path/filepath"
 	"strconv"
 	"time"
@@ -64,6 +65,20 @@ func (c Config) Validate() error {
 	}
 	if c.ScanInterval <= 0 {
 		bad("scan_interval", c.ScanInterval.String(), "must be positive")
+	}
+	if c.PublicURL != "" {
+		if u, err := url.Parse(c.PublicURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			bad("public_url", c.PublicURL, "want http(s)://host[:port]/")
+		}
+	}
+	for _, o := range c.FrameAncestorList() {
+		if u, err := url.Parse(o); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.Path != "" {
+			bad("frame_ancestors", c.FrameAncestors, "want origins such as https://pbx.example.com, space-separated")
+			break
+		}
+	}
+	if c.SessionIdle <= 0 || c.SessionMax <= 0 || c.SessionIdle > c.SessionMax {
+		bad("session_idle", c.SessionIdle.String()+"/"+c.SessionMax.String(), "session_idle and session_max must be positive, idle at most max")
 	}
 	return errors.Join(errs...)
 }

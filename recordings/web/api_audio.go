@@ -25,11 +25,20 @@ func (s *Server) apiAudio(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	return s.serveAudio(c, rec, download, func() error { return s.auditAudio(c, rec.ID, download) })
+}
+
+// serveAudio serves rec's audio; audit runs once the file is open, before a
+// byte is sent, and its error fails the request.
+func (s *Server) serveAudio(c echo.Context, rec recordings.Recording, download bool, audit func() error) error {
 	rf, err := s.openRecording(c.Request().Context(), rec)
 	if err != nil {
 		return err
 	}
 	defer rf.Close()
+	if err := audit(); err != nil {
+		return err
+	}
 	// A read from the start decodes forward anyway; one in the middle of a
 	// stateful format is where checkpoints pay, so build them first.
 	rg := c.Request().Header.Get("Range")

@@ -34,6 +34,9 @@ func (s *Server) apiOriginal(c echo.Context) error {
 		return err
 	}
 	defer rf.Close()
+	if err := s.auditDownload(c, rec.ID, "original"); err != nil {
+		return err
+	}
 	ct, ok := originalTypes[rec.Format]
 	if !ok {
 		ct = "application/octet-stream"

@@ -20,7 +20,7 @@ func (s *Server) apiRecording(c echo.Context) error {
 		key = rec.Name.UniqueID
 	}
 	if key != "" {
-		legs, err := s.opts.Catalog.ByLinkedID(ctx, key)
+		legs, err := s.callLegs(c, key)
 		if err != nil {
 			return err
 		}

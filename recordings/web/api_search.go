@@ -12,7 +12,7 @@ func (s *Server) apiSearch(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	p, err := s.opts.Catalog.Search(c.Request().Context(), f.query)
+	p, err := s.search(c, f.query)
 	if err != nil {
 		return err
 	}

@@ -112,6 +112,18 @@ func waitURL(t *testing.T, ctx context.Context, part string) string {
 	}
 }
 
+// signIn signs the browser in through the form, as an administrator with
+// testPassword, and waits for the search page.
+func signIn(t *testing.T, ctx context.Context, f *fixture) {
+	t.Helper()
+	f.signIn(t, "browser", recordings.RoleAdmin, "")
+	do(t, ctx, chromedp.Navigate(f.http.URL+"/login"), chromedp.WaitVisible(chromedp.ID("login-form")),
+		chromedp.SendKeys(chromedp.ID("login-name"), "browser"),
+		chromedp.SendKeys(chromedp.ID("login-password"), testPassword),
+		chromedp.Evaluate[chromedp.Void](`document.getElementById("login-submit").click(); null`))
+	waitJS(t, ctx, `document.getElementById("user-name") !== null`)
+}
+
 func do(t *testing.T, ctx context.Context, steps ...chromedp.Action[chromedp.Void]) {
 	t.Helper()
 	if err := chromedp.Do(ctx, steps...); err != nil {
@@ -124,6 +136,7 @@ func do(t *testing.T, ctx context.Context, steps ...chromedp.Action[chromedp.Voi
 func TestBrowser_Search(t *testing.T) {
 	f := sharedFixture(t)
 	ctx := newBrowser(t)
+	signIn(t, ctx, f)
 	caller := f.find(t, recordings.Query{HideEmpty: true, Types: []string{"in"}}, func(r recordings.Recording) bool { return len(r.CDR.Src) > 6 })
 	suffix := caller.CDR.Src[len(caller.CDR.Src)-4:]
 
@@ -175,6 +188,7 @@ func TestBrowser_Search(t *testing.T) {
 func TestBrowser_Player(t *testing.T) {
 	f := sharedFixture(t)
 	ctx := newBrowser(t)
+	signIn(t, ctx, f)
 	r := f.find(t, recordings.Query{HideEmpty: true, Format: recordings.FormatWAV49, Types: []string{"in"}},
 		func(r recordings.Recording) bool { return r.Duration > 30*time.Second })
 
@@ -226,6 +240,7 @@ func TestBrowser_Player(t *testing.T) {
 func TestBrowser_Download(t *testing.T) {
 	f := sharedFixture(t)
 	ctx := newBrowser(t)
+	signIn(t, ctx, f)
 	r := f.find(t, recordings.Query{HideEmpty: true, Format: recordings.FormatGSM}, func(recordings.Recording) bool { return true })
 	dir := t.TempDir()
 	progress := chromedp.Events(ctx, browser.DownloadProgress)

@@ -39,8 +39,14 @@
 //
 // # Access
 //
-// There are no users yet: whoever reaches the listen address (127.0.0.1 by
-// default) can search, play and download everything. The page footer says so.
-// Every handler gets the recording through Options.Catalog, the place where a
-// per-user extension scope will apply.
+// Every request but a few public paths (isPublic in auth.go: sign-in, single
+// sign-on, static files, health, share links) needs a principal: a session
+// (cookie totalrec_session, auth.go, login.go) or, on /api/, an API token. New
+// routes are private by default. Every POST carries its session's CSRF token.
+// Handlers reach recordings only through scope.go, which passes the
+// principal's extension scope to the catalogue: the Catalog interface has no
+// unscoped lookup, and out of scope is 404 like a missing ID. Plays, downloads,
+// exports, sign-ins and changes are audited (audit_log.go) before anything is
+// sent. docs/api.md explains the cookie attributes (SameSite for the FreePBX
+// iframe), throttling, frame-ancestors and the audit granularity.
 package web

@@ -19,7 +19,6 @@ var csvHeader = []string{"id", "call_time", "type", "direction", "from", "to", "
 // (not only one page), streamed as CSV, at most Options.CSVMaxRows rows. A cut export
 // says so in the X-Totalrec-Truncated trailer.
 func (s *Server) exportCSV(c echo.Context) error {
-	ctx := c.Request().Context()
 	f, err := parseSearch(c.QueryParams(), s.now(), s.loc)
 	if err != nil {
 		return err
@@ -28,8 +27,11 @@ func (s *Server) exportCSV(c echo.Context) error {
 	q.After, q.Limit = "", maxLimit
 	// The first page is fetched before anything is written, so that a bad
 	// query is still a clean JSON error.
-	p, err := s.opts.Catalog.Search(ctx, q)
+	p, err := s.search(c, q)
 	if err != nil {
+		return err
+	}
+	if err := s.audit(c, actExportCSV, 0, exportDetail(min(p.Total, s.opts.CSVMaxRows), p.TotalCapped, c.QueryString())); err != nil {
 		return err
 	}
 	h := c.Response().Header()
@@ -65,7 +67,7 @@ func (s *Server) exportCSV(c echo.Context) error {
 			return fmt.Errorf("write CSV export: %w", err)
 		}
 		q.After = p.Next
-		if p, err = s.opts.Catalog.Search(ctx, q); err != nil {
+		if p, err = s.search(c, q); err != nil {
 			return fmt.Errorf("export CSV after %d rows: %w", rows, err)
 		}
 	}

@@ -26,7 +26,7 @@ func (s *Server) exportZIP(c echo.Context) error {
 	}
 	q := f.query
 	q.After, q.Limit = "", s.opts.ZipMaxFiles+1
-	p, err := s.opts.Catalog.Search(ctx, q)
+	p, err := s.search(c, q)
 	if err != nil {
 		return err
 	}
@@ -46,6 +46,9 @@ func (s *Server) exportZIP(c echo.Context) error {
 	}
 	if len(recs) == 0 {
 		return &publicError{status: http.StatusNotFound, code: "not_found", message: "no recordings match", err: recordings.ErrNotFound}
+	}
+	if err := s.audit(c, actExportZIP, 0, exportDetail(len(recs), false, c.QueryString())); err != nil {
+		return err
 	}
 	h := c.Response().Header()
 	h.Set("Content-Type", "application/zip")

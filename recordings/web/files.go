@@ -43,7 +43,7 @@ func (s *Server) getRecording(c echo.Context) (recordings.Recording, error) {
 	if err != nil {
 		return recordings.Recording{}, err
 	}
-	rec, err := s.opts.Catalog.Get(c.Request().Context(), id)
+	rec, err := s.opts.Catalog.GetScoped(c.Request().Context(), id, scopeOf(c))
 	if errors.Is(err, recordings.ErrNotFound) {
 		return rec, &publicError{status: http.StatusNotFound, code: "not_found",
 			message: fmt.Sprintf("no recording %d", id), err: err}

@@ -45,6 +45,10 @@ type fixture struct {
 	srv   *Server
 	http  *httptest.Server
 	logs  *lockedWriter
+	// cookie and csrf are the session every request of get and do carries: an
+	// administrator's, unless as made another.
+	cookie string
+	csrf   string
 }
 
 // newFixture builds a demo of days days in a test's own directory and serves
@@ -130,6 +134,10 @@ func buildFixture(t testing.TB, dir string, cleanup func(func()), days, calls in
 		t.Fatal(err)
 	}
 	cleanup(func() { f.tree.Close() })
+	if err := f.cat.MigrateAuth(ctx); err != nil {
+		t.Fatal(err)
+	}
+	f.cookie, f.csrf = f.signIn(t, "admin", recordings.RoleAdmin, "")
 	f.scan(t)
 	e := &ingest.Enricher{Cat: f.cat, CDR: f.cdr, Window: time.Hour, Now: func() time.Time { return now },
 		Log: slog.New(slog.DiscardHandler)}
@@ -144,7 +152,8 @@ func buildFixture(t testing.TB, dir string, cleanup func(func()), days, calls in
 func (f *fixture) serve(t testing.TB, cleanup func(func()), edit func(*Options)) {
 	t.Helper()
 	o := Options{Catalog: f.cat, CDR: f.cdr, Spool: f.tree, CacheDir: filepath.Join(f.dir, "cache"),
-		Location: moscow, Logger: slog.New(slog.NewTextHandler(f.logs, nil)), Now: func() time.Time { return now }, Version: "test"}
+		Location: moscow, Logger: slog.New(slog.NewTextHandler(f.logs, nil)), Now: func() time.Time { return now }, Version: "test",
+		Access: Access{SSOSecret: testSSOSecret}}
 	if edit != nil {
 		edit(&o)
 	}
@@ -213,14 +222,26 @@ func (f *fixture) get(t testing.TB, path string, header ...string) (*http.Respon
 
 func (f *fixture) do(t testing.TB, method, path string, header ...string) (*http.Response, []byte) {
 	t.Helper()
-	req, err := http.NewRequest(method, f.http.URL+path, nil)
+	return f.send(t, method, path, nil, header...)
+}
+
+// send makes one request with the fixture's session and returns the response,
+// not following redirects.
+func (f *fixture) send(t testing.TB, method, path string, body io.Reader, header ...string) (*http.Response, []byte) {
+	t.Helper()
+	req, err := http.NewRequest(method, f.http.URL+path, body)
 	if err != nil {
 		t.Fatal(err)
 	}
 	for i := 0; i+1 < len(header); i += 2 {
 		req.Header.Set(header[i], header[i+1])
 	}
-	res, err := f.http.Client().Do(req)
+	if f.cookie != "" { // added to a Cookie header the caller set
+		req.AddCookie(&http.Cookie{Name: sessionCookie, Value: f.cookie})
+	}
+	client := *f.http.Client()
+	client.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	res, err := client.Do(req)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -18,8 +18,8 @@ type lang struct {
 }
 
 var languages = map[string]*lang{
-	"en": {Code: "en", msgs: messagesEN},
-	"ru": {Code: "ru", msgs: messagesRU},
+	"en": {Code: "en", msgs: merged(messagesEN, authMessagesEN)},
+	"ru": {Code: "ru", msgs: merged(messagesRU, authMessagesRU)},
 }
 
 // langCookie remembers a language picked with ?lang=.
@@ -31,7 +31,7 @@ func (l *lang) T(key string) string {
 	if m, ok := l.msgs[key]; ok {
 		return m
 	}
-	if m, ok := messagesEN[key]; ok {
+	if m, ok := languages["en"].msgs[key]; ok {
 		return m
 	}
 	return key

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -11,15 +12,25 @@ import (
 
 // contentSecurityPolicy allows scripts, styles, audio and fetches from this origin
 // only, and no inline script or style: every script is an embedded static file.
+// frame-ancestors follows per request (Server.frameAncestors).
 const contentSecurityPolicy = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; " +
-	"media-src 'self'; connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'self'"
+	"media-src 'self'; connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors "
 
-// securityHeaders sets the headers every response carries.
-func securityHeaders(next echo.HandlerFunc) echo.HandlerFunc {
+// securityHeaders sets the headers every response carries. Pages may be framed
+// by this origin and the FreePBX origins (Access.FrameAncestors); a share page,
+// made to be embedded in a CRM, by any origin, and it sends no Referer (its
+// path is its credential). Browsers that know frame-ancestors ignore
+// X-Frame-Options; older ones keep to the same origin.
+func (s *Server) securityHeaders(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		h := c.Response().Header()
-		h.Set("Content-Security-Policy", contentSecurityPolicy)
 		h.Set("X-Content-Type-Options", "nosniff")
+		if strings.HasPrefix(c.Request().URL.Path, "/share/") {
+			h.Set("Content-Security-Policy", contentSecurityPolicy+"*")
+			h.Set("Referrer-Policy", "no-referrer")
+			return next(c)
+		}
+		h.Set("Content-Security-Policy", contentSecurityPolicy+s.frameAncestors(c))
 		h.Set("Referrer-Policy", "same-origin")
 		h.Set("X-Frame-Options", "SAMEORIGIN")
 		return next(c)

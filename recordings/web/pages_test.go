@@ -28,7 +28,7 @@ func TestSearchPage(t *testing.T) {
 	if !strings.Contains(page, `name="hide_empty" value="1" checked`) {
 		t.Error("hide empty recordings is not on by default")
 	}
-	for _, want := range []string{"Today", "Yesterday", "7 days", "30 days", `rel="next"`, "Export CSV", "footer", "Open access"} {
+	for _, want := range []string{"Today", "Yesterday", "7 days", "30 days", `rel="next"`, "Export CSV", "footer", `id="user-name"`, `action="/logout"`} {
 		if !strings.Contains(page, want) {
 			t.Errorf("the search page lacks %q", want)
 		}

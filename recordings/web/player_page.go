@@ -34,6 +34,9 @@ type playerView struct {
 	Legs        []row
 	CDRLegs     []cdrRow
 	CDRError    bool
+	CanShare    bool // the share links section shows
+	Shares      []shareLink
+	ShareTTLs   []option
 }
 
 type detail struct{ Label, Value string }
@@ -68,7 +71,7 @@ func (s *Server) playerPage(c echo.Context) error {
 		if key == "" {
 			key = rec.Name.UniqueID
 		}
-		legs, err := s.opts.Catalog.ByLinkedID(ctx, key)
+		legs, err := s.callLegs(c, key)
 		if err != nil {
 			return err
 		}
@@ -86,6 +89,15 @@ func (s *Server) playerPage(c echo.Context) error {
 			for _, r := range rows {
 				v.CDRLegs = append(v.CDRLegs, newCDRRow(r, rec, l, now, s.loc))
 			}
+		}
+	}
+	if p := principalOf(c); p.canShare() && p.Session != nil {
+		v.CanShare = true
+		if v.Shares, err = s.sharesFor(c, rec.ID); err != nil {
+			return err
+		}
+		for i, t := range shareTTLs {
+			v.ShareTTLs = append(v.ShareTTLs, option{Value: t.key, Label: l.T("share.ttl." + t.key), Selected: i == 1})
 		}
 	}
 	return c.Render(http.StatusOK, "player", s.newPage(c, v.Heading, v))

@@ -2,12 +2,31 @@ package web
 
 // routes is the one route table. Streaming routes carry s.streaming, which turns
 // the server's write timeout into an idle timeout (see the package documentation).
+// Every route needs a signed-in principal except those isPublic names (auth.go);
+// every POST needs its CSRF token.
 func (s *Server) routes() {
 	e := s.echo
-	e.Use(s.accessLog, s.recoverPanic, securityHeaders, s.language)
+	e.Use(s.accessLog, s.recoverPanic, s.securityHeaders, s.language, s.authenticate, s.requireSignIn, s.checkCSRF)
 
 	e.GET("/healthz", s.healthz)
 	e.GET("/static/:sum/:name", s.staticFile)
+
+	e.GET("/login", s.loginPage)
+	e.POST("/login", s.login)
+	e.POST("/logout", s.logout)
+	e.GET("/sso", s.sso)
+	e.GET("/login/once", s.loginOnce)
+	e.GET("/share/:token", s.sharePage)
+	e.GET("/share/:token/audio", s.shareAudio, s.streaming)
+	e.HEAD("/share/:token/audio", s.shareAudio, s.streaming)
+
+	e.GET("/users", s.usersPage, s.adminOnly)
+	e.POST("/users", s.addUser, s.adminOnly)
+	e.POST("/users/:uid", s.updateUser, s.adminOnly)
+	e.GET("/audit", s.auditPage, s.adminOnly)
+	e.GET("/audit.csv", s.auditCSV, s.adminOnly, s.streaming)
+	e.POST("/recordings/:id/shares", s.addShare)
+	e.POST("/shares/:sid/revoke", s.revokeShare)
 
 	e.GET("/", s.searchPage)
 	e.GET("/recordings/:id", s.playerPage)

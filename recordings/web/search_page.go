@@ -73,7 +73,7 @@ func (s *Server) searchPage(c echo.Context) error {
 	v.Form = f
 	if err == nil {
 		var p recordings.Page
-		p, err = s.opts.Catalog.Search(c.Request().Context(), f.query)
+		p, err = s.search(c, f.query)
 		if err == nil {
 			v.fill(f, p, l, now, s.loc, s.opts.ZipMaxFiles)
 		}

@@ -14,11 +14,14 @@ import (
 	"github.com/totalrec/totalrec/recordings/spool"
 )
 
-// Catalog is what the web layer needs of the catalogue.
+// Catalog is what the web layer needs of the catalogue. Its lookups all take a
+// scope (a Query carries one): there is no way here to read a recording
+// without the principal's scope.
 type Catalog interface {
 	Search(ctx context.Context, q recordings.Query) (recordings.Page, error)
-	Get(ctx context.Context, id int64) (recordings.Recording, error)
-	ByLinkedID(ctx context.Context, linkedid string) ([]recordings.Recording, error)
+	GetScoped(ctx context.Context, id int64, scope recordings.Scope) (recordings.Recording, error)
+	ByLinkedIDScoped(ctx context.Context, linkedid string, scope recordings.Scope) ([]recordings.Recording, error)
+	Accounts
 }
 
 // CDRLegs reads every CDR row of a call (cdr.Reader satisfies it).
@@ -41,6 +44,9 @@ type Options struct {
 	ZipMaxFiles int
 	ZipMaxBytes int64
 	CSVMaxRows  int
+
+	// Access configures sign-in, sessions and framing (access.go).
+	Access Access
 }
 
 // Default limits of the exports, and the streaming idle timeout.
@@ -64,6 +70,7 @@ type Server struct {
 	views  *views
 	assets *assets
 	cache  *checkpointCache
+	accessState
 }
 
 // New builds the server: it parses the templates, fingerprints the static files
@@ -91,6 +98,9 @@ func New(o Options) (*Server, error) {
 	if s.opts.CSVMaxRows <= 0 {
 		s.opts.CSVMaxRows = CSVMaxRows
 	}
+	if err := s.initAccess(o.Catalog, o.Access); err != nil {
+		return nil, fmt.Errorf("new web server: %w", err)
+	}
 	var err error
 	if s.assets, err = loadAssets(); err != nil {
 		return nil, fmt.Errorf("new web server: %w", err)
@@ -104,6 +114,10 @@ func New(o Options) (*Server, error) {
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
 	e.HTTPErrorHandler = s.handleError
+	// The client's address is the connection's peer, or X-Forwarded-For when
+	// the peer is a proxy on this machine (loopback): a remote client can write
+	// that header, and sign-in throttling and the audit trail must not believe it.
+	e.IPExtractor = echo.ExtractIPFromXFFHeader(echo.TrustLoopback(true), echo.TrustLinkLocal(false), echo.TrustPrivateNet(false))
 	e.Renderer = s.views
 	s.echo = e
 	s.routes()

@@ -16,7 +16,11 @@ var templateFS embed.FS
 
 // pages are the templates rendered as whole pages; each is layout.html plus its
 // own file.
-var pages = []string{"search", "player", "error"}
+var pages = []string{"search", "player", "error", "login", "users", "audit"}
+
+// barePages are whole documents of their own, without the layout: the share
+// player, made to sit in another site's iframe.
+var barePages = []string{"share"}
 
 // views renders the embedded templates, parsed once.
 type views struct {
@@ -33,6 +37,18 @@ func parseViews(a *assets) (*views, error) {
 	v := &views{sets: map[string]*template.Template{}}
 	for _, p := range pages {
 		t, err := template.New("layout.html").Funcs(funcs).ParseFS(templateFS, "templates/layout.html", "templates/"+p+".html")
+		if err != nil {
+			return nil, fmt.Errorf("parse templates: %w", err)
+		}
+		v.sets[p] = t
+	}
+	for _, p := range barePages {
+		// Named layout.html so that Render runs it like the others.
+		b, err := templateFS.ReadFile("templates/" + p + ".html")
+		if err != nil {
+			return nil, fmt.Errorf("parse templates: %w", err)
+		}
+		t, err := template.New("layout.html").Funcs(funcs).Parse(string(b))
 		if err != nil {
 			return nil, fmt.Errorf("parse templates: %w", err)
 		}
@@ -62,6 +78,17 @@ type page struct {
 	Now     time.Time
 	url     *url.URL
 	Data    any
+	// Who is signed in, for the header; nil on the sign-in page.
+	User *pageUser
+}
+
+// pageUser is the signed-in person as the layout shows them.
+type pageUser struct {
+	Name     string
+	Role     string
+	CSRF     string // the session's CSRF token, for forms
+	Admin    bool
+	CanShare bool
 }
 
 // LangURL is the current page's URL in language code.
@@ -75,8 +102,15 @@ func (p page) LangURL(code string) string {
 
 func (s *Server) newPage(c echo.Context, title string, data any) page {
 	now := s.now().In(s.loc)
-	return page{L: langOf(c), Title: title, Version: s.opts.Version, Zone: zoneName(now),
+	pg := page{L: langOf(c), Title: title, Version: s.opts.Version, Zone: zoneName(now),
 		Now: now, url: c.Request().URL, Data: data}
+	if p := principalOf(c); p != nil {
+		pg.User = &pageUser{Name: p.Name, Role: string(p.Role), Admin: p.isAdmin(), CanShare: p.canShare()}
+		if p.Session != nil {
+			pg.User.CSRF = p.Session.CSRF
+		}
+	}
+	return pg
 }
 
 // zoneName names t's zone for people: "Europe/Moscow (UTC+03:00)", or the

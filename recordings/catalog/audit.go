@@ -1,0 +1,120 @@
+package catalog
+
+import (
+	"context"
+	"fmt"
+	"time"
+	"unicode/utf8"
+
+	"github.com/totalrec/totalrec/recordings"
+)
+
+// AuditEntry is one line of the audit trail: who did what, when, from where, to
+// which recording. The trail is append-only: this package inserts and reads
+// totalrec_audit and has no statement that changes or deletes a row of it.
+type AuditEntry struct {
+	ID          int64
+	At          time.Time
+	Who         string // a user name, "token:NAME", "share:ID", or what a failed sign-in typed
+	Addr        string // the client's address
+	Action      string // login, login.failed, logout, play, download, export.csv, …
+	RecordingID int64  // 0: not about one recording
+	Detail      string
+}
+
+// Audit appends e to the trail, stamped with the catalogue's clock when e.At is zero.
+func (c *Catalog) Audit(ctx context.Context, e AuditEntry) error {
+	if e.At.IsZero() {
+		e.At = c.now()
+	}
+	var rec any
+	if e.RecordingID > 0 {
+		rec = e.RecordingID
+	}
+	_, err := c.db.ExecContext(ctx, `INSERT INTO totalrec_audit (at, who, addr, action, recording_id, detail)
+		VALUES (?, ?, ?, ?, ?, ?)`, c.timeArg(e.At), clipValid(e.Who, 160), clipValid(e.Addr, 64),
+		clipValid(e.Action, 32), rec, clipValid(e.Detail, 1024))
+	if err != nil {
+		return fmt.Errorf("append audit entry %s: %w", e.Action, err)
+	}
+	return nil
+}
+
+// AuditQuery selects audit entries, newest first, one page at a time.
+type AuditQuery struct {
+	Who, Action  string
+	Since, Until time.Time // Since inclusive, Until exclusive; zero = open
+	Before       int64     // the keyset cursor: entries with a smaller ID; 0 = from the newest
+	Limit        int       // page size; DefaultLimit when 0, at most MaxLimit
+}
+
+// AuditLog returns one page of entries matching q and the cursor of the next page
+// (0 on the last).
+func (c *Catalog) AuditLog(ctx context.Context, q AuditQuery) ([]AuditEntry, int64, error) {
+	switch {
+	case q.Limit <= 0:
+		q.Limit = DefaultLimit
+	case q.Limit > MaxLimit:
+		q.Limit = MaxLimit
+	}
+	if !q.Since.IsZero() && !q.Until.IsZero() && q.Until.Before(q.Since) {
+		return nil, 0, fmt.Errorf("read audit trail: until before since: %w", recordings.ErrInvalid)
+	}
+	var w where
+	if q.Who != "" {
+		w.add(`who = ?`, q.Who)
+	}
+	if q.Action != "" {
+		w.add(`action = ?`, q.Action)
+	}
+	if !q.Since.IsZero() {
+		w.add(`at >= ?`, c.timeArg(clampTime(q.Since)))
+	}
+	if !q.Until.IsZero() {
+		w.add(`at < ?`, c.timeArg(clampTime(q.Until)))
+	}
+	if q.Before > 0 {
+		w.add(`id < ?`, q.Before)
+	}
+	rows, err := c.rdb.QueryContext(ctx, `SELECT id, at, who, addr, action, COALESCE(recording_id, 0), detail
+		FROM totalrec_audit`+w.sql()+` ORDER BY id DESC LIMIT ?`, append(w.args, q.Limit+1)...)
+	if err != nil {
+		return nil, 0, fmt.Errorf("read audit trail: %w", err)
+	}
+	defer rows.Close()
+	var out []AuditEntry
+	for rows.Next() {
+		var (
+			e  AuditEntry
+			at nullTime
+		)
+		if err := rows.Scan(&e.ID, &at, &e.Who, &e.Addr, &e.Action, &e.RecordingID, &e.Detail); err != nil {
+			return nil, 0, fmt.Errorf("read audit trail: %w", err)
+		}
+		e.At = at.T
+		out = append(out, e)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, 0, fmt.Errorf("read audit trail: %w", err)
+	}
+	var next int64
+	if len(out) > q.Limit {
+		out = out[:q.Limit]
+		next = out[q.Limit-1].ID
+	}
+	return out, next, nil
+}
+
+// clipValid cuts s to at most n bytes of valid UTF-8.
+func clipValid(s string, n int) string {
+	if !utf8.ValidString(s) {
+		s = string([]rune(s)) // replaces invalid bytes
+	}
+	if len(s) <= n {
+		return s
+	}
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return s[:n]
+}

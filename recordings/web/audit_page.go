@@ -1,0 +1,139 @@
+package web
+
+import (
+	"encoding/csv"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strconv"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/totalrec/totalrec/recordings/catalog"
+)
+
+// auditView is the audit page's data.
+type auditView struct {
+	Who, Action, Since, Until string
+	Rows                      []auditRow
+	Next, CSV                 string
+}
+
+type auditRow struct {
+	At, Who, Addr, Action, Detail string
+	RecordingID                   int64
+}
+
+// auditQuery reads the audit filters: who, action, since and until (dates,
+// YYYY-MM-DD in the PBX's zone, until inclusive) and the cursor before.
+func (s *Server) auditQuery(c echo.Context) (catalog.AuditQuery, error) {
+	q := catalog.AuditQuery{Who: clip(c.QueryParam("who"), 160), Action: clip(c.QueryParam("action"), 32)}
+	day := func(param string) (time.Time, error) {
+		v := c.QueryParam(param)
+		if v == "" {
+			return time.Time{}, nil
+		}
+		t, err := time.ParseInLocation("2006-01-02", v, s.loc)
+		if err != nil {
+			return t, badRequest(param, "%q is not a date like 2026-11-26", clip(v, 40))
+		}
+		return t, nil
+	}
+	var err error
+	if q.Since, err = day("since"); err != nil {
+		return q, err
+	}
+	if q.Until, err = day("until"); err != nil {
+		return q, err
+	}
+	if !q.Until.IsZero() {
+		q.Until = q.Until.AddDate(0, 0, 1)
+	}
+	if b := c.QueryParam("before"); b != "" {
+		if q.Before, err = strconv.ParseInt(b, 10, 64); err != nil || q.Before <= 0 {
+			return q, badRequest("before", "not a cursor")
+		}
+	}
+	return q, nil
+}
+
+// auditPage is GET /audit (administrators): the trail, newest first, filtered
+// and paged by ID.
+func (s *Server) auditPage(c echo.Context) error {
+	l := langOf(c)
+	q, err := s.auditQuery(c)
+	if err != nil {
+		return err
+	}
+	q.Limit = 100
+	entries, next, err := s.acc.AuditLog(c.Request().Context(), q)
+	if err != nil {
+		return err
+	}
+	v := auditView{Who: q.Who, Action: q.Action, Since: c.QueryParam("since"), Until: c.QueryParam("until")}
+	now := s.now().In(s.loc)
+	for _, e := range entries {
+		v.Rows = append(v.Rows, auditRow{At: l.Short(e.At.In(s.loc), now), Who: e.Who, Addr: e.Addr, Action: e.Action,
+			Detail: e.Detail, RecordingID: e.RecordingID})
+	}
+	base := url.Values{}
+	for k, val := range map[string]string{"who": v.Who, "action": v.Action, "since": v.Since, "until": v.Until} {
+		if val != "" {
+			base.Set(k, val)
+		}
+	}
+	v.CSV = "/audit.csv?" + base.Encode()
+	if next > 0 {
+		base.Set("before", strconv.FormatInt(next, 10))
+		v.Next = "/audit?" + base.Encode()
+	}
+	return c.Render(http.StatusOK, "audit", s.newPage(c, l.T("audit.title"), v))
+}
+
+// auditCSVMax bounds one CSV export of the audit trail.
+const auditCSVMax = 100000
+
+// auditCSV is GET /audit.csv (administrators): the filtered trail as CSV,
+// newest first, at most auditCSVMax rows. The export is itself audited.
+func (s *Server) auditCSV(c echo.Context) error {
+	q, err := s.auditQuery(c)
+	if err != nil {
+		return err
+	}
+	if err := s.audit(c, actExportAudit, 0, "query="+c.QueryString()); err != nil {
+		return err
+	}
+	h := c.Response().Header()
+	h.Set("Content-Type", "text/csv; charset=utf-8")
+	h.Set("Content-Disposition", contentDisposition("attachment", "audit_"+s.now().In(s.loc).Format("2006-01-02_15-04")+".csv"))
+	h.Set("Cache-Control", "private, no-store")
+	c.Response().WriteHeader(http.StatusOK)
+	w := csv.NewWriter(c.Response())
+	w.Write([]string{"id", "at", "who", "addr", "action", "recording_id", "detail"})
+	q.Limit = 1000
+	for rows := 0; rows < auditCSVMax; {
+		entries, next, err := s.acc.AuditLog(c.Request().Context(), q)
+		if err != nil {
+			return fmt.Errorf("export audit trail after %d rows: %w", rows, err)
+		}
+		for _, e := range entries {
+			rec := ""
+			if e.RecordingID > 0 {
+				rec = strconv.FormatInt(e.RecordingID, 10)
+			}
+			w.Write([]string{strconv.FormatInt(e.ID, 10), e.At.In(s.loc).Format(time.RFC3339), cell(e.Who), cell(e.Addr),
+				e.Action, rec, cell(e.Detail)})
+		}
+		rows += len(entries)
+		if next == 0 {
+			break
+		}
+		q.Before = next
+	}
+	w.Flush()
+	if err := w.Error(); err != nil {
+		return fmt.Errorf("write audit CSV: %w", err)
+	}
+	return nil
+}

@@ -1,0 +1,177 @@
+package web
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/totalrec/totalrec/recordings"
+	"github.com/totalrec/totalrec/recordings/auth"
+	"github.com/totalrec/totalrec/recordings/catalog"
+)
+
+// loginView is the sign-in page's data.
+type loginView struct {
+	CSRF, Next, Error string
+}
+
+// safeNext keeps a return address only when it is a path on this server.
+func safeNext(next string) string {
+	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") ||
+		strings.ContainsAny(next, "\r\n") || len(next) > 2048 {
+		return "/"
+	}
+	return next
+}
+
+// loginPage is GET /login: the sign-in form, with a fresh CSRF token in a cookie
+// and a hidden field (double submit: there is no session yet).
+func (s *Server) loginPage(c echo.Context) error {
+	next := safeNext(c.QueryParam("next"))
+	if principalOf(c) != nil {
+		return c.Redirect(http.StatusSeeOther, next)
+	}
+	return s.renderLogin(c, http.StatusOK, next, "")
+}
+
+func (s *Server) renderLogin(c echo.Context, status int, next, msg string) error {
+	tok := auth.NewSecret(32)
+	c.SetCookie(s.cookie(c, loginCookie, tok, "/login", 3600))
+	l := langOf(c)
+	return c.Render(status, "login", s.newPage(c, l.T("login.title"), loginView{CSRF: tok, Next: next, Error: msg}))
+}
+
+// login is POST /login: a local user's name and password. Failures count per
+// name and per address (auth.Throttle); every attempt is audited.
+func (s *Server) login(c echo.Context) error {
+	ctx, l := c.Request().Context(), langOf(c)
+	name, pw, next := strings.TrimSpace(c.FormValue("name")), c.FormValue("password"), safeNext(c.FormValue("next"))
+	now := s.now()
+	ukey, akey := "u:"+strings.ToLower(name), "a:"+c.RealIP()
+	if wait := max(s.throttle.Wait(ukey, now), s.throttle.Wait(akey, now)); wait > 0 {
+		secs := int(math.Ceil(wait.Seconds()))
+		if err := s.audit(c, actThrottled, 0, fmt.Sprintf("retry in %d s", secs), name); err != nil {
+			return err
+		}
+		c.Response().Header().Set("Retry-After", strconv.Itoa(secs))
+		return s.renderLogin(c, http.StatusTooManyRequests, next, l.F("login.throttled", secs))
+	}
+	u, err := s.acc.UserByName(ctx, name)
+	why := ""
+	switch {
+	case errors.Is(err, recordings.ErrNotFound):
+		auth.VerifyNobody(pw)
+		why = "no such user"
+	case err != nil:
+		return err
+	case u.Source != catalog.SourceLocal || u.PasswordHash == "":
+		auth.VerifyNobody(pw)
+		why = "no password sign-in for this user"
+	default:
+		if err := auth.VerifyPassword(pw, u.PasswordHash); err != nil {
+			why = "wrong password"
+			if !errors.Is(err, auth.ErrMismatch) {
+				s.log.Warn("verify password", "user", u.Name, "error", err)
+			}
+		} else if u.Disabled {
+			why = "disabled"
+		}
+	}
+	if why != "" {
+		s.throttle.Fail(ukey, now)
+		s.throttle.Fail(akey, now)
+		if err := s.audit(c, actLoginFailed, 0, why, name); err != nil {
+			return err
+		}
+		return s.renderLogin(c, http.StatusUnauthorized, next, l.T("login.failed"))
+	}
+	s.throttle.Reset(ukey)
+	if err := s.startSession(c, u); err != nil {
+		return err
+	}
+	c.SetCookie(s.cookie(c, loginCookie, "", "/login", -1))
+	if err := s.audit(c, actLogin, 0, "password", u.Name); err != nil {
+		return err
+	}
+	return c.Redirect(http.StatusSeeOther, next)
+}
+
+// logout is POST /logout: the session ends on the server and in the browser.
+func (s *Server) logout(c echo.Context) error {
+	if p := principalOf(c); p != nil && p.Session != nil {
+		if err := s.acc.DeleteSession(c.Request().Context(), p.Session.IDHash); err != nil {
+			return err
+		}
+		if err := s.audit(c, actLogout, 0, ""); err != nil {
+			return err
+		}
+	}
+	s.clearSessionCookie(c)
+	return c.Redirect(http.StatusSeeOther, "/login")
+}
+
+// ssoPrefix names the users that FreePBX single sign-on creates, apart from
+// local users (whose names cannot hold ':').
+const ssoPrefix = "freepbx:"
+
+// sso is GET /sso?token=…: the FreePBX module's signed token for its logged-in
+// administrator. Each token signs in once (auth.VerifySSO and a nonce store);
+// the administrator becomes user "freepbx:NAME", role admin.
+func (s *Server) sso(c echo.Context) error {
+	if len(s.ssoSecret) == 0 {
+		return &publicError{status: http.StatusNotFound, code: "sso_off", message: "single sign-on is off: sso_secret is not set"}
+	}
+	name, err := auth.VerifySSO(c.QueryParam("token"), s.ssoSecret, s.now(), s.nonces)
+	if err != nil {
+		if aerr := s.audit(c, actLoginFailed, 0, "sso: "+err.Error(), ssoPrefix+"?"); aerr != nil {
+			return aerr
+		}
+		return &publicError{status: http.StatusForbidden, code: "sso_invalid",
+			message: "the sign-on link is invalid, expired or already used; reload the FreePBX page", err: err}
+	}
+	u, err := s.acc.EnsureUser(c.Request().Context(), catalog.User{Name: ssoPrefix + name, Role: recordings.RoleAdmin,
+		Scope: recordings.AllScope, Source: catalog.SourceFreePBX})
+	if err != nil {
+		return err
+	}
+	if u.Disabled || u.Source != catalog.SourceFreePBX {
+		if err := s.audit(c, actLoginFailed, 0, "sso: user disabled", u.Name); err != nil {
+			return err
+		}
+		return errForbidden
+	}
+	if err := s.startSession(c, u); err != nil {
+		return err
+	}
+	if err := s.audit(c, actLogin, 0, "freepbx sso", u.Name); err != nil {
+		return err
+	}
+	return c.Redirect(http.StatusSeeOther, "/")
+}
+
+// loginOnce is GET /login/once?token=…: a one-time link from Server.LoginLink.
+func (s *Server) loginOnce(c echo.Context) error {
+	name, ok := s.takeOnce(c.QueryParam("token"))
+	if !ok {
+		return &publicError{status: http.StatusForbidden, code: "link_invalid", message: "the sign-in link is invalid, expired or already used"}
+	}
+	u, err := s.acc.UserByName(c.Request().Context(), name)
+	if err != nil {
+		return err
+	}
+	if u.Disabled {
+		return errForbidden
+	}
+	if err := s.startSession(c, u); err != nil {
+		return err
+	}
+	if err := s.audit(c, actLogin, 0, "one-time link", u.Name); err != nil {
+		return err
+	}
+	return c.Redirect(http.StatusSeeOther, "/")
+}
