@@ -60,6 +60,14 @@ func (o *globalOptions) openApp(ctx context.Context, withCDR bool) (*app, error)
 	if a.cat, err = catalog.Open(ctx, a.cfg.DB, a.log); err != nil {
 		return nil, fmt.Errorf("open catalogue: %w", err)
 	}
+	// Every component's tables exist whatever command runs first: a hold placed
+	// before the daemon ever started is still audited.
+	for _, migrate := range []func(context.Context) error{a.cat.MigrateAuth, a.cat.MigrateRetention, a.cat.MigrateWebhooks} {
+		if err := migrate(ctx); err != nil {
+			a.cat.Close()
+			return nil, fmt.Errorf("open catalogue: %w", err)
+		}
+	}
 	if withCDR && a.cfg.CDRDB != "" {
 		if a.cdr, err = cdr.Open(ctx, a.cfg.CDRDB, a.cfg.CDRTable, cdr.WithLocation(a.loc)); err != nil {
 			a.cat.Close()

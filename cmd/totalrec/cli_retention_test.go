@@ -147,6 +147,16 @@ func testRetentionPlanAndRun(t *testing.T, db string) {
 	}
 	// Released, the held one goes on the next run.
 	cli(t, s.env(), "hold", "rm", fmt.Sprint(held.ID)).must(t, exitOK)
+	// Both hold changes are on the audit trail, against the recording.
+	var holdEntries []string
+	for _, e := range decode[[]auditJSON](t, cli(t, s.env(), "audit", "ls", "--json").must(t, exitOK).stdout) {
+		if e.RecordingID == held.ID {
+			holdEntries = append(holdEntries, e.Action)
+		}
+	}
+	if strings.Join(holdEntries, ",") != "hold.rm,hold.add" && strings.Join(holdEntries, ",") != "hold.add,hold.rm" {
+		t.Errorf("audit entries of the held recording: %v", holdEntries)
+	}
 	rep = decode[retention.Report](t, cli(t, s.env(), "retention", "run", "--json", now).must(t, exitOK).stdout)
 	if rep.Deleted.Files != 1 || s.files(t)[held.Path] {
 		t.Errorf("after release: %+v", rep)

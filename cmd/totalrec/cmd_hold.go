@@ -152,6 +152,10 @@ func runHoldAdd(ctx context.Context, opts *globalOptions, ho holdOptions, args [
 		if err := announceHeld(ctx, a, ev, h); err != nil {
 			return err
 		}
+		if err := a.cat.Audit(ctx, catalog.AuditEntry{Who: opts.operator(), Addr: "local", Action: "hold.add", RecordingID: id,
+			Detail: fmt.Sprintf("reason=%q by=%q until=%s", ho.reason, by, ho.until)}); err != nil {
+			return err
+		}
 		a.log.Info("legal hold placed", "recording", id, "by", by, "reason", ho.reason)
 	}
 	fmt.Fprintf(opts.stdout, "held %d recordings\n", len(ids))
@@ -182,6 +186,10 @@ func runHoldRemove(ctx context.Context, opts *globalOptions, ho holdOptions, arg
 			return err
 		}
 		total += n
+		if err := a.cat.Audit(ctx, catalog.AuditEntry{Who: opts.operator(), Addr: "local", Action: "hold.rm", RecordingID: id,
+			Detail: fmt.Sprintf("holds=%d", n)}); err != nil {
+			return err
+		}
 		a.log.Info("legal hold released", "recording", id, "holds", n)
 	}
 	fmt.Fprintf(opts.stdout, "released %d recordings (%d holds)\n", len(ids), total)
