@@ -131,8 +131,9 @@ func serveApp(ctx context.Context, a *app, p serveParams) error {
 	// MixMonitor's post-command announces each finished recording on a unix socket;
 	// the enrichment loop links it to its CDR row once the row lands.
 	hook := &hookServer{
-		scanner: &ingest.Scanner{Tree: tree, Cat: a.cat, Node: a.cfg.Node, Loc: a.loc, CDR: a.cdr != nil, Log: a.log.With("component", "hook"), Events: events},
-		log:     a.log.With("component", "hook"),
+		scanner:  &ingest.Scanner{Tree: tree, Cat: a.cat, Node: a.cfg.Node, Loc: a.loc, CDR: a.cdr != nil, Log: a.log.With("component", "hook"), Events: events},
+		log:      a.log.With("component", "hook"),
+		ingested: srv.Prewarm,
 	}
 	// What hooks journalled while no daemon listened is catalogued first, whether
 	// or not the spool is scanned.

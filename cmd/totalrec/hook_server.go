@@ -21,6 +21,9 @@ import (
 type hookServer struct {
 	scanner *ingest.Scanner
 	log     *slog.Logger
+	// ingested, when set, is told of each recording the hook catalogued (the web
+	// server prepares its playback checkpoints).
+	ingested func(recordings.Recording)
 }
 
 func (h *hookServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -46,6 +49,9 @@ func (h *hookServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "ingest failed", http.StatusServiceUnavailable)
 	default:
 		h.log.Debug("hook ingested", "path", rec.Path, "id", rec.ID)
+		if h.ingested != nil {
+			h.ingested(rec)
+		}
 		w.WriteHeader(http.StatusAccepted)
 	}
 }

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"net/http"
@@ -39,13 +40,14 @@ func (s *Server) serveAudio(c echo.Context, rec recordings.Recording, download b
 	if err := audit(); err != nil {
 		return err
 	}
-	// A read from the start decodes forward anyway; one in the middle of a
-	// stateful format is where checkpoints pay, so build them first.
-	rg := c.Request().Header.Get("Range")
-	fromStart := rg == "" || strings.HasPrefix(rg, "bytes=0-")
-	cp, err := s.checkpoints(rf, !fromStart)
-	if err != nil && !errors.Is(err, recordings.ErrUnsupportedFormat) {
-		s.log.Warn("build checkpoints", "recording", rec.ID, "error", err)
+	// Checkpoints pay only for a read in the middle of a stateful format. When none
+	// are cached yet this request decodes from the start (the same bytes), and a
+	// background pass builds them for the requests that follow.
+	var cp *stream.Checkpoints
+	if rg := c.Request().Header.Get("Range"); stateful(rec.Format) && rg != "" && !strings.HasPrefix(rg, "bytes=0-") {
+		if cp = s.cache.lookup(keyOf(rf)); cp == nil {
+			s.Prewarm(rec)
+		}
 	}
 	content, err := stream.Open(rf.f, rf.size, rec.Format, cp)
 	if errors.Is(err, stream.ErrCheckpoints) {
@@ -73,6 +75,38 @@ func (s *Server) serveAudio(c echo.Context, rec recordings.Recording, download b
 
 func keyOf(rf *recordingFile) cacheKey {
 	return cacheKey{id: rf.rec.ID, size: rf.size, mtime: rf.modTime.UnixNano()}
+}
+
+// stateful reports whether decoding rec's format carries state from frame to
+// frame, so that a read in the middle needs checkpoints to start at once.
+func stateful(f recordings.Format) bool {
+	switch f {
+	case recordings.FormatWAV49, recordings.FormatGSM, recordings.FormatG722:
+		return true
+	}
+	return false
+}
+
+// Prewarm builds rec's checkpoints and waveform peaks in the background, at most
+// one recording at a time, unless they are cached or being built: the daemon calls
+// it for each recording the hook announces, so that the first seek into it starts
+// at once. Formats without decoder state are skipped.
+func (s *Server) Prewarm(rec recordings.Recording) {
+	if !stateful(rec.Format) {
+		return
+	}
+	go func() {
+		s.prewarm <- struct{}{}
+		defer func() { <-s.prewarm }()
+		rf, err := s.openRecording(context.Background(), rec)
+		if err != nil {
+			return // gone or unreadable: the request that needs it says so
+		}
+		defer rf.Close()
+		if _, err := s.checkpoints(rf, true); err != nil && !errors.Is(err, recordings.ErrUnsupportedFormat) {
+			s.log.Warn("build checkpoints", "recording", rec.ID, "error", err)
+		}
+	}()
 }
 
 // checkpoints returns the recording's cached checkpoints and peaks, building

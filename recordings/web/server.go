@@ -70,6 +70,8 @@ type Server struct {
 	views  *views
 	assets *assets
 	cache  *checkpointCache
+	// prewarm admits one background checkpoint build at a time.
+	prewarm chan struct{}
 	accessState
 }
 
@@ -108,6 +110,7 @@ func New(o Options) (*Server, error) {
 	if s.views, err = parseViews(s.assets); err != nil {
 		return nil, fmt.Errorf("new web server: %w", err)
 	}
+	s.prewarm = make(chan struct{}, 1)
 	if s.cache, err = newCheckpointCache(o.CacheDir, s.log); err != nil {
 		return nil, fmt.Errorf("new web server: %w", err)
 	}
