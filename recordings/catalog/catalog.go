@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/go-sql-driver/mysql"
@@ -36,6 +37,10 @@ type Catalog struct {
 	rdb     *sql.DB // plain reads; the same pool as db on MySQL
 	log     *slog.Logger
 	now     func() time.Time
+
+	getOnce sync.Once // prepares getStmt on first use
+	getStmt *sql.Stmt
+	getErr  error
 }
 
 // SetClock replaces the clock that stamps rows (created, updated, due for
@@ -144,7 +149,11 @@ func (c *Catalog) openMySQL(dsn string) error {
 
 // Close closes the database connections.
 func (c *Catalog) Close() error {
-	err := c.db.Close()
+	var err error
+	if c.getStmt != nil {
+		err = c.getStmt.Close()
+	}
+	err = errors.Join(err, c.db.Close())
 	if c.rdb != c.db {
 		err = errors.Join(err, c.rdb.Close())
 	}

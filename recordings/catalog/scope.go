@@ -61,6 +61,9 @@ func (c *Catalog) scopeFilter(s recordings.Scope, bounds []timeBound) (string, [
 // GetScoped returns the recording with the given ID if it is in scope; a
 // recording out of scope is recordings.ErrNotFound, as one that does not exist.
 func (c *Catalog) GetScoped(ctx context.Context, id int64, scope recordings.Scope) (recordings.Recording, error) {
+	if scope.All {
+		return c.Get(ctx, id)
+	}
 	q := `SELECT ` + recordingCols + ` FROM totalrec_recordings r WHERE r.id = ?`
 	args := []any{id}
 	if cond, cargs := scopeExists(scope); cond != "" {
