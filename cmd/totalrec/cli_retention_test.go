@@ -157,6 +157,15 @@ func testRetentionPlanAndRun(t *testing.T, db string) {
 	if strings.Join(holdEntries, ",") != "hold.rm,hold.add" && strings.Join(holdEntries, ",") != "hold.add,hold.rm" {
 		t.Errorf("audit entries of the held recording: %v", holdEntries)
 	}
+	auditedRuns := 0
+	for _, e := range decode[[]auditJSON](t, cli(t, s.env(), "audit", "ls", "--json").must(t, exitOK).stdout) {
+		if e.Action == "retention.run" {
+			auditedRuns++
+		}
+	}
+	if auditedRuns == 0 {
+		t.Error("no retention run on the audit trail")
+	}
 	rep = decode[retention.Report](t, cli(t, s.env(), "retention", "run", "--json", now).must(t, exitOK).stdout)
 	if rep.Deleted.Files != 1 || s.files(t)[held.Path] {
 		t.Errorf("after release: %+v", rep)

@@ -5,9 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"io"
-	"sort"
-	"text/tabwriter"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -68,7 +65,7 @@ empty policy, more than max_share of all recordings, or another run holds the lo
 		},
 	}
 	run.Flags().BoolVar(&ro.force, "force", false, "run even if it deletes more than max_share of all recordings")
-	run.Flags().IntVar(&ro.workers, "workers", retention.DefaultWorkers, "parallel deletions per directory")
+	run.Flags().IntVar(&ro.workers, "workers", retention.DefaultWorkers, "batches deleted in parallel, spread over directories")
 	run.Flags().IntVar(&ro.batch, "batch", retention.DefaultBatch, "deletions per catalogue transaction")
 	_ = run.Flags().MarkHidden("batch")
 	run.Flags().BoolVar(&ro.noFast, "check-every-file", false, "stat every file before deleting it, even in day directories older than every maximum age")
@@ -122,7 +119,7 @@ func setupRetention(ctx context.Context, opts *globalOptions, ro retentionOption
 	if err != nil {
 		return nil, err
 	}
-	a, err := opts.openApp(ctx, false)
+	a, err := opts.openApp(ctx, p.ClearCDR)
 	if err != nil {
 		return nil, err
 	}
@@ -140,14 +137,13 @@ func setupRetention(ctx context.Context, opts *globalOptions, ro retentionOption
 		s.Close()
 		return nil, err
 	}
-	st, err := a.cat.Stats(ctx)
-	if err != nil {
-		s.Close()
-		return nil, err
-	}
 	var disk retention.Disk
 	if p.Watermark() {
-		if disk, err = retention.DiskOf(a.cfg.Spool, st.Bytes); err != nil {
+		st, err := a.cat.Stats(ctx)
+		if err == nil {
+			disk, err = retention.DiskOf(a.cfg.Spool, st.Bytes)
+		}
+		if err != nil {
 			s.Close()
 			return nil, err
 		}
@@ -155,6 +151,9 @@ func setupRetention(ctx context.Context, opts *globalOptions, ro retentionOption
 	s.runner = &retention.Runner{
 		Store: store, Tree: s.tree, Node: a.cfg.Node, Loc: a.loc, Policy: p, Now: now, Disk: disk,
 		Workers: ro.workers, Batch: ro.batch, NoFastPath: ro.noFast, Log: a.log.With("component", "retention"),
+	}
+	if a.cdr != nil {
+		s.runner.CDR = a.cdr
 	}
 	return s, nil
 }
@@ -249,72 +248,6 @@ func runRetentionPlan(ctx context.Context, opts *globalOptions, ro retentionOpti
 	return w.Flush()
 }
 
-// printPlan prints the counts per rule and per day (per month past two months of
-// days), and what holds protect.
-func printPlan(w io.Writer, plan retention.Plan, loc *time.Location) {
-	s := plan.Summary
-	fmt.Fprintf(w, "\n%d of %d recordings would be deleted (%s of %s); %d kept\n",
-		s.Delete.Files, s.Total.Files, humanBytes(s.Delete.Bytes), humanBytes(s.Total.Bytes), s.Keep.Files)
-	tw := tabwriter.NewWriter(w, 2, 4, 2, ' ', 0)
-	if len(s.ByRule) > 0 {
-		fmt.Fprintln(tw, "\nrule\tfiles\tbytes")
-		for _, rule := range sortedKeys(s.ByRule) {
-			fmt.Fprintf(tw, "%s\t%d\t%s\n", rule, s.ByRule[rule].Files, humanBytes(s.ByRule[rule].Bytes))
-		}
-	}
-	if days := s.Days(); len(days) > 0 {
-		unit, key := "day", func(d string) string { return d }
-		if len(days) > 62 {
-			unit, key = "month", func(d string) string { return d[:7] }
-		}
-		fmt.Fprintf(tw, "\n%s of the call\tfiles\tbytes\n", unit)
-		var cur string
-		var c retention.Count
-		for i, d := range days {
-			if i > 0 && key(d) != cur {
-				fmt.Fprintf(tw, "%s\t%d\t%s\n", cur, c.Files, humanBytes(c.Bytes))
-				c = retention.Count{}
-			}
-			cur = key(d)
-			c.Files += s.ByDay[d].Files
-			c.Bytes += s.ByDay[d].Bytes
-		}
-		fmt.Fprintf(tw, "%s\t%d\t%s\n", cur, c.Files, humanBytes(c.Bytes))
-	}
-	if len(s.KeptBy) > 0 {
-		fmt.Fprintln(tw, "\nkept because\tfiles\tbytes")
-		for _, rule := range sortedKeys(s.KeptBy) {
-			fmt.Fprintf(tw, "%s\t%d\t%s\n", rule, s.KeptBy[rule].Files, humanBytes(s.KeptBy[rule].Bytes))
-		}
-	}
-	tw.Flush()
-	if plan.WatermarkNeed > 0 {
-		fmt.Fprintf(w, "\nthe watermark needs %s more freed", humanBytes(plan.WatermarkNeed))
-		if plan.WatermarkShort {
-			fmt.Fprint(w, "; deleting every eligible recording is not enough")
-		}
-		fmt.Fprintln(w)
-	}
-	if len(s.Protected) > 0 {
-		fmt.Fprintf(w, "\nlegal holds protect %d recordings a rule would delete:\n", int64(len(s.Protected))+s.ProtectedMore)
-		for _, p := range s.Protected {
-			fmt.Fprintf(w, "  %d\t%s\t(%s)\n", p.ID, p.Path, p.Rule)
-		}
-		if s.ProtectedMore > 0 {
-			fmt.Fprintf(w, "  ... and %d more\n", s.ProtectedMore)
-		}
-	}
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
-}
-
 func runRetentionRun(ctx context.Context, opts *globalOptions, ro retentionOptions) error {
 	p, err := ro.loadPolicy(opts)
 	if err != nil {
@@ -359,6 +292,12 @@ func runRetentionRun(ctx context.Context, opts *globalOptions, ro retentionOptio
 		s.a.log.Warn("release expired holds", "err", err)
 	}
 	s.save(ctx, rep)
+	// The run is on the audit trail; the recordings it deleted carry the rule and
+	// the date in the catalogue, and the run's report is stored.
+	if err := s.a.cat.Audit(context.WithoutCancel(ctx), catalog.AuditEntry{Who: opts.operator(), Addr: "local", Action: "retention.run",
+		Detail: fmt.Sprintf("status=%s deleted=%d bytes=%d gone=%d changed=%d failed=%d", rep.Status, rep.Deleted.Files, rep.Deleted.Bytes, rep.Gone, rep.Changed, rep.Failed)}); err != nil {
+		s.a.log.Warn("audit the retention run", "err", err)
+	}
 	if ro.json {
 		enc := json.NewEncoder(opts.stdout)
 		enc.SetIndent("", "  ")
@@ -385,19 +324,5 @@ func (s *retentionSetup) save(ctx context.Context, rep retention.Report) {
 	})
 	if err != nil {
 		s.a.log.Error("store the retention report", "err", err)
-	}
-}
-
-func printRunReport(w io.Writer, rep retention.Report) {
-	fmt.Fprintf(w, "\nretention %s: deleted %d files (%s) of %d planned; %d already gone, %d changed since catalogued (kept), %d put on hold meanwhile (kept), %d failed; %d empty directories removed\n",
-		rep.Status, rep.Deleted.Files, humanBytes(rep.Deleted.Bytes), rep.Planned.Files, rep.Gone, rep.Changed, rep.HeldNow, rep.Failed, rep.DirsPruned)
-	for _, rule := range sortedKeys(rep.ByRule) {
-		fmt.Fprintf(w, "  %s: %d files, %s\n", rule, rep.ByRule[rule].Files, humanBytes(rep.ByRule[rule].Bytes))
-	}
-	for _, f := range rep.Failures {
-		fmt.Fprintf(w, "failed: %s: %s\n", f.Path, f.Error)
-	}
-	if n := rep.Failed - int64(len(rep.Failures)); n > 0 {
-		fmt.Fprintf(w, "... and %d more failures\n", n)
 	}
 }

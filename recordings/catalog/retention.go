@@ -72,14 +72,34 @@ func (c *Catalog) MigrateRetention(ctx context.Context) error {
 // liveCond selects rows whose file is on disk.
 const liveCond = `r.state IN ('ok', 'writing', 'corrupt', 'empty')`
 
+// coreCols is the SELECT list of LiveByDir and LiveByTime: the fields that a
+// retention decision by age, grace, emptiness or watermark, its summary and its
+// deletion read; scopedCols adds those that the scoped ages read.
+const (
+	coreCols   = `r.id, r.node, r.path, r.size, r.mtime, r.state, r.call_time, r.held`
+	scopedCols = coreCols + `, r.name_type, r.name_dest, r.name_from, r.direction, r.cdr_src, r.cdr_dst,
+	r.cdr_cnum, r.cdr_did, r.cdr_lastapp`
+)
+
 // LiveByDir returns up to limit recordings of node whose file is on disk, ordered by
 // directory then id, after the position (afterDir, afterID); ("", 0) starts at the
-// beginning. Paging this way reads each page by the (node, dir) index and keeps
-// working while the rows already read are marked deleted.
-func (c *Catalog) LiveByDir(ctx context.Context, node, afterDir string, afterID int64, limit int) ([]recordings.Recording, error) {
-	recs, err := c.queryRecordings(ctx, `SELECT `+recordingCols+` FROM totalrec_recordings r
-		WHERE r.node = ? AND `+liveCond+` AND r.dir >= ? AND (r.dir > ? OR r.id > ?)
-		ORDER BY r.dir, r.id LIMIT ?`, node, afterDir, afterDir, afterID, limit)
+// beginning. Only coreCols are filled, and with scoped the scopedCols too. Each page
+// is read by seeks on the (node, dir) index — the rest of afterDir, then the
+// directories after it — so a page costs the same however many rows of the
+// directory came before, and paging keeps working while the rows already read are
+// marked deleted.
+func (c *Catalog) LiveByDir(ctx context.Context, node, afterDir string, afterID int64, limit int, scoped bool) ([]recordings.Recording, error) {
+	cols := pick(scoped, scopedCols, coreCols)
+	// A page is allocated once: a Recording is large, and growing the slice by
+	// appending would allocate the page about twice over.
+	recs, err := c.queryLive(ctx, make([]recordings.Recording, 0, max(min(limit, maxPage), 0)), scoped, `SELECT `+cols+` FROM totalrec_recordings r
+		WHERE r.node = ? AND r.dir = ? AND r.id > ? AND `+liveCond+` ORDER BY r.id LIMIT ?`,
+		node, afterDir, afterID, limit)
+	if err == nil && len(recs) < limit {
+		recs, err = c.queryLive(ctx, recs, scoped, `SELECT `+cols+` FROM totalrec_recordings r
+			WHERE r.node = ? AND r.dir > ? AND `+liveCond+` ORDER BY r.dir, r.id LIMIT ?`,
+			node, afterDir, limit-len(recs))
+	}
 	if err != nil {
 		return nil, fmt.Errorf("list recordings by directory: %w", err)
 	}
@@ -88,19 +108,59 @@ func (c *Catalog) LiveByDir(ctx context.Context, node, afterDir string, afterID 
 
 // LiveByTime returns up to limit recordings of node whose file is on disk, oldest call
 // first (ties by id), after the position (afterTime, afterID); a zero afterTime starts
-// at the beginning.
-func (c *Catalog) LiveByTime(ctx context.Context, node string, afterTime time.Time, afterID int64, limit int) ([]recordings.Recording, error) {
+// at the beginning. It fills the fields LiveByDir does.
+func (c *Catalog) LiveByTime(ctx context.Context, node string, afterTime time.Time, afterID int64, limit int, scoped bool) ([]recordings.Recording, error) {
 	if afterTime.IsZero() {
 		afterTime = minTime
 	}
 	t := c.timeArg(clampTime(afterTime))
-	recs, err := c.queryRecordings(ctx, `SELECT `+recordingCols+` FROM totalrec_recordings r
+	recs, err := c.queryLive(ctx, make([]recordings.Recording, 0, max(min(limit, maxPage), 0)), scoped, `SELECT `+pick(scoped, scopedCols, coreCols)+` FROM totalrec_recordings r
 		WHERE `+liveCond+` AND r.call_time >= ? AND (r.call_time > ? OR r.id > ?) AND r.node = ?
 		ORDER BY r.call_time, r.id LIMIT ?`, t, t, afterID, node, limit)
 	if err != nil {
 		return nil, fmt.Errorf("list recordings by call time: %w", err)
 	}
 	return recs, nil
+}
+
+// queryLive appends the rows of q, read as coreCols or scopedCols, to out. It scans
+// into one set of variables for all rows, so that a row costs the allocations of
+// its strings only.
+func (c *Catalog) queryLive(ctx context.Context, out []recordings.Recording, scoped bool, q string, args ...any) ([]recordings.Recording, error) {
+	rows, err := c.rdb.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var (
+		r               recordings.Recording
+		mtime, callTime nullTime
+		held            int
+	)
+	dest := []any{&r.ID, &r.Node, &r.Path, &r.Size, &mtime, &r.State, &callTime, &held}
+	if scoped {
+		dest = append(dest, &r.Name.Type, &r.Name.Dest, &r.Name.From, &r.Direction, &r.CDR.Src, &r.CDR.Dst,
+			&r.CDR.CNum, &r.CDR.DID, &r.CDR.LastApp)
+	}
+	for rows.Next() {
+		if err := rows.Scan(dest...); err != nil {
+			return nil, err
+		}
+		r.ModTime, r.CallTime, r.Held = mtime.T, callTime.T, held != 0
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}
+
+// maxPage bounds the rows a page preallocates room for.
+const maxPage = 10000
+
+// pick is a if ok, else b.
+func pick(ok bool, a, b string) string {
+	if ok {
+		return a
+	}
+	return b
 }
 
 // HeldAmong returns which of ids are on legal hold now. Retention asks just before

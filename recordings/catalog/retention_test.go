@@ -33,7 +33,7 @@ func TestRetentionPaging(t *testing.T) {
 		var byDir []recordings.Recording
 		dir, id := "", int64(0)
 		for {
-			page, err := c.LiveByDir(ctx, "", dir, id, 4)
+			page, err := c.LiveByDir(ctx, "", dir, id, 4, true)
 			must(err)
 			byDir = append(byDir, page...)
 			if len(page) < 4 {
@@ -43,6 +43,15 @@ func TestRetentionPaging(t *testing.T) {
 		}
 		if len(byDir) != 24 {
 			t.Fatalf("LiveByDir paged %d rows, want 24", len(byDir))
+		}
+		// Scoped reads carry the name and direction; core reads only what every rule needs.
+		if r := byDir[0]; r.Name.Type != "in" || r.Name.Dest != "201" || r.Direction != recordings.DirIn || r.Size != 16044 || r.ModTime.IsZero() || r.CallTime.IsZero() {
+			t.Errorf("scoped row: %+v", r)
+		}
+		core, err := c.LiveByDir(ctx, "", "", 0, 1, false)
+		must(err)
+		if len(core) != 1 || core[0].Name.Type != "" || core[0].ID != byDir[0].ID || core[0].Path != byDir[0].Path || !core[0].ModTime.Equal(byDir[0].ModTime) {
+			t.Errorf("core row: %+v", core)
 		}
 		for i := 1; i < len(byDir); i++ {
 			a, b := byDir[i-1], byDir[i]
@@ -55,7 +64,7 @@ func TestRetentionPaging(t *testing.T) {
 		var after time.Time
 		id = 0
 		for {
-			page, err := c.LiveByTime(ctx, "", after, id, 5)
+			page, err := c.LiveByTime(ctx, "", after, id, 5, false)
 			must(err)
 			byTime = append(byTime, page...)
 			if len(page) < 5 {

@@ -15,6 +15,86 @@ import (
 	"github.com/totalrec/totalrec/recordings/spool"
 )
 
+// target is what a run keeps of one recording it is to delete.
+type target struct {
+	id       int64
+	path     string
+	size     int64
+	modTime  time.Time
+	callTime time.Time
+	rule     string
+}
+
+// job is one batch of one directory's deletions.
+type job struct {
+	dr    *dirRun
+	items []target
+}
+
+// dirRun is one directory of a run. Its batches may be deleted by several workers
+// at once: they share one directory handle and, on the fast path, one listing. The
+// last batch to finish, once the producer has sent them all, closes the handle and
+// prunes the directory.
+type dirRun struct {
+	st   *runState
+	dir  string
+	fast bool
+
+	open    sync.Once
+	d       *spool.Dir
+	openErr error
+	types   map[string]fs.FileMode // the fast path's listing; nil on the checked path
+
+	mu      sync.Mutex
+	pending int  // batches sent and not finished
+	sent    bool // the producer sent the last batch
+	touched bool // a batch was deleted
+}
+
+func (dr *dirRun) add() {
+	dr.mu.Lock()
+	dr.pending++
+	dr.mu.Unlock()
+}
+
+// finished ends one batch; ended says the producer sent them all.
+func (dr *dirRun) finished() { dr.settle(-1, false) }
+func (dr *dirRun) ended()    { dr.settle(0, true) }
+
+func (dr *dirRun) settle(delta int, sent bool) {
+	dr.mu.Lock()
+	dr.pending += delta
+	dr.sent = dr.sent || sent
+	last := dr.sent && dr.pending == 0
+	dr.mu.Unlock()
+	if !last {
+		return
+	}
+	if dr.d != nil {
+		dr.d.Close()
+	}
+	if dr.touched {
+		n := dr.st.r.prune(dr.dir)
+		dr.st.mu.Lock()
+		dr.st.rep.DirsPruned += n
+		dr.st.mu.Unlock()
+	}
+}
+
+// handle opens the directory once and, on the fast path, lists it once: the batches
+// check each name against the listing instead of a stat per file.
+func (dr *dirRun) handle() (*spool.Dir, map[string]fs.FileMode, error) {
+	dr.open.Do(func() {
+		dr.d, dr.openErr = dr.st.r.Tree.OpenDir(dr.dir)
+		if dr.openErr == nil && dr.fast {
+			if types, err := dr.d.Types(); err == nil {
+				dr.types = types
+			}
+		}
+	})
+	return dr.d, dr.types, dr.openErr
+}
+
 // outcome is what happened to one file of a batch.
 type outcome int
 
@@ -25,27 +105,30 @@ const (
 	outFailed
 )
 
-// deleteBatch deletes one batch of a directory's files and marks the catalogue.
-func (r *Runner) deleteBatch(ctx context.Context, dir string, batch []Decision, rep *Report) error {
-	ids := make([]int64, len(batch))
-	for i, d := range batch {
-		ids[i] = d.Recording.ID
+// deleteBatch deletes one batch of a directory's files, clears their CDR
+// recordingfile when the policy asks, and marks the catalogue.
+func (st *runState) deleteBatch(j job) error {
+	r := st.r
+	ids := make([]int64, len(j.items))
+	for i, t := range j.items {
+		ids[i] = t.id
 	}
-	held, err := r.Store.HeldAmong(ctx, ids)
+	held, err := r.Store.HeldAmong(st.ctx, ids)
 	if err != nil {
 		return fmt.Errorf("run retention: %w", err)
 	}
-	todo := batch[:0:0]
-	for _, d := range batch {
-		if held[d.Recording.ID] {
-			rep.HeldNow++
+	todo := j.items[:0]
+	heldNow := int64(0)
+	for _, t := range j.items {
+		if held[t.id] {
+			heldNow++
 			continue
 		}
-		todo = append(todo, d)
+		todo = append(todo, t)
 	}
 	outs := make([]outcome, len(todo))
 	errs := make([]error, len(todo))
-	d, err := r.Tree.OpenDir(dir)
+	d, types, err := j.dr.handle()
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
 		for i := range outs {
@@ -56,94 +139,103 @@ func (r *Runner) deleteBatch(ctx context.Context, dir string, batch []Decision, 
 			outs[i], errs[i] = outFailed, err
 		}
 	default:
-		var types map[string]fs.FileMode
-		if r.fastDir(dir) {
-			types = r.dirTypes(d)
+		for i, t := range todo {
+			outs[i], errs[i] = unlinkOne(d, t, types)
 		}
-		if types != nil {
-			rep.FastBatches++
-		}
-		r.unlinkAll(d, todo, types, outs, errs)
-		d.Close()
 	}
-	reasons := map[string][]int64{}
-	for i, dec := range todo {
-		rec := dec.Recording
+	j.dr.mu.Lock()
+	j.dr.touched = true
+	j.dr.mu.Unlock()
+
+	byRule := map[string][]int64{}
+	var gone []recordings.Recording // deleted or found gone: the CDR's links to clear
+	for i, t := range todo {
+		switch outs[i] {
+		case outChanged:
+			r.Log.Info("retention skipped a changed file", "path", t.path)
+			continue
+		case outFailed:
+			r.Log.Warn("retention could not delete a file", "path", t.path, "err", errs[i])
+			continue
+		}
+		byRule[t.rule] = append(byRule[t.rule], t.id)
+		if r.Policy.ClearCDR {
+			gone = append(gone, recordings.Recording{ID: t.id, Path: t.path, CallTime: t.callTime})
+		}
+	}
+	// The files are gone: their CDR links are cleared and their rows marked even
+	// when ctx was cancelled meanwhile.
+	mctx := context.WithoutCancel(st.ctx)
+	st.markMu.Lock()
+	cleared, err := st.clearCDR(mctx, gone)
+	for rule, ids := range byRule {
+		if err != nil {
+			break
+		}
+		err = r.Store.MarkDeleted(mctx, ids, r.Now, "retention "+rule+" on "+st.day)
+		if err != nil {
+			err = fmt.Errorf("run retention: %w", err)
+		}
+	}
+	st.markMu.Unlock()
+	st.account(j, todo, outs, errs, heldNow, types != nil, cleared)
+	return err
+}
+
+// clearCDR empties cdr.recordingfile for recs when the policy asks.
+func (st *runState) clearCDR(ctx context.Context, recs []recordings.Recording) (int64, error) {
+	if len(recs) == 0 || st.r.CDR == nil {
+		return 0, nil
+	}
+	n, err := st.r.CDR.ClearRecordingFiles(ctx, st.r.Tree.Dir(), recs)
+	if err != nil {
+		return n, fmt.Errorf("run retention: %w", err)
+	}
+	return n, nil
+}
+
+// account adds a batch's outcomes to the report and tells OnProgress.
+func (st *runState) account(j job, todo []target, outs []outcome, errs []error, heldNow int64, fast bool, cleared int64) {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	rep := st.rep
+	rep.HeldNow += heldNow
+	rep.CDRCleared += cleared
+	if fast {
+		rep.FastBatches++
+	}
+	for i, t := range todo {
 		switch outs[i] {
 		case outDeleted:
-			rep.Deleted.add(rec.Size)
-			c := rep.ByRule[dec.Rule]
-			c.add(rec.Size)
-			rep.ByRule[dec.Rule] = c
+			rep.Deleted.add(t.size)
+			c := rep.ByRule[t.rule]
+			c.add(t.size)
+			rep.ByRule[t.rule] = c
 		case outGone:
 			rep.Gone++
 		case outChanged:
 			rep.Changed++
-			r.Log.Info("retention skipped a changed file", "path", rec.Path)
-			continue
 		case outFailed:
-			rep.fail(rec.Path, errs[i])
-			r.Log.Warn("retention could not delete a file", "path", rec.Path, "err", errs[i])
-			continue
-		}
-		reason := r.reasonFor(dec)
-		reasons[reason] = append(reasons[reason], rec.ID)
-	}
-	// The files are gone: their rows are marked even when ctx was cancelled meanwhile.
-	mctx := context.WithoutCancel(ctx)
-	for reason, ids := range reasons {
-		if err := r.Store.MarkDeleted(mctx, ids, r.Now, reason); err != nil {
-			return fmt.Errorf("run retention: %w", err)
+			rep.fail(t.path, errs[i])
 		}
 	}
-	return nil
+	if st.r.OnProgress != nil {
+		st.r.OnProgress(Progress{Dir: j.dr.dir, Done: rep.Deleted.Files + rep.Gone, Planned: rep.Planned.Files})
+	}
 }
 
-// dirTypes returns the entry types of the directory d, listed once per directory:
-// the fast path checks each name against it instead of a stat per file.
-func (r *Runner) dirTypes(d *spool.Dir) map[string]fs.FileMode {
-	if r.typesDir != d.Path() || r.types == nil {
-		types, err := d.Types()
-		if err != nil {
-			return nil
-		}
-		r.typesDir, r.types = d.Path(), types
-	}
-	return r.types
-}
-
-// unlinkAll deletes todo's files from d with r.Workers goroutines. With types (the
-// fast path) a name is deleted when the directory lists it as a regular file;
-// without, each file is first lstat'ed through d and skipped when its size or mtime
-// differ from the catalogue's.
-func (r *Runner) unlinkAll(d *spool.Dir, todo []Decision, types map[string]fs.FileMode, outs []outcome, errs []error) {
-	var wg sync.WaitGroup
-	next := make(chan int)
-	for range min(r.Workers, len(todo)) {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := range next {
-				outs[i], errs[i] = unlinkOne(d, todo[i].Recording, types)
-			}
-		}()
-	}
-	for i := range todo {
-		next <- i
-	}
-	close(next)
-	wg.Wait()
-}
-
-func unlinkOne(d *spool.Dir, rec recordings.Recording, types map[string]fs.FileMode) (outcome, error) {
-	name := path.Base(rec.Path)
+// unlinkOne deletes t's file from d. With types (the fast path) the name is deleted
+// when the directory lists it as a regular file; without, the file is first
+// lstat'ed through d and skipped when its size or mtime differ from the catalogue's.
+func unlinkOne(d *spool.Dir, t target, types map[string]fs.FileMode) (outcome, error) {
+	name := path.Base(t.path)
 	if types != nil {
 		mode, ok := types[name]
 		switch {
 		case !ok:
 			return outGone, nil
 		case !mode.IsRegular():
-			return outFailed, fmt.Errorf("remove %s: not a regular file: %w", rec.Path, recordings.ErrOutsideRoot)
+			return outFailed, fmt.Errorf("remove %s: not a regular file: %w", t.path, recordings.ErrOutsideRoot)
 		}
 	} else {
 		st, err := d.Lstat(name)
@@ -152,7 +244,7 @@ func unlinkOne(d *spool.Dir, rec recordings.Recording, types map[string]fs.FileM
 			return outGone, nil
 		case err != nil:
 			return outFailed, err
-		case st.Size != rec.Size || !sameTime(st.ModTime, rec.ModTime):
+		case st.Size != t.size || !sameTime(st.ModTime, t.modTime):
 			return outChanged, nil
 		}
 	}

@@ -39,6 +39,7 @@
 //	max_spool = 500G               # watermark: keep the spool under 500 GiB (K, M, G, T: powers of 1024)
 //	grace = 15m                    # never delete what was written in the last 15 minutes
 //	max_share = 50%                # refuse a run deleting more than half of all recordings
+//	clear_cdr_recordingfile = yes  # empty cdr.recordingfile of deleted recordings (default no)
 //
 // Durations are a whole number and a unit: s, m (minutes), h, d, w, y (365 days).
 // Errors name the file and line ("retention.conf:7: …").
@@ -48,17 +49,23 @@
 // Runner.Plan streams the catalogue in keyset pages (memory bounded whatever the
 // spool's size) and sums the decisions; when the watermark applies, a second pass in
 // call-time order finds the Cutoff. Runner.Run decides again at run time with the
-// same evaluator and deletes through the spool's directory handles (unlinkat relative
-// to the directory; never outside the root, never through a symlink), then marks the
-// catalogue rows deleted in batches. Before each deletion it checks the file's size
-// and mtime against the catalogue (lstat relative to the directory handle) and skips
-// a file that changed. A day directory older than every maximum age, in which every
-// catalogued recording is deleted, is emptied without a stat per file, by a few
-// workers in parallel; empty day, month and year directories are pruned.
+// same evaluator and hands the deletions, in batches of one directory's files, to
+// Workers goroutines that take batches of different directories at once: an unlink
+// holds its directory's lock, so deletions spread over directories run in parallel
+// where those within one directory queue. Files are deleted through the spool's
+// directory handles (unlinkat relative to the directory; never outside the root,
+// never through a symlink), then the catalogue rows of each batch are marked deleted
+// in one transaction. Before each deletion a worker checks the file's size and mtime
+// against the catalogue (lstat relative to the directory handle) and skips a file
+// that changed. A day directory older than every maximum age, in which every
+// catalogued recording is deleted, is listed once and emptied without a stat per
+// file; empty day, month and year directories are pruned. With
+// clear_cdr_recordingfile, each batch also empties cdr.recordingfile in the CDR rows
+// naming its files, before the rows are marked.
 //
 // Crash safety: a file is unlinked before its row is marked; a run killed in between
-// leaves rows whose file is gone, which the next run finds missing and marks. Killed
-// at any point and run again, retention ends in the same state, with the catalogue
-// and the disk in agreement. One run at a time: Lock takes an flock on a file in the
-// data directory.
+// leaves rows whose file is gone, which the next run finds missing and marks (and
+// whose CDR links it clears, when asked). Killed at any point and run again,
+// retention ends in the same state, with the catalogue and the disk in agreement.
+// One run at a time: Lock takes an flock on a file in the data directory.
 package retention

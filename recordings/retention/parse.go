@@ -93,6 +93,8 @@ func (p *Policy) set(key, value string) error {
 		}
 	case "max_spool":
 		p.MaxSpool, err = parseSize(value)
+	case "clear_cdr_recordingfile":
+		p.ClearCDR, err = parseBool(value)
 	case "max_share":
 		p.MaxShare, err = parsePercent(value)
 		if err == nil && p.MaxShare == 0 {
@@ -177,6 +179,17 @@ func parseDuration(s string) (time.Duration, error) {
 		return 0, fmt.Errorf("%q: want a positive number and a unit (s, m, h, d, w, y), e.g. 90d", s)
 	}
 	return time.Duration(n) * u, nil
+}
+
+// parseBool reads yes/no, true/false, on/off or 1/0.
+func parseBool(s string) (bool, error) {
+	switch strings.ToLower(s) {
+	case "yes", "true", "on", "1":
+		return true, nil
+	case "no", "false", "off", "0":
+		return false, nil
+	}
+	return false, fmt.Errorf("%q: want yes or no", s)
 }
 
 // parsePercent reads "10%" (the sign is required) as 10.

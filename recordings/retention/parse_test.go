@@ -25,6 +25,7 @@ min_free = 10%
 max_spool = 500G
 grace = 20m
 max_share = 25.5%
+clear_cdr_recordingfile = yes
 `), "retention.conf")
 	if err != nil {
 		t.Fatal(err)
@@ -46,6 +47,8 @@ max_share = 25.5%
 		{"max_spool", p.MaxSpool, int64(500) << 30},
 		{"grace", p.Grace, 20 * time.Minute},
 		{"max_share", p.MaxShare, 25.5},
+		{"clear_cdr_recordingfile", p.ClearCDR, true},
+		{"scoped", p.Scoped(), true},
 	}
 	for _, c := range checks {
 		if c.got != c.want {
@@ -65,7 +68,7 @@ func TestParseDefaults(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if p.Grace != DefaultGrace || p.MaxShare != DefaultMaxShare || p.Watermark() || p.EmptyAfter != 0 {
+	if p.Grace != DefaultGrace || p.MaxShare != DefaultMaxShare || p.Watermark() || p.EmptyAfter != 0 || p.ClearCDR || p.Scoped() {
 		t.Errorf("defaults: %+v", p)
 	}
 	if d, ok := p.Longest(); !ok || d != 90*24*time.Hour {
@@ -94,6 +97,7 @@ func TestParseErrors(t *testing.T) {
 		{"max_spool = 0G", "want a size"},
 		{"grace = 10s", "below the minimum"},
 		{"empty_after = 99999999y", "empty_after"},
+		{"clear_cdr_recordingfile = maybe", "want yes or no"},
 	} {
 		_, err := Parse(strings.NewReader(c.text), "retention.conf")
 		if err == nil || !strings.Contains(err.Error(), c.want) || !errors.Is(err, recordings.ErrInvalid) {

@@ -52,6 +52,10 @@ type Policy struct {
 	MaxSpool   int64         // watermark: bytes the spool may hold; 0 = off
 	Grace      time.Duration // files written within it are never deleted
 	MaxShare   float64       // percent of live recordings above which a run refuses
+	// ClearCDR empties cdr.recordingfile in the CDR rows naming a deleted recording,
+	// so that the PBX's own reports stop linking to it; by default the CDR is left
+	// untouched. It is not a rule: it deletes nothing.
+	ClearCDR bool
 
 	Source string // where the policy was read from, for messages
 }
@@ -69,6 +73,12 @@ func (p Policy) Empty() bool {
 		}
 	}
 	return true
+}
+
+// Scoped reports whether an age applies per extension, queue, DID, type or
+// direction: the decisions then read the recordings' names and CDR fields.
+func (p Policy) Scoped() bool {
+	return len(p.ByExt)+len(p.ByQueue)+len(p.ByDID)+len(p.ByType)+len(p.ByDirection) > 0
 }
 
 // Watermark reports whether a disk watermark is configured.
@@ -134,6 +144,9 @@ func (p Policy) String() string {
 	}
 	fmt.Fprintf(&b, "  never delete a recording on legal hold, still being written, or written in the last %s\n", formatDuration(p.Grace))
 	fmt.Fprintf(&b, "  refuse a run that would delete more than %g%% of all recordings\n", p.MaxShare)
+	if p.ClearCDR {
+		b.WriteString("  clear cdr.recordingfile in the CDR rows naming a deleted recording\n")
+	}
 	return b.String()
 }
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sync"
 	"time"
 
 	"github.com/totalrec/totalrec/recordings"
@@ -24,6 +25,7 @@ type Report struct {
 	Failures    []Failure        `json:"failures"`        // the first maxFailures of them
 	FastBatches int64            `json:"fast_batches"`    // batches deleted without a stat per file
 	DirsPruned  int64            `json:"dirs_pruned"`     // empty day, month and year directories removed
+	CDRCleared  int64            `json:"cdr_cleared,omitempty"`
 	Interrupted bool             `json:"interrupted,omitempty"`
 	Status      string           `json:"status"` // done, partial, interrupted
 }
@@ -45,12 +47,17 @@ const (
 	StatusRefused     = "refused"
 )
 
-// Run deletes what plan's policy decides at Runner.Now, directory by directory, in
-// batches: for each batch it re-reads the holds, deletes the files (checking each
-// one's size and mtime unless the batch takes the fast path) and marks the rows of
+// Run deletes what plan's policy decides at Runner.Now. It streams the catalogue by
+// directory, decides each recording again, and hands the deletions to Workers
+// goroutines in batches of at most Batch files of one directory; the workers take
+// batches of different directories at once, so that the file system's per-directory
+// lock does not serialise them. For each batch a worker re-reads the holds, deletes
+// the files (checking each one's size and mtime unless the batch takes the fast
+// path), clears their CDR recordingfile when the policy asks, and marks the rows of
 // the deleted and already-gone files in one catalogue transaction. A cancelled ctx
-// stops the run between batches; the batch under way finishes and is marked, so the
-// catalogue stays true. Per-file failures are counted and listed, never fatal.
+// stops the run between batches: the batches under way finish and are marked, those
+// not started are not started, so the catalogue stays true. Per-file failures are
+// counted and listed, never fatal; a catalogue or CDR error stops the run.
 func (r *Runner) Run(ctx context.Context, plan Plan) (Report, error) {
 	r.defaults()
 	rep := Report{Started: r.Now, Policy: r.Policy.String(), Planned: plan.Summary.Delete,
@@ -61,61 +68,33 @@ func (r *Runner) Run(ctx context.Context, plan Plan) (Report, error) {
 	if r.Policy.Empty() {
 		return rep, fmt.Errorf("run retention: the policy %s names no rule, so nothing is deleted: %w", r.Policy.Source, recordings.ErrRefused)
 	}
-	e := r.evaluator(plan)
-	var (
-		batch   []Decision
-		dir     string
-		touched bool // something was deleted in dir
-	)
-	flush := func() error {
-		if len(batch) == 0 {
-			return nil
-		}
-		err := r.deleteBatch(ctx, dir, batch, &rep)
-		touched = true
-		batch = batch[:0]
-		if r.OnProgress != nil {
-			r.OnProgress(Progress{Dir: dir, Done: rep.Deleted.Files + rep.Gone, Planned: rep.Planned.Files})
-		}
-		return err
+	if r.Policy.ClearCDR && r.CDR == nil {
+		return rep, fmt.Errorf("run retention: the policy clears cdr.recordingfile but no CDR database is configured: %w", recordings.ErrRefused)
 	}
-	endDir := func() {
-		if touched {
-			rep.DirsPruned += r.prune(dir)
-		}
-		touched = false
-	}
-	err := r.eachByDir(ctx, e, func(d Decision) error {
-		if d.Recording.Node != r.Node {
-			return nil
-		}
-		if dd := dirOf(d.Recording.Path); dd != dir {
-			if err := flush(); err != nil {
-				return err
+	wctx, stop := context.WithCancel(ctx)
+	defer stop()
+	st := &runState{r: r, ctx: wctx, stop: stop, rep: &rep, day: r.Now.In(r.Loc).Format("2006-01-02")}
+	jobs := make(chan job)
+	var wg sync.WaitGroup
+	for range r.Workers {
+		wg.Go(func() {
+			for j := range jobs {
+				st.work(j)
 			}
-			endDir()
-			dir = dd
-		}
-		if !d.Delete {
-			return nil
-		}
-		batch = append(batch, d)
-		if len(batch) >= r.Batch {
-			return flush()
-		}
-		return nil
-	})
-	if err == nil {
-		err = flush()
-		endDir()
+		})
 	}
+	err := st.produce(r.evaluator(plan), jobs)
+	close(jobs)
+	wg.Wait()
 	rep.Finished = time.Now()
+	if st.fatal != nil {
+		err = st.fatal
+	}
 	switch {
-	case errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded):
+	case st.fatal == nil && (errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded)):
 		rep.Interrupted, rep.Status = true, StatusInterrupted
 	case err != nil:
 		rep.Status = StatusPartial
-		return rep, err
 	case rep.Failed > 0:
 		rep.Status = StatusPartial
 	default:
@@ -124,9 +103,89 @@ func (r *Runner) Run(ctx context.Context, plan Plan) (Report, error) {
 	return rep, err
 }
 
-// reasonFor is the catalogue's deleted_reason of a decision.
-func (r *Runner) reasonFor(d Decision) string {
-	return "retention " + d.Rule + " on " + r.Now.In(r.Loc).Format("2006-01-02")
+// produce streams the decisions by directory and sends the deletions to jobs in
+// batches, one dirRun per directory.
+func (st *runState) produce(e Evaluator, jobs chan<- job) error {
+	r, ctx := st.r, st.ctx
+	var (
+		cur   *dirRun
+		batch []target
+	)
+	send := func() error {
+		if len(batch) == 0 {
+			return nil
+		}
+		cur.add()
+		select {
+		case jobs <- job{dr: cur, items: batch}:
+		case <-ctx.Done():
+			cur.finished()
+			return ctx.Err()
+		}
+		batch = make([]target, 0, r.Batch)
+		return nil
+	}
+	err := r.eachByDir(ctx, e, func(d Decision) error {
+		rec := d.Recording
+		if rec.Node != r.Node {
+			return nil
+		}
+		if dir := dirOf(rec.Path); cur == nil || dir != cur.dir {
+			if err := send(); err != nil {
+				return err
+			}
+			if cur != nil {
+				cur.ended()
+			}
+			cur = &dirRun{st: st, dir: dir, fast: r.fastDir(dir)}
+		}
+		if !d.Delete {
+			return nil
+		}
+		batch = append(batch, target{id: rec.ID, path: rec.Path, size: rec.Size, modTime: rec.ModTime,
+			callTime: rec.CallTime, rule: d.Rule})
+		if len(batch) >= r.Batch {
+			return send()
+		}
+		return nil
+	})
+	if err == nil {
+		err = send()
+	}
+	if cur != nil {
+		cur.ended()
+	}
+	return err
+}
+
+// runState is what the workers of one run share.
+type runState struct {
+	r    *Runner
+	ctx  context.Context // the run's: cancelled by the caller, or by stop on a fatal error
+	stop context.CancelFunc
+	day  string // the day of Now in the PBX's zone, for deleted_reason
+
+	mu    sync.Mutex // guards rep and fatal, and orders OnProgress calls
+	rep   *Report
+	fatal error // the first catalogue or CDR error; it stops the run
+
+	markMu sync.Mutex // one catalogue and CDR update at a time
+}
+
+// work deletes one batch, unless the run stopped before it started.
+func (st *runState) work(j job) {
+	defer j.dr.finished()
+	if st.ctx.Err() != nil {
+		return
+	}
+	if err := st.deleteBatch(j); err != nil && !errors.Is(err, context.Canceled) && !errors.Is(err, context.DeadlineExceeded) {
+		st.mu.Lock()
+		if st.fatal == nil {
+			st.fatal = err
+		}
+		st.mu.Unlock()
+		st.stop()
+	}
 }
 
 // fail records one failure.

@@ -3,7 +3,6 @@ package retention
 import (
 	"context"
 	"fmt"
-	"io/fs"
 	"log/slog"
 	"time"
 
@@ -13,27 +12,41 @@ import (
 
 // Store is what the runner needs of the catalogue.
 type Store interface {
-	// LiveByDir pages through the recordings on disk by (dir, id).
-	LiveByDir(ctx context.Context, node, afterDir string, afterID int64, limit int) ([]recordings.Recording, error)
-	// LiveByTime pages through the recordings on disk by (call time, id).
-	LiveByTime(ctx context.Context, node string, afterTime time.Time, afterID int64, limit int) ([]recordings.Recording, error)
+	// LiveByDir pages through the recordings on disk by (dir, id). It fills the
+	// fields a decision reads: ID, Node, Path, Size, ModTime, State, CallTime and
+	// Held, and with scoped (Policy.Scoped) the Name's Type, Dest and From, the
+	// Direction and the CDR's Src, Dst, CNum, DID and LastApp.
+	LiveByDir(ctx context.Context, node, afterDir string, afterID int64, limit int, scoped bool) ([]recordings.Recording, error)
+	// LiveByTime pages through the recordings on disk by (call time, id), filling
+	// the fields LiveByDir does.
+	LiveByTime(ctx context.Context, node string, afterTime time.Time, afterID int64, limit int, scoped bool) ([]recordings.Recording, error)
 	// HeldAmong says which of ids are on hold now.
 	HeldAmong(ctx context.Context, ids []int64) (map[int64]bool, error)
 	// MarkDeleted records that the files of ids were deleted, and why.
 	MarkDeleted(ctx context.Context, ids []int64, now time.Time, reason string) error
 }
 
+// CDR is what the runner needs of the CDR database when the policy clears
+// cdr.recordingfile (Policy.ClearCDR).
+type CDR interface {
+	// ClearRecordingFiles empties recordingfile in the CDR rows that name one of
+	// recs' files (by Path, relative to spoolDir, near its CallTime) and returns how
+	// many rows it changed. Clearing a row twice is harmless.
+	ClearRecordingFiles(ctx context.Context, spoolDir string, recs []recordings.Recording) (int64, error)
+}
+
 // Defaults of the Runner's tuning fields.
 const (
 	DefaultPage    = 2000 // catalogue rows per page
 	DefaultBatch   = 1000 // deletions per catalogue transaction
-	DefaultWorkers = 4    // parallel unlinks per directory
+	DefaultWorkers = 8    // batches deleted in parallel, across directories
 )
 
 // Runner plans and runs retention over one node's spool and catalogue. Its memory
 // is bounded by Page and Batch, never by the number of recordings.
 type Runner struct {
 	Store   Store
+	CDR     CDR         // needed by Run when the policy clears cdr.recordingfile
 	Tree    *spool.Tree // needed by Run only
 	Node    string
 	Loc     *time.Location // the PBX's zone: day directories and per-day counts
@@ -47,11 +60,9 @@ type Runner struct {
 	// NoFastPath makes every deletion check the file's size and mtime first, even
 	// in day directories older than every maximum age.
 	NoFastPath bool
-	// OnProgress, when set, is called after each batch of a run.
+	// OnProgress, when set, is called after each batch of a run, one call at a
+	// time.
 	OnProgress func(Progress)
-
-	typesDir string                 // the directory types lists
-	types    map[string]fs.FileMode // entry types of typesDir, for the fast path
 }
 
 // Progress is the running count of a run.
@@ -140,7 +151,7 @@ func (r *Runner) eachByDir(ctx context.Context, e Evaluator, fn func(Decision) e
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		page, err := r.Store.LiveByDir(ctx, r.Node, dir, id, r.Page)
+		page, err := r.Store.LiveByDir(ctx, r.Node, dir, id, r.Page, r.Policy.Scoped())
 		if err != nil {
 			return fmt.Errorf("plan retention: %w", err)
 		}
@@ -168,7 +179,7 @@ func (r *Runner) findCutoff(ctx context.Context, need int64) (Cutoff, bool, erro
 		if err := ctx.Err(); err != nil {
 			return Cutoff{}, false, err
 		}
-		page, err := r.Store.LiveByTime(ctx, r.Node, after, id, r.Page)
+		page, err := r.Store.LiveByTime(ctx, r.Node, after, id, r.Page, r.Policy.Scoped())
 		if err != nil {
 			return Cutoff{}, false, fmt.Errorf("plan watermark: %w", err)
 		}

@@ -276,6 +276,44 @@ func TestRunnerRefusesEmptyPolicy(t *testing.T) {
 	}
 }
 
+// TestRunnerScopedAges runs a policy with a per-type and a per-extension age: the
+// runner reads the names and CDR fields those need, on both backends, and deletes
+// by them across several directories at once.
+func TestRunnerScopedAges(t *testing.T) {
+	for _, b := range backends {
+		t.Run(b.name, func(t *testing.T) {
+			ctx := context.Background()
+			s := newTestSpool(t, b.dsn(t))
+			day := 24 * time.Hour
+			var in, out, vip []recordings.Recording
+			for i := range 6 {
+				in = append(in, s.add(t, "in", fmt.Sprint(7770000+i), time.Duration(20+i)*day, 100))
+				out = append(out, s.add(t, "out", fmt.Sprint(5550000+i), time.Duration(20+i)*day, 100))
+				vip = append(vip, s.add(t, "in", "101", time.Duration(20+i)*day+time.Hour, 100))
+			}
+			r := s.runner(t, "max_age = 365d\nmax_age.type.in = 10d\nmax_age.ext.101 = 90d\nmax_share = 100%")
+			plan, err := r.Plan(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			rep, err := r.Run(ctx, plan)
+			if err != nil || rep.Deleted.Files != 6 || rep.ByRule["max_age.type.in"].Files != 6 || rep.Status != StatusDone {
+				t.Fatalf("run: %+v %v", rep, err)
+			}
+			for _, rec := range in {
+				if s.exists(rec.Path) {
+					t.Errorf("%s (in, older than 10d) was kept", rec.Path)
+				}
+			}
+			for _, rec := range append(out, vip...) {
+				if !s.exists(rec.Path) {
+					t.Errorf("%s was deleted", rec.Path)
+				}
+			}
+		})
+	}
+}
+
 func TestLock(t *testing.T) {
 	dir := t.TempDir()
 	release, err := Lock(dir)

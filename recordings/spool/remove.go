@@ -1,6 +1,8 @@
 package spool
 
 import (
+	"bytes"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -142,18 +144,89 @@ func (t *Tree) MkdirAll(rel string, perm uint32) error {
 }
 
 // Types lists this directory's entries with their types as the directory itself
-// records them (getdents' d_type: no stat per entry on file systems that fill it).
-// It reads from the directory's current offset: call it once per open Dir.
+// records them: getdents' d_type, with no stat per entry on file systems that fill
+// it (ext4, xfs, btrfs, tmpfs), and an lstat relative to the directory for an entry
+// whose type is unknown. (os.File.ReadDir cannot be used: on a directory opened
+// through an os.Root it lstats every entry.) It reads from the directory's current
+// offset: call it once per open Dir.
 func (d *Dir) Types() (map[string]fs.FileMode, error) {
+	fd := int(d.f.Fd())
 	out := map[string]fs.FileMode{}
+	buf := make([]byte, 64<<10)
 	for {
-		ents, err := d.f.ReadDir(4096)
-		for _, e := range ents {
-			out[e.Name()] = e.Type()
-		}
+		n, err := unix.ReadDirent(fd, buf)
 		if err != nil {
-			break // io.EOF, or an error after which nothing more can be read
+			return out, fmt.Errorf("list %s: %w", d.join("."), err)
+		}
+		if n <= 0 {
+			return out, nil
+		}
+		for off := 0; off+19 <= n; {
+			// struct linux_dirent64: ino u64, off s64, reclen u16, type u8, name.
+			reclen := int(binary.NativeEndian.Uint16(buf[off+16:]))
+			if reclen < 19 || off+reclen > n {
+				return out, fmt.Errorf("list %s: malformed directory entry", d.join("."))
+			}
+			typ, name := buf[off+18], buf[off+19:off+reclen]
+			if i := bytes.IndexByte(name, 0); i >= 0 {
+				name = name[:i]
+			}
+			off += reclen
+			if string(name) == "." || string(name) == ".." {
+				continue
+			}
+			mode, ok := direntMode(typ)
+			if !ok {
+				var st unix.Stat_t
+				if err := unix.Fstatat(fd, string(name), &st, unix.AT_SYMLINK_NOFOLLOW); err != nil {
+					continue // gone since the listing, or unreadable: not listed
+				}
+				mode, _ = direntMode(statType(st.Mode))
+			}
+			out[string(name)] = mode
 		}
 	}
-	return out, nil
+}
+
+// direntMode maps a d_type to the type bits of fs.FileMode; ok is false for
+// DT_UNKNOWN.
+func direntMode(t uint8) (mode fs.FileMode, ok bool) {
+	switch t {
+	case unix.DT_REG:
+		return 0, true
+	case unix.DT_DIR:
+		return fs.ModeDir, true
+	case unix.DT_LNK:
+		return fs.ModeSymlink, true
+	case unix.DT_FIFO:
+		return fs.ModeNamedPipe, true
+	case unix.DT_SOCK:
+		return fs.ModeSocket, true
+	case unix.DT_CHR:
+		return fs.ModeDevice | fs.ModeCharDevice, true
+	case unix.DT_BLK:
+		return fs.ModeDevice, true
+	}
+	return fs.ModeIrregular, false
+}
+
+// statType is the d_type of a stat mode.
+func statType(m uint32) uint8 {
+	switch m & unix.S_IFMT {
+	case unix.S_IFREG:
+		return unix.DT_REG
+	case unix.S_IFDIR:
+		return unix.DT_DIR
+	case unix.S_IFLNK:
+		return unix.DT_LNK
+	case unix.S_IFIFO:
+		return unix.DT_FIFO
+	case unix.S_IFSOCK:
+		return unix.DT_SOCK
+	case unix.S_IFCHR:
+		return unix.DT_CHR
+	case unix.S_IFBLK:
+		return unix.DT_BLK
+	}
+	return unix.DT_UNKNOWN
 }

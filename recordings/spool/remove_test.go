@@ -2,6 +2,7 @@ package spool
 
 import (
 	"errors"
+	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -54,8 +55,22 @@ func TestDirWrites(t *testing.T) {
 		}
 	}
 	types, err := d.Types()
-	if err != nil || !types["a.wav"].IsRegular() || types["link.wav"]&fs.ModeSymlink == 0 {
+	if err != nil || len(types) != 3 || !types["a.wav"].IsRegular() || !types["b.wav"].IsRegular() || types["link.wav"]&fs.ModeSymlink == 0 {
 		t.Errorf("Types: %v %v", types, err)
+	}
+	// A directory of many entries takes several reads; a symlink and a directory
+	// keep their types.
+	month, err := tree.OpenDir("2026/11")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer month.Close()
+	for i := range 3000 {
+		os.WriteFile(filepath.Join(root, "2026/11", fmt.Sprintf("recording-with-a-long-name-%04d.wav", i)), nil, 0o644)
+	}
+	mt, err := month.Types()
+	if err != nil || len(mt) != 3003 || !mt["26"].IsDir() || mt["out"]&fs.ModeSymlink == 0 || !mt["recording-with-a-long-name-2999.wav"].IsRegular() {
+		t.Errorf("Types of a big directory: %d entries, 26 %v, out %v, %v", len(mt), mt["26"], mt["out"], err)
 	}
 
 	// A rename never replaces: b.wav stays when a.wav is renamed onto it.
@@ -92,8 +107,6 @@ func TestDirWrites(t *testing.T) {
 	if b, err := os.ReadFile(secret); err != nil || string(b) != "keep" {
 		t.Errorf("the link's target: %q %v", b, err)
 	}
-	month, _ := tree.OpenDir("2026/11")
-	defer month.Close()
 	if ok, err := month.RemoveEmptySubdir("25"); ok || err != nil {
 		t.Errorf("RemoveEmptySubdir of a full directory: %v %v", ok, err)
 	}

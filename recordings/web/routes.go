@@ -25,6 +25,7 @@ func (s *Server) routes() {
 	e.POST("/users/:uid", s.updateUser, s.adminOnly)
 	e.GET("/audit", s.auditPage, s.adminOnly)
 	e.GET("/audit.csv", s.auditCSV, s.adminOnly, s.streaming)
+	e.GET("/storage", s.storagePage(), s.adminOnly)
 	e.POST("/recordings/:id/shares", s.addShare)
 	e.POST("/shares/:sid/revoke", s.revokeShare)
 

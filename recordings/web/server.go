@@ -47,6 +47,9 @@ type Options struct {
 
 	// Access configures sign-in, sessions and framing (access.go).
 	Access Access
+
+	// Storage configures the storage page (storage_page.go).
+	Storage Storage
 }
 
 // Default limits of the exports, and the streaming idle timeout.
