@@ -117,9 +117,10 @@ func (d *Dir) List() (Listing, error) {
 	}
 	fd := int(d.f.Fd())
 	for {
-		ents, rerr := d.f.ReadDir(4096)
-		for _, e := range ents {
-			name := e.Name()
+		// Names only: ReadDir on a directory opened through os.Root lstats every
+		// entry, and the fstatat below is the one stat each entry needs.
+		names, rerr := d.f.Readdirnames(4096)
+		for _, name := range names {
 			rel := d.join(name)
 			if !utf8.ValidString(name) {
 				l.Oddities = append(l.Oddities, Oddity{Path: strings.ToValidUTF8(rel, "\uFFFD"), What: "name is not valid UTF-8; skipped"})
