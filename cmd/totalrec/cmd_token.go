@@ -121,21 +121,8 @@ func expiryText(t time.Time, a *app) string {
 }
 
 func runTokenRemove(ctx context.Context, opts *globalOptions, name string) error {
-	a, err := opts.openAccess(ctx)
-	if err != nil {
-		return err
-	}
-	defer a.Close()
-	if err := a.cat.RemoveToken(ctx, name); errors.Is(err, recordings.ErrNotFound) {
-		return usagef("no token called %q", name)
-	} else if err != nil {
-		return err
-	}
-	if err := opts.auditCLI(ctx, a, "token.rm", "token="+name); err != nil {
-		return err
-	}
-	fmt.Fprintf(opts.stdout, "token %s revoked\n", name)
-	return nil
+	return removeNamed(ctx, opts, "token", name, func(a *app) error { return a.cat.RemoveToken(ctx, name) },
+		fmt.Sprintf("token %s revoked", name))
 }
 
 // tokenJSON is a token as `token ls --json` prints it; the token itself is never stored.

@@ -201,20 +201,27 @@ func runUserPasswd(ctx context.Context, opts *globalOptions, uo userOptions, nam
 }
 
 func runUserRemove(ctx context.Context, opts *globalOptions, name string) error {
+	return removeNamed(ctx, opts, "user", name, func(a *app) error { return a.cat.RemoveUser(ctx, name) },
+		fmt.Sprintf("removed %s; their sessions are ended", name))
+}
+
+// removeNamed removes the user or token (kind) called name with remove, puts it on
+// the audit trail and prints done; an unknown name is a usage error.
+func removeNamed(ctx context.Context, opts *globalOptions, kind, name string, remove func(*app) error, done string) error {
 	a, err := opts.openAccess(ctx)
 	if err != nil {
 		return err
 	}
 	defer a.Close()
-	if err := a.cat.RemoveUser(ctx, name); errors.Is(err, recordings.ErrNotFound) {
-		return usagef("no user called %q", name)
+	if err := remove(a); errors.Is(err, recordings.ErrNotFound) {
+		return usagef("no %s called %q", kind, name)
 	} else if err != nil {
 		return err
 	}
-	if err := opts.auditCLI(ctx, a, "user.rm", "user="+name); err != nil {
+	if err := opts.auditCLI(ctx, a, kind+".rm", kind+"="+name); err != nil {
 		return err
 	}
-	fmt.Fprintf(opts.stdout, "removed %s; their sessions are ended\n", name)
+	fmt.Fprintln(opts.stdout, done)
 	return nil
 }
 

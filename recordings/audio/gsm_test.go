@@ -70,28 +70,18 @@ func clearBitsMSB(b []byte, off, n int) {
 // that the data size includes. Unpatched leaves the sizes zero as they are before
 // the recorder fills them in.
 func asteriskWAV49(blocks []byte, unpatched bool) []byte {
-	le := binary.LittleEndian
-	h := make([]byte, 60)
-	copy(h, "RIFF\x00\x00\x00\x00WAVEfmt ")
-	le.PutUint32(h[16:], 20)
-	le.PutUint16(h[20:], WAVFormatGSM610)
-	le.PutUint16(h[22:], 1)
-	le.PutUint32(h[24:], 8000)
-	le.PutUint32(h[28:], 1625)
-	le.PutUint16(h[32:], WAV49BlockBytes)
-	le.PutUint16(h[34:], 0)
-	le.PutUint16(h[36:], 2)
-	le.PutUint16(h[38:], WAV49BlockSamples)
-	copy(h[40:], "fact")
-	le.PutUint32(h[44:], 4)
-	copy(h[52:], "data")
-	file := append(h, blocks...)
+	h := WAV49Header(uint32(len(blocks) / WAV49BlockBytes))
+	file := append(h[:], blocks...)
 	if len(file)%2 == 1 {
 		file = append(file, 0)
 	}
-	if !unpatched {
+	le := binary.LittleEndian
+	if unpatched {
+		le.PutUint32(file[4:], 0)
+		le.PutUint32(file[48:], 0)
+		le.PutUint32(file[56:], 0)
+	} else {
 		le.PutUint32(file[4:], uint32(len(file)-8))
-		le.PutUint32(file[48:], uint32(len(blocks)/WAV49BlockBytes*WAV49BlockSamples))
 		le.PutUint32(file[56:], uint32(len(file)-60))
 	}
 	return file

@@ -68,18 +68,5 @@ func (c *Catalog) ByLinkedID(ctx context.Context, linkedid string) ([]recordings
 
 // queryRecordings runs a SELECT of recordingCols on the read pool.
 func (c *Catalog) queryRecordings(ctx context.Context, q string, args ...any) ([]recordings.Recording, error) {
-	rows, err := c.rdb.QueryContext(ctx, q, args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []recordings.Recording
-	for rows.Next() {
-		r, err := scanRecording(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, r)
-	}
-	return out, rows.Err()
+	return queryAll(ctx, c.rdb, scanRecording, q, args...)
 }

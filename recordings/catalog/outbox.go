@@ -223,22 +223,10 @@ func (c *Catalog) ReleaseLeases(ctx context.Context, owner string, now time.Time
 
 // Deliveries lists up to limit outbox rows in state, oldest first.
 func (c *Catalog) Deliveries(ctx context.Context, state string, limit int) ([]Delivery, error) {
-	rows, err := c.rdb.QueryContext(ctx, `SELECT `+deliveryCols+`
+	out, err := queryAll(ctx, c.rdb, scanDelivery, `SELECT `+deliveryCols+`
 		FROM totalrec_webhook_outbox o JOIN totalrec_webhooks w ON w.id = o.endpoint_id
 		WHERE o.state = ? ORDER BY o.id LIMIT ?`, state, limit)
 	if err != nil {
-		return nil, fmt.Errorf("list %s deliveries: %w", clip(state, 20), err)
-	}
-	defer rows.Close()
-	var out []Delivery
-	for rows.Next() {
-		d, err := scanDelivery(rows)
-		if err != nil {
-			return nil, fmt.Errorf("list %s deliveries: %w", clip(state, 20), err)
-		}
-		out = append(out, d)
-	}
-	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("list %s deliveries: %w", clip(state, 20), err)
 	}
 	return out, nil

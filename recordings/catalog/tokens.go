@@ -86,20 +86,8 @@ func (c *Catalog) TokenByHash(ctx context.Context, hash string) (APIToken, error
 
 // Tokens lists every API token by name.
 func (c *Catalog) Tokens(ctx context.Context) ([]APIToken, error) {
-	rows, err := c.rdb.QueryContext(ctx, `SELECT `+tokenCols+` FROM totalrec_tokens ORDER BY name`)
+	out, err := queryAll(ctx, c.rdb, scanToken, `SELECT `+tokenCols+` FROM totalrec_tokens ORDER BY name`)
 	if err != nil {
-		return nil, fmt.Errorf("list tokens: %w", err)
-	}
-	defer rows.Close()
-	var out []APIToken
-	for rows.Next() {
-		t, err := scanToken(rows)
-		if err != nil {
-			return nil, fmt.Errorf("list tokens: %w", err)
-		}
-		out = append(out, t)
-	}
-	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("list tokens: %w", err)
 	}
 	return out, nil

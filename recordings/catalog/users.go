@@ -112,20 +112,8 @@ func (c *Catalog) UserByID(ctx context.Context, id int64) (User, error) {
 
 // Users lists every user by name.
 func (c *Catalog) Users(ctx context.Context) ([]User, error) {
-	rows, err := c.rdb.QueryContext(ctx, `SELECT `+userCols+` FROM totalrec_users ORDER BY name`)
+	out, err := queryAll(ctx, c.rdb, scanUser, `SELECT `+userCols+` FROM totalrec_users ORDER BY name`)
 	if err != nil {
-		return nil, fmt.Errorf("list users: %w", err)
-	}
-	defer rows.Close()
-	var out []User
-	for rows.Next() {
-		u, err := scanUser(rows)
-		if err != nil {
-			return nil, fmt.Errorf("list users: %w", err)
-		}
-		out = append(out, u)
-	}
-	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("list users: %w", err)
 	}
 	return out, nil

@@ -6,7 +6,6 @@
 package main
 
 import (
-	"encoding/binary"
 	"flag"
 	"fmt"
 	"os"
@@ -16,6 +15,7 @@ import (
 	"time"
 
 	"github.com/totalrec/totalrec/bench/internal/callgen"
+	"github.com/totalrec/totalrec/recordings/audio"
 )
 
 func main() {
@@ -126,43 +126,14 @@ func content(c callgen.Call) []byte {
 	return b
 }
 
-// wavHeader is Asterisk's 44-byte header of 8 kHz mono 16-bit PCM, sizes patched.
+// wavHeader is the 44-byte header of 8 kHz mono 16-bit PCM, sizes patched.
 func wavHeader(dataBytes int) []byte {
-	h := make([]byte, 44)
-	copy(h, "RIFF")
-	binary.LittleEndian.PutUint32(h[4:], uint32(36+dataBytes))
-	copy(h[8:], "WAVEfmt ")
-	binary.LittleEndian.PutUint32(h[16:], 16)
-	binary.LittleEndian.PutUint16(h[20:], 1)
-	binary.LittleEndian.PutUint16(h[22:], 1)
-	binary.LittleEndian.PutUint32(h[24:], 8000)
-	binary.LittleEndian.PutUint32(h[28:], 16000)
-	binary.LittleEndian.PutUint16(h[32:], 2)
-	binary.LittleEndian.PutUint16(h[34:], 16)
-	copy(h[36:], "data")
-	binary.LittleEndian.PutUint32(h[40:], uint32(dataBytes))
-	return h
+	h := audio.WAVHeader(8000, 1, 16, uint32(dataBytes))
+	return h[:]
 }
 
-// wav49Header is format_wav_gsm's 60-byte header: tag 49, 65-byte blocks of 320
-// samples, a fact chunk with the sample count.
+// wav49Header is format_wav_gsm's 60-byte header.
 func wav49Header(blocks int) []byte {
-	h := make([]byte, 60)
-	copy(h, "RIFF")
-	binary.LittleEndian.PutUint32(h[4:], uint32(52+blocks*65))
-	copy(h[8:], "WAVEfmt ")
-	binary.LittleEndian.PutUint32(h[16:], 20)
-	binary.LittleEndian.PutUint16(h[20:], 49)
-	binary.LittleEndian.PutUint16(h[22:], 1)
-	binary.LittleEndian.PutUint32(h[24:], 8000)
-	binary.LittleEndian.PutUint32(h[28:], 1625)
-	binary.LittleEndian.PutUint16(h[32:], 65)
-	binary.LittleEndian.PutUint16(h[36:], 2)
-	binary.LittleEndian.PutUint16(h[38:], 320)
-	copy(h[40:], "fact")
-	binary.LittleEndian.PutUint32(h[44:], 4)
-	binary.LittleEndian.PutUint32(h[48:], uint32(blocks*320))
-	copy(h[52:], "data")
-	binary.LittleEndian.PutUint32(h[56:], uint32(blocks*65))
-	return h
+	h := audio.WAV49Header(uint32(blocks))
+	return h[:]
 }
