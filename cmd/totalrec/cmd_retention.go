@@ -175,16 +175,26 @@ type planFileJSON struct {
 	Reason string `json:"reason"`
 }
 
-func runRetentionPlan(ctx context.Context, opts *globalOptions, ro retentionOptions) error {
+// policyInWords loads the policy and, for people, prints it in words before anything
+// else; a policy that names no rule is refused: it deletes nothing.
+func (ro retentionOptions) policyInWords(opts *globalOptions) (retention.Policy, error) {
 	p, err := ro.loadPolicy(opts)
 	if err != nil {
-		return err
+		return p, err
 	}
 	if !ro.json {
 		fmt.Fprint(opts.stdout, p.String())
 	}
 	if p.Empty() {
-		return fmt.Errorf("the policy names no rule, so nothing is deleted: %w", recordings.ErrRefused)
+		return p, fmt.Errorf("the policy names no rule, so nothing is deleted: %w", recordings.ErrRefused)
+	}
+	return p, nil
+}
+
+func runRetentionPlan(ctx context.Context, opts *globalOptions, ro retentionOptions) error {
+	p, err := ro.policyInWords(opts)
+	if err != nil {
+		return err
 	}
 	s, err := setupRetention(ctx, opts, ro, p)
 	if err != nil {
@@ -249,15 +259,9 @@ func runRetentionPlan(ctx context.Context, opts *globalOptions, ro retentionOpti
 }
 
 func runRetentionRun(ctx context.Context, opts *globalOptions, ro retentionOptions) error {
-	p, err := ro.loadPolicy(opts)
+	p, err := ro.policyInWords(opts)
 	if err != nil {
 		return err
-	}
-	if !ro.json {
-		fmt.Fprint(opts.stdout, p.String())
-	}
-	if p.Empty() {
-		return fmt.Errorf("the policy names no rule, so nothing is deleted: %w", recordings.ErrRefused)
 	}
 	l, err := opts.loadConfig()
 	if err != nil {

@@ -39,9 +39,11 @@ func reverse(s string) string {
 	return string(b)
 }
 
-// numberKeys returns the distinct stored keys of a recording's numbers: digits only,
-// reversed, at most maxNumberDigits (the number's last digits).
-func numberKeys(fields ...string) []string {
+// NumberKeys returns the distinct keys stored in totalrec_numbers for a recording's
+// numbers (name dest and from, CDR src, dst, cnum, did): digits only, reversed, at
+// most the number's last maxNumberDigits. Bulk loaders use it to write the keys the
+// catalogue would.
+func NumberKeys(fields ...string) []string {
 	var keys []string
 	for _, f := range fields {
 		d := digitsOf(f)
@@ -140,7 +142,7 @@ func (c *Catalog) writeNumbers(ctx context.Context, tx *sql.Tx, srcs []numberSou
 		return nil
 	}
 	for _, s := range srcs {
-		for _, k := range numberKeys(s.fields[:]...) {
+		for _, k := range NumberKeys(s.fields[:]...) {
 			args = append(args, k, c.timeArg(s.callTime.T), s.id)
 		}
 		if len(args) >= 3*numberRowsPerInsert {

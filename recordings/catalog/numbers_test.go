@@ -38,7 +38,7 @@ func TestNumberSuffix(t *testing.T) {
 }
 
 func TestNumberKeys(t *testing.T) {
-	got := numberKeys("+79123456789", "", "201", "s", "89123456789", "201", strings.Repeat("1", 40)+"9")
+	got := NumberKeys("+79123456789", "", "201", "s", "89123456789", "201", strings.Repeat("1", 40)+"9")
 	want := []string{"98765432197", "102", "98765432198", "9" + strings.Repeat("1", 31)}
 	if !slices.Equal(got, want) {
 		t.Errorf("numberKeys = %q, want %q", got, want)

@@ -117,38 +117,6 @@ func writeLine(w *bufio.Writer, fields []string) {
 	w.WriteByte('\n')
 }
 
-// numberKeys mirrors the catalogue's rule (recordings/catalog/numbers.go): ASCII
-// digits only, at most the last 32, reversed, distinct, empty ones skipped.
-func numberKeys(fields ...string) []string {
-	var keys []string
-	for _, f := range fields {
-		var b []byte
-		for i := 0; i < len(f); i++ {
-			if f[i] >= '0' && f[i] <= '9' {
-				b = append(b, f[i])
-			}
-		}
-		if len(b) == 0 {
-			continue
-		}
-		if len(b) > 32 {
-			b = b[len(b)-32:]
-		}
-		for i, j := 0, len(b)-1; i < j; i, j = i+1, j-1 {
-			b[i], b[j] = b[j], b[i]
-		}
-		k := string(b)
-		dup := false
-		for _, have := range keys {
-			dup = dup || have == k
-		}
-		if !dup {
-			keys = append(keys, k)
-		}
-	}
-	return keys
-}
-
 // loadTable streams the rows that produce writes into table with LOAD DATA LOCAL
 // INFILE, generated on the fly, on a connection with unique and foreign key checks
 // off so that InnoDB can take its bulk path into an empty table.

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/totalrec/totalrec/bench/internal/callgen"
+	"github.com/totalrec/totalrec/recordings/catalog"
 )
 
 // numberRow is one totalrec_numbers row, packed: the generated keys have at most
@@ -31,7 +32,7 @@ func sortedNumbers(m callgen.Model) ([]numberRow, error) {
 	for i := int64(0); i < m.N; i++ {
 		c := m.Call(i)
 		sec := uint32(c.Time.Sub(start) / time.Second)
-		for _, k := range numberKeys(c.Dest, c.From, c.Src, c.Dst, c.CNum, c.DID) {
+		for _, k := range catalog.NumberKeys(c.Dest, c.From, c.Src, c.Dst, c.CNum, c.DID) {
 			if len(k) > 12 {
 				return nil, fmt.Errorf("call %d: number key %q longer than 12 digits", i, k)
 			}
