@@ -25,8 +25,6 @@ func TestLoad_Malformed(t *testing.T) {
 			nil, "/etc/freepbx.conf", 2, "unterminated"},
 		{"freepbx.conf missing semicolon", map[string]string{"etc/freepbx.conf": "<?php\n\n$amp_conf['AMPDBUSER'] = 'u'\n"},
 			nil, "/etc/freepbx.conf", 3, "followed by ;"},
-		{"amportal.conf line without =", map[string]string{"etc/amportal.conf": "AMPDBUSER=u\n# ok\nthis is not a setting\n"},
-			nil, "/etc/amportal.conf", 3, "KEY=VALUE"},
 		{"config file unknown key", map[string]string{"etc/totalrec/totalrec.conf": "spool = /x\n\n[cdr]\ntabel = cdr\n"},
 			nil, "/etc/totalrec/totalrec.conf", 4, `unknown key "cdr_tabel"`},
 		{"config file repeated key", map[string]string{"etc/totalrec/totalrec.conf": "node = a\ncdr_table = x\n[cdr]\ntable = y\n"},

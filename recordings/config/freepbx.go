@@ -152,10 +152,13 @@ func readOptional(path string) ([]byte, error) {
 }
 
 // parseAmportal reads amportal.conf: KEY=VALUE lines, # or ; comments. A value wrapped
-// in matching quotes loses them.
-func parseAmportal(path string, b []byte) (map[string]string, error) {
+// in matching quotes loses them. Any other line is skipped, as FreePBX's own
+// parse_amportal_conf() skips every line its KEY=VALUE pattern does not match: the file
+// FreePBX 13+ writes holds values over several lines (RSSFEEDS' default has a newline
+// in it), so a stricter reader would refuse the file of every real installation.
+func parseAmportal(_ string, b []byte) (map[string]string, error) {
 	out := map[string]string{}
-	for n, line := range lines(b) {
+	for _, line := range lines(b) {
 		line = strings.TrimSpace(line)
 		if line == "" || line[0] == '#' || line[0] == ';' {
 			continue
@@ -163,7 +166,7 @@ func parseAmportal(path string, b []byte) (map[string]string, error) {
 		k, v, ok := strings.Cut(line, "=")
 		k = strings.TrimSpace(k)
 		if !ok || !isSettingName(k) {
-			return nil, &ParseError{Path: path, Line: n, Msg: "want KEY=VALUE"}
+			continue
 		}
 		v = strings.TrimSpace(v)
 		if len(v) >= 2 && (v[0] == '"' || v[0] == '\'') && v[len(v)-1] == v[0] {
