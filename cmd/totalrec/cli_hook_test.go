@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -44,7 +45,8 @@ func TestCLI_HookJournal(t *testing.T) {
 	if err != nil || len(b) == 0 {
 		t.Fatalf("journal: %q, %v", b, err)
 	}
-	// Outside the spool: refused, not journalled.
+	// Outside the spool: refused (exit 2), and journalled for the scan to set aside
+	// with the reason, so a spool set up wrong shows in the scan's report.
 	cli(t, env, "hook", "--file", "/etc/passwd").must(t, exitUsage)
 
 	// The day directory is then scanned as usual and the journal drained; the five
@@ -52,6 +54,9 @@ func TestCLI_HookJournal(t *testing.T) {
 	s := decode[scanResult](t, cli(t, env, "scan", "--json").must(t, exitOK).stdout)
 	if s.Journal.Done != 5 || s.Scan.Files != 1 {
 		t.Errorf("scan after journalling: journal %+v, scan %+v", s.Journal, s.Scan)
+	}
+	if len(s.Journal.SetAside) != 1 || s.Journal.SetAside[0].File != "/etc/passwd" {
+		t.Errorf("set aside: %+v, want /etc/passwd", s.Journal.SetAside)
 	}
 	if _, err := os.Stat(filepath.Join(dataDir, "journal", "hook.jsonl")); !os.IsNotExist(err) {
 		t.Errorf("journal still there after the drain: %v", err)
@@ -125,4 +130,59 @@ func waitFor(t *testing.T, path string) {
 		time.Sleep(10 * time.Millisecond)
 	}
 	t.Fatalf("%s did not appear", path)
+}
+
+// TestCLI_HookBadConfig: a hook whose configuration does not load still keeps the
+// recording (journalled by absolute name in TOTALREC_DATA_DIR), fails loudly, and the
+// next scan with a working configuration catalogues it.
+func TestCLI_HookBadConfig(t *testing.T) {
+	spoolDir, dataDir, file := hookFixture(t)
+	env := []string{"TOTALREC_SPOOL=" + spoolDir, "TOTALREC_DATA_DIR=" + dataDir}
+	r := cli(t, append(env, "TOTALREC_SCAN_INTERVAL=often"), "hook", "--file", file, "--uniqueid", "1795680900.11")
+	if r.code == exitOK || !strings.Contains(r.stderr, "journalled") {
+		t.Fatalf("hook with a broken configuration: exit %d, stderr %q", r.code, r.stderr)
+	}
+	s := decode[scanResult](t, cli(t, env, "scan", "--json").must(t, exitOK).stdout)
+	if s.Journal.Done != 1 || len(s.Journal.SetAside) != 0 {
+		t.Errorf("scan after the journalled hook: %+v", s.Journal)
+	}
+	p := decode[pageJSON](t, cli(t, env, "search", "--json").must(t, exitOK).stdout)
+	if len(p.Items) != 1 {
+		t.Errorf("catalogue: %+v", p.Items)
+	}
+}
+
+// TestCLI_HookJournalBadEntries: journal entries that can no longer be applied (the
+// day's directory removed since, a file outside the spool) never stop ingest: the
+// scan catalogues what arrived after them, reports the entries it set aside, and
+// keeps them in rejected.jsonl.
+func TestCLI_HookJournalBadEntries(t *testing.T) {
+	spoolDir, dataDir, file := hookFixture(t)
+	env := []string{"TOTALREC_SPOOL=" + spoolDir, "TOTALREC_DATA_DIR=" + dataDir}
+	gone := filepath.Join(spoolDir, "2026", "12", "03", "x.wav")
+	must(t, os.MkdirAll(filepath.Dir(gone), 0o755))
+	must(t, os.WriteFile(gone, pcmWAV(8000), 0o644))
+	cli(t, env, "hook", "--file", gone).must(t, exitOK)
+	must(t, os.RemoveAll(filepath.Dir(gone)))
+	j := ingest.Journal{Dir: filepath.Join(dataDir, "journal")}
+	must(t, j.Append(ingest.Entry{File: "/srv/elsewhere/y.wav", At: time.Now()}))
+	cli(t, env, "hook", "--file", file).must(t, exitOK)
+
+	r := cli(t, env, "scan").must(t, exitOK)
+	if !strings.Contains(r.stdout, "set aside /srv/elsewhere/y.wav") {
+		t.Errorf("scan report does not name the set-aside entry:\n%s", r.stdout)
+	}
+	p := decode[pageJSON](t, cli(t, env, "search", "--json").must(t, exitOK).stdout)
+	if len(p.Items) != 1 || p.Items[0].UniqueID != "1795680900.11" {
+		t.Errorf("catalogue: %+v", p.Items)
+	}
+	b, err := os.ReadFile(filepath.Join(dataDir, "journal", "rejected.jsonl"))
+	if err != nil || !strings.Contains(string(b), "/srv/elsewhere/y.wav") || strings.Contains(string(b), "x.wav") {
+		t.Errorf("rejected.jsonl: %q, %v", b, err)
+	}
+	// The next scan starts clean: nothing left to drain, nothing failing.
+	s := decode[scanResult](t, cli(t, env, "scan", "--json").must(t, exitOK).stdout)
+	if s.Journal.Done+len(s.Journal.SetAside) != 0 {
+		t.Errorf("second drain: %+v", s.Journal)
+	}
 }

@@ -14,6 +14,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/totalrec/totalrec/recordings/config"
 	"github.com/totalrec/totalrec/recordings/ingest"
 )
 
@@ -54,13 +55,15 @@ func runHook(ctx context.Context, opts *globalOptions, ho hookOptions) error {
 	if ho.file == "" {
 		return usagef("--file is required")
 	}
+	// From here on the recording exists: whatever goes wrong, it is journalled, so the
+	// daemon or the next scan catalogues it (or sets it aside, saying why).
 	l, err := opts.loadConfig()
 	if err != nil {
-		return err
+		return journalUnresolved(opts, ho, err)
 	}
 	rel, err := spoolRelative(l.Config.Spool, ho.file)
 	if err != nil {
-		return err
+		return journalUnresolved(opts, ho, err)
 	}
 	req := hookRequest{Path: rel, UniqueID: ho.uniqueid}
 	err = postHook(ctx, hookSocket(l.Config.DataDir), req, ho.timeout)
@@ -72,6 +75,29 @@ func runHook(ctx context.Context, opts *globalOptions, ho hookOptions) error {
 		return fmt.Errorf("hook: the daemon did not answer and %w", err)
 	}
 	return nil
+}
+
+// journalUnresolved keeps a recording the hook could not place (its configuration
+// does not load, or the file is not under the spool it names): the absolute file
+// name goes to the journal of the data directory given by --data-dir or
+// TOTALREC_DATA_DIR, else the default one. It still fails, with cause, so the
+// problem shows in Asterisk's log.
+func journalUnresolved(opts *globalOptions, ho hookOptions, cause error) error {
+	dataDir := config.DefaultDataDir
+	if opts.set["data-dir"] && opts.dataDir != "" {
+		dataDir = opts.dataDir
+	} else if d := opts.getenv("TOTALREC_DATA_DIR"); d != "" {
+		dataDir = d
+	}
+	file := ho.file
+	if abs, err := filepath.Abs(file); err == nil {
+		file = abs
+	}
+	j := ingest.Journal{Dir: journalDir(dataDir)}
+	if err := j.Append(ingest.Entry{File: file, UniqueID: ho.uniqueid, At: time.Now().UTC()}); err != nil {
+		return fmt.Errorf("hook: %w; and %w", cause, err)
+	}
+	return fmt.Errorf("hook: %w (the recording is journalled in %s)", cause, j.Dir)
 }
 
 // spoolRelative turns MixMonitor's absolute file name into a path relative to the

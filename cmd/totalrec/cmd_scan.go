@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"path/filepath"
 
 	"github.com/spf13/cobra"
 
@@ -46,6 +47,8 @@ type scanResult struct {
 	Scan     ingest.Report        `json:"scan"`
 	CDR      *ingest.EnrichReport `json:"cdr,omitempty"`
 	Oddities []spool.Oddity       `json:"oddities"`
+
+	dataDir string // where the journal's set-aside entries are kept
 }
 
 func runScan(ctx context.Context, opts *globalOptions, so scanOptions) error {
@@ -75,7 +78,7 @@ func scanAndEnrich(ctx context.Context, a *app, full bool, prog *progress) (scan
 		return scanResult{}, err
 	}
 	defer tree.Close()
-	res := scanResult{Spool: a.cfg.Spool, Oddities: []spool.Oddity{}}
+	res := scanResult{Spool: a.cfg.Spool, Oddities: []spool.Oddity{}, dataDir: a.cfg.DataDir}
 	events, err := a.webhookEvents(ctx)
 	if err != nil {
 		return res, err
@@ -90,7 +93,7 @@ func scanAndEnrich(ctx context.Context, a *app, full bool, prog *progress) (scan
 	}
 	// Recordings the hook journalled while no daemon listened come first: they are
 	// catalogued even when their directory is skipped as unchanged.
-	if res.Journal, err = drainJournal(ctx, a.cfg.DataDir, s); err != nil {
+	if res.Journal, err = drainJournal(ctx, a.cfg.DataDir, a.cfg.Spool, s, a.log); err != nil {
 		return res, err
 	}
 	res.Scan, err = s.Scan(ctx, full)
@@ -131,6 +134,13 @@ func printScanSummary(w io.Writer, res scanResult) {
 		r.Files, size, r.Dirs, r.DirsSkipped, r.Elapsed.Round(1e6), r.New, r.Changed, r.Missing, r.Empty, r.Writing, r.Corrupt, r.Unnamed, r.Oddities)
 	if j := res.Journal; j.Done+j.Skipped > 0 {
 		fmt.Fprintf(w, "journal: %d recordings announced while the daemon was away catalogued, %d unreadable entries skipped\n", j.Done, j.Skipped)
+	}
+	for _, r := range res.Journal.SetAside {
+		name := r.Path
+		if name == "" {
+			name = r.File
+		}
+		fmt.Fprintf(w, "journal: set aside %s (%s); kept in %s\n", name, r.Error, filepath.Join(journalDir(res.dataDir), "rejected.jsonl"))
 	}
 	if c := res.CDR; c != nil {
 		fmt.Fprintf(w, "CDR: %d linked, %d waiting for their row, %d gave up, %d lookup errors\n", c.Linked, c.Retry, c.GaveUp, c.Errors)

@@ -138,10 +138,10 @@ func serveApp(ctx context.Context, a *app, p serveParams) error {
 	}
 	// What hooks journalled while no daemon listened is catalogued first, whether
 	// or not the spool is scanned.
-	if rep, err := drainJournal(ctx, a.cfg.DataDir, hook.scanner); err != nil {
+	if rep, err := drainJournal(ctx, a.cfg.DataDir, a.cfg.Spool, hook.scanner, a.log); err != nil {
 		a.log.Error("drain the hook journal", slog.Any("error", err))
-	} else if rep.Done+rep.Skipped > 0 {
-		a.log.Info("hook journal drained", slog.Int("recordings", rep.Done), slog.Int("unreadable", rep.Skipped))
+	} else if rep.Done+rep.Skipped+len(rep.SetAside) > 0 {
+		a.log.Info("hook journal drained", slog.Int("recordings", rep.Done), slog.Int("unreadable", rep.Skipped), slog.Int("set_aside", len(rep.SetAside)))
 	}
 	return runGroup(ctx,
 		func(ctx context.Context) error { return serveHTTP(ctx, hs, ln) },

@@ -9,6 +9,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"path/filepath"
 	"time"
 
 	"github.com/totalrec/totalrec/recordings"
@@ -82,14 +83,31 @@ func serveHook(ctx context.Context, sock string, h *hookServer) error {
 	return nil
 }
 
-// drainJournal catalogues what hooks journalled while the daemon was away.
-func drainJournal(ctx context.Context, dataDir string, s *ingest.Scanner) (ingest.DrainReport, error) {
+// drainJournal catalogues what hooks journalled while the daemon was away. An entry
+// that names no file of the spool is set aside (rejected.jsonl in the journal
+// directory) and logged; a recording deleted since is done.
+func drainJournal(ctx context.Context, dataDir, spoolDir string, s *ingest.Scanner, log *slog.Logger) (ingest.DrainReport, error) {
 	j := ingest.Journal{Dir: journalDir(dataDir)}
-	return j.Drain(ctx, func(ctx context.Context, e ingest.Entry) error {
-		_, err := s.IngestFile(ctx, e.Path)
-		if errors.Is(err, recordings.ErrNotFound) || errors.Is(err, recordings.ErrOutsideRoot) {
-			return nil // gone since, or never ours: nothing to catalogue
+	rep, err := j.Drain(ctx, func(ctx context.Context, e ingest.Entry) error {
+		rel := e.Path
+		if rel == "" {
+			var err error
+			if rel, err = spoolRelative(spoolDir, e.File); err != nil {
+				return fmt.Errorf("%w: %w", ingest.ErrUnusable, err)
+			}
+		}
+		_, err := s.IngestFile(ctx, rel)
+		switch {
+		case errors.Is(err, recordings.ErrNotFound):
+			return nil // deleted since: nothing to catalogue
+		case errors.Is(err, recordings.ErrOutsideRoot) || errors.Is(err, recordings.ErrInvalid):
+			return fmt.Errorf("%w: %w", ingest.ErrUnusable, err)
 		}
 		return err
 	})
+	for _, r := range rep.SetAside {
+		log.Warn("journal entry set aside", "path", r.Path, "file", r.File, "error", r.Error,
+			"kept_in", filepath.Join(j.Dir, "rejected.jsonl"))
+	}
+	return rep, err
 }

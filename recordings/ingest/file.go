@@ -2,7 +2,9 @@ package ingest
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"io/fs"
 	"path"
 
 	"github.com/totalrec/totalrec/recordings"
@@ -22,12 +24,12 @@ func (s *Scanner) IngestFile(ctx context.Context, rel string) (recordings.Record
 	}
 	d, err := s.Tree.OpenDir(dir)
 	if err != nil {
-		return recordings.Recording{}, fmt.Errorf("ingest %s: %w", rel, err)
+		return recordings.Recording{}, fmt.Errorf("ingest %s: %w", rel, notFound(err))
 	}
 	defer d.Close()
 	f, err := d.Stat(name)
 	if err != nil {
-		return recordings.Recording{}, fmt.Errorf("ingest %s: %w", rel, err)
+		return recordings.Recording{}, fmt.Errorf("ingest %s: %w", rel, notFound(err))
 	}
 	rec := s.inspect(d, f)
 	if _, _, err := s.Cat.Upsert(ctx, []recordings.Recording{rec}); err != nil {
@@ -43,4 +45,13 @@ func (s *Scanner) IngestFile(ctx context.Context, rel string) (recordings.Record
 		return got, fmt.Errorf("ingest %s: %w", rel, err)
 	}
 	return got, nil
+}
+
+// notFound makes a missing file or directory recordings.ErrNotFound, which is what a
+// recording deleted (or a day's directory removed) since it was announced is.
+func notFound(err error) error {
+	if errors.Is(err, fs.ErrNotExist) && !errors.Is(err, recordings.ErrNotFound) {
+		return fmt.Errorf("%w: %w", recordings.ErrNotFound, err)
+	}
+	return err
 }

@@ -27,32 +27,61 @@ type Journal struct {
 	Dir string
 }
 
-// Entry is one journalled recording.
+// Entry is one journalled recording: Path when the hook knew the spool, else File, the
+// absolute name MixMonitor gave (the hook could not read its configuration), for the
+// drain to resolve against the spool it knows.
 type Entry struct {
-	Path     string    `json:"path"` // relative to the spool root
+	Path     string    `json:"path,omitempty"` // relative to the spool root
+	File     string    `json:"file,omitempty"` // absolute, when Path could not be known
 	UniqueID string    `json:"uniqueid,omitempty"`
 	At       time.Time `json:"at"`
+}
+
+// name is what reports call the entry.
+func (e Entry) name() string {
+	if e.Path != "" {
+		return e.Path
+	}
+	return e.File
 }
 
 const (
 	journalFile   = "hook.jsonl"
 	drainingGlob  = "hook.*.draining"
+	rejectedFile  = "rejected.jsonl"
 	maxEntryBytes = 4096
 )
 
+// ErrUnusable marks a handler's error as one that retrying cannot cure (the entry
+// names no file of the spool, say): the entry is set aside instead of stopping the
+// drain. Any other error is taken as passing (the catalogue is down) and stops it.
+var ErrUnusable = errors.New("journal entry cannot be applied")
+
+// Rejected is an entry set aside by a drain, kept in rejected.jsonl for inspection.
+type Rejected struct {
+	Entry
+	Error string    `json:"error"`
+	When  time.Time `json:"set_aside_at"`
+}
+
 // Append writes e durably.
 func (j Journal) Append(e Entry) error {
+	return j.appendLine(journalFile, e)
+}
+
+// appendLine appends v as one fsynced JSON line to the journal directory's file name.
+func (j Journal) appendLine(name string, v any) error {
 	if err := os.MkdirAll(j.Dir, 0o770); err != nil {
 		return fmt.Errorf("journal: %w", err)
 	}
-	b, err := json.Marshal(e)
+	b, err := json.Marshal(v)
 	if err != nil {
 		return fmt.Errorf("journal: %w", err)
 	}
 	if len(b) >= maxEntryBytes {
 		return fmt.Errorf("journal: entry of %d bytes is too long", len(b))
 	}
-	f, err := os.OpenFile(filepath.Join(j.Dir, journalFile), os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o660)
+	f, err := os.OpenFile(filepath.Join(j.Dir, name), os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o660)
 	if err != nil {
 		return fmt.Errorf("journal: %w", err)
 	}
@@ -69,13 +98,16 @@ func (j Journal) Append(e Entry) error {
 
 // DrainReport counts what a drain did.
 type DrainReport struct {
-	Done    int `json:"done"`
-	Skipped int `json:"skipped"` // unreadable lines (a torn write at a crash)
+	Done     int        `json:"done"`
+	Skipped  int        `json:"skipped"`             // unreadable lines (a torn write at a crash)
+	SetAside []Rejected `json:"set_aside,omitempty"` // entries moved to rejected.jsonl
 }
 
 // Drain hands every journalled entry to handle, oldest first. An entry whose handle
-// fails stops the drain and stays journalled (with everything after it) for the next
-// one; handle should treat a recording that no longer exists as done.
+// fails with ErrUnusable is moved to rejected.jsonl and the drain goes on: one bad
+// entry never stops ingest. Any other failure stops the drain and the entry stays
+// journalled (with everything after it) for the next one. handle should treat a
+// recording that no longer exists as done.
 func (j Journal) Drain(ctx context.Context, handle func(context.Context, Entry) error) (DrainReport, error) {
 	var rep DrainReport
 	cur := filepath.Join(j.Dir, journalFile)
@@ -111,10 +143,16 @@ func (j Journal) drainFile(ctx context.Context, name string, handle func(context
 		line, err := br.ReadBytes('\n')
 		if len(line) > 0 {
 			var e Entry
-			if len(line) > maxEntryBytes || json.Unmarshal(line, &e) != nil || e.Path == "" {
+			if len(line) > maxEntryBytes || json.Unmarshal(line, &e) != nil || e.name() == "" {
 				rep.Skipped++ // a torn write at a crash, or a damaged file
-			} else if err := handle(ctx, e); err != nil {
-				return fmt.Errorf("drain journal: %s: %w", e.Path, err)
+			} else if err := handle(ctx, e); errors.Is(err, ErrUnusable) {
+				r := Rejected{Entry: e, Error: err.Error(), When: time.Now().UTC()}
+				if err := j.appendLine(rejectedFile, r); err != nil {
+					return fmt.Errorf("drain journal: set aside %s: %w", e.name(), err)
+				}
+				rep.SetAside = append(rep.SetAside, r)
+			} else if err != nil {
+				return fmt.Errorf("drain journal: %s: %w", e.name(), err)
 			} else {
 				rep.Done++
 			}
