@@ -2,6 +2,7 @@ package auth
 
 import (
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -69,6 +70,63 @@ func TestThrottle(t *testing.T) {
 	th.Reset("u:anna")
 	if th.Wait("u:anna", now) != 0 {
 		t.Error("Reset kept the wait")
+	}
+}
+
+// TestSignIns checks that sign-in failures slow down the address they come
+// from, not the user they name: an attacker cannot lock anyone else out.
+func TestSignIns(t *testing.T) {
+	th := NewSignIns()
+	now := time.Unix(1e9, 0)
+	const attacker, admin = "203.0.113.9", "198.51.100.1"
+	for range 40 {
+		th.Fail("admin", attacker, now)
+	}
+	if w := th.Wait("admin", admin, now); w != 0 {
+		t.Errorf("the real admin from another address waits %v", w)
+	}
+	if w := th.Wait("ADMIN", attacker, now); w == 0 {
+		t.Error("the attacker's address is not slowed down")
+	}
+	if w := th.Wait("alice", attacker, now); w == 0 {
+		t.Error("the attacker's address may try another name at once")
+	}
+
+	// An address may fail AddrFree times over many names, one name PairFree times.
+	th = NewSignIns()
+	for i := range AddrFree {
+		if w := th.Wait(fmt.Sprintf("user%d", i), attacker, now); w != 0 {
+			t.Fatalf("name %d waits %v", i, w)
+		}
+		th.Fail(fmt.Sprintf("user%d", i), attacker, now)
+	}
+	th.Fail("one-more", attacker, now)
+	if th.Wait("anyone", attacker, now) == 0 {
+		t.Errorf("an address failing %d names is not slowed down", AddrFree+1)
+	}
+	for range PairFree + 1 {
+		th.Fail("bob", admin, now)
+	}
+	if th.Wait("bob", admin, now) == 0 {
+		t.Error("a name failing from one address is not slowed down")
+	}
+	// A success clears the pair, not the address.
+	th.Succeed("anyone", attacker)
+	th.Succeed("bob", admin)
+	if th.Wait("bob", admin, now) != 0 || th.Wait("anyone", attacker, now) == 0 {
+		t.Error("Succeed cleared the wrong keys")
+	}
+
+	// IPv6 counts per /64: a host picks any address in its prefix.
+	th = NewSignIns()
+	for i := range AddrFree + 1 {
+		th.Fail(fmt.Sprintf("user%d", i), fmt.Sprintf("2001:db8:1:2::%x", i+1), now)
+	}
+	if th.Wait("x", "2001:db8:1:2:ffff::1", now) == 0 || th.Wait("x", "2001:db8:1:3::1", now) != 0 {
+		t.Error("IPv6 addresses are not throttled per /64")
+	}
+	if addrKey("::ffff:192.0.2.1") != "192.0.2.1" {
+		t.Errorf("IPv4-mapped address: %q", addrKey("::ffff:192.0.2.1"))
 	}
 }
 
