@@ -48,7 +48,7 @@ type accessState struct {
 	crossSiteFrame bool     // a framing origin is another site: cookies must be SameSite=None
 	idle, max      time.Duration
 	nonces         *auth.MemoryNonces
-	throttle       *auth.Throttle
+	signIns        *auth.SignIns
 	plays          playLog
 	onceMu         sync.Mutex
 	once           map[string]onceLogin // one-time sign-in links by token hash
@@ -73,7 +73,7 @@ func (s *Server) initAccess(acc Accounts, o Access) error {
 	if s.max <= 0 {
 		s.max = DefaultSessionMax
 	}
-	s.nonces, s.throttle, s.once = auth.NewMemoryNoncesClock(s.now), auth.NewThrottle(), map[string]onceLogin{}
+	s.nonces, s.signIns, s.once = auth.NewMemoryNoncesClock(s.now), auth.NewSignIns(), map[string]onceLogin{}
 	if o.PublicURL != "" {
 		u, err := url.Parse(o.PublicURL)
 		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 	"strings"
@@ -38,8 +39,20 @@ const (
 // session count as one play.
 const playDedupe = time.Hour
 
+// detachedTimeout bounds a write that outlives its request (detached).
+const detachedTimeout = 5 * time.Second
+
+// detached is the context of a write that must happen although the client may
+// go away meanwhile — an audit entry, a sign-out: the request's values without
+// its cancellation, for at most detachedTimeout.
+func detached(c echo.Context) (context.Context, context.CancelFunc) {
+	return context.WithTimeout(context.WithoutCancel(c.Request().Context()), detachedTimeout)
+}
+
 // audit appends an entry for the request's principal (or who, when given).
 // A request whose access cannot be recorded fails: nothing is served unaudited.
+// The entry is written even if the client has gone away: whatever was about to
+// be sent to it, or changed for it, is on the record either way.
 func (s *Server) audit(c echo.Context, action string, recordingID int64, detail string, who ...string) error {
 	name := ""
 	if p := principalOf(c); p != nil {
@@ -48,17 +61,24 @@ func (s *Server) audit(c echo.Context, action string, recordingID int64, detail 
 	if len(who) > 0 {
 		name = who[0]
 	}
-	return s.acc.Audit(c.Request().Context(), catalog.AuditEntry{At: s.now(), Who: name, Addr: c.RealIP(),
+	ctx, cancel := detached(c)
+	defer cancel()
+	return s.acc.Audit(ctx, catalog.AuditEntry{At: s.now(), Who: name, Addr: c.RealIP(),
 		Action: action, RecordingID: recordingID, Detail: detail})
 }
 
 // auditOnce audits action on a recording unless the same key did so within
-// playDedupe.
+// playDedupe. A failed entry does not count: the next request tries again.
 func (s *Server) auditOnce(c echo.Context, key, action string, recordingID int64, detail string, who ...string) error {
-	if !s.plays.first(key+"|"+action, recordingID, s.now()) {
+	k := key + "|" + action
+	if !s.plays.first(k, recordingID, s.now()) {
 		return nil
 	}
-	return s.audit(c, action, recordingID, detail, who...)
+	if err := s.audit(c, action, recordingID, detail, who...); err != nil {
+		s.plays.forget(k, recordingID)
+		return err
+	}
+	return nil
 }
 
 // fromStart reports whether a request reads a resource from its first byte: no
@@ -100,6 +120,13 @@ func (l *playLog) first(key string, id int64, now time.Time) bool {
 	}
 	l.seen[k] = now
 	return true
+}
+
+// forget drops key's play of id, so that the next one is first again.
+func (l *playLog) forget(key string, id int64) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	delete(l.seen, playKey{key, id})
 }
 
 // auditAudio records a play (once per playDedupe) or a WAV download of a

@@ -1,7 +1,6 @@
 package web
 
 import (
-	"encoding/csv"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -109,8 +108,8 @@ func (s *Server) auditCSV(c echo.Context) error {
 	h.Set("Content-Disposition", contentDisposition("attachment", "audit_"+s.now().In(s.loc).Format("2006-01-02_15-04")+".csv"))
 	h.Set("Cache-Control", "private, no-store")
 	c.Response().WriteHeader(http.StatusOK)
-	w := csv.NewWriter(c.Response())
-	w.Write([]string{"id", "at", "who", "addr", "action", "recording_id", "detail"})
+	w := newCSVWriter(c.Response())
+	w.Write("id", "at", "who", "addr", "action", "recording_id", "detail")
 	q.Limit = 1000
 	for rows := 0; rows < auditCSVMax; {
 		entries, next, err := s.acc.AuditLog(c.Request().Context(), q)
@@ -122,8 +121,7 @@ func (s *Server) auditCSV(c echo.Context) error {
 			if e.RecordingID > 0 {
 				rec = strconv.FormatInt(e.RecordingID, 10)
 			}
-			w.Write([]string{strconv.FormatInt(e.ID, 10), e.At.In(s.loc).Format(time.RFC3339), cell(e.Who), cell(e.Addr),
-				e.Action, rec, cell(e.Detail)})
+			w.Write(strconv.FormatInt(e.ID, 10), e.At.In(s.loc).Format(time.RFC3339), e.Who, e.Addr, e.Action, rec, e.Detail)
 		}
 		rows += len(entries)
 		if next == 0 {
@@ -131,9 +129,8 @@ func (s *Server) auditCSV(c echo.Context) error {
 		}
 		q.Before = next
 	}
-	w.Flush()
-	if err := w.Error(); err != nil {
-		return fmt.Errorf("write audit CSV: %w", err)
+	if err := w.Flush(); err != nil {
+		return fmt.Errorf("export audit trail: %w", err)
 	}
 	return nil
 }

@@ -198,7 +198,11 @@ func (s *Server) requireSignIn(next echo.HandlerFunc) echo.HandlerFunc {
 		if isAPI(c) || c.Request().Method != http.MethodGet {
 			return errUnauthorized
 		}
-		return c.Redirect(http.StatusSeeOther, "/login?next="+url.QueryEscape(c.Request().URL.RequestURI()))
+		to := "/login"
+		if next := localTarget(c.Request().URL.RequestURI(), ""); next != "" {
+			to += "?next=" + url.QueryEscape(next)
+		}
+		return c.Redirect(http.StatusSeeOther, to)
 	}
 }
 

@@ -10,12 +10,14 @@ import (
 	"net/http"
 	"net/url"
 	"regexp"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/totalrec/totalrec/recordings"
+	"github.com/totalrec/totalrec/recordings/auth"
 	"github.com/totalrec/totalrec/recordings/catalog"
 )
 
@@ -126,7 +128,10 @@ func TestLogin_Throttle(t *testing.T) {
 	}
 	// Per address: many names from one address are throttled too. (The test
 	// client is on loopback, where a proxy's X-Forwarded-For is believed.)
-	for i := 0; i < 6; i++ {
+	// Existing users: a wrong password costs their test hash, not the real
+	// argon2id of an unknown name.
+	for i := 0; i <= auth.AddrFree; i++ {
+		f.signIn(t, fmt.Sprintf("nobody%d", i), recordings.RoleUser, "100")
 		tryLogin(t, f, fmt.Sprintf("nobody%d", i), "guess", "X-Forwarded-For", "203.0.113.9")
 	}
 	if res, _ := tryLogin(t, f, "bob", testPassword, "X-Forwarded-For", "203.0.113.9"); res.StatusCode != http.StatusTooManyRequests {
@@ -137,6 +142,42 @@ func TestLogin_Throttle(t *testing.T) {
 	}
 	if e := auditOf(t, f, "nobody0", actLoginFailed); len(e) != 1 || e[0].Addr != "203.0.113.9" {
 		t.Errorf("audited address %+v", e)
+	}
+}
+
+// TestLogin_AttackerSlowsOnlyHimself: failed sign-ins from one address do not
+// lock the user they name out of other addresses; the attacker's address is
+// throttled, and every failure is audited.
+func TestLogin_AttackerSlowsOnlyHimself(t *testing.T) {
+	clock := now
+	f := sharedFixture(t).withOptions(t, func(o *Options) { o.Now = func() time.Time { return clock } }).anonymous()
+	f.signIn(t, "victim", recordings.RoleAdmin, "")
+	const attacker, office = "203.0.113.66", "198.51.100.66"
+	for i := range auth.PairFree + 3 {
+		res, _ := tryLogin(t, f, "victim", fmt.Sprintf("guess%d", i), "X-Forwarded-For", attacker)
+		if i < auth.PairFree+1 && res.StatusCode != http.StatusUnauthorized || i > auth.PairFree && res.StatusCode != http.StatusTooManyRequests {
+			t.Fatalf("attacker's attempt %d: %d", i+1, res.StatusCode)
+		}
+		clock = clock.Add(100 * time.Millisecond) // never as long as the backoff
+	}
+	if res, ck := tryLogin(t, f, "victim", testPassword, "X-Forwarded-For", office); res.StatusCode != http.StatusSeeOther || ck == nil {
+		t.Errorf("the real user from another address: %d, want signed in", res.StatusCode)
+	}
+	res, ck := tryLogin(t, f, "victim", testPassword, "X-Forwarded-For", attacker)
+	if res.StatusCode != http.StatusTooManyRequests || ck != nil {
+		t.Errorf("the attacker's address with the right password: %d, want 429", res.StatusCode)
+	}
+	if secs, err := strconv.Atoi(res.Header.Get("Retry-After")); err != nil || secs < 1 {
+		t.Errorf("Retry-After %q", res.Header.Get("Retry-After"))
+	}
+	failed := 0
+	for _, e := range auditOf(t, f, "victim", actLoginFailed) {
+		if e.Addr == attacker {
+			failed++
+		}
+	}
+	if failed != auth.PairFree+1 || len(auditOf(t, f, "victim", actThrottled)) < 3 || len(auditOf(t, f, "victim", actLogin)) != 1 {
+		t.Errorf("audited %d failures from the attacker, want %d, and the refusals and the sign-in", failed, auth.PairFree+1)
 	}
 }
 

@@ -186,7 +186,7 @@ func TestBrowser_Search(t *testing.T) {
 // TestBrowser_Player plays a WAV49 recording in Chromium: the decoded WAV
 // plays, seeks to the middle and plays on from there, and the keys work.
 func TestBrowser_Player(t *testing.T) {
-	f := sharedFixture(t)
+	f := sharedFixture(t).own(t)
 	ctx := newBrowser(t)
 	signIn(t, ctx, f)
 	r := f.find(t, recordings.Query{HideEmpty: true, Format: recordings.FormatWAV49, Types: []string{"in"}},

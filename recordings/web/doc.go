@@ -47,6 +47,10 @@
 // principal's extension scope to the catalogue: the Catalog interface has no
 // unscoped lookup, and out of scope is 404 like a missing ID. Plays, downloads,
 // exports, sign-ins and changes are audited (audit_log.go) before anything is
-// sent. docs/api.md explains the cookie attributes (SameSite for the FreePBX
-// iframe), throttling, frame-ancestors and the audit granularity.
+// sent, with a context that outlives the request (a client that goes away is
+// logged at debug, not as an error). A redirect target taken from a request
+// passes localTarget (redirect.go); every CSV is written by csvWriter (csv.go),
+// which defuses cells a spreadsheet would evaluate. docs/api.md explains the
+// cookie attributes (SameSite for the FreePBX iframe), throttling,
+// frame-ancestors and the audit granularity; docs/security.md the threat model.
 package web

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -79,8 +80,29 @@ func inputMessage(err error) string {
 	return msg
 }
 
+// statusClientClosed is what the access log says of a request whose client went
+// away before the answer (nginx's code; never sent).
+const statusClientClosed = 499
+
+// clientGone reports whether the request's client has gone away (or the server
+// is shutting down): its context is cancelled. Then whatever failed, failed
+// because of that.
+func clientGone(c echo.Context) bool {
+	return errors.Is(c.Request().Context().Err(), context.Canceled)
+}
+
 // handleError is echo's HTTPErrorHandler: the one place errors become responses.
+// A client that went away is not an error of the server: logged at debug,
+// answered with nothing.
 func (s *Server) handleError(err error, c echo.Context) {
+	if clientGone(c) {
+		s.log.Debug("client went away", slog.String("method", c.Request().Method),
+			slog.String("path", c.Request().URL.Path), slog.Any("error", err))
+		if !c.Response().Committed {
+			c.Response().Status = statusClientClosed
+		}
+		return
+	}
 	if c.Response().Committed {
 		s.log.Warn("response failed after it started", slog.String("path", c.Request().URL.Path), slog.Any("error", err))
 		return

@@ -1,11 +1,9 @@
 package web
 
 import (
-	"encoding/csv"
 	"fmt"
 	"net/http"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -42,8 +40,8 @@ func (s *Server) exportCSV(c echo.Context) error {
 	c.Response().WriteHeader(http.StatusOK)
 	// A byte order mark makes spreadsheet programs read the file as UTF-8.
 	c.Response().Write([]byte("\ufeff"))
-	w := csv.NewWriter(c.Response())
-	w.Write(csvHeader)
+	w := newCSVWriter(c.Response())
+	w.Write(csvHeader...)
 	rows, truncated := 0, false
 	for {
 		for _, r := range p.Items {
@@ -51,50 +49,29 @@ func (s *Server) exportCSV(c echo.Context) error {
 				truncated = true
 				break
 			}
-			w.Write([]string{
-				strconv.FormatInt(r.ID, 10), r.CallTime.In(s.loc).Format(time.RFC3339), cell(r.Name.Type), string(r.Direction),
-				cell(r.Caller()), cell(r.Callee()), cell(r.CDR.Src), cell(r.CDR.Dst), cell(r.CDR.CNum), cell(r.CDR.CNam), cell(r.CDR.DID),
+			w.Write(strconv.FormatInt(r.ID, 10), r.CallTime.In(s.loc).Format(time.RFC3339), r.Name.Type, string(r.Direction),
+				r.Caller(), r.Callee(), r.CDR.Src, r.CDR.Dst, r.CDR.CNum, r.CDR.CNam, r.CDR.DID,
 				r.CDR.Disposition, strconv.FormatFloat(r.Duration.Seconds(), 'f', 1, 64), strconv.Itoa(r.CDR.Billsec),
-				string(r.Format), strconv.FormatInt(r.Size, 10), string(r.State), cell(r.Name.UniqueID), cell(r.LinkedID), cell(r.Path),
-			})
+				string(r.Format), strconv.FormatInt(r.Size, 10), string(r.State), r.Name.UniqueID, r.LinkedID, r.Path)
 			rows++
 		}
 		if truncated || p.Next == "" {
 			break
 		}
-		w.Flush()
-		if err := w.Error(); err != nil {
-			return fmt.Errorf("write CSV export: %w", err)
+		if err := w.Flush(); err != nil {
+			return fmt.Errorf("export CSV after %d rows: %w", rows, err)
 		}
 		q.After = p.Next
 		if p, err = s.search(c, q); err != nil {
 			return fmt.Errorf("export CSV after %d rows: %w", rows, err)
 		}
 	}
-	w.Flush()
+	err = w.Flush()
 	if truncated {
 		h.Set("X-Totalrec-Truncated", fmt.Sprintf("more than %d rows; narrow the search", s.opts.CSVMaxRows))
 	}
-	if err := w.Error(); err != nil {
-		return fmt.Errorf("write CSV export: %w", err)
+	if err != nil {
+		return fmt.Errorf("export CSV after %d rows: %w", rows, err)
 	}
 	return nil
-}
-
-// cell defuses text a spreadsheet would run as a formula: a leading =, @, tab or
-// carriage return, or a + or - not followed by a digit (phone numbers stay as
-// they are), gets a leading apostrophe.
-func cell(s string) string {
-	if s == "" {
-		return s
-	}
-	switch s[0] {
-	case '=', '@', '\t', '\r':
-		return "'" + s
-	case '+', '-':
-		if len(s) == 1 || !strings.ContainsRune("0123456789", rune(s[1])) {
-			return "'" + s
-		}
-	}
-	return s
 }

@@ -68,6 +68,9 @@ func (s *Server) exportZIP(c echo.Context) error {
 		}
 		used[name] = true
 		rf, err := s.openRecording(ctx, r)
+		if err != nil && ctx.Err() != nil {
+			return ctx.Err() // the client has gone: not a missing file
+		}
 		if err != nil {
 			_, _, msg := classify(err)
 			s.log.Warn("ZIP export: skip recording", "recording", r.ID, "error", err)

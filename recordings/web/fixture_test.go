@@ -44,7 +44,12 @@ type fixture struct {
 	tree  *spool.Tree
 	srv   *Server
 	http  *httptest.Server
-	logs  *lockedWriter
+	// logs are this server's log lines, from debug up. Each server has its
+	// own: a test that reads them starts a server of its own (own), so that
+	// one test's late request cannot fail another.
+	logs *lockedWriter
+	// wrap, when set, wraps the server's handler (serve).
+	wrap func(http.Handler) http.Handler
 	// cookie and csrf are the session every request of get and do carries: an
 	// administrator's, unless as made another.
 	cookie string
@@ -106,7 +111,7 @@ func addOddFiles(spoolDir string) {
 func buildFixture(t testing.TB, dir string, cleanup func(func()), days, calls int, prepare func(spoolDir string)) *fixture {
 	t.Helper()
 	ctx := context.Background()
-	f := &fixture{dir: dir, logs: &lockedWriter{w: &strings.Builder{}}}
+	f := &fixture{dir: dir}
 	f.spool = filepath.Join(f.dir, "monitor")
 	cdrFile := filepath.Join(f.dir, "cdr.sqlite")
 	raw, err := sql.Open("sqlite", cdrFile)
@@ -148,12 +153,14 @@ func buildFixture(t testing.TB, dir string, cleanup func(func()), days, calls in
 	return f
 }
 
-// serve starts the web server on the fixture, with options changed by edit.
+// serve starts the web server on the fixture, with options changed by edit,
+// logging to a buffer of its own.
 func (f *fixture) serve(t testing.TB, cleanup func(func()), edit func(*Options)) {
 	t.Helper()
+	f.logs = &lockedWriter{w: &strings.Builder{}}
 	o := Options{Catalog: f.cat, CDR: f.cdr, Spool: f.tree, CacheDir: filepath.Join(f.dir, "cache"),
-		Location: moscow, Logger: slog.New(slog.NewTextHandler(f.logs, nil)), Now: func() time.Time { return now }, Version: "test",
-		Access: Access{SSOSecret: testSSOSecret}}
+		Location: moscow, Logger: slog.New(slog.NewTextHandler(f.logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
+		Now: func() time.Time { return now }, Version: "test", Access: Access{SSOSecret: testSSOSecret}}
 	if edit != nil {
 		edit(&o)
 	}
@@ -161,11 +168,23 @@ func (f *fixture) serve(t testing.TB, cleanup func(func()), edit func(*Options))
 	if f.srv, err = New(o); err != nil {
 		t.Fatal(err)
 	}
-	f.http = httptest.NewServer(f.srv)
+	var h http.Handler = f.srv
+	if f.wrap != nil {
+		h = f.wrap(h)
+	}
+	f.http = httptest.NewServer(h)
 	cleanup(f.http.Close)
 }
 
-// withOptions is another server on the same fixture, with options changed by edit.
+// own is another server on the same fixture, with its own log buffer, for a
+// test that reads the logs.
+func (f *fixture) own(t testing.TB) *fixture {
+	t.Helper()
+	return f.withOptions(t, nil)
+}
+
+// withOptions is another server on the same fixture, with options changed by
+// edit and logs of its own.
 func (f *fixture) withOptions(t testing.TB, edit func(*Options)) *fixture {
 	t.Helper()
 	g := *f

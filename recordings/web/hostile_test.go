@@ -19,7 +19,7 @@ import (
 // the exports and the search page: each is a 400 with the JSON error (or the
 // page with its message), and neither the catalogue nor the spool changes.
 func TestHostileQueries(t *testing.T) {
-	f := sharedFixture(t)
+	f := sharedFixture(t).own(t)
 	before := f.snapshot(t)
 	otherSort := base64.RawURLEncoding.EncodeToString([]byte(`{"s":"duration_asc","k":1,"i":1}`))
 	for _, q := range []string{

@@ -20,19 +20,10 @@ type loginView struct {
 	CSRF, Next, Error string
 }
 
-// safeNext keeps a return address only when it is a path on this server.
-func safeNext(next string) string {
-	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") ||
-		strings.ContainsAny(next, "\r\n") || len(next) > 2048 {
-		return "/"
-	}
-	return next
-}
-
 // loginPage is GET /login: the sign-in form, with a fresh CSRF token in a cookie
 // and a hidden field (double submit: there is no session yet).
 func (s *Server) loginPage(c echo.Context) error {
-	next := safeNext(c.QueryParam("next"))
+	next := localTarget(c.QueryParam("next"), "/")
 	if principalOf(c) != nil {
 		return c.Redirect(http.StatusSeeOther, next)
 	}
@@ -47,13 +38,14 @@ func (s *Server) renderLogin(c echo.Context, status int, next, msg string) error
 }
 
 // login is POST /login: a local user's name and password. Failures count per
-// name and per address (auth.Throttle); every attempt is audited.
+// name and address, and per address (auth.SignIns), never per name alone: one
+// who guesses slows down himself, not the user he names. Every attempt is
+// audited.
 func (s *Server) login(c echo.Context) error {
 	ctx, l := c.Request().Context(), langOf(c)
-	name, pw, next := strings.TrimSpace(c.FormValue("name")), c.FormValue("password"), safeNext(c.FormValue("next"))
-	now := s.now()
-	ukey, akey := "u:"+strings.ToLower(name), "a:"+c.RealIP()
-	if wait := max(s.throttle.Wait(ukey, now), s.throttle.Wait(akey, now)); wait > 0 {
+	name, pw, next := strings.TrimSpace(c.FormValue("name")), c.FormValue("password"), localTarget(c.FormValue("next"), "/")
+	now, addr := s.now(), c.RealIP()
+	if wait := s.signIns.Wait(name, addr, now); wait > 0 {
 		secs := int(math.Ceil(wait.Seconds()))
 		if err := s.audit(c, actThrottled, 0, fmt.Sprintf("retry in %d s", secs), name); err != nil {
 			return err
@@ -83,14 +75,13 @@ func (s *Server) login(c echo.Context) error {
 		}
 	}
 	if why != "" {
-		s.throttle.Fail(ukey, now)
-		s.throttle.Fail(akey, now)
+		s.signIns.Fail(name, addr, now)
 		if err := s.audit(c, actLoginFailed, 0, why, name); err != nil {
 			return err
 		}
 		return s.renderLogin(c, http.StatusUnauthorized, next, l.T("login.failed"))
 	}
-	s.throttle.Reset(ukey)
+	s.signIns.Succeed(name, addr)
 	if err := s.startSession(c, u); err != nil {
 		return err
 	}
@@ -102,9 +93,12 @@ func (s *Server) login(c echo.Context) error {
 }
 
 // logout is POST /logout: the session ends on the server and in the browser.
+// The session is deleted even when the client does not wait for the answer.
 func (s *Server) logout(c echo.Context) error {
 	if p := principalOf(c); p != nil && p.Session != nil {
-		if err := s.acc.DeleteSession(c.Request().Context(), p.Session.IDHash); err != nil {
+		ctx, cancel := detached(c)
+		defer cancel()
+		if err := s.acc.DeleteSession(ctx, p.Session.IDHash); err != nil {
 			return err
 		}
 		if err := s.audit(c, actLogout, 0, ""); err != nil {

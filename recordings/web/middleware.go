@@ -53,7 +53,9 @@ func (s *Server) recoverPanic(next echo.HandlerFunc) echo.HandlerFunc {
 }
 
 // accessLog writes one structured line per request, after the error handler has
-// answered a failed one so that the line has the status actually sent.
+// answered a failed one so that the line has the status actually sent. A share
+// link's path is its credential: the line has the route (/share/:token/audio)
+// instead. Query strings, which carry sign-on tokens, are never logged.
 func (s *Server) accessLog(next echo.HandlerFunc) echo.HandlerFunc {
 	log := s.log
 	return func(c echo.Context) error {
@@ -66,8 +68,14 @@ func (s *Server) accessLog(next echo.HandlerFunc) echo.HandlerFunc {
 		if res.Status >= 500 {
 			level = slog.LevelWarn
 		}
+		path := req.URL.Path
+		if strings.HasPrefix(path, "/share/") {
+			if path = c.Path(); !strings.HasPrefix(path, "/share/") {
+				path = "/share/…" // no route matched
+			}
+		}
 		log.LogAttrs(req.Context(), level, "request",
-			slog.String("method", req.Method), slog.String("path", req.URL.Path),
+			slog.String("method", req.Method), slog.String("path", path),
 			slog.Int("status", res.Status), slog.Int64("bytes", res.Size),
 			slog.Duration("latency", time.Since(start)), slog.String("remote_ip", c.RealIP()))
 		return nil

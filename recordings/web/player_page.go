@@ -82,7 +82,7 @@ func (s *Server) playerPage(c echo.Context) error {
 		}
 		if s.opts.CDR != nil {
 			rows, err := s.opts.CDR.Legs(ctx, rec.Name.UniqueID, rec.LinkedID, fileName(rec))
-			if err != nil {
+			if err != nil && !clientGone(c) {
 				s.log.Warn("read CDR legs", "recording", rec.ID, "error", err)
 				v.CDRError = true
 			}
@@ -120,6 +120,9 @@ func (s *Server) playability(c echo.Context, rec recordings.Recording, l *lang) 
 		var pe *publicError
 		if errors.As(err, &pe) && pe.code == "file_missing" {
 			return false, false, l.T("notice.file_missing")
+		}
+		if clientGone(c) {
+			return false, false, "" // nobody will see the page
 		}
 		s.log.Warn("open recording", "recording", rec.ID, "error", err)
 		return false, false, l.T("notice.unreadable")

@@ -79,6 +79,11 @@ func TestShareLinks(t *testing.T) {
 	if len(auditOf(t, base, "sup", actShareAdd)) != 1 || len(auditOf(t, base, "sup", actShareRevoke)) != 1 {
 		t.Error("share changes are not audited")
 	}
+	// The link is a credential: the access log names the route, not the token.
+	waitLog(t, base, "path=/share/:token/audio")
+	if strings.Contains(base.logs.String(), parts[2]) {
+		t.Error("a share link's token is in the access log")
+	}
 }
 
 // TestAuditTrail: one entry per access — a play once however many Range

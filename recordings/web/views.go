@@ -91,13 +91,15 @@ type pageUser struct {
 	CanShare bool
 }
 
-// LangURL is the current page's URL in language code.
+// LangURL is the current page's URL in language code, or the search page's
+// when the current URL is not a plain path here (an error page for
+// "//evil.example/" must not link there).
 func (p page) LangURL(code string) string {
 	u := *p.url
 	q := u.Query()
 	q.Set("lang", code)
 	u.RawQuery = q.Encode()
-	return u.RequestURI()
+	return localTarget(u.RequestURI(), "/?lang="+code)
 }
 
 func (s *Server) newPage(c echo.Context, title string, data any) page {
