@@ -2,21 +2,27 @@ package main
 
 import (
 	"context"
+	"encoding/json"
+	"fmt"
 	"math/rand/v2"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"syscall"
 	"testing"
 	"time"
 
 	"github.com/totalrec/totalrec/recordings/catalog"
+	"github.com/totalrec/totalrec/recordings/retention"
 )
 
 // TestCLI_RetentionCrashSafety kills `retention run` with SIGKILL at random points,
 // twenty times, then lets it finish. Afterwards the catalogue and the disk agree
 // (a row marked deleted has no file; a file on disk is not marked deleted) and the
-// files gone are exactly those the plan showed before the first run.
+// files gone are exactly those the plan showed before the first run. Every killed
+// run that deleted files is on record, marked interrupted, with the number of
+// files it deleted, and the runs' counts add up to the files deleted.
 func TestCLI_RetentionCrashSafety(t *testing.T) {
 	if testing.Short() {
 		t.Skip("short")
@@ -49,6 +55,7 @@ func TestCLI_RetentionCrashSafety(t *testing.T) {
 	rng := rand.New(rand.NewPCG(uint64(time.Now().UnixNano()), 4))
 	env := append(os.Environ(), s.env()...)
 	var midRun int
+	killed := map[int]int{} // pid → files deleted by that process
 	for i := range 20 {
 		args := []string{"retention", "run", "--force", "--batch", "40", now}
 		if i%2 == 1 {
@@ -79,13 +86,24 @@ func TestCLI_RetentionCrashSafety(t *testing.T) {
 		}
 		cmd.Process.Signal(syscall.SIGKILL)
 		<-done
-		if n := left(); n < start && n > 0 {
+		n := left()
+		if n < start && n > 0 {
 			midRun++
 		}
+		killed[cmd.Process.Pid] = start - n
 	}
 	t.Logf("%d of 20 kills landed while files were being deleted", midRun)
 
-	cli(t, s.env(), "retention", "run", "--force", now).must(t, exitOK)
+	unfinished := storedRuns(t, s, "running")
+	fin := cli(t, s.env(), "retention", "run", "--force", now).must(t, exitOK)
+	for _, r := range unfinished {
+		want := fmt.Sprintf("the previous run (started 2026-11-26 03:00:00, pid %d on ", r.pid)
+		if !strings.Contains(fin.stdout, want) || !strings.Contains(fin.stdout, fmt.Sprintf("did not finish: %d files", killed[r.pid])) {
+			t.Errorf("the last run does not report the killed run %d (pid %d, %d files):\n%s", r.ID, r.pid, killed[r.pid], fin.stdout)
+		}
+	}
+	t.Logf("%d killed runs left running before the last run; it said:\n%s", len(unfinished), fin.stdout)
+	checkRunRecords(t, s, killed, 2000)
 	after := s.files(t)
 	for f := range before {
 		if !after[f] && !planned[f] {
@@ -100,6 +118,102 @@ func TestCLI_RetentionCrashSafety(t *testing.T) {
 	cli(t, s.env(), "retention", "run", "--force", now).must(t, exitOK)
 	if n := len(s.files(t)); n != len(after) {
 		t.Errorf("a rerun left %d files, want %d", n, len(after))
+	}
+}
+
+// storedRun is a retention run's record and the pid its report names.
+type storedRun struct {
+	catalog.RetentionRun
+	pid int
+}
+
+// storedRuns reads the runs of s's catalogue with the given status ("" for all),
+// oldest first.
+func storedRuns(t *testing.T, s retSpool, status string) []storedRun {
+	t.Helper()
+	c, err := catalog.Open(context.Background(), s.db, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	runs, err := c.RetentionRuns(context.Background(), 1000)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []storedRun
+	for i := len(runs) - 1; i >= 0; i-- {
+		if status != "" && runs[i].Status != status {
+			continue
+		}
+		var rep retention.Report
+		if err := json.Unmarshal([]byte(runs[i].Report), &rep); err != nil {
+			t.Fatalf("run %d: report %q: %v", runs[i].ID, runs[i].Report, err)
+		}
+		out = append(out, storedRun{runs[i], rep.PID})
+	}
+	return out
+}
+
+// checkRunRecords checks the run records against what the killed processes
+// deleted (pid → files): each killed run that deleted files is recorded as
+// interrupted with its count, no run is left running, the starts and interruptions
+// of those runs are on the audit trail, and the counts of all runs add up to total.
+func checkRunRecords(t *testing.T, s retSpool, killed map[int]int, total int64) {
+	t.Helper()
+	runs := storedRuns(t, s, "")
+	byPID := map[int]storedRun{}
+	var sum int64
+	for _, r := range runs {
+		byPID[r.pid] = r
+		sum += r.DeletedFiles
+		if r.Status == "running" {
+			t.Errorf("run %d (pid %d) is still marked running", r.ID, r.pid)
+		}
+		if _, ok := killed[r.pid]; ok && r.Status != "interrupted" {
+			t.Errorf("killed run %d (pid %d) is marked %s", r.ID, r.pid, r.Status)
+		}
+	}
+	for pid, n := range killed {
+		r, ok := byPID[pid]
+		switch {
+		case !ok && n > 0:
+			t.Errorf("pid %d deleted %d files and is not on record", pid, n)
+		case ok && r.DeletedFiles != int64(n):
+			t.Errorf("run %d (pid %d) records %d files deleted; %d were", r.ID, pid, r.DeletedFiles, n)
+		}
+	}
+	if sum != total {
+		t.Errorf("the runs record %d files deleted in all, want %d", sum, total)
+	}
+	c, err := catalog.Open(context.Background(), s.db, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	// A run that deleted files put its start on the trail before, and the run
+	// that found it killed its interruption (before marking it: a kill in between
+	// repeats the entry, never loses it).
+	for action, want := range map[string]int{"retention.start": 0, "retention.interrupted": 0} {
+		got, _, err := c.AuditLog(context.Background(), catalog.AuditQuery{Action: action, Limit: catalog.MaxLimit})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, r := range runs {
+			if r.DeletedFiles == 0 || action == "retention.interrupted" && r.Status != "interrupted" {
+				continue
+			}
+			want++
+			found := false
+			for _, e := range got {
+				found = found || strings.HasPrefix(e.Detail, fmt.Sprintf("run=%d ", r.ID))
+			}
+			if !found {
+				t.Errorf("no %s entry for run %d on the audit trail", action, r.ID)
+			}
+		}
+		if want == 0 {
+			t.Errorf("no run to check %s entries against", action)
+		}
 	}
 }
 

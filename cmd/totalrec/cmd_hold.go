@@ -3,7 +3,10 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"os"
+	"os/user"
 	"strconv"
 	"text/tabwriter"
 	"time"
@@ -29,7 +32,9 @@ func newHoldCommand(opts *globalOptions) *cobra.Command {
 		Short: "Put recordings on legal hold, release them, list the holds",
 		Long: `A recording on legal hold is never deleted by any retention rule. A hold names a
 reason and who placed it; with --until it lapses at that date (released by the
-next retention run after it).`,
+next retention run after it). A hold that succeeds wins over every deletion not yet
+made; a recording retention deleted, or is deleting, cannot be held: "hold add"
+says so and exits 1 (3 when only some recordings of a call are gone).`,
 		Args: cobra.NoArgs,
 	}
 	add := &cobra.Command{
@@ -43,7 +48,7 @@ next retention run after it).`,
 	}
 	add.Flags().StringVar(&ho.reason, "reason", "", "why the recording is held (required)")
 	add.Flags().StringVar(&ho.until, "until", "", "release the hold at this date (2028-01-01); default: until removed")
-	add.Flags().StringVar(&ho.by, "by", "", "who places the hold (default $SUDO_USER or $USER)")
+	add.Flags().StringVar(&ho.by, "by", "", "who places the hold (default $SUDO_USER, $USER, else the account running the command)")
 	rm := &cobra.Command{
 		Use:   "rm [ID]",
 		Short: "Release one recording (by ID) or every recording of a call (--linkedid)",
@@ -131,10 +136,8 @@ func runHoldAdd(ctx context.Context, opts *globalOptions, ho holdOptions, args [
 		}
 	}
 	by := ho.by
-	for _, v := range []string{"SUDO_USER", "USER"} {
-		if by == "" {
-			by = opts.getenv(v)
-		}
+	if by == "" {
+		by = opts.osUser()
 	}
 	ids, err := holdTargets(ctx, a, ho, args)
 	if err != nil {
@@ -144,9 +147,14 @@ func runHoldAdd(ctx context.Context, opts *globalOptions, ho holdOptions, args [
 	if err != nil {
 		return err
 	}
+	var gone []error
 	for _, id := range ids {
 		h := catalog.Hold{RecordingID: id, Reason: ho.reason, Who: by, Since: now, Until: until}
-		if h.ID, err = a.cat.AddHold(ctx, h); err != nil {
+		if h.ID, err = a.cat.AddHold(ctx, h); errors.Is(err, catalog.ErrGone) {
+			// Deleted, or being deleted: nothing is held, and the command says so.
+			gone = append(gone, err)
+			continue
+		} else if err != nil {
 			return err
 		}
 		if err := announceHeld(ctx, a, ev, h); err != nil {
@@ -158,8 +166,32 @@ func runHoldAdd(ctx context.Context, opts *globalOptions, ho holdOptions, args [
 		}
 		a.log.Info("legal hold placed", "recording", id, "by", by, "reason", ho.reason)
 	}
-	fmt.Fprintf(opts.stdout, "held %d recordings\n", len(ids))
+	held := len(ids) - len(gone)
+	if held == 0 {
+		return errors.Join(gone...)
+	}
+	fmt.Fprintf(opts.stdout, "held %d recordings\n", held)
+	if len(gone) > 0 {
+		for _, err := range gone {
+			fmt.Fprintf(opts.stderr, "not held: %v\n", err)
+		}
+		return partialError{failed: len(gone)}
+	}
 	return nil
+}
+
+// osUser names who runs the command: $SUDO_USER, $USER, else the account of the
+// process's uid (cron and systemd set no $USER), else the uid itself.
+func (o *globalOptions) osUser() string {
+	for _, v := range []string{"SUDO_USER", "USER"} {
+		if u := o.getenv(v); u != "" {
+			return u
+		}
+	}
+	if u, err := user.Current(); err == nil && u.Username != "" {
+		return u.Username
+	}
+	return "uid " + strconv.Itoa(os.Getuid())
 }
 
 func runHoldRemove(ctx context.Context, opts *globalOptions, ho holdOptions, args []string) error {

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"os"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -36,6 +37,8 @@ or $TOTALREC_RETENTION_POLICY): maximum ages (default, per type, direction,
 extension, queue, DID), empty-recording cleanup and a disk watermark. Held
 recordings, files still being written and files written within the grace period are
 never deleted. "plan" shows what "run" would delete and why; "run" deletes it.
+Each run is stored when it starts and after every batch; a run killed before it
+ends is reported, with what it deleted, by the next.
 
 Exit codes: 0 done, 1 error, 2 usage, 3 done with some files failed, 4 refused (an
 empty policy, more than max_share of all recordings, or another run holds the lock).`,
@@ -277,37 +280,43 @@ func runRetentionRun(ctx context.Context, opts *globalOptions, ro retentionOptio
 		return err
 	}
 	defer s.Close()
-	plan, err := s.runner.Plan(ctx)
+	rec, err := startRunRecord(ctx, opts, s)
 	if err != nil {
 		return err
 	}
+	if err := rec.settlePrevious(ctx, opts, ro); err != nil {
+		rec.end(ctx, retention.StatusFailed, rec.rep)
+		return err
+	}
+	plan, err := s.runner.Plan(ctx)
+	if err != nil {
+		rec.end(ctx, retention.StatusFailed, rec.rep)
+		return err
+	}
+	rep := rec.rep
+	rep.Planned = plan.Summary.Delete
 	if err := p.CheckShare(plan.Summary, ro.force); err != nil {
-		s.save(ctx, retention.Report{Started: s.runner.Now, Finished: time.Now(), Policy: p.String(),
-			Planned: plan.Summary.Delete, Status: retention.StatusRefused})
+		rec.end(ctx, retention.StatusRefused, rep)
 		return err
 	}
 	prog := newProgress(opts.stderr)
+	s.runner.RunID = rec.id
 	s.runner.OnProgress = func(pr retention.Progress) {
 		prog.update("deleting %s: %d of %d files", pr.Dir, pr.Done, pr.Planned)
+		rec.update(ctx, pr.Report)
 	}
 	rep, runErr := s.runner.Run(ctx, plan)
 	prog.done()
 	if _, err := s.a.cat.ReleaseExpiredHolds(context.WithoutCancel(ctx), s.runner.Now); err != nil {
 		s.a.log.Warn("release expired holds", "err", err)
 	}
-	s.save(ctx, rep)
-	// The run is on the audit trail; the recordings it deleted carry the rule and
-	// the date in the catalogue, and the run's report is stored.
-	if err := s.a.cat.Audit(context.WithoutCancel(ctx), catalog.AuditEntry{Who: opts.operator(), Addr: "local", Action: "retention.run",
-		Detail: fmt.Sprintf("status=%s deleted=%d bytes=%d gone=%d changed=%d failed=%d", rep.Status, rep.Deleted.Files, rep.Deleted.Bytes, rep.Gone, rep.Changed, rep.Failed)}); err != nil {
-		s.a.log.Warn("audit the retention run", "err", err)
-	}
+	rec.end(ctx, rep.Status, rep)
 	if ro.json {
 		enc := json.NewEncoder(opts.stdout)
 		enc.SetIndent("", "  ")
-		enc.Encode(rep)
+		enc.Encode(rec.rep)
 	} else {
-		printRunReport(opts.stdout, rep)
+		printRunReport(opts.stdout, rec.rep)
 	}
 	if runErr != nil {
 		return runErr
@@ -318,15 +327,109 @@ func runRetentionRun(ctx context.Context, opts *globalOptions, ro retentionOptio
 	return nil
 }
 
-// save stores the run's report in the catalogue; a failure to store is logged, not
-// fatal: the files are already deleted and their rows marked.
-func (s *retentionSetup) save(ctx context.Context, rep retention.Report) {
-	b, _ := json.Marshal(rep)
-	_, err := s.a.cat.SaveRetentionRun(context.WithoutCancel(ctx), catalog.RetentionRun{
-		Node: s.runner.Node, Started: rep.Started, Finished: rep.Finished, Status: rep.Status,
-		DeletedFiles: rep.Deleted.Files, DeletedBytes: rep.Deleted.Bytes, Failed: rep.Failed, Report: string(b),
-	})
+// runRecord is a run's row in the catalogue: stored when the run starts, with
+// status running, and updated after every batch, so that a run killed at any
+// point is on record with what it did. Its deleted counts grow with the claims it
+// settles (catalog.CountClaims), including those the next run settles for it.
+type runRecord struct {
+	s   *retentionSetup
+	id  int64
+	rep retention.Report // as last stored
+	who string
+}
+
+// startRunRecord stores the run as running and puts its start on the audit trail.
+// A run that cannot record itself does not run.
+func startRunRecord(ctx context.Context, opts *globalOptions, s *retentionSetup) (*runRecord, error) {
+	host, _ := os.Hostname()
+	rec := &runRecord{s: s, who: opts.operator(), rep: retention.Report{Started: s.runner.Now, Policy: s.runner.Policy.String(),
+		ByRule: map[string]retention.Count{}, Failures: []retention.Failure{}, Status: retention.StatusRunning,
+		PID: os.Getpid(), Host: host}}
+	b, _ := json.Marshal(rec.rep)
+	id, err := s.a.cat.SaveRetentionRun(ctx, catalog.RetentionRun{Node: s.runner.Node, Started: rec.rep.Started,
+		Finished: time.Now(), Status: retention.StatusRunning, Report: string(b)})
 	if err != nil {
-		s.a.log.Error("store the retention report", "err", err)
+		return nil, err
 	}
+	rec.id = id
+	rec.audit(ctx, "retention.start", fmt.Sprintf("run=%d pid=%d host=%s", id, rec.rep.PID, host))
+	return rec, nil
+}
+
+// update stores rep as the run's progress; a failure is logged: the counts that
+// matter are kept by the claims' own transactions.
+func (rec *runRecord) update(ctx context.Context, rep retention.Report) {
+	rep.PID, rep.Host = rec.rep.PID, rec.rep.Host
+	if rep.Status == "" {
+		rep.Status = retention.StatusRunning // the runner's report says nothing until it ends
+	}
+	rec.rep = rep
+	b, _ := json.Marshal(rep)
+	err := rec.s.a.cat.UpdateRetentionRun(context.WithoutCancel(ctx), catalog.RetentionRun{ID: rec.id,
+		Finished: time.Now(), Status: rep.Status, Failed: rep.Failed, Report: string(b)})
+	if err != nil {
+		rec.s.a.log.Error("store the retention report", "err", err)
+	}
+}
+
+// end stores the run's outcome and puts it on the audit trail.
+func (rec *runRecord) end(ctx context.Context, status string, rep retention.Report) {
+	if rep.Finished.IsZero() {
+		rep.Finished = time.Now()
+	}
+	rep.Status = status
+	rec.update(ctx, rep)
+	rec.audit(ctx, "retention.run", fmt.Sprintf("run=%d status=%s deleted=%d bytes=%d gone=%d changed=%d held_now=%d failed=%d",
+		rec.id, rep.Status, rep.Deleted.Files, rep.Deleted.Bytes, rep.Gone, rep.Changed, rep.HeldNow, rep.Failed))
+}
+
+func (rec *runRecord) audit(ctx context.Context, action, detail string) {
+	err := rec.s.a.cat.Audit(context.WithoutCancel(ctx), catalog.AuditEntry{Who: rec.who, Addr: "local", Action: action, Detail: detail})
+	if err != nil {
+		rec.s.a.log.Warn("audit the retention run", "action", action, "err", err)
+	}
+}
+
+// settlePrevious settles what killed runs left: the claims of files they were
+// deleting (counted to them), then their records, still running though this run
+// holds the lock, which it marks interrupted and reports.
+func (rec *runRecord) settlePrevious(ctx context.Context, opts *globalOptions, ro retentionOptions) error {
+	cat := rec.s.a.cat
+	rc, err := rec.s.runner.Recover(ctx)
+	if err != nil {
+		return err
+	}
+	out := opts.stdout
+	if ro.json {
+		out = opts.stderr
+	}
+	runs, err := cat.UnfinishedRetentionRuns(ctx, rec.s.runner.Node)
+	if err != nil {
+		return err
+	}
+	for _, run := range runs {
+		if run.ID == rec.id {
+			continue
+		}
+		var rep retention.Report
+		json.Unmarshal([]byte(run.Report), &rep)
+		rep.Status, rep.Interrupted = retention.StatusInterrupted, true
+		rep.Deleted = retention.Count{Files: run.DeletedFiles, Bytes: run.DeletedBytes}
+		// Said and audited before it is marked: killed in between, the next run
+		// says it again rather than never.
+		printInterrupted(out, run, rep, rec.s.a.loc)
+		rec.audit(ctx, "retention.interrupted", fmt.Sprintf("run=%d pid=%d started=%s last_seen=%s deleted=%d bytes=%d",
+			run.ID, rep.PID, run.Started.Format(time.RFC3339), run.Finished.Format(time.RFC3339), run.DeletedFiles, run.DeletedBytes))
+		b, _ := json.Marshal(rep)
+		err := cat.UpdateRetentionRun(ctx, catalog.RetentionRun{ID: run.ID, Finished: run.Finished,
+			Status: retention.StatusInterrupted, Failed: run.Failed, Report: string(b)})
+		if err != nil {
+			return err
+		}
+	}
+	if rc.Deleted.Files > 0 || rc.Released > 0 || rc.Failed > 0 {
+		fmt.Fprintf(out, "settled the files killed runs were deleting: %d found deleted and marked, %d still there and decided again, %d left for the next run\n",
+			rc.Deleted.Files, rc.Released, rc.Failed)
+	}
+	return nil
 }

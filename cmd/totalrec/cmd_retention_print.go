@@ -7,6 +7,7 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/totalrec/totalrec/recordings/catalog"
 	"github.com/totalrec/totalrec/recordings/retention"
 )
 
@@ -74,6 +75,20 @@ func sortedKeys[V any](m map[string]V) []string {
 	}
 	sort.Strings(keys)
 	return keys
+}
+
+// printInterrupted says that a run was killed, and what it deleted before.
+func printInterrupted(w io.Writer, run catalog.RetentionRun, rep retention.Report, loc *time.Location) {
+	by := ""
+	if rep.PID != 0 {
+		by = fmt.Sprintf(", pid %d", rep.PID)
+		if rep.Host != "" {
+			by += " on " + rep.Host
+		}
+	}
+	fmt.Fprintf(w, "the previous run (started %s%s, last seen %s) did not finish: %d files (%s) deleted before it stopped\n",
+		run.Started.In(loc).Format("2006-01-02 15:04:05"), by, run.Finished.In(loc).Format("2006-01-02 15:04:05"),
+		run.DeletedFiles, humanBytes(run.DeletedBytes))
 }
 
 func printRunReport(w io.Writer, rep retention.Report) {

@@ -3,6 +3,7 @@ package catalog
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"time"
 
@@ -163,95 +164,6 @@ func pick(ok bool, a, b string) string {
 	return b
 }
 
-// HeldAmong returns which of ids are on legal hold now. Retention asks just before
-// deleting, so that a hold placed after the plan still protects.
-func (c *Catalog) HeldAmong(ctx context.Context, ids []int64) (map[int64]bool, error) {
-	held := map[int64]bool{}
-	for start := 0; start < len(ids); start += idsPerStatement {
-		part := ids[start:min(start+idsPerStatement, len(ids))]
-		args := make([]any, len(part))
-		for i, id := range part {
-			args[i] = id
-		}
-		rows, err := c.db.QueryContext(ctx, `SELECT id FROM totalrec_recordings WHERE held = 1 AND id IN `+
-			placeholders(1, len(part)), args...)
-		if err != nil {
-			return nil, fmt.Errorf("read holds: %w", err)
-		}
-		for rows.Next() {
-			var id int64
-			if err := rows.Scan(&id); err != nil {
-				rows.Close()
-				return nil, fmt.Errorf("read holds: %w", err)
-			}
-			held[id] = true
-		}
-		err = rows.Err()
-		rows.Close()
-		if err != nil {
-			return nil, fmt.Errorf("read holds: %w", err)
-		}
-	}
-	return held, nil
-}
-
-// RetentionRun is one retention run as stored: its outcome and its report (JSON
-// written by the runner, opaque here).
-type RetentionRun struct {
-	ID           int64
-	Node         string
-	Started      time.Time
-	Finished     time.Time
-	Status       string // done, partial, refused, interrupted, failed
-	DeletedFiles int64
-	DeletedBytes int64
-	Failed       int64
-	Report       string
-}
-
-// SaveRetentionRun stores a run and returns its id.
-func (c *Catalog) SaveRetentionRun(ctx context.Context, r RetentionRun) (int64, error) {
-	res, err := c.db.ExecContext(ctx, `INSERT INTO totalrec_retention_runs
-		(node, started_at, finished_at, status, deleted_files, deleted_bytes, failed, report)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, r.Node, c.timeArg(r.Started), c.timeArg(r.Finished),
-		clip(r.Status, lenShort), r.DeletedFiles, r.DeletedBytes, r.Failed, r.Report)
-	if err != nil {
-		return 0, fmt.Errorf("save retention run: %w", err)
-	}
-	id, err := res.LastInsertId()
-	if err != nil {
-		return 0, fmt.Errorf("save retention run: %w", err)
-	}
-	return id, nil
-}
-
-// RetentionRuns returns the last limit runs, newest first.
-func (c *Catalog) RetentionRuns(ctx context.Context, limit int) ([]RetentionRun, error) {
-	rows, err := c.rdb.QueryContext(ctx, `SELECT id, node, started_at, finished_at, status,
-		deleted_files, deleted_bytes, failed, report FROM totalrec_retention_runs
-		ORDER BY started_at DESC, id DESC LIMIT ?`, limit)
-	if err != nil {
-		return nil, fmt.Errorf("list retention runs: %w", err)
-	}
-	defer rows.Close()
-	var out []RetentionRun
-	for rows.Next() {
-		var (
-			r    RetentionRun
-			s, f nullTime
-		)
-		if err := rows.Scan(&r.ID, &r.Node, &s, &f, &r.Status, &r.DeletedFiles, &r.DeletedBytes, &r.Failed, &r.Report); err != nil {
-			return nil, fmt.Errorf("list retention runs: %w", err)
-		}
-		r.Started, r.Finished = s.T, f.T
-		out = append(out, r)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("list retention runs: %w", err)
-	}
-	return out, nil
-}
-
 // countHolds counts recording id's hold rows within tx.
 func countHolds(ctx context.Context, tx *sql.Tx, id int64) (int, error) {
 	var n int
@@ -270,9 +182,17 @@ type Hold struct {
 	Until       time.Time // zero: until removed
 }
 
+// ErrGone: the recording's file is deleted, or being deleted, by retention; it
+// cannot be held.
+var ErrGone = errors.New("recording is gone")
+
 // AddHold places a hold on h.RecordingID and marks the recording held, in one
-// transaction. A recording that does not exist matches recordings.ErrNotFound; an
-// empty reason is refused with recordings.ErrInvalid.
+// transaction. A recording that does not exist matches recordings.ErrNotFound; one
+// that retention deleted, or has claimed and is deleting, matches ErrGone and is not
+// held; an empty reason is refused with recordings.ErrInvalid. A hold that returns
+// nil protects the file from every unlink that follows (see ClaimDeletion). A
+// recording whose file is only missing (a scan did not find it) is held: the file
+// may come back.
 func (c *Catalog) AddHold(ctx context.Context, h Hold) (int64, error) {
 	if h.Reason == "" {
 		return 0, fmt.Errorf("add hold: no reason: %w", recordings.ErrInvalid)
@@ -282,15 +202,15 @@ func (c *Catalog) AddHold(ctx context.Context, h Hold) (int64, error) {
 	}
 	var id int64
 	err := c.inTx(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, `UPDATE totalrec_recordings SET held = 1, updated_at = ? WHERE id = ?`,
-			c.timeArg(c.now()), h.RecordingID)
+		res, err := tx.ExecContext(ctx, `UPDATE totalrec_recordings SET held = 1, updated_at = ?
+			WHERE id = ? AND state <> 'deleted' AND deleted_at IS NULL`, c.timeArg(c.now()), h.RecordingID)
 		if err != nil {
 			return err
 		}
 		if n, err := res.RowsAffected(); err != nil {
 			return err
 		} else if n == 0 {
-			return fmt.Errorf("recording %d: %w", h.RecordingID, recordings.ErrNotFound)
+			return whyNotHeld(ctx, tx, h.RecordingID)
 		}
 		res, err = tx.ExecContext(ctx, `INSERT INTO totalrec_holds (recording_id, reason, who, since, until)
 			VALUES (?, ?, ?, ?, ?)`, h.RecordingID, clip(h.Reason, lenText), clip(h.Who, lenText),
@@ -305,6 +225,26 @@ func (c *Catalog) AddHold(ctx context.Context, h Hold) (int64, error) {
 		return 0, fmt.Errorf("add hold: %w", err)
 	}
 	return id, nil
+}
+
+// whyNotHeld explains why AddHold's UPDATE matched no row of recording id.
+func whyNotHeld(ctx context.Context, tx *sql.Tx, id int64) error {
+	var (
+		state  string
+		at     nullTime
+		reason string
+	)
+	err := tx.QueryRowContext(ctx, `SELECT state, deleted_at, deleted_reason FROM totalrec_recordings WHERE id = ?`,
+		id).Scan(&state, &at, &reason)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		return fmt.Errorf("recording %d: %w", id, recordings.ErrNotFound)
+	case err != nil:
+		return err
+	case state == string(recordings.StateDeleted):
+		return fmt.Errorf("recording %d was deleted on %s (%s): %w", id, at.T.Format(time.DateOnly), reason, ErrGone)
+	}
+	return fmt.Errorf("recording %d is being deleted by a retention run (%s): %w", id, reason, ErrGone)
 }
 
 // RemoveHolds removes every hold of recording id and releases it, in one

@@ -15,14 +15,21 @@ import (
 	"github.com/totalrec/totalrec/recordings/spool"
 )
 
-// target is what a run keeps of one recording it is to delete.
+// target is what a run keeps of one recording it is to delete: what its claim
+// checks the row against, and what the deletion needs.
 type target struct {
 	id       int64
 	path     string
+	state    recordings.State
 	size     int64
 	modTime  time.Time
 	callTime time.Time
 	rule     string
+}
+
+// row is the catalogue row t was decided on.
+func (t target) row() recordings.Recording {
+	return recordings.Recording{ID: t.id, Path: t.path, State: t.state, Size: t.size, ModTime: t.modTime, CallTime: t.callTime}
 }
 
 // job is one batch of one directory's deletions.
@@ -106,80 +113,131 @@ const (
 )
 
 // deleteBatch deletes one batch of a directory's files, clears their CDR
-// recordingfile when the policy asks, and marks the catalogue.
+// recordingfile when the policy asks, and marks the catalogue. Each file's row is
+// claimed just before its unlink (Store.ClaimDeletion): a hold placed before the
+// claim keeps the file, one placed after it is refused, so the hold check and the
+// unlink cannot be split by a hold that returned success. A cancelled run stops
+// between files; what it claimed is settled before the batch returns.
 func (st *runState) deleteBatch(j job) error {
 	r := st.r
-	ids := make([]int64, len(j.items))
-	for i, t := range j.items {
-		ids[i] = t.id
-	}
-	held, err := r.Store.HeldAmong(st.ctx, ids)
-	if err != nil {
-		return fmt.Errorf("run retention: %w", err)
-	}
-	todo := j.items[:0]
-	heldNow := int64(0)
+	d, types, dirErr := j.dr.handle()
+	// The claims, unlinks and marks of a batch under way go on when ctx is
+	// cancelled: only the next claim is not made.
+	mctx := context.WithoutCancel(st.ctx)
+	var (
+		done    []target  // claimed
+		outs    []outcome // of done
+		errs    []error
+		heldNow int64
+		stale   int64 // the row changed since it was read: not claimed
+		err     error
+	)
 	for _, t := range j.items {
-		if held[t.id] {
-			heldNow++
+		if st.ctx.Err() != nil {
+			break
+		}
+		claimed, held, cerr := r.Store.ClaimDeletion(mctx, t.row(), st.claimReason(t.rule), r.Now)
+		if cerr != nil {
+			err = wrapRun(cerr)
+			break
+		}
+		if !claimed {
+			if held {
+				heldNow++
+			} else {
+				stale++
+			}
 			continue
 		}
-		todo = append(todo, t)
-	}
-	outs := make([]outcome, len(todo))
-	errs := make([]error, len(todo))
-	d, types, err := j.dr.handle()
-	switch {
-	case errors.Is(err, fs.ErrNotExist):
-		for i := range outs {
-			outs[i] = outGone
+		if r.beforeUnlink != nil {
+			r.beforeUnlink(t.id)
 		}
-	case err != nil:
-		for i := range outs {
-			outs[i], errs[i] = outFailed, err
+		o, e := outGone, error(nil)
+		switch {
+		case errors.Is(dirErr, fs.ErrNotExist):
+		case dirErr != nil:
+			o, e = outFailed, dirErr
+		default:
+			o, e = unlinkOne(d, t, types)
 		}
-	default:
-		for i, t := range todo {
-			outs[i], errs[i] = unlinkOne(d, t, types)
-		}
+		done, outs, errs = append(done, t), append(outs, o), append(errs, e)
 	}
 	j.dr.mu.Lock()
 	j.dr.touched = true
 	j.dr.mu.Unlock()
 
-	byRule := map[string][]int64{}
-	var gone []recordings.Recording // deleted or found gone: the CDR's links to clear
-	for i, t := range todo {
+	var (
+		kept    []int64                // claimed, but the file stays: released
+		byRule  = map[string][]int64{} // deleted or found gone: marked
+		gone    []recordings.Recording // the same: the CDR's links to clear
+		deleted Count                  // unlinked by this run
+	)
+	for i, t := range done {
 		switch outs[i] {
 		case outChanged:
 			r.Log.Info("retention skipped a changed file", "path", t.path)
+			kept = append(kept, t.id)
 			continue
 		case outFailed:
 			r.Log.Warn("retention could not delete a file", "path", t.path, "err", errs[i])
+			kept = append(kept, t.id)
 			continue
+		case outDeleted:
+			deleted.add(t.size)
 		}
 		byRule[t.rule] = append(byRule[t.rule], t.id)
 		if r.Policy.ClearCDR {
 			gone = append(gone, recordings.Recording{ID: t.id, Path: t.path, CallTime: t.callTime})
 		}
 	}
-	// The files are gone: their CDR links are cleared and their rows marked even
-	// when ctx was cancelled meanwhile.
-	mctx := context.WithoutCancel(st.ctx)
-	st.markMu.Lock()
-	cleared, err := st.clearCDR(mctx, gone)
+	byReason := map[string][]int64{}
 	for rule, ids := range byRule {
-		if err != nil {
-			break
-		}
-		err = r.Store.MarkDeleted(mctx, ids, r.Now, "retention "+rule+" on "+st.day)
-		if err != nil {
-			err = fmt.Errorf("run retention: %w", err)
-		}
+		byReason[st.reason(rule)] = ids
 	}
+	st.markMu.Lock()
+	serr := st.settle(mctx, kept, gone, deleted, byReason, r.RunID)
 	st.markMu.Unlock()
-	st.account(j, todo, outs, errs, heldNow, types != nil, cleared)
+	st.account(j, done, outs, errs, heldNow, stale, types != nil)
+	if err == nil {
+		err = serr
+	}
 	return err
+}
+
+// settle ends the claims of a batch. It releases kept (the files stay), clears
+// the CDR links of gone when asked, then counts deleted to run and settles the
+// claims of byReason's rows in one transaction (so that the run's record counts
+// exactly what it deleted), and marks those rows deleted. When the CDR cannot be
+// cleared the rows stay claimed: the next run settles them, clearing the CDR first.
+func (st *runState) settle(ctx context.Context, kept []int64, gone []recordings.Recording, deleted Count,
+	byReason map[string][]int64, run int64) error {
+	r := st.r
+	err := r.Store.ReleaseClaims(ctx, kept)
+	if len(byReason) == 0 {
+		return wrapRun(err)
+	}
+	cleared, cerr := st.clearCDR(ctx, gone)
+	st.mu.Lock()
+	st.rep.CDRCleared += cleared
+	st.mu.Unlock()
+	if cerr != nil {
+		return wrapRun(errors.Join(err, cerr))
+	}
+	if cerr := r.Store.CountClaims(ctx, run, deleted.Files, deleted.Bytes, byReason); cerr != nil {
+		return wrapRun(errors.Join(err, cerr))
+	}
+	for reason, ids := range byReason {
+		err = errors.Join(err, r.Store.MarkDeleted(ctx, ids, r.Now, reason))
+	}
+	return wrapRun(err)
+}
+
+// wrapRun names the operation of a run's error; nil stays nil.
+func wrapRun(err error) error {
+	if err == nil {
+		return nil
+	}
+	return fmt.Errorf("run retention: %w", err)
 }
 
 // clearCDR empties cdr.recordingfile for recs when the policy asks.
@@ -187,24 +245,20 @@ func (st *runState) clearCDR(ctx context.Context, recs []recordings.Recording) (
 	if len(recs) == 0 || st.r.CDR == nil {
 		return 0, nil
 	}
-	n, err := st.r.CDR.ClearRecordingFiles(ctx, st.r.Tree.Dir(), recs)
-	if err != nil {
-		return n, fmt.Errorf("run retention: %w", err)
-	}
-	return n, nil
+	return st.r.CDR.ClearRecordingFiles(ctx, st.r.Tree.Dir(), recs)
 }
 
 // account adds a batch's outcomes to the report and tells OnProgress.
-func (st *runState) account(j job, todo []target, outs []outcome, errs []error, heldNow int64, fast bool, cleared int64) {
+func (st *runState) account(j job, done []target, outs []outcome, errs []error, heldNow, stale int64, fast bool) {
 	st.mu.Lock()
 	defer st.mu.Unlock()
 	rep := st.rep
 	rep.HeldNow += heldNow
-	rep.CDRCleared += cleared
+	rep.Changed += stale
 	if fast {
 		rep.FastBatches++
 	}
-	for i, t := range todo {
+	for i, t := range done {
 		switch outs[i] {
 		case outDeleted:
 			rep.Deleted.add(t.size)
@@ -220,24 +274,23 @@ func (st *runState) account(j job, todo []target, outs []outcome, errs []error, 
 		}
 	}
 	if st.r.OnProgress != nil {
-		st.r.OnProgress(Progress{Dir: j.dr.dir, Done: rep.Deleted.Files + rep.Gone, Planned: rep.Planned.Files})
+		st.r.OnProgress(Progress{Dir: j.dr.dir, Done: rep.Deleted.Files + rep.Gone, Planned: rep.Planned.Files, Report: rep.clone()})
 	}
 }
 
 // unlinkOne deletes t's file from d. With types (the fast path) the name is deleted
-// when the directory lists it as a regular file; without, the file is first
+// when the directory lists it as a regular file; otherwise the file is first
 // lstat'ed through d and skipped when its size or mtime differ from the catalogue's.
 func unlinkOne(d *spool.Dir, t target, types map[string]fs.FileMode) (outcome, error) {
 	name := path.Base(t.path)
-	if types != nil {
-		mode, ok := types[name]
-		switch {
-		case !ok:
-			return outGone, nil
-		case !mode.IsRegular():
-			return outFailed, fmt.Errorf("remove %s: not a regular file: %w", t.path, recordings.ErrOutsideRoot)
-		}
-	} else {
+	mode, listed := types[name]
+	switch {
+	case listed && !mode.IsRegular():
+		return outFailed, fmt.Errorf("remove %s: not a regular file: %w", t.path, recordings.ErrOutsideRoot)
+	case !listed:
+		// Not on the fast path, or not in its listing: the listing was taken when
+		// the directory's first batch began, and a file put there since is not in
+		// it. Look, rather than take the listing's word that the file is gone.
 		st, err := d.Lstat(name)
 		switch {
 		case errors.Is(err, fs.ErrNotExist):

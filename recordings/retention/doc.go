@@ -48,24 +48,41 @@
 //
 // Runner.Plan streams the catalogue in keyset pages (memory bounded whatever the
 // spool's size) and sums the decisions; when the watermark applies, a second pass in
-// call-time order finds the Cutoff. Runner.Run decides again at run time with the
-// same evaluator and hands the deletions, in batches of one directory's files, to
-// Workers goroutines that take batches of different directories at once: an unlink
-// holds its directory's lock, so deletions spread over directories run in parallel
-// where those within one directory queue. Files are deleted through the spool's
-// directory handles (unlinkat relative to the directory; never outside the root,
-// never through a symlink), then the catalogue rows of each batch are marked deleted
-// in one transaction. Before each deletion a worker checks the file's size and mtime
-// against the catalogue (lstat relative to the directory handle) and skips a file
-// that changed. A day directory older than every maximum age, in which every
-// catalogued recording is deleted, is listed once and emptied without a stat per
-// file; empty day, month and year directories are pruned. With
-// clear_cdr_recordingfile, each batch also empties cdr.recordingfile in the CDR rows
-// naming its files, before the rows are marked.
+// call-time order finds the Cutoff and the bytes under it. Runner.Run decides again
+// at run time with the same evaluator and hands the deletions, in batches of one
+// directory's files, to Workers goroutines that take batches of different
+// directories at once: an unlink holds its directory's lock, so deletions spread
+// over directories run in parallel where those within one directory queue. The
+// watermark deletes no more bytes at run time than the plan found under its cutoff:
+// a recording that became eligible since (a hold released) does not add to it.
 //
-// Crash safety: a file is unlinked before its row is marked; a run killed in between
-// leaves rows whose file is gone, which the next run finds missing and marks (and
-// whose CDR links it clears, when asked). Killed at any point and run again,
-// retention ends in the same state, with the catalogue and the disk in agreement.
-// One run at a time: Lock takes an flock on a file in the data directory.
+// Each file's catalogue row is claimed just before its unlink: one conditional
+// UPDATE (Store.ClaimDeletion) that succeeds only while the row is not held, not
+// claimed, and in the state, size, mtime and call time the decision read. Placing a
+// hold is the mirror statement (it refuses a claimed or deleted row), so a hold that
+// returned success wins over every unlink not yet made, and one that lost says the
+// recording is gone. A file that the claim finds held is counted in the report
+// (held_now) and kept. Files are deleted through the spool's directory handles
+// (unlinkat relative to the directory; never outside the root, never through a
+// symlink); before each deletion a worker checks the file's size and mtime against
+// the catalogue (lstat relative to the directory handle) and skips a file that
+// changed, releasing its claim. A day directory older than every maximum age, in
+// which every catalogued recording is deleted, is listed once and emptied without a
+// stat per file (a name missing from the listing is looked up, not taken as gone);
+// empty day, month and year directories are pruned. Per batch, the claims are
+// settled: with clear_cdr_recordingfile, cdr.recordingfile is emptied in the CDR
+// rows naming the files; then the files deleted are counted to the run's record and
+// the claims' reasons set in one transaction, and the rows are marked deleted.
+//
+// Crash safety: every unlink follows its claim and precedes its mark; a run killed
+// in between leaves claimed rows. Recover, which a run calls before it plans,
+// settles them: a claimed file that is gone is counted to the run that claimed it
+// (its claim names the run until counted), its CDR links cleared when asked, and
+// its row marked deleted; a claimed file still there is released and decided again.
+// Killed at any point and run again, retention ends in the same state, with the
+// catalogue and the disk in agreement, and the record of each run counting the
+// files it deleted. One run at a time: Lock takes an flock on a file in the data
+// directory. The retention command stores each run when it starts (status running)
+// and after each batch; a run that finds a record still running while it holds the
+// lock marks it interrupted and says what it deleted.
 package retention

@@ -20,8 +20,20 @@ type Store interface {
 	// LiveByTime pages through the recordings on disk by (call time, id), filling
 	// the fields LiveByDir does.
 	LiveByTime(ctx context.Context, node string, afterTime time.Time, afterID int64, limit int, scoped bool) ([]recordings.Recording, error)
-	// HeldAmong says which of ids are on hold now.
-	HeldAmong(ctx context.Context, ids []int64) (map[int64]bool, error)
+	// ClaimDeletion claims rec's row before its file is unlinked: in one statement,
+	// only when the row is not held, not claimed already, and its state, size, mtime
+	// and call time are still rec's. A hold placed before the claim wins; one placed
+	// after is refused. It reports whether it claimed the row and, when not, whether
+	// a hold is why.
+	ClaimDeletion(ctx context.Context, rec recordings.Recording, reason string, now time.Time) (claimed, held bool, err error)
+	// ReleaseClaims drops the claims on ids whose file stays.
+	ReleaseClaims(ctx context.Context, ids []int64) error
+	// Claims pages through node's claimed rows by id, filling ID, Path, Size,
+	// ModTime, State, CallTime, DeletedAt and DeletedReason (the claim's reason).
+	Claims(ctx context.Context, node string, afterID int64, limit int) ([]recordings.Recording, error)
+	// CountClaims adds files and bytes to run's deleted counts and sets the reason
+	// of the claimed rows in byReason, in one transaction.
+	CountClaims(ctx context.Context, run, files, bytes int64, byReason map[string][]int64) error
 	// MarkDeleted records that the files of ids were deleted, and why.
 	MarkDeleted(ctx context.Context, ids []int64, now time.Time, reason string) error
 }
@@ -60,9 +72,16 @@ type Runner struct {
 	// NoFastPath makes every deletion check the file's size and mtime first, even
 	// in day directories older than every maximum age.
 	NoFastPath bool
+	// RunID is the catalogue's record of this run (0: none). Claims carry it, so
+	// that the deletions of a killed run, settled by the next, count as its own.
+	RunID int64
 	// OnProgress, when set, is called after each batch of a run, one call at a
 	// time.
 	OnProgress func(Progress)
+
+	// beforeUnlink, set by tests, is called after a file's row is claimed and
+	// before the file is unlinked.
+	beforeUnlink func(id int64)
 }
 
 // Progress is the running count of a run.
@@ -70,6 +89,7 @@ type Progress struct {
 	Dir     string
 	Done    int64 // files deleted or found gone so far
 	Planned int64
+	Report  Report // the run's report so far, a copy
 }
 
 // Plan is what a run would do, computed from the catalogue at Runner.Now.
@@ -80,6 +100,9 @@ type Plan struct {
 	// WatermarkShort says the eligible recordings do not free that much.
 	WatermarkNeed  int64 `json:"watermark_need"`
 	WatermarkShort bool  `json:"watermark_short,omitempty"`
+	// WatermarkBytes is what the recordings under the cutoff held when planned:
+	// a run deletes no more than that by the watermark (unless Cutoff.All).
+	WatermarkBytes int64 `json:"watermark_bytes,omitempty"`
 }
 
 func (r *Runner) defaults() {
@@ -121,9 +144,11 @@ func (r *Runner) Plan(ctx context.Context) (Plan, error) {
 		}
 		plan.WatermarkNeed = r.Policy.Need(r.Disk, freed)
 		if plan.WatermarkNeed > 0 {
-			if plan.Cutoff, plan.WatermarkShort, err = r.findCutoff(ctx, plan.WatermarkNeed); err != nil {
+			w, err := r.findCutoff(ctx, plan.WatermarkNeed)
+			if err != nil {
 				return plan, err
 			}
+			plan.Cutoff, plan.WatermarkShort, plan.WatermarkBytes = w.Cutoff(), w.Short(), w.Bytes
 		}
 	}
 	plan.Summary = NewSummary()
@@ -170,26 +195,26 @@ func (r *Runner) eachByDir(ctx context.Context, e Evaluator, fn func(Decision) e
 
 // findCutoff walks the live recordings oldest first until the eligible ones cover
 // need.
-func (r *Runner) findCutoff(ctx context.Context, need int64) (Cutoff, bool, error) {
+func (r *Runner) findCutoff(ctx context.Context, need int64) (*Watermark, error) {
 	e := Evaluator{Policy: r.Policy, Now: r.Now}
 	w := NewWatermark(need)
 	var after time.Time
 	var id int64
 	for {
 		if err := ctx.Err(); err != nil {
-			return Cutoff{}, false, err
+			return nil, err
 		}
 		page, err := r.Store.LiveByTime(ctx, r.Node, after, id, r.Page, r.Policy.Scoped())
 		if err != nil {
-			return Cutoff{}, false, fmt.Errorf("plan watermark: %w", err)
+			return nil, fmt.Errorf("plan watermark: %w", err)
 		}
 		for _, rec := range page {
 			if !w.Add(e.Decide(rec)) {
-				return w.Cutoff(), w.Short(), nil
+				return w, nil
 			}
 		}
 		if len(page) < r.Page {
-			return w.Cutoff(), w.Short(), nil
+			return w, nil
 		}
 		last := page[len(page)-1]
 		after, id = last.CallTime, last.ID

@@ -1,0 +1,215 @@
+package catalog
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/totalrec/totalrec/recordings"
+)
+
+// Claims. Retention unlinks a file only after claiming its row, and AddHold holds
+// only a row that is not claimed: the two are conditional UPDATEs of the same row,
+// so whichever commits first wins and the other sees it. A hold that returned
+// success is never followed by the unlink of its file; a claimed row refuses holds
+// until the claim is settled (marked deleted, or released when the file stays).
+//
+// A claim is deleted_at set on a row whose state is not 'deleted' (live, or missing
+// when a scan saw the unlinked file gone before retention marked it). The state is
+// left as it was, so that releasing a claim restores the row exactly; deleted_reason
+// holds the claimant's reason. A scan that finds the file changed rewrites the row
+// as live, which drops the claim (Upsert clears deleted_at on a live row).
+
+// claimCond selects the claimed rows.
+const claimCond = `deleted_at IS NOT NULL AND state <> 'deleted'`
+
+// ClaimDeletion claims rec's row for deletion at now, with reason, in one
+// statement: only when the row is not held, not claimed, and its state, size,
+// mtime and call time are still rec's (the decision's inputs). It reports whether
+// it claimed the row and, when it did not, whether a hold is why.
+func (c *Catalog) ClaimDeletion(ctx context.Context, rec recordings.Recording, reason string, now time.Time) (claimed, held bool, err error) {
+	if now.IsZero() {
+		return false, false, fmt.Errorf("claim recording %d: zero time: %w", rec.ID, recordings.ErrInvalid)
+	}
+	res, err := c.db.ExecContext(ctx, `UPDATE totalrec_recordings
+		SET deleted_at = ?, deleted_reason = ?, updated_at = ?
+		WHERE id = ? AND held = 0 AND deleted_at IS NULL AND state = ? AND size = ? AND mtime = ? AND call_time = ?`,
+		c.timeArg(now), clip(reason, lenText), c.timeArg(c.now()),
+		rec.ID, string(rec.State), rec.Size, c.timeArg(rec.ModTime), c.timeArg(rec.CallTime))
+	if err != nil {
+		return false, false, fmt.Errorf("claim recording %d: %w", rec.ID, err)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return false, false, fmt.Errorf("claim recording %d: %w", rec.ID, err)
+	}
+	if n == 1 {
+		return true, false, nil
+	}
+	// Not claimed: say whether a hold is why. The row may change again meanwhile;
+	// this only sorts the skip for the report.
+	var h int
+	err = c.db.QueryRowContext(ctx, `SELECT held FROM totalrec_recordings WHERE id = ?`, rec.ID).Scan(&h)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return false, false, fmt.Errorf("claim recording %d: %w", rec.ID, err)
+	}
+	return false, h != 0, nil
+}
+
+// ReleaseClaims drops the claims on ids whose file stays (it changed, or could not
+// be deleted): the rows are as they were before the claim.
+func (c *Catalog) ReleaseClaims(ctx context.Context, ids []int64) error {
+	err := c.updateIDs(ctx, ids, `UPDATE totalrec_recordings SET deleted_at = NULL, deleted_reason = '', updated_at = ?
+		WHERE `+claimCond+` AND id IN `, c.timeArg(c.now()))
+	if err != nil {
+		return fmt.Errorf("release claims: %w", err)
+	}
+	return nil
+}
+
+// Claims returns up to limit claimed rows of node after afterID, by id: the claims
+// a killed retention run left. It fills ID, Node, Path, Size, ModTime, State,
+// CallTime, DeletedAt and DeletedReason. It reads every row of node: retention calls
+// it once per run, before it plans.
+func (c *Catalog) Claims(ctx context.Context, node string, afterID int64, limit int) ([]recordings.Recording, error) {
+	rows, err := c.rdb.QueryContext(ctx, `SELECT id, node, path, size, mtime, state, call_time, deleted_at, deleted_reason
+		FROM totalrec_recordings WHERE node = ? AND id > ? AND `+claimCond+` ORDER BY id LIMIT ?`, node, afterID, limit)
+	if err != nil {
+		return nil, fmt.Errorf("list claims: %w", err)
+	}
+	defer rows.Close()
+	var out []recordings.Recording
+	for rows.Next() {
+		var (
+			r                   recordings.Recording
+			mtime, ct, deleteAt nullTime
+		)
+		if err := rows.Scan(&r.ID, &r.Node, &r.Path, &r.Size, &mtime, &r.State, &ct, &deleteAt, &r.DeletedReason); err != nil {
+			return nil, fmt.Errorf("list claims: %w", err)
+		}
+		r.ModTime, r.CallTime, r.DeletedAt = mtime.T, ct.T, deleteAt.T
+		out = append(out, r)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("list claims: %w", err)
+	}
+	return out, nil
+}
+
+// CountClaims adds files and bytes to the deleted counts of retention run run (none
+// when run is 0 or unknown) and sets the deleted_reason of the claimed rows in
+// byReason to their reason, in one transaction: a run's record counts exactly the
+// files whose claims it settled this way, whenever it is killed.
+func (c *Catalog) CountClaims(ctx context.Context, run, files, bytes int64, byReason map[string][]int64) error {
+	err := c.inTx(ctx, func(tx *sql.Tx) error {
+		if run > 0 && (files != 0 || bytes != 0) {
+			if _, err := tx.ExecContext(ctx, `UPDATE totalrec_retention_runs
+				SET deleted_files = deleted_files + ?, deleted_bytes = deleted_bytes + ? WHERE id = ?`, files, bytes, run); err != nil {
+				return err
+			}
+		}
+		for reason, ids := range byReason {
+			for start := 0; start < len(ids); start += idsPerStatement {
+				part := ids[start:min(start+idsPerStatement, len(ids))]
+				args := []any{clip(reason, lenText)}
+				for _, id := range part {
+					args = append(args, id)
+				}
+				if _, err := tx.ExecContext(ctx, `UPDATE totalrec_recordings SET deleted_reason = ?
+					WHERE `+claimCond+` AND id IN `+placeholders(1, len(part)), args...); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("count retention deletions: %w", err)
+	}
+	return nil
+}
+
+// RetentionRun is one retention run as stored: its outcome and its report (JSON
+// written by the runner, opaque here). A run is stored when it starts, with status
+// running, and updated after each batch: while it runs, and when it was killed,
+// Finished is the time of its last update. Its deleted counts only grow, by
+// CountClaims, in the transactions that settle its claims.
+type RetentionRun struct {
+	ID           int64
+	Node         string
+	Started      time.Time
+	Finished     time.Time
+	Status       string // running, done, partial, refused, interrupted, failed
+	DeletedFiles int64
+	DeletedBytes int64
+	Failed       int64
+	Report       string
+}
+
+// SaveRetentionRun stores a run and returns its id.
+func (c *Catalog) SaveRetentionRun(ctx context.Context, r RetentionRun) (int64, error) {
+	res, err := c.db.ExecContext(ctx, `INSERT INTO totalrec_retention_runs
+		(node, started_at, finished_at, status, deleted_files, deleted_bytes, failed, report)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, r.Node, c.timeArg(r.Started), c.timeArg(r.Finished),
+		clip(r.Status, lenShort), r.DeletedFiles, r.DeletedBytes, r.Failed, r.Report)
+	if err != nil {
+		return 0, fmt.Errorf("save retention run: %w", err)
+	}
+	id, err := res.LastInsertId()
+	if err != nil {
+		return 0, fmt.Errorf("save retention run: %w", err)
+	}
+	return id, nil
+}
+
+// UpdateRetentionRun stores r's finish time, status, failures and report over the
+// run r.ID. It leaves the deleted counts alone: CountClaims keeps them.
+func (c *Catalog) UpdateRetentionRun(ctx context.Context, r RetentionRun) error {
+	_, err := c.db.ExecContext(ctx, `UPDATE totalrec_retention_runs SET finished_at = ?, status = ?, failed = ?, report = ?
+		WHERE id = ?`, c.timeArg(r.Finished), clip(r.Status, lenShort), r.Failed, r.Report, r.ID)
+	if err != nil {
+		return fmt.Errorf("update retention run %d: %w", r.ID, err)
+	}
+	return nil
+}
+
+// RetentionRuns returns the last limit runs, newest first.
+func (c *Catalog) RetentionRuns(ctx context.Context, limit int) ([]RetentionRun, error) {
+	return c.queryRuns(ctx, `SELECT id, node, started_at, finished_at, status,
+		deleted_files, deleted_bytes, failed, report FROM totalrec_retention_runs
+		ORDER BY started_at DESC, id DESC LIMIT ?`, limit)
+}
+
+// UnfinishedRetentionRuns returns node's runs still marked running, oldest first.
+// Called by a run that holds the retention lock, they are runs that were killed.
+func (c *Catalog) UnfinishedRetentionRuns(ctx context.Context, node string) ([]RetentionRun, error) {
+	return c.queryRuns(ctx, `SELECT id, node, started_at, finished_at, status,
+		deleted_files, deleted_bytes, failed, report FROM totalrec_retention_runs
+		WHERE node = ? AND status = 'running' ORDER BY id`, node)
+}
+
+func (c *Catalog) queryRuns(ctx context.Context, q string, args ...any) ([]RetentionRun, error) {
+	rows, err := c.rdb.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, fmt.Errorf("list retention runs: %w", err)
+	}
+	defer rows.Close()
+	var out []RetentionRun
+	for rows.Next() {
+		var (
+			r    RetentionRun
+			s, f nullTime
+		)
+		if err := rows.Scan(&r.ID, &r.Node, &s, &f, &r.Status, &r.DeletedFiles, &r.DeletedBytes, &r.Failed, &r.Report); err != nil {
+			return nil, fmt.Errorf("list retention runs: %w", err)
+		}
+		r.Started, r.Finished = s.T, f.T
+		out = append(out, r)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("list retention runs: %w", err)
+	}
+	return out, nil
+}

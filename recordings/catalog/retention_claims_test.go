@@ -1,0 +1,119 @@
+package catalog
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"testing"
+
+	"github.com/totalrec/totalrec/recordings"
+)
+
+// TestClaimsAndHolds checks that a claim and a hold exclude each other on both
+// dialects: whichever commits first wins, and the other says why it lost.
+func TestClaimsAndHolds(t *testing.T) {
+	each(t, func(t *testing.T, c *Catalog) {
+		ctx := context.Background()
+		if err := c.MigrateRetention(ctx); err != nil {
+			t.Fatal(err)
+		}
+		mustUpsert(t, c, rec("a.wav", 0), rec("b.wav", 1), rec("c.wav", 2), rec("d.wav", 3), rec("e.wav", 4))
+		a, b, cc, d, e := mustGet(t, c, "a.wav"), mustGet(t, c, "b.wav"), mustGet(t, c, "c.wav"), mustGet(t, c, "d.wav"), mustGet(t, c, "e.wav")
+		claim := func(r recordings.Recording) (bool, bool) {
+			t.Helper()
+			ok, held, err := c.ClaimDeletion(ctx, r, "retention max_age on 2026-11-26 [run 7]", t0)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return ok, held
+		}
+		hold := func(r recordings.Recording) error {
+			_, err := c.AddHold(ctx, Hold{RecordingID: r.ID, Reason: "court", Who: "legal", Since: t0})
+			return err
+		}
+
+		// A hold first: the claim loses and says the hold is why.
+		if err := hold(a); err != nil {
+			t.Fatal(err)
+		}
+		if ok, held := claim(a); ok || !held {
+			t.Errorf("claim of a held row: claimed %v held %v", ok, held)
+		}
+		// A claim first: the hold is refused as gone, and nothing is held.
+		if ok, _ := claim(b); !ok {
+			t.Fatal("claim of b failed")
+		}
+		if ok, _ := claim(b); ok {
+			t.Error("b claimed twice")
+		}
+		if err := hold(b); !errors.Is(err, ErrGone) || !strings.Contains(err.Error(), "being deleted") {
+			t.Errorf("hold of a claimed row: %v", err)
+		}
+		if got, _ := c.Get(ctx, b.ID); got.Held || got.State != recordings.StateOK {
+			t.Errorf("claimed b: held %v state %s", got.Held, got.State)
+		}
+		// A row changed since it was read is not claimed.
+		changed := cc
+		changed.Size++
+		if ok, held := claim(changed); ok || held {
+			t.Errorf("claim of a changed row: claimed %v held %v", ok, held)
+		}
+		// A scan marking the claimed file missing keeps the claim; Claims lists it.
+		if ok, _ := claim(d); !ok {
+			t.Fatal("claim of d failed")
+		}
+		if err := c.MarkMissing(ctx, []int64{d.ID}, t0); err != nil {
+			t.Fatal(err)
+		}
+		claims, err := c.Claims(ctx, "", 0, 10)
+		if err != nil || len(claims) != 2 || claims[0].ID != b.ID || claims[1].ID != d.ID ||
+			claims[1].State != recordings.StateMissing || claims[0].DeletedReason != "retention max_age on 2026-11-26 [run 7]" {
+			t.Fatalf("Claims: %+v %v", claims, err)
+		}
+		// Counting settles the reason and adds to the run, in one transaction.
+		run, err := c.SaveRetentionRun(ctx, RetentionRun{Started: t0, Finished: t0, Status: "running", Report: "{}"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := c.CountClaims(ctx, run, 1, 16044, map[string][]int64{"retention max_age on 2026-11-26": {d.ID}}); err != nil {
+			t.Fatal(err)
+		}
+		if got, _ := c.Get(ctx, d.ID); got.DeletedReason != "retention max_age on 2026-11-26" {
+			t.Errorf("counted claim: reason %q", got.DeletedReason)
+		}
+		if err := c.UpdateRetentionRun(ctx, RetentionRun{ID: run, Finished: t0, Status: "interrupted", Report: "{}"}); err != nil {
+			t.Fatal(err)
+		}
+		runs, err := c.RetentionRuns(ctx, 5)
+		if err != nil || len(runs) != 1 || runs[0].DeletedFiles != 1 || runs[0].DeletedBytes != 16044 || runs[0].Status != "interrupted" {
+			t.Errorf("runs: %+v %v", runs, err)
+		}
+		if err := c.MarkDeleted(ctx, []int64{d.ID}, t0, "retention max_age on 2026-11-26"); err != nil {
+			t.Fatal(err)
+		}
+		// Released, b is as it was, and holdable.
+		if err := c.ReleaseClaims(ctx, []int64{b.ID}); err != nil {
+			t.Fatal(err)
+		}
+		if got, _ := c.Get(ctx, b.ID); got.State != recordings.StateOK || !got.DeletedAt.IsZero() || got.DeletedReason != "" {
+			t.Errorf("released b: %+v", got)
+		}
+		if err := hold(b); err != nil {
+			t.Errorf("hold of a released row: %v", err)
+		}
+		// A deleted recording is gone; a missing one (not deleted by Totalrec) may
+		// come back, and is held.
+		if err := hold(d); !errors.Is(err, ErrGone) || !strings.Contains(err.Error(), "was deleted on 2026-11-26") {
+			t.Errorf("hold of a deleted row: %v", err)
+		}
+		if err := c.MarkMissing(ctx, []int64{e.ID}, t0); err != nil {
+			t.Fatal(err)
+		}
+		if err := hold(e); err != nil {
+			t.Errorf("hold of a missing row: %v", err)
+		}
+		if claims, err := c.Claims(ctx, "", 0, 10); err != nil || len(claims) != 0 {
+			t.Errorf("claims left: %+v %v", claims, err)
+		}
+	})
+}
