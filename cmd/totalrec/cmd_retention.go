@@ -4,13 +4,13 @@ import (
 	"bufio"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
 	"time"
 
 	"github.com/spf13/cobra"
 
-	"github.com/totalrec/totalrec/recordings"
 	"github.com/totalrec/totalrec/recordings/catalog"
 	"github.com/totalrec/totalrec/recordings/retention"
 	"github.com/totalrec/totalrec/recordings/spool"
@@ -179,7 +179,9 @@ type planFileJSON struct {
 }
 
 // policyInWords loads the policy and, for people, prints it in words before anything
-// else; a policy that names no rule is refused: it deletes nothing.
+// else. A policy that names no rule deletes nothing: errNoRule, which the commands
+// report as a finished job with nothing to do (the policy install.sh writes keeps
+// everything until the administrator adds a rule, and the nightly job must not fail).
 func (ro retentionOptions) policyInWords(opts *globalOptions) (retention.Policy, error) {
 	p, err := ro.loadPolicy(opts)
 	if err != nil {
@@ -189,13 +191,24 @@ func (ro retentionOptions) policyInWords(opts *globalOptions) (retention.Policy,
 		fmt.Fprint(opts.stdout, p.String())
 	}
 	if p.Empty() {
-		return p, fmt.Errorf("the policy names no rule, so nothing is deleted: %w", recordings.ErrRefused)
+		if ro.json {
+			fmt.Fprintln(opts.stdout, `{"nothing_to_do": "the policy names no rule"}`)
+		} else {
+			fmt.Fprintf(opts.stdout, "nothing to do: %s names no rule\n", p.Source)
+		}
+		return p, errNoRule
 	}
 	return p, nil
 }
 
+// errNoRule: the policy names no rule, so there is nothing to plan or delete.
+var errNoRule = errors.New("the policy names no rule")
+
 func runRetentionPlan(ctx context.Context, opts *globalOptions, ro retentionOptions) error {
 	p, err := ro.policyInWords(opts)
+	if errors.Is(err, errNoRule) {
+		return nil
+	}
 	if err != nil {
 		return err
 	}
@@ -263,6 +276,9 @@ func runRetentionPlan(ctx context.Context, opts *globalOptions, ro retentionOpti
 
 func runRetentionRun(ctx context.Context, opts *globalOptions, ro retentionOptions) error {
 	p, err := ro.policyInWords(opts)
+	if errors.Is(err, errNoRule) {
+		return nil
+	}
 	if err != nil {
 		return err
 	}
