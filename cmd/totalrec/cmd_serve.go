@@ -14,6 +14,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/totalrec/totalrec/recordings"
 	"github.com/totalrec/totalrec/recordings/ingest"
 	"github.com/totalrec/totalrec/recordings/spool"
 	"github.com/totalrec/totalrec/recordings/web"
@@ -131,10 +132,17 @@ func serveApp(ctx context.Context, a *app, p serveParams) error {
 	}
 	// MixMonitor's post-command announces each finished recording on a unix socket;
 	// the enrichment loop links it to its CDR row once the row lands.
+	// The CDR row lands at hangup, moments after the hook: each hook asks the
+	// enrichment loop for a pass shortly after, instead of waiting for its tick.
+	linkSoon := newKicker(linkDelay)
+	defer linkSoon.stop()
 	hook := &hookServer{
-		scanner:  &ingest.Scanner{Tree: tree, Cat: a.cat, Node: a.cfg.Node, Loc: a.loc, CDR: a.cdr != nil, Log: a.log.With("component", "hook"), Events: events},
-		log:      a.log.With("component", "hook"),
-		ingested: srv.Prewarm,
+		scanner: &ingest.Scanner{Tree: tree, Cat: a.cat, Node: a.cfg.Node, Loc: a.loc, CDR: a.cdr != nil, Log: a.log.With("component", "hook"), Events: events},
+		log:     a.log.With("component", "hook"),
+		ingested: func(r recordings.Recording) {
+			srv.Prewarm(r)
+			linkSoon.kick()
+		},
 	}
 	// What hooks journalled while no daemon listened is catalogued first, whether
 	// or not the spool is scanned.
@@ -147,18 +155,60 @@ func serveApp(ctx context.Context, a *app, p serveParams) error {
 		func(ctx context.Context) error { return serveHTTP(ctx, hs, ln) },
 		func(ctx context.Context) error { return serveHook(ctx, hookSocket(a.cfg.DataDir), hook) },
 		func(ctx context.Context) error { return scanLoop(ctx, a, p) },
-		func(ctx context.Context) error { return enrichLoop(ctx, a, enrichEvery, events) },
+		func(ctx context.Context) error { return enrichLoop(ctx, a, enrichEvery, linkSoon.c, events) },
 		func(ctx context.Context) error { return pruneSessionsLoop(ctx, a, pruneEvery) },
 		(&webhook.Deliverer{Cat: a.cat, Owner: a.cfg.Node, Log: a.log.With("component", "webhook")}).Run,
 	)
 }
 
-// enrichEvery is how often the daemon looks for CDR rows of new recordings: the row
-// is written at hangup, moments after the hook announced the file.
-const enrichEvery = 10 * time.Second
+// enrichEvery is how often the daemon looks for CDR rows of new recordings; linkDelay
+// is how long after a hook it looks once more: the row is written at hangup, moments
+// after MixMonitor closed the file and ran the hook.
+const (
+	enrichEvery = 10 * time.Second
+	linkDelay   = 700 * time.Millisecond
+)
+
+// kicker coalesces requests for a pass of a loop: kick asks for one after delay;
+// kicks before that pass fires add nothing.
+type kicker struct {
+	c     chan struct{}
+	delay time.Duration
+	mu    sync.Mutex
+	timer *time.Timer
+}
+
+func newKicker(delay time.Duration) *kicker {
+	return &kicker{c: make(chan struct{}, 1), delay: delay}
+}
+
+func (k *kicker) kick() {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	if k.timer != nil {
+		return
+	}
+	k.timer = time.AfterFunc(k.delay, func() {
+		k.mu.Lock()
+		k.timer = nil
+		k.mu.Unlock()
+		select {
+		case k.c <- struct{}{}:
+		default: // a pass is already due
+		}
+	})
+}
+
+func (k *kicker) stop() {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	if k.timer != nil {
+		k.timer.Stop()
+	}
+}
 
 // enrichLoop links recordings to their CDR rows as the rows land.
-func enrichLoop(ctx context.Context, a *app, every time.Duration, events ingest.ReadyEvents) error {
+func enrichLoop(ctx context.Context, a *app, every time.Duration, soon <-chan struct{}, events ingest.ReadyEvents) error {
 	if a.cdr == nil {
 		<-ctx.Done()
 		return nil
@@ -172,11 +222,12 @@ func enrichLoop(ctx context.Context, a *app, every time.Duration, events ingest.
 		case <-ctx.Done():
 			return nil
 		case <-t.C:
-			if r, err := e.RunAll(ctx); err != nil && ctx.Err() == nil {
-				log.Error("enrichment failed", slog.Any("error", err))
-			} else if r.Linked+r.GaveUp > 0 {
-				log.Info("enriched", slog.Int("linked", r.Linked), slog.Int("gave_up", r.GaveUp))
-			}
+		case <-soon:
+		}
+		if r, err := e.RunAll(ctx); err != nil && ctx.Err() == nil {
+			log.Error("enrichment failed", slog.Any("error", err))
+		} else if r.Linked+r.GaveUp > 0 {
+			log.Info("enriched", slog.Int("linked", r.Linked), slog.Int("gave_up", r.GaveUp))
 		}
 	}
 }
