@@ -155,9 +155,10 @@ func TestSSOContract(t *testing.T) {
 }
 
 type applyResult struct {
-	Done    []string          `json:"done"`
-	Globals map[string]string `json:"globals"`
-	First   map[string]string `json:"first"`
+	Done    []string            `json:"done"`
+	Globals map[string]string   `json:"globals"`
+	First   map[string]string   `json:"first"`
+	Lines   map[string][]string `json:"lines"`
 }
 
 func runApply(t *testing.T, version, post string) applyResult {
@@ -192,6 +193,11 @@ func TestApplyDialplan(t *testing.T) {
 	}
 	if r.First["recordcheck"] != force+"Set(ARG1=force))" || r.First["recconf"] != force+"Set(ARG3=always))" {
 		t.Errorf("12-17 splices: %v", r.First)
+	}
+	// A transferred channel still recording keeps its one file: the next two lines.
+	const kept = `ExecIf($["${TOUPPER(${TOTALREC_FORCE})}" != "NO" & "${BLINDTRANSFER}${ATTENDEDTRANSFER}" != "" & "${RECORD_ID}" = "${CHANNEL(name)}"]?`
+	if rc := r.Lines["recordcheck"]; len(rc) != 4 || rc[1] != kept+"Set(CDR(recordingfile)=${CALLFILENAME}.${MON_FMT}))" || rc[2] != kept+"Return())" || rc[3] != "NoOp(recordcheck)" {
+		t.Errorf("recordcheck after the splices: %q", rc)
 	}
 	if !strings.HasPrefix(r.First["out"], "NoOp") || !strings.HasPrefix(r.First["s"], "NoOp") {
 		t.Errorf("12-17: handlers other than recordcheck/recconf changed: %v", r.First)

@@ -12,19 +12,19 @@ class extensions {
 		$this->_globals[$k] = $v;
 	}
 	function splice($section, $extension, $priority, $command) {
-		if ($priority !== 0) {
-			throw new Exception('only splice at 0 is expected');
+		if (!is_int($priority)) {
+			throw new Exception('only numeric splices are expected');
 		}
 		$key = ' ' . $extension . ' ';
 		if (!isset($this->_exts[$section][$key][0])) {
 			throw new Exception("died in splice $section $extension");
 		}
-		array_unshift($this->_exts[$section][$key], array('tag' => '', 'cmd' => $command));
+		array_splice($this->_exts[$section][$key], $priority, 0, array(array('tag' => '', 'cmd' => $command)));
 	}
 }
 class ext_execif {
 	var $s;
-	function __construct($expr, $app, $data) {
+	function __construct($expr, $app, $data = '') {
 		$this->s = 'ExecIf(' . $expr . '?' . $app . '(' . $data . '))';
 	}
 	function output() {
@@ -55,7 +55,11 @@ if ($argv[2] == '16') {
 $settings = totalrec_settings_defaults();
 $done = totalrec_apply_dialplan($ext, $settings, '');
 $first = array();
+$all = array();
 foreach ($ext->_exts[$c] as $name => $lines) {
 	$first[trim($name)] = $lines[0]['cmd']->output();
+	foreach ($lines as $l) {
+		$all[trim($name)][] = $l['cmd']->output();
+	}
 }
-echo json_encode(array('done' => $done, 'globals' => $ext->_globals, 'first' => $first));
+echo json_encode(array('done' => $done, 'globals' => $ext->_globals, 'first' => $first, 'lines' => $all));

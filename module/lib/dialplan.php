@@ -84,10 +84,18 @@ if (!function_exists('totalrec_hook_command')) {
 		$ext->addGlobal('TOTALREC_FORCE', $settings['force'] == 'no' ? 'no' : 'yes');
 		$done[] = 'MIXMON_POST';
 
-		$forced = '$["${TOUPPER(${TOTALREC_FORCE})}" != "NO"]';
+		$force = '"${TOUPPER(${TOTALREC_FORCE})}" != "NO"';
+		$forced = '$[' . $force . ']';
 		if (in_array('recordcheck', $names)) {
 			// FreePBX 12-17: recordcheck(policy, type, dest) decides for every type.
 			$ext->splice($ctx, 'recordcheck', 0, new ext_execif($forced, 'Set', 'ARG1=force'));
+			// After a blind or attended transfer [sub-record-check] sets REC_STATUS=NO
+			// and the check for the new destination would start a second file, while
+			// the channel's own MixMonitor (RECORD_ID is the channel that started it)
+			// goes on recording. Keep the one file; the new CDR row names it.
+			$kept = '$[' . $force . ' & "${BLINDTRANSFER}${ATTENDEDTRANSFER}" != "" & "${RECORD_ID}" = "${CHANNEL(name)}"]';
+			$ext->splice($ctx, 'recordcheck', 1, new ext_execif($kept, 'Set', 'CDR(recordingfile)=${CALLFILENAME}.${MON_FMT}'));
+			$ext->splice($ctx, 'recordcheck', 2, new ext_execif($kept, 'Return'));
 			$done[] = 'recordcheck';
 			if (in_array('recconf', $names)) {
 				$ext->splice($ctx, 'recconf', 0, new ext_execif($forced, 'Set', 'ARG3=always'));

@@ -3,6 +3,7 @@ package pbx_test
 import (
 	"fmt"
 	"os"
+	"path"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -233,6 +234,64 @@ func TestSIP(t *testing.T) {
 			if !strings.HasPrefix(c.cdrs[0].Channel, "PJSIP/") {
 				t.Errorf("the recorded leg's channel is %q, want PJSIP/…", c.cdrs[0].Channel)
 			}
+		})
+	}
+}
+
+// channel returns the name of the one channel up whose name starts with prefix
+// and ends with suffix.
+func (k *kit) channel(t *testing.T, prefix, suffix string) string {
+	t.Helper()
+	out := k.mustAst(t, "core show channels concise")
+	var found []string
+	for _, line := range strings.Split(out, "\n") {
+		name, _, _ := strings.Cut(line, "!")
+		if strings.HasPrefix(name, prefix) && strings.HasSuffix(name, suffix) {
+			found = append(found, name)
+		}
+	}
+	if len(found) != 1 {
+		t.Fatalf("want one channel %s…, have %v in:\n%s", prefix, found, out)
+	}
+	return found[0]
+}
+
+// TestBlindTransfer: extension 100's call is blind-transferred by the answering
+// phone to 101. The whole call stays in one file, and every CDR row of the
+// transferred channel, before and after the transfer, names it.
+func TestBlindTransfer(t *testing.T) {
+	k := need(t)
+	for _, flavour := range []string{"a", "b"} {
+		t.Run(flavour, func(t *testing.T) {
+			k.use(t, flavour)
+			from := k.logEnd(t)
+			w := k.watch(t)
+			p := k.during(t, 8, func() {
+				k.mustAst(t, "channel originate Local/100@from-internal application Wait 8")
+			}, func() {
+				a, err := dialAMI()
+				if err != nil {
+					t.Fatal(err)
+				}
+				defer a.close()
+				if _, err := a.action("BlindTransfer", "Channel", k.channel(t, "Local/s@kit-phone-", ";1"), "Exten", "101", "Context", "from-internal"); err != nil {
+					t.Fatal(err)
+				}
+			})
+			if len(p.files) != 1 {
+				t.Fatalf("a transferred call left %d files, want one: %v", len(p.files), p.files)
+			}
+			c := k.check(t, w, p.files[0], expect{typ: "internal", dest: "100", from: "101", cdrRows: 2})
+			rows := k.cdrRows(t, "uniqueid = ?", c.rec.UniqueID)
+			for _, r := range rows {
+				if r.RecordingFile != path.Base(p.files[0]) {
+					t.Errorf("CDR row %+v does not name the recording", r)
+				}
+			}
+			if c.rec.Duration < 6 {
+				t.Errorf("an 8 s transferred call left %.1f s of audio", c.rec.Duration)
+			}
+			k.noLogProblems(t, from)
 		})
 	}
 }

@@ -417,10 +417,18 @@ func (k *kit) logProblems(t *testing.T, offset int64) ([]string, int64) {
 	if offset > end {
 		offset = 0
 	}
+	// Problems of a call carry its call id ("[C-0000002a]"): a dialplan reload's
+	// "Unable to register extension … already in use" for every priority the
+	// override replaces is how FreePBX's extensions_override_freepbx.conf works,
+	// not a fault, and FreePBX's own generated contexts warn of themselves.
+	// Every other problem logged during a test call counts: the kit's extensions
+	// are clean, so it comes from the recording dialplan, but for app_macro's
+	// deprecation notice (FreePBX 2.9 is built on Macro()).
 	var bad []string
-	ours := regexp.MustCompile(`(?i)totalrec|macro-record-enable|sub-record-check|AUDIOHOOK_INHERIT|ResetCDR|MixMonitor|StopMixMonitor`)
+	expected := regexp.MustCompile(`Macro\(\) is deprecated|Dialplan should be updated to use Gosub`)
 	for _, line := range strings.Split(string(b[offset:]), "\n") {
-		if (strings.Contains(line, "ERROR[") || strings.Contains(line, "WARNING[")) && ours.MatchString(line) {
+		call := strings.Contains(line, "][C-")
+		if (strings.Contains(line, "ERROR[") || strings.Contains(line, "WARNING[")) && call && !expected.MatchString(line) {
 			bad = append(bad, line)
 		}
 	}
