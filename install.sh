@@ -106,6 +106,7 @@ CONF=/etc/totalrec/totalrec.conf
 DATA=/var/lib/totalrec
 UNIT=/etc/systemd/system/totalrec.service
 CRON=/etc/cron.d/totalrec
+POLICY=/etc/totalrec/retention.conf
 OVERRIDE=$ASTETC/extensions_override_totalrec.conf
 FREEPBX_OVERRIDE=$ASTETC/extensions_override_freepbx.conf
 BEGIN='; BEGIN totalrec (managed by install.sh; install.sh --uninstall removes it)'
@@ -120,6 +121,41 @@ owner() {
   chown -R "$who" "$@"
 }
 
+# has_systemd: systemd is the running init (what sd_booted() tests), not merely
+# installed: a container or a chroot can have /etc/systemd/system and no systemd.
+has_systemd() { [ -d "$(R /run/systemd/system)" ]; }
+
+# start_daemon runs `totalrec serve` now, detached, as the asterisk user, where no
+# systemd starts it (the @reboot cron line starts it at boot).
+start_daemon() {
+  if [ -n "$DRY" ]; then would "start $BIN serve as $ASTUSER"; return 0; fi
+  [ -z "$TOOLS" ] && [ -z "$ROOT" ] || { say "skipped: starting $BIN serve (--root)"; return 0; }
+  stop_daemon
+  local log
+  log=$(R "$DATA")/serve.log
+  runuser -u "$ASTUSER" -- setsid "$BIN" serve </dev/null >>"$log" 2>&1 &
+  say "started $BIN serve as $ASTUSER (pid $!, log $log)"
+}
+
+# stop_daemon ends a `totalrec serve` started without systemd.
+stop_daemon() {
+  if [ -n "$DRY" ]; then would "stop $BIN serve"; return 0; fi
+  [ -z "$TOOLS" ] && [ -z "$ROOT" ] || return 0
+  pkill -TERM -f "^$BIN serve" 2>/dev/null || return 0
+  for _ in $(seq 20); do pgrep -f "^$BIN serve" >/dev/null || return 0; sleep 0.25; done
+  pkill -KILL -f "^$BIN serve" 2>/dev/null || true
+}
+
+# regenerate makes FreePBX write its dialplan again (2.10+: fwconsole reload; the
+# module's dialplan hook runs, or no longer runs), else reloads Asterisk's.
+regenerate() {
+  if [ -n "$(tool fwconsole --version 2>/dev/null | head -1)" ] || [ -n "$TOOLS" ]; then
+    tool fwconsole reload
+  else
+    tool asterisk -rx 'dialplan reload'
+  fi
+}
+
 # remove_block FILE deletes the marked block from FILE, keeping everything else.
 remove_block() {
   [ -f "$1" ] || return 0
@@ -131,7 +167,7 @@ remove_block() {
 }
 
 if [ -n "$UNINSTALL" ]; then
-  tool systemctl disable --now totalrec.service || true
+  if has_systemd; then tool systemctl disable --now totalrec.service || true; else stop_daemon; fi
   tool fwconsole ma uninstall totalrec || true
   if [ -n "$PURGE" ]; then
     # The catalogue's tables go first, while the binary that knows them is here.
@@ -143,7 +179,9 @@ if [ -n "$UNINSTALL" ]; then
   rm -f "$(R "$UNIT")" "$(R "$CRON")" "$(R "$BIN")" "$(R "$OVERRIDE")"
   remove_block "$(R "$FREEPBX_OVERRIDE")"
   rm -rf "$(R "$MODDIR")"
-  tool asterisk -rx 'dialplan reload' || true
+  # The generated dialplan still carries the module's hook (TOTALREC_FORCE, the
+  # recordcheck line, MIXMON_POST) until FreePBX writes it again without the module.
+  regenerate || true
   if [ -n "$PURGE" ]; then
     say "uninstalled and purged; the recordings are kept"
   else
@@ -191,6 +229,28 @@ mkdir -p "$(R "$DATA")"
 chmod 0750 "$(R "$DATA")"
 owner "$ASTUSER:$ASTGROUP" "$(R "$DATA")"
 
+# The retention policy: keep everything until the admin writes a rule.
+if [ ! -f "$(R "$POLICY")" ]; then
+  tee_to "$(R "$POLICY")" <<'POLICYEOF'
+# Totalrec's retention policy, applied every night by /etc/cron.d/totalrec
+# (`totalrec retention run`). With no rule, nothing is ever deleted: the nightly run
+# finds nothing to do. Uncomment and adjust, then check with `totalrec retention plan`.
+#
+# max_age = 365d                    # every recording, once this old (s m h d w y, or never)
+# max_age.type.in = 90d             # by the name's type: in, out, internal, q, rg, ondemand
+# max_age.direction.out = 180d      # in, out, internal
+# max_age.ext.101,102 = 30d         # by extension; also queue.N and did.N
+# max_age.did.74951234567 = never   # kept, and exempt from the watermark
+# empty_after = 1h                  # empty (44-byte) recordings, once this old
+# min_free = 10%                    # the watermark: delete the oldest eligible first...
+# max_spool = 500G                  # ...until free space and spool size are back in bounds
+# grace = 15m                       # never touch a file modified this recently
+# max_share = 50%                   # refuse a run that would delete more than this
+POLICYEOF
+  chmod 0644 "$(R "$POLICY")"
+  say "wrote $POLICY (no rule: nothing is deleted until you add one)"
+fi
+
 # 3. The FreePBX module.
 mkdir -p "$(R "$MODDIR")"
 cp -R "$here/module/." "$(R "$MODDIR")/"
@@ -219,7 +279,7 @@ else
 fi
 
 # 5. The daemon and the nightly retention job.
-if [ -d "$(R /etc/systemd/system)" ]; then
+if has_systemd; then
   tee_to "$(R "$UNIT")" <<UNITEOF
 [Unit]
 Description=Totalrec call recordings (catalogue, search, playback)
@@ -242,14 +302,16 @@ UNITEOF
   [ -n "$START" ] && tool systemctl enable --now totalrec.service
   daemon="systemd unit totalrec.service"
 else
-  daemon="@reboot cron line (no systemd)"
+  rm -f "$(R "$UNIT")"
+  [ -n "$START" ] && start_daemon
+  daemon="no systemd: started now, and at boot by an @reboot line in $CRON"
 fi
 mkdir -p "$(R /etc/cron.d)"
 {
   echo "# Totalrec: nightly retention, logged to syslog (journalctl -t totalrec)."
   echo "SHELL=/bin/sh"
   echo "30 3 * * * $ASTUSER $BIN retention run 2>&1 | logger -t totalrec"
-  [ -d "$(R /etc/systemd/system)" ] || echo "@reboot $ASTUSER $BIN serve 2>&1 | logger -t totalrec"
+  has_systemd || echo "@reboot $ASTUSER $BIN serve 2>&1 | logger -t totalrec"
 } | tee_to "$(R "$CRON")"
 chmod 0644 "$(R "$CRON")"
 say "daemon: $daemon; nightly retention: $CRON"
@@ -257,11 +319,10 @@ say "daemon: $daemon; nightly retention: $CRON"
 # 6. Tell FreePBX and Asterisk, and index the CDR table.
 if [ -n "$(tool fwconsole --version 2>/dev/null | head -1)" ] || [ -n "$TOOLS" ]; then
   tool fwconsole ma install totalrec
-  tool fwconsole reload
 else
   tool module_admin install totalrec
-  tool asterisk -rx 'dialplan reload'
 fi
+regenerate
 tool runuser -u "$ASTUSER" -- "$BIN" doctor --fix || say "totalrec doctor found problems: run 'totalrec doctor' to see them"
 if [ -n "$DRY" ]; then
   say "dry run: nothing was changed"

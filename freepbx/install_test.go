@@ -5,6 +5,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
@@ -44,7 +45,8 @@ func release(t *testing.T) string {
 	return distDir
 }
 
-// fakeFreePBX lays out a FreePBX tree: 2.9 (flat spool, [macro-record-enable]) or 16.
+// fakeFreePBX lays out a FreePBX tree: 2.9 (flat spool, [macro-record-enable]) or 16,
+// booted with systemd.
 func fakeFreePBX(t *testing.T, generation string) (root, tools, log string) {
 	t.Helper()
 	root, tools = t.TempDir(), t.TempDir()
@@ -53,6 +55,7 @@ func fakeFreePBX(t *testing.T, generation string) (root, tools, log string) {
 		"etc/amportal.conf":                             "AMPWEBROOT=/var/www/html\nAMPASTERISKUSER=asterisk\nASTETCDIR=/etc/asterisk\n",
 		"etc/asterisk/extensions_override_freepbx.conf": "; the admin's own override\n[from-internal-custom]\nexten => 1234,1,Playback(demo-congrats)\n",
 		"etc/systemd/system/.keep":                      "",
+		"run/systemd/system/.keep":                      "",
 		"var/www/html/admin/modules/core/module.xml":    "<module/>",
 	}
 	if generation == "2.9" {
@@ -136,6 +139,9 @@ func TestInstall_FreePBX29(t *testing.T) {
 		t.Errorf("cron:\n%s", cron)
 	}
 	calls := read(t, log)
+	if policy := read(t, filepath.Join(root, "etc/totalrec/retention.conf")); !strings.Contains(policy, "# max_age = 365d") {
+		t.Errorf("retention policy:\n%s", policy)
+	}
 	for _, want := range []string{"systemctl enable --now totalrec.service", "fwconsole ma install totalrec", "fwconsole reload", "runuser -u asterisk -- /usr/local/bin/totalrec doctor --fix"} {
 		if !strings.Contains(calls, want) {
 			t.Errorf("install.sh did not run %q; it ran:\n%s", want, calls)
@@ -162,8 +168,13 @@ func TestInstall_FreePBX29(t *testing.T) {
 		t.Errorf("a dry run changed the tree:\n%s\n---\n%s", before, after)
 	}
 
-	// Uninstall removes only what it installed.
+	// Uninstall removes only what it installed, and has FreePBX write its dialplan
+	// again without the module.
+	must(t, os.WriteFile(log, nil, 0o644))
 	install(t, dir, root, tools, "--uninstall")
+	if calls := read(t, log); !regexp.MustCompile(`(?s)fwconsole ma uninstall totalrec\n.*fwconsole reload\n`).MatchString(calls) {
+		t.Errorf("--uninstall did not regenerate the dialplan after removing the module; it ran:\n%s", calls)
+	}
 	for _, gone := range []string{"usr/local/bin/totalrec", "etc/systemd/system/totalrec.service", "etc/cron.d/totalrec", "etc/asterisk/extensions_override_totalrec.conf", "var/www/html/admin/modules/totalrec"} {
 		if _, err := os.Stat(filepath.Join(root, gone)); !os.IsNotExist(err) {
 			t.Errorf("%s still there after --uninstall", gone)
@@ -233,5 +244,37 @@ func TestInstall_RefusesWithoutFreePBX(t *testing.T) {
 	out, err := cmd.CombinedOutput()
 	if err == nil || !strings.Contains(string(out), "no FreePBX here") {
 		t.Errorf("install.sh on an empty root: %v\n%s", err, out)
+	}
+}
+
+// TestInstall_NoSystemd: on a machine whose init is not systemd (a container, the
+// test PBX) the install completes: no unit, the daemon started at boot by cron, the
+// nightly job, the module registered and the dialplan regenerated.
+func TestInstall_NoSystemd(t *testing.T) {
+	dir := release(t)
+	root, tools, log := fakeFreePBX(t, "16")
+	must(t, os.RemoveAll(filepath.Join(root, "run")))
+	out := install(t, dir, root, tools)
+	if !strings.Contains(out, "no systemd") {
+		t.Errorf("install.sh does not say how the daemon runs:\n%s", out)
+	}
+	if _, err := os.Stat(filepath.Join(root, "etc/systemd/system/totalrec.service")); !os.IsNotExist(err) {
+		t.Errorf("a systemd unit was written without systemd: %v", err)
+	}
+	cron := read(t, filepath.Join(root, "etc/cron.d/totalrec"))
+	if !strings.Contains(cron, "@reboot asterisk /usr/local/bin/totalrec serve") || !strings.Contains(cron, "retention run") {
+		t.Errorf("cron:\n%s", cron)
+	}
+	calls := read(t, log)
+	if strings.Contains(calls, "systemctl") {
+		t.Errorf("systemctl run without systemd:\n%s", calls)
+	}
+	for _, want := range []string{"fwconsole ma install totalrec", "fwconsole reload"} {
+		if !strings.Contains(calls, want) {
+			t.Errorf("install.sh did not run %q; it ran:\n%s", want, calls)
+		}
+	}
+	if policy := read(t, filepath.Join(root, "etc/totalrec/retention.conf")); !strings.Contains(policy, "nothing is ever deleted") {
+		t.Errorf("retention policy:\n%s", policy)
 	}
 }
