@@ -274,7 +274,11 @@ func TestInstall_NoSystemd(t *testing.T) {
 			t.Errorf("install.sh did not run %q; it ran:\n%s", want, calls)
 		}
 	}
-	if policy := read(t, filepath.Join(root, "etc/totalrec/retention.conf")); !strings.Contains(policy, "nothing is ever deleted") {
-		t.Errorf("retention policy:\n%s", policy)
+	// The nightly job with the installed policy: nothing to do, exit 0.
+	bin := filepath.Join(root, "usr/local/bin/totalrec")
+	cmd := exec.Command(bin, "retention", "run", "--policy", filepath.Join(root, "etc/totalrec/retention.conf"))
+	cmd.Env = []string{"TOTALREC_FS_ROOT=" + t.TempDir(), "TOTALREC_SPOOL=" + t.TempDir(), "TOTALREC_DATA_DIR=" + t.TempDir(), "PATH=/usr/bin:/bin"}
+	if b, err := cmd.CombinedOutput(); err != nil || !strings.Contains(string(b), "nothing to do") {
+		t.Errorf("retention run with the installed policy: %v\n%s", err, b)
 	}
 }
