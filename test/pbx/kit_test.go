@@ -338,12 +338,16 @@ func (k *kit) stop() {
 var pbxFailed bool
 
 // api GETs path from the daemon with the suite's token.
-func (k *kit) api(path string, v any) (int, error) {
-	req, err := http.NewRequest(http.MethodGet, k.url+path, nil)
+func (k *kit) api(path string, v any) (int, error) { return apiAt(k.url, k.token, path, v) }
+
+// apiAt GETs base+path with a Bearer token and decodes a 200 answer's JSON into v;
+// v of type *[]byte takes the body as it is, whatever the status.
+func apiAt(base, token, path string, v any) (int, error) {
+	req, err := http.NewRequest(http.MethodGet, base+path, nil)
 	if err != nil {
 		return 0, err
 	}
-	req.Header.Set("Authorization", "Bearer "+k.token)
+	req.Header.Set("Authorization", "Bearer "+token)
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		return 0, err
@@ -353,14 +357,11 @@ func (k *kit) api(path string, v any) (int, error) {
 	if err != nil {
 		return resp.StatusCode, err
 	}
-	if v == nil || resp.StatusCode != http.StatusOK {
-		if bs, ok := v.(*[]byte); ok {
-			*bs = b
-		}
-		return resp.StatusCode, nil
-	}
 	if bs, ok := v.(*[]byte); ok {
 		*bs = b
+		return resp.StatusCode, nil
+	}
+	if v == nil || resp.StatusCode != http.StatusOK {
 		return resp.StatusCode, nil
 	}
 	return resp.StatusCode, json.NewDecoder(bytes.NewReader(b)).Decode(v)

@@ -1,0 +1,213 @@
+package pbx_test
+
+import (
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+)
+
+// The FreePBX kit (../shared/freepbx): a real FreePBX 16 installed by its own
+// installer on the kit's Asterisk. The suite installs Totalrec on it as the README
+// tells an administrator (install.sh from the release tarball), places calls whose
+// recording policy says never, checks what they left, and uninstalls.
+//
+// This changes the machine's FreePBX, so it runs only on a FreePBX that
+// scripts/test-pbx installed itself (freepbxKitMarker), never on another one.
+const freepbxKitMarker = "/etc/totalrec-test-freepbx-kit"
+
+// fpbx is the FreePBX kit, or skips t.
+func fpbx(t *testing.T) {
+	t.Helper()
+	need(t)
+	if _, err := os.Stat(freepbxKitMarker); err != nil {
+		if _, err := os.Stat("/etc/freepbx.conf"); err == nil {
+			t.Skip("/etc/freepbx.conf is a FreePBX the suite did not install: not touched")
+		}
+		t.Skip("no FreePBX kit on this machine (scripts/test-pbx installs it)")
+	}
+}
+
+// sh runs a shell command as root on the machine and returns its output.
+func sh(t *testing.T, command string) string {
+	t.Helper()
+	out, err := exec.Command("bash", "-c", command).CombinedOutput()
+	if err != nil {
+		t.Fatalf("%s: %v\n%s", command, err, tail(string(out), 3000))
+	}
+	return string(out)
+}
+
+// fpbxAst runs a CLI command on FreePBX's Asterisk.
+func fpbxAst(t *testing.T, command string) string {
+	t.Helper()
+	return sh(t, fmt.Sprintf("asterisk -rx %q", command))
+}
+
+// fpbxCall places a call through FreePBX's own contexts and waits for it to end;
+// it returns the recordings it left under FreePBX's spool.
+func fpbxCall(t *testing.T, local string, secs int) []string {
+	t.Helper()
+	spool := "/var/spool/asterisk/monitor"
+	before := listFiles(t, spool)
+	fpbxAst(t, fmt.Sprintf("channel originate %s application Wait %d", local, secs))
+	deadline := time.Now().Add(time.Duration(secs+30) * time.Second)
+	for time.Now().Before(deadline) {
+		if strings.Contains(fpbxAst(t, "core show channels count"), "0 active channels") {
+			break
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	time.Sleep(500 * time.Millisecond)
+	var out []string
+	for f := range listFiles(t, spool) {
+		if !before[f] {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+func listFiles(t *testing.T, dir string) map[string]bool {
+	t.Helper()
+	out := map[string]bool{}
+	filepath.Walk(dir, func(p string, fi os.FileInfo, err error) error {
+		if err == nil && fi.Mode().IsRegular() {
+			rel, _ := filepath.Rel(dir, p)
+			out[filepath.ToSlash(rel)] = true
+		}
+		return nil
+	})
+	return out
+}
+
+// TestFreePBXKit installs the release tarball on the real FreePBX 16 with
+// install.sh, places calls whose policies all say never (101 -> 100, an inbound
+// DID to 100, ring group 600), checks each is recorded into YYYY/MM/DD, named in
+// its CDR row and catalogued by the hook, then uninstalls and checks that the same
+// call is no longer recorded and nothing of Totalrec is left in the generated
+// dialplan.
+func TestFreePBXKit(t *testing.T) {
+	fpbx(t)
+	k := pbx
+	// FreePBX's Asterisk and Apache do not start by themselves (no init system).
+	sh(t, `asterisk -rx 'core show version' >/dev/null 2>&1 || asterisk -U asterisk -G asterisk
+for i in $(seq 60); do asterisk -rx 'core waitfullybooted' >/dev/null 2>&1 && break; sleep 0.5; done
+apache2ctl start >/dev/null 2>&1 || true`)
+
+	dist := t.TempDir()
+	cmd := exec.Command(filepath.Join(k.project, "scripts", "dist"))
+	cmd.Dir, cmd.Env = k.project, append(os.Environ(), "DIST_DIR="+dist, "VERSION=1.0.0-test")
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("scripts/dist: %v\n%s", err, out)
+	}
+	rel := filepath.Join(dist, "totalrec-1.0.0-test-linux-amd64")
+	// A leftover of an earlier run that stopped half way goes first.
+	sh(t, rel+"/install.sh --uninstall --purge >/dev/null 2>&1 || true")
+	t.Cleanup(func() {
+		exec.Command("bash", "-c", rel+"/install.sh --uninstall --purge").Run()
+	})
+
+	out := sh(t, rel+"/install.sh 2>&1")
+	t.Logf("install.sh:\n%s", out)
+	for _, want := range []string{"no systemd: started now", "FreePBX 2.10 or later", "done"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("install.sh did not say %q", want)
+		}
+	}
+	generated := sh(t, "cat /etc/asterisk/extensions_additional.conf")
+	for _, want := range []string{"TOTALREC_FORCE = yes", "totalrec hook --file", `Set(ARG1=force)`} {
+		if !strings.Contains(generated, want) {
+			t.Errorf("the generated dialplan lacks %q after install.sh", want)
+		}
+	}
+	// FreePBX's own /etc/amportal.conf (RSSFEEDS over two lines) is read as FreePBX
+	// reads it: the commands work on it.
+	sh(t, "runuser -u asterisk -- /usr/local/bin/totalrec config >/dev/null")
+	token := strings.Split(strings.TrimSpace(sh(t, "runuser -u asterisk -- /usr/local/bin/totalrec token add pbx-kit-"+fmt.Sprint(time.Now().Unix())+" --scope all 2>/dev/null")), "\n")[1]
+	api := func(path string, v any) int {
+		t.Helper()
+		code, err := apiAt("http://127.0.0.1:8080", token, path, v)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return code
+	}
+	waitUp(t, func() bool { return api("/healthz", nil) == 200 })
+
+	name := regexp.MustCompile(`^\d{4}/\d{2}/\d{2}/[a-z]+-[0-9A-Za-z+]*-[0-9A-Za-z+]*-\d{8}-\d{6}-\d+\.\d+\.wav$`)
+	cases := []struct{ what, local, prefix string }{
+		{"101 calls 100 (policy never)", "Local/100@totalrec-test-call", "internal-100-101-"},
+		// The inbound route has no recording setting of its own: the extension's check
+		// (policy never, forced) records it, as FreePBX names a trunk call to an extension.
+		{"inbound DID to 100", "Local/74951234567@totalrec-test-pstn", "external-100-+79161234567-"},
+		{"ring group 600 (never)", "Local/600@totalrec-test-call", "rg-600-101-"},
+	}
+	for _, c := range cases {
+		t.Run(c.what, func(t *testing.T) {
+			files := fpbxCall(t, c.local, 4)
+			var rec string
+			for _, f := range files {
+				if name.MatchString(f) && strings.HasPrefix(filepath.Base(f), c.prefix) {
+					rec = f
+				}
+			}
+			if rec == "" {
+				t.Fatalf("no %s… recording; the call left %v", c.prefix, files)
+			}
+			if rows := k.cdrRows(t, "recordingfile = ?", filepath.Base(rec)); len(rows) == 0 {
+				t.Errorf("%s: no CDR row names it", rec)
+			}
+			var got recJSON
+			waitUp(t, func() bool {
+				var p pageJSON
+				api("/api/v1/recordings?since=1h&hide_empty=0&limit=1000", &p)
+				for _, r := range p.Items {
+					if r.Path == rec && r.CDRStatus == "linked" {
+						got = r
+						return true
+					}
+				}
+				return false
+			})
+			var audio []byte
+			if code := api(fmt.Sprintf("/api/v1/recordings/%d/audio", got.ID), &audio); code != 200 {
+				t.Fatalf("%s: /audio %d", rec, code)
+			}
+			if pcm, _ := wavPCM(t, audio); rmsDB(pcm) < -50 {
+				t.Errorf("%s: silent", rec)
+			}
+		})
+	}
+
+	// Uninstalled: FreePBX's dialplan is its own again, and a call whose policy says
+	// never is not recorded.
+	out = sh(t, rel+"/install.sh --uninstall 2>&1")
+	t.Logf("install.sh --uninstall:\n%s", out)
+	generated = sh(t, "cat /etc/asterisk/extensions_additional.conf")
+	for _, gone := range []string{"TOTALREC_FORCE", "totalrec hook", "Set(ARG1=force)", "/usr/local/bin/totalrec"} {
+		if strings.Contains(generated, gone) {
+			t.Errorf("the generated dialplan still has %q after --uninstall", gone)
+		}
+	}
+	if files := fpbxCall(t, "Local/100@totalrec-test-call", 3); len(files) != 0 {
+		t.Errorf("after --uninstall a call with policy never was recorded: %v", files)
+	}
+}
+
+// waitUp polls ok for up to 20 s.
+func waitUp(t *testing.T, ok func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	for time.Now().Before(deadline) {
+		if ok() {
+			return
+		}
+		time.Sleep(250 * time.Millisecond)
+	}
+	t.Fatal("not within 20 s")
+}
