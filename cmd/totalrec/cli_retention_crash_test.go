@@ -55,7 +55,8 @@ func TestCLI_RetentionCrashSafety(t *testing.T) {
 	rng := rand.New(rand.NewPCG(uint64(time.Now().UnixNano()), 4))
 	env := append(os.Environ(), s.env()...)
 	var midRun int
-	killed := map[int]int{} // pid → files deleted by that process
+	deleted := map[int]int{} // pid → files deleted by that process
+	killed := map[int]bool{} // the processes the kill reached (a run may finish first)
 	for i := range 20 {
 		args := []string{"retention", "run", "--force", "--batch", "40", now}
 		if i%2 == 1 {
@@ -90,7 +91,10 @@ func TestCLI_RetentionCrashSafety(t *testing.T) {
 		if n < start && n > 0 {
 			midRun++
 		}
-		killed[cmd.Process.Pid] = start - n
+		deleted[cmd.Process.Pid] = start - n
+		if ws, ok := cmd.ProcessState.Sys().(syscall.WaitStatus); ok && ws.Signaled() && ws.Signal() == syscall.SIGKILL {
+			killed[cmd.Process.Pid] = true
+		}
 	}
 	t.Logf("%d of 20 kills landed while files were being deleted", midRun)
 
@@ -98,12 +102,12 @@ func TestCLI_RetentionCrashSafety(t *testing.T) {
 	fin := cli(t, s.env(), "retention", "run", "--force", now).must(t, exitOK)
 	for _, r := range unfinished {
 		want := fmt.Sprintf("the previous run (started 2026-11-26 03:00:00, pid %d on ", r.pid)
-		if !strings.Contains(fin.stdout, want) || !strings.Contains(fin.stdout, fmt.Sprintf("did not finish: %d files", killed[r.pid])) {
-			t.Errorf("the last run does not report the killed run %d (pid %d, %d files):\n%s", r.ID, r.pid, killed[r.pid], fin.stdout)
+		if !strings.Contains(fin.stdout, want) || !strings.Contains(fin.stdout, fmt.Sprintf("did not finish: %d files", deleted[r.pid])) {
+			t.Errorf("the last run does not report the killed run %d (pid %d, %d files):\n%s", r.ID, r.pid, deleted[r.pid], fin.stdout)
 		}
 	}
 	t.Logf("%d killed runs left running before the last run; it said:\n%s", len(unfinished), fin.stdout)
-	checkRunRecords(t, s, killed, 2000)
+	checkRunRecords(t, s, deleted, killed, 2000)
 	after := s.files(t)
 	for f := range before {
 		if !after[f] && !planned[f] {
@@ -158,7 +162,7 @@ func storedRuns(t *testing.T, s retSpool, status string) []storedRun {
 // deleted (pid → files): each killed run that deleted files is recorded as
 // interrupted with its count, no run is left running, the starts and interruptions
 // of those runs are on the audit trail, and the counts of all runs add up to total.
-func checkRunRecords(t *testing.T, s retSpool, killed map[int]int, total int64) {
+func checkRunRecords(t *testing.T, s retSpool, deleted map[int]int, killed map[int]bool, total int64) {
 	t.Helper()
 	runs := storedRuns(t, s, "")
 	byPID := map[int]storedRun{}
@@ -169,11 +173,11 @@ func checkRunRecords(t *testing.T, s retSpool, killed map[int]int, total int64) 
 		if r.Status == "running" {
 			t.Errorf("run %d (pid %d) is still marked running", r.ID, r.pid)
 		}
-		if _, ok := killed[r.pid]; ok && r.Status != "interrupted" {
+		if killed[r.pid] && r.Status != "interrupted" {
 			t.Errorf("killed run %d (pid %d) is marked %s", r.ID, r.pid, r.Status)
 		}
 	}
-	for pid, n := range killed {
+	for pid, n := range deleted {
 		r, ok := byPID[pid]
 		switch {
 		case !ok && n > 0:
