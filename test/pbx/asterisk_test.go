@@ -295,3 +295,69 @@ func TestBlindTransfer(t *testing.T) {
 		})
 	}
 }
+
+// TestQueue: a queue call is recorded on the member leg that answers (FreePBX's
+// from-queue runs the extension's recording check). With the queue's own recording
+// on, FreePBX 16 keeps one file (the queue's, in YYYY/MM/DD, hooked); FreePBX 2.9's
+// queue writes its own flat q<queue>- file beside the member leg's, as
+// freepbx-overrides/ documents, and a scan catalogues it.
+func TestQueue(t *testing.T) {
+	k := need(t)
+	queueCall := func(t *testing.T, queue string) placed {
+		return k.during(t, 6, func() {
+			k.mustAst(t, "channel originate Local/"+queue+"@pbxsuite application Wait 6")
+		}, nil)
+	}
+	for _, flavour := range []string{"a", "b"} {
+		t.Run(flavour, func(t *testing.T) {
+			k.use(t, flavour)
+			from := k.logEnd(t)
+			w := k.watch(t)
+			t.Run("queue not recording", func(t *testing.T) {
+				p := queueCall(t, "700")
+				if len(p.files) != 1 {
+					t.Fatalf("want the member leg's recording, got %v", p.files)
+				}
+				k.check(t, w, p.files[0], expect{typ: "internal", dest: "100", from: "101"})
+			})
+			t.Run("queue recording", func(t *testing.T) {
+				p := queueCall(t, "701")
+				if flavour == "b" {
+					if len(p.files) != 1 {
+						t.Fatalf("want one recording, got %v", p.files)
+					}
+					k.check(t, w, p.files[0], expect{typ: "q", dest: "701", from: "101"})
+					return
+				}
+				var member, flat string
+				for _, f := range p.files {
+					switch {
+					case strings.HasPrefix(f, "q701-"):
+						flat = f
+					case nameRE.MatchString(f):
+						member = f
+					}
+				}
+				if member == "" || flat == "" || len(p.files) != 2 {
+					t.Fatalf("want the member leg's file and the queue's flat q701- file, got %v", p.files)
+				}
+				k.check(t, w, member, expect{typ: "internal", dest: "100", from: "101"})
+				if out, err := k.totalrec("scan"); err != nil {
+					t.Fatalf("scan: %v\n%s", err, out)
+				}
+				var pg pageJSON
+				if _, err := k.api("/api/v1/recordings?since=2h&hide_empty=0&limit=1000&type=q", &pg); err != nil {
+					t.Fatal(err)
+				}
+				found := false
+				for _, r := range pg.Items {
+					found = found || r.Path == flat
+				}
+				if !found {
+					t.Errorf("the queue's own file %s is not catalogued after a scan", flat)
+				}
+			})
+			k.noLogProblems(t, from)
+		})
+	}
+}

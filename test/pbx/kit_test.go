@@ -203,7 +203,47 @@ func (k *kit) apply(flavour string, args ...string) error {
 		return fmt.Errorf("apply.sh %s %v: %v\n%s", flavour, args, err, out)
 	}
 	k.flavour = flavour
-	return nil
+	return k.addSuiteDialplan(flavour)
+}
+
+// addSuiteDialplan adds what the kit lacks and the suite calls (queues with
+// FreePBX-style member legs, testdata/) to the configuration apply.sh wrote, and
+// reloads a running Asterisk.
+func (k *kit) addSuiteDialplan(flavour string) error {
+	ext, err := os.ReadFile(filepath.Join("testdata", "extensions_suite."+flavour+".conf"))
+	if err != nil {
+		return err
+	}
+	custom := filepath.Join(k.run, "etc", "extensions_custom.conf")
+	f, err := os.OpenFile(custom, os.O_APPEND|os.O_WRONLY, 0)
+	if err != nil {
+		return err
+	}
+	_, err = f.Write(append([]byte("\n"), ext...))
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return err
+	}
+	queues, err := os.ReadFile(filepath.Join("testdata", "queues.conf"))
+	if err != nil {
+		return err
+	}
+	if flavour == "a" { // FreePBX 2.9 records a queue call with the queue's monitor options
+		queues = append(queues, []byte("monitor-type = MixMonitor\nmonitor-format = wav\n")...)
+	}
+	if err := os.WriteFile(filepath.Join(k.run, "etc", "queues.conf"), queues, 0o644); err != nil {
+		return err
+	}
+	if _, err := k.ast("core show version"); err != nil {
+		return nil // not started yet: read at start
+	}
+	if _, err := k.ast("dialplan reload"); err != nil {
+		return err
+	}
+	_, err = k.ast("queue reload all")
+	return err
 }
 
 // seed writes the AstDB recording policies of the current flavour.
