@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/totalrec/totalrec/recordings"
+	"github.com/totalrec/totalrec/recordings/faultpoint"
 )
 
 // upsertRows is the number of recordings per multi-row statement: 200 × 39 columns
@@ -47,6 +48,7 @@ func (c *Catalog) Upsert(ctx context.Context, recs []recordings.Recording) (inse
 		return 0, 0, fmt.Errorf("upsert recordings: %w", err)
 	}
 	now := c.now()
+	faultpoint.Hit("catalog.upsert.begin")
 	err = c.inTx(ctx, func(tx *sql.Tx) error {
 		for start := 0; start < len(recs); start += upsertRows {
 			ins, upd, err := c.upsertChunk(ctx, tx, recs[start:min(start+upsertRows, len(recs))], now)
@@ -55,9 +57,11 @@ func (c *Catalog) Upsert(ctx context.Context, recs []recordings.Recording) (inse
 			}
 			inserted += ins
 			updated += upd
+			faultpoint.Hit("catalog.upsert.chunk.after")
 		}
 		return nil
 	})
+	faultpoint.Hit("catalog.upsert.committed")
 	if err != nil {
 		return 0, 0, fmt.Errorf("upsert recordings: %w", err)
 	}
@@ -150,6 +154,7 @@ func (c *Catalog) upsertChunk(ctx context.Context, tx *sql.Tx, recs []recordings
 			return 0, 0, fmt.Errorf("write recordings: %w", err)
 		}
 	}
+	faultpoint.Hit("catalog.upsert.rows.written")
 	srcs, err := c.numberSourcesByKey(ctx, tx, recs)
 	if err != nil {
 		return 0, 0, err

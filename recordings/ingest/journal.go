@@ -11,6 +11,8 @@ import (
 	"path/filepath"
 	"sort"
 	"time"
+
+	"github.com/totalrec/totalrec/recordings/faultpoint"
 )
 
 // Journal is the durable queue `totalrec hook` falls back to when the daemon cannot
@@ -116,6 +118,7 @@ func (j Journal) Drain(ctx context.Context, handle func(context.Context, Entry) 
 		if err := os.Rename(cur, aside); err != nil {
 			return rep, fmt.Errorf("drain journal: %w", err)
 		}
+		faultpoint.Hit("journal.drain.renamed")
 	} else if !errors.Is(err, os.ErrNotExist) {
 		return rep, fmt.Errorf("drain journal: %w", err)
 	}
@@ -156,6 +159,7 @@ func (j Journal) drainFile(ctx context.Context, name string, handle func(context
 			} else {
 				rep.Done++
 			}
+			faultpoint.Hit("journal.entry.handled")
 		}
 		if errors.Is(err, io.EOF) {
 			break
@@ -165,6 +169,7 @@ func (j Journal) drainFile(ctx context.Context, name string, handle func(context
 		}
 	}
 	f.Close()
+	faultpoint.Hit("journal.file.remove.before")
 	if err := os.Remove(name); err != nil {
 		return fmt.Errorf("drain journal: %w", err)
 	}

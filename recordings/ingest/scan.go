@@ -10,6 +10,7 @@ import (
 
 	"github.com/totalrec/totalrec/recordings"
 	"github.com/totalrec/totalrec/recordings/catalog"
+	"github.com/totalrec/totalrec/recordings/faultpoint"
 	"github.com/totalrec/totalrec/recordings/spool"
 )
 
@@ -104,12 +105,15 @@ func (s *Scanner) Scan(ctx context.Context, full bool) (Report, error) {
 			newMarks = newMarks[:0]
 		}
 	}
+	faultpoint.Hit("scan.flush.before")
 	if err := w.flush(); err != nil {
 		return rep, err
 	}
+	faultpoint.Hit("scan.flush.after")
 	if err := s.Cat.SaveDirs(ctx, s.Node, newMarks); err != nil {
 		return rep, fmt.Errorf("scan: %w", err)
 	}
+	faultpoint.Hit("scan.dirs.saved")
 	if err := s.forgetVanishedDirs(ctx, marks, seen, &rep); err != nil {
 		return rep, err
 	}
@@ -139,6 +143,7 @@ func (s *Scanner) scanDir(ctx context.Context, dir string, marks map[string]cata
 	if err != nil {
 		return catalog.DirMark{}, nil, err
 	}
+	faultpoint.Hit("scan.dir.listed")
 	for _, o := range l.Oddities {
 		s.oddity(rep, o)
 	}
@@ -174,10 +179,12 @@ func (s *Scanner) scanDir(ctx context.Context, dir string, marks map[string]cata
 		}
 	}
 	if len(gone) > 0 {
+		faultpoint.Hit("scan.missing.before")
 		if err := s.Cat.MarkMissing(ctx, gone, s.now()); err != nil {
 			return catalog.DirMark{}, nil, fmt.Errorf("scan %q: %w", dir, err)
 		}
 		rep.Missing += len(gone)
+		faultpoint.Hit("scan.missing.after")
 	}
 	return mark, l.Subdirs, nil
 }
@@ -209,6 +216,7 @@ func (s *Scanner) forgetVanishedDirs(ctx context.Context, marks map[string]catal
 	if len(gone) == 0 {
 		return nil
 	}
+	faultpoint.Hit("scan.vanished.marked")
 	if err := s.Cat.DeleteDirs(ctx, s.Node, gone); err != nil {
 		return fmt.Errorf("scan: %w", err)
 	}

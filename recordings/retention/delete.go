@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/totalrec/totalrec/recordings"
+	"github.com/totalrec/totalrec/recordings/faultpoint"
 	"github.com/totalrec/totalrec/recordings/spool"
 )
 
@@ -81,6 +82,7 @@ func (dr *dirRun) settle(delta int, sent bool) {
 		dr.d.Close()
 	}
 	if dr.touched {
+		faultpoint.Hit("retention.prune.before")
 		n := dr.st.r.prune(dr.dir)
 		dr.st.mu.Lock()
 		dr.st.rep.DirsPruned += n
@@ -98,6 +100,7 @@ func (dr *dirRun) handle() (*spool.Dir, map[string]fs.FileMode, error) {
 				dr.types = types
 			}
 		}
+		faultpoint.Hit("retention.dir.opened")
 	})
 	return dr.d, dr.types, dr.openErr
 }
@@ -136,7 +139,9 @@ func (st *runState) deleteBatch(j job) error {
 		if st.ctx.Err() != nil {
 			break
 		}
+		faultpoint.Hit("retention.claim.before")
 		claimed, held, cerr := r.Store.ClaimDeletion(mctx, t.row(), st.claimReason(t.rule), r.Now)
+		faultpoint.Hit("retention.claim.after")
 		if cerr != nil {
 			err = wrapRun(cerr)
 			break
@@ -152,6 +157,7 @@ func (st *runState) deleteBatch(j job) error {
 		if r.beforeUnlink != nil {
 			r.beforeUnlink(t.id)
 		}
+		faultpoint.Hit("retention.unlink.before")
 		o, e := outGone, error(nil)
 		switch {
 		case errors.Is(dirErr, fs.ErrNotExist):
@@ -161,6 +167,7 @@ func (st *runState) deleteBatch(j job) error {
 			o, e = unlinkOne(d, t, types)
 		}
 		done, outs, errs = append(done, t), append(outs, o), append(errs, e)
+		faultpoint.Hit("retention.unlink.after")
 	}
 	j.dr.mu.Lock()
 	j.dr.touched = true
@@ -194,6 +201,7 @@ func (st *runState) deleteBatch(j job) error {
 	for rule, ids := range byRule {
 		byReason[st.reason(rule)] = ids
 	}
+	faultpoint.Hit("retention.batch.unlinked")
 	st.markMu.Lock()
 	serr := st.settle(mctx, kept, gone, deleted, byReason, r.RunID)
 	st.markMu.Unlock()
@@ -213,6 +221,7 @@ func (st *runState) settle(ctx context.Context, kept []int64, gone []recordings.
 	byReason map[string][]int64, run int64) error {
 	r := st.r
 	err := r.Store.ReleaseClaims(ctx, kept)
+	faultpoint.Hit("retention.release.after")
 	if len(byReason) == 0 {
 		return wrapRun(err)
 	}
@@ -223,12 +232,15 @@ func (st *runState) settle(ctx context.Context, kept []int64, gone []recordings.
 	if cerr != nil {
 		return wrapRun(errors.Join(err, cerr))
 	}
+	faultpoint.Hit("retention.count.before")
 	if cerr := r.Store.CountClaims(ctx, run, deleted.Files, deleted.Bytes, byReason); cerr != nil {
 		return wrapRun(errors.Join(err, cerr))
 	}
+	faultpoint.Hit("retention.count.after")
 	for reason, ids := range byReason {
 		err = errors.Join(err, r.Store.MarkDeleted(ctx, ids, r.Now, reason))
 	}
+	faultpoint.Hit("retention.mark.after")
 	return wrapRun(err)
 }
 
@@ -273,9 +285,11 @@ func (st *runState) account(j job, done []target, outs []outcome, errs []error, 
 			rep.fail(t.path, errs[i])
 		}
 	}
+	faultpoint.Hit("retention.record.before")
 	if st.r.OnProgress != nil {
 		st.r.OnProgress(Progress{Dir: j.dr.dir, Done: rep.Deleted.Files + rep.Gone, Planned: rep.Planned.Files, Report: rep.clone()})
 	}
+	faultpoint.Hit("retention.record.after")
 }
 
 // unlinkOne deletes t's file from d. With types (the fast path) the name is deleted
@@ -365,6 +379,7 @@ func (r *Runner) prune(dir string) int64 {
 			break
 		}
 		removed, err := d.RemoveEmptySubdir(l.name)
+		faultpoint.Hit("retention.prune.rmdir.after")
 		d.Close()
 		if err != nil || !removed {
 			break

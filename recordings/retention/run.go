@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/totalrec/totalrec/recordings"
+	"github.com/totalrec/totalrec/recordings/faultpoint"
 )
 
 // Report is the outcome of a run, stored in the catalogue and printed.
@@ -104,9 +105,11 @@ func (r *Runner) Run(ctx context.Context, plan Plan) (Report, error) {
 			}
 		})
 	}
+	faultpoint.Hit("retention.run.start")
 	err := st.produce(r.evaluator(plan), jobs)
 	close(jobs)
 	wg.Wait()
+	faultpoint.Hit("retention.run.workers.done")
 	rep.Finished = time.Now()
 	if st.fatal != nil {
 		err = st.fatal
@@ -136,6 +139,7 @@ func (st *runState) produce(e Evaluator, jobs chan<- job) error {
 		if len(batch) == 0 {
 			return nil
 		}
+		faultpoint.Hit("retention.batch.send")
 		cur.add()
 		select {
 		case jobs <- job{dr: cur, items: batch}:
