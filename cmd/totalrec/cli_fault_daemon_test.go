@@ -70,9 +70,7 @@ func TestCLI_FaultDirsRemovedUnderDaemon(t *testing.T) {
 	}()
 	hook("while directories are removed", write(0, 10, 30))
 	<-done
-	// A day made, announced, scanned and removed, then announced again. (Removed
-	// before any scan saw it, its rows stay live: the known bug of
-	// TestCLI_FaultUnscannedDirRemoved.)
+	// A day made, announced, scanned and removed, then announced again.
 	gone := write(5, 0, 15)
 	hook("a day about to go", gone)
 	seen := scans()
@@ -155,16 +153,6 @@ func TestCLI_FaultUnscannedDirRemoved(t *testing.T) {
 	cli(t, env, "scan", "--no-cdr").must(t, exitOK)
 	cli(t, env, "scan", "--full", "--no-cdr").must(t, exitOK)
 	problems := agreement(t, s.root, s.db, nil, 10)
-	known := len(problems) == 5
-	for _, p := range problems {
-		known = known && strings.Contains(p, " "+faultDay(0)+"/") && strings.HasSuffix(p, " is ok but the file is gone")
-	}
-	if known {
-		t.Skipf("known bug: rows of a directory no scan listed (catalogued by the hook or the journal) stay live "+
-			"after the directory is removed, even after `scan --full`: ingest.Scanner.forgetVanishedDirs only "+
-			"considers directories with a saved mark, and scanDir compares only the files of directories it lists:\n%s",
-			strings.Join(problems, "\n"))
-	}
 	for _, p := range problems {
 		t.Error(p)
 	}

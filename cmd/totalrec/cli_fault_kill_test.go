@@ -173,13 +173,7 @@ func faultTrials(t *testing.T, seed uint64, hits map[string]int) []faultTrial {
 
 // knownFaultBugs are the points where a kill is known to break an invariant; their
 // trials are skipped, saying why, until the bug is fixed.
-var knownFaultBugs = map[string]string{
-	"scan.dirs.saved": "known bug: a scan killed after SaveDirs and before forgetVanishedDirs has saved the " +
-		"parent of a removed directory with its new mtime but kept the removed directory's mark; every later " +
-		"incremental scan skips the parent, visits the stale child (an oddity, but counted as seen) and never " +
-		"marks its rows missing: live rows without files until `scan --full` (ingest.Scanner.Scan sets " +
-		"seen[dir] before scanDir fails with ErrNotExist)",
-}
+var knownFaultBugs = map[string]string{}
 
 func skipKnownFaultBug(t *testing.T, tr faultTrial) {
 	if why, ok := knownFaultBugs[tr.point]; ok {

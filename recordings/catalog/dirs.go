@@ -61,6 +61,35 @@ func (c *Catalog) DirFiles(ctx context.Context, node, dir string) (map[string]Fi
 	return out, nil
 }
 
+// LiveDirsUnder lists the directories below dir ("" for the spool root) that hold
+// recordings neither missing nor deleted, whether or not a scan ever listed them
+// (the hook and the journal catalogue files of directories no scan has seen yet).
+func (c *Catalog) LiveDirsUnder(ctx context.Context, node, dir string) ([]string, error) {
+	lo, hi := dir+"/", dir+"0" // '0' follows '/': every path below dir sorts between
+	if dir == "" {
+		lo, hi = "", "\xff"
+	}
+	rows, err := c.rdb.QueryContext(ctx,
+		`SELECT DISTINCT dir FROM totalrec_recordings WHERE node = ? AND dir > ? AND dir < ? AND state NOT IN ('missing', 'deleted')`,
+		node, lo, hi)
+	if err != nil {
+		return nil, fmt.Errorf("list directories below %q: %w", dir, err)
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var d string
+		if err := rows.Scan(&d); err != nil {
+			return nil, fmt.Errorf("list directories below %q: %w", dir, err)
+		}
+		out = append(out, d)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("list directories below %q: %w", dir, err)
+	}
+	return out, nil
+}
+
 // MarkMissing records that the files of these recordings are gone from disk. Rows
 // already marked deleted stay deleted.
 func (c *Catalog) MarkMissing(ctx context.Context, ids []int64, now time.Time) error {

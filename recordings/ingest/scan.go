@@ -2,10 +2,13 @@ package ingest
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"io/fs"
 	"log/slog"
 	"path"
 	"sort"
+	"strings"
 	"time"
 
 	"github.com/totalrec/totalrec/recordings"
@@ -71,6 +74,7 @@ func (s *Scanner) Scan(ctx context.Context, full bool) (Report, error) {
 	w := newBatchWriter(ctx, s)
 	defer w.close()
 	seen := map[string]bool{}
+	vanished := map[string]bool{} // directories with live rows that are gone from disk
 	var newMarks []catalog.DirMark
 	stack := []string{""}
 	for len(stack) > 0 {
@@ -79,14 +83,26 @@ func (s *Scanner) Scan(ctx context.Context, full bool) (Report, error) {
 		}
 		dir := stack[len(stack)-1]
 		stack = stack[:len(stack)-1]
-		seen[dir] = true
 		mark, subdirs, err := s.scanDir(ctx, dir, marks, children, full, w, &rep)
 		if err != nil {
 			if dir == "" {
 				return rep, fmt.Errorf("scan: %w", err)
 			}
+			// A directory removed since its parent was listed is not seen: its
+			// rows become missing. One that cannot be read is left as it was.
+			if !errors.Is(err, fs.ErrNotExist) {
+				seen[dir] = true
+			}
 			s.oddity(&rep, spool.Oddity{Path: dir, What: err.Error()})
 			continue
+		}
+		seen[dir] = true
+		if !sameTime(marks[dir].ModTime, mark.ModTime) || full {
+			// Listed again: catalogued directories below it that its listing no
+			// longer leads to are gone, whether or not a scan ever marked them.
+			if err := s.vanishedBelow(ctx, dir, subdirs, vanished); err != nil {
+				return rep, err
+			}
 		}
 		newMarks = append(newMarks, mark)
 		// Depth-first in reverse name order pops the oldest year first.
@@ -114,7 +130,7 @@ func (s *Scanner) Scan(ctx context.Context, full bool) (Report, error) {
 		return rep, fmt.Errorf("scan: %w", err)
 	}
 	faultpoint.Hit("scan.dirs.saved")
-	if err := s.forgetVanishedDirs(ctx, marks, seen, &rep); err != nil {
+	if err := s.forgetVanishedDirs(ctx, marks, seen, vanished, &rep); err != nil {
 		return rep, err
 	}
 	rep.Elapsed = s.now().Sub(start)
@@ -189,11 +205,48 @@ func (s *Scanner) scanDir(ctx context.Context, dir string, marks map[string]cata
 	return mark, l.Subdirs, nil
 }
 
-// forgetVanishedDirs marks the rows of directories that no longer exist as missing.
-func (s *Scanner) forgetVanishedDirs(ctx context.Context, marks map[string]catalog.DirMark, seen map[string]bool, rep *Report) error {
+// vanishedBelow adds to vanished the directories below dir that hold live rows but
+// are not under any of dir's subdirectories as just listed.
+func (s *Scanner) vanishedBelow(ctx context.Context, dir string, subdirs []string, vanished map[string]bool) error {
+	below, err := s.Cat.LiveDirsUnder(ctx, s.Node, dir)
+	if err != nil {
+		return fmt.Errorf("scan: %w", err)
+	}
+	listed := map[string]bool{}
+	for _, d := range subdirs {
+		listed[d] = true
+	}
+	for _, d := range below {
+		rest := strings.TrimPrefix(d, prefixOf(dir))
+		if i := strings.IndexByte(rest, '/'); i >= 0 {
+			rest = rest[:i]
+		}
+		if !listed[prefixOf(dir)+rest] {
+			vanished[d] = true
+		}
+	}
+	return nil
+}
+
+// prefixOf is dir's path prefix for its children: "" for the root, else "dir/".
+func prefixOf(dir string) string {
+	if dir == "" {
+		return ""
+	}
+	return dir + "/"
+}
+
+// forgetVanishedDirs marks the rows of directories that no longer exist as missing:
+// directories with a mark that the scan did not see, and those vanished lists.
+func (s *Scanner) forgetVanishedDirs(ctx context.Context, marks map[string]catalog.DirMark, seen, vanished map[string]bool, rep *Report) error {
 	var gone []string
 	for p := range marks {
 		if !seen[p] {
+			gone = append(gone, p)
+		}
+	}
+	for p := range vanished {
+		if _, marked := marks[p]; !marked && !seen[p] {
 			gone = append(gone, p)
 		}
 	}
