@@ -34,7 +34,8 @@ const (
 	maxTokenLen = 2048
 )
 
-// Sentinel errors; VerifySSO wraps nothing else, so errors.Is on these is exhaustive.
+// Sentinel errors; ParseSSO and VerifySSO return nothing else, so errors.Is on
+// these is exhaustive.
 var (
 	// ErrTokenInvalid: malformed, badly signed, or with impossible times.
 	ErrTokenInvalid = errors.New("sso: invalid token")
@@ -44,11 +45,23 @@ var (
 	ErrTokenReplayed = errors.New("sso: token replayed")
 )
 
-// NonceStore remembers the nonces of accepted tokens until they expire.
+// NonceStore remembers the nonces of accepted tokens until they expire, for
+// VerifySSO. The daemon does not use one: it keeps used nonces in the catalogue
+// (ParseSSO, then catalog.UseNonce), so that a restart or a second node does not
+// forget them.
 type NonceStore interface {
 	// Seen records nonce, to be remembered until exp, and reports whether it was
 	// already recorded. It must be safe for concurrent use.
 	Seen(nonce string, exp time.Time) bool
+}
+
+// SSOClaims is what a valid token says.
+type SSOClaims struct {
+	User  string
+	Nonce string // 32 lower-case hex digits
+	// Until is the last moment at which the token passes ParseSSO's time checks
+	// (its exp plus ClockSkew): its nonce must be remembered at least that long.
+	Until time.Time
 }
 
 type payload struct {
@@ -58,51 +71,63 @@ type payload struct {
 	Iat   int64  `json:"iat"`
 }
 
-// VerifySSO checks token against secret at time now and returns the user it names.
-// The signature is checked first (in constant time), then the times: iat may be at
+// ParseSSO checks token against secret at time now and returns what it says. The
+// signature is checked first (in constant time), then the times: iat may be at
 // most ClockSkew in the future, exp - iat at most MaxLifetime, and now at most
-// ClockSkew past exp. Last, the nonce is recorded in seen, so a token is accepted once.
-func VerifySSO(token string, secret []byte, now time.Time, seen NonceStore) (string, error) {
+// ClockSkew past exp. It does not look at the nonce's history: the caller records
+// Nonce as used — atomically, where every instance of the server sees it — and
+// refuses the token with ErrTokenReplayed when it was already recorded.
+func ParseSSO(token string, secret []byte, now time.Time) (SSOClaims, error) {
 	if len(secret) == 0 || len(token) > maxTokenLen {
-		return "", ErrTokenInvalid
+		return SSOClaims{}, ErrTokenInvalid
 	}
 	body, sig, ok := strings.Cut(token, ".")
 	if !ok || body == "" || strings.Contains(sig, ".") {
-		return "", ErrTokenInvalid
+		return SSOClaims{}, ErrTokenInvalid
 	}
 	gotSig, err := base64.RawURLEncoding.DecodeString(sig)
 	if err != nil {
-		return "", ErrTokenInvalid
+		return SSOClaims{}, ErrTokenInvalid
 	}
 	mac := hmac.New(sha256.New, secret)
 	mac.Write([]byte(body))
 	if !hmac.Equal(gotSig, mac.Sum(nil)) {
-		return "", ErrTokenInvalid
+		return SSOClaims{}, ErrTokenInvalid
 	}
 	raw, err := base64.RawURLEncoding.DecodeString(body)
 	if err != nil {
-		return "", ErrTokenInvalid
+		return SSOClaims{}, ErrTokenInvalid
 	}
 	var p payload
 	dec := json.NewDecoder(strings.NewReader(string(raw)))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&p); err != nil || dec.More() {
-		return "", ErrTokenInvalid
+		return SSOClaims{}, ErrTokenInvalid
 	}
 	if p.User == "" || len(p.Nonce) != 32 || !isHex(p.Nonce) || p.Iat <= 0 || p.Exp <= p.Iat {
-		return "", ErrTokenInvalid
+		return SSOClaims{}, ErrTokenInvalid
 	}
 	iat, exp := time.Unix(p.Iat, 0), time.Unix(p.Exp, 0)
 	if exp.Sub(iat) > MaxLifetime {
-		return "", ErrTokenInvalid
+		return SSOClaims{}, ErrTokenInvalid
 	}
 	if iat.After(now.Add(ClockSkew)) || now.After(exp.Add(ClockSkew)) {
-		return "", ErrTokenExpired
+		return SSOClaims{}, ErrTokenExpired
 	}
-	if seen != nil && seen.Seen(p.Nonce, exp.Add(ClockSkew)) {
+	return SSOClaims{User: p.User, Nonce: p.Nonce, Until: exp.Add(ClockSkew)}, nil
+}
+
+// VerifySSO is ParseSSO followed by recording the nonce in seen, so that a token
+// is accepted once by whoever shares seen; it returns the user the token names.
+func VerifySSO(token string, secret []byte, now time.Time, seen NonceStore) (string, error) {
+	cl, err := ParseSSO(token, secret, now)
+	if err != nil {
+		return "", err
+	}
+	if seen != nil && seen.Seen(cl.Nonce, cl.Until) {
 		return "", ErrTokenReplayed
 	}
-	return p.User, nil
+	return cl.User, nil
 }
 
 func isHex(s string) bool {
@@ -110,7 +135,8 @@ func isHex(s string) bool {
 	return err == nil && strings.ToLower(s) == s
 }
 
-// MemoryNonces is an in-memory NonceStore. It forgets a nonce once its expiry has
+// MemoryNonces is an in-memory NonceStore, for one process that verifies tokens
+// itself (tests, the FreePBX module's interoperability test). It forgets a nonce once its expiry has
 // passed (pruning on use), so its size is bounded by the tokens issued in one
 // lifetime. It is safe for concurrent use.
 type MemoryNonces struct {
@@ -121,13 +147,7 @@ type MemoryNonces struct {
 
 // NewMemoryNonces returns an empty MemoryNonces using the wall clock for pruning.
 func NewMemoryNonces() *MemoryNonces {
-	return NewMemoryNoncesClock(time.Now)
-}
-
-// NewMemoryNoncesClock returns an empty MemoryNonces pruning by now, which must
-// be the clock VerifySSO is given.
-func NewMemoryNoncesClock(now func() time.Time) *MemoryNonces {
-	return &MemoryNonces{until: map[string]time.Time{}, now: now}
+	return &MemoryNonces{until: map[string]time.Time{}, now: time.Now}
 }
 
 // Seen implements NonceStore.

@@ -147,3 +147,23 @@ func TestMemoryNoncesConcurrent(t *testing.T) {
 		t.Fatalf("%d first sightings, want 100", first)
 	}
 }
+
+// TestParseSSOClaims: ParseSSO names the user and the nonce, and how long the
+// nonce must be remembered; it keeps no history, so the caller's store decides
+// replays.
+func TestParseSSOClaims(t *testing.T) {
+	now := time.Unix(1_800_000_000, 0)
+	tk := tok(t, "admin", now, time.Minute, nonce)
+	for range 2 {
+		cl, err := ParseSSO(tk, secret, now)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if cl.User != "admin" || cl.Nonce != nonce || !cl.Until.Equal(now.Add(time.Minute+ClockSkew)) {
+			t.Fatalf("claims %+v", cl)
+		}
+	}
+	if _, err := ParseSSO(tk, secret, now.Add(time.Minute+ClockSkew+time.Second)); !errors.Is(err, ErrTokenExpired) {
+		t.Fatalf("after Until: %v", err)
+	}
+}

@@ -3,7 +3,7 @@ package catalog
 import "context"
 
 // AuthComponent names the migration steps of the access tables: users, sessions,
-// API tokens, share links, signing keys and the audit trail.
+// API tokens, share links, signing keys, the audit trail and used sign-on nonces.
 const AuthComponent = "auth"
 
 // authMigrations are the access tables' steps. Secrets are never stored: session
@@ -12,6 +12,7 @@ const AuthComponent = "auth"
 // totalrec_audit is append-only: this package has no UPDATE or DELETE of it.
 var authMigrations = []Migration{
 	{Version: 1, Name: "users, sessions, tokens, shares, keys, audit", SQLite: sqliteAuthV1, MySQL: mysqlAuthV1},
+	{Version: 2, Name: "used single sign-on nonces", SQLite: sqliteAuthV2, MySQL: mysqlAuthV2}, // nonces.go
 }
 
 // MigrateAuth applies the access tables' steps. Open does not: commands that

@@ -1,12 +1,14 @@
 package web
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"math"
 	"net/http"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/labstack/echo/v4"
 
@@ -114,21 +116,30 @@ func (s *Server) logout(c echo.Context) error {
 const ssoPrefix = "freepbx:"
 
 // sso is GET /sso?token=…: the FreePBX module's signed token for its logged-in
-// administrator. Each token signs in once (auth.VerifySSO and a nonce store);
-// the administrator becomes user "freepbx:NAME", role admin.
+// administrator. Each token signs in once: its nonce is recorded in the
+// catalogue (useNonce), so neither a restart nor a second server on the same
+// catalogue accepts it again. The administrator becomes user "freepbx:NAME",
+// role admin.
 func (s *Server) sso(c echo.Context) error {
 	if len(s.ssoSecret) == 0 {
 		return &publicError{status: http.StatusNotFound, code: "sso_off", message: "single sign-on is off: sso_secret is not set"}
 	}
-	name, err := auth.VerifySSO(c.QueryParam("token"), s.ssoSecret, s.now(), s.nonces)
-	if err != nil {
+	now := s.now()
+	cl, err := auth.ParseSSO(c.QueryParam("token"), s.ssoSecret, now)
+	if err == nil {
+		err = s.useNonce(c.Request().Context(), cl, now)
+	}
+	if errors.Is(err, auth.ErrTokenInvalid) || errors.Is(err, auth.ErrTokenExpired) || errors.Is(err, auth.ErrTokenReplayed) {
 		if aerr := s.audit(c, actLoginFailed, 0, "sso: "+err.Error(), ssoPrefix+"?"); aerr != nil {
 			return aerr
 		}
 		return &publicError{status: http.StatusForbidden, code: "sso_invalid",
 			message: "the sign-on link is invalid, expired or already used; reload the FreePBX page", err: err}
 	}
-	u, err := s.acc.EnsureUser(c.Request().Context(), catalog.User{Name: ssoPrefix + name, Role: recordings.RoleAdmin,
+	if err != nil {
+		return err
+	}
+	u, err := s.acc.EnsureUser(c.Request().Context(), catalog.User{Name: ssoPrefix + cl.User, Role: recordings.RoleAdmin,
 		Scope: recordings.AllScope, Source: catalog.SourceFreePBX})
 	if err != nil {
 		return err
@@ -146,6 +157,20 @@ func (s *Server) sso(c echo.Context) error {
 		return err
 	}
 	return c.Redirect(http.StatusSeeOther, "/")
+}
+
+// useNonce marks the token's nonce used, or refuses the token as replayed.
+// The nonce is kept a clock skew longer than this server would accept the
+// token, for another server on the catalogue whose clock is behind.
+func (s *Server) useNonce(ctx context.Context, cl auth.SSOClaims, now time.Time) error {
+	fresh, err := s.acc.UseNonce(ctx, cl.Nonce, cl.Until.Add(auth.ClockSkew), now)
+	if err != nil {
+		return fmt.Errorf("sso: %w", err)
+	}
+	if !fresh {
+		return auth.ErrTokenReplayed
+	}
+	return nil
 }
 
 // loginOnce is GET /login/once?token=…: a one-time link from Server.LoginLink.
