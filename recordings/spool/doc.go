@@ -2,7 +2,8 @@
 // and headers say.
 //
 // The walker lists the spool's directories without following symlinks or leaving the
-// root. ParseName reads a file name in any of the shapes FreePBX 2.5 to 17 write —
+// root, and refuses regular files with more than one hard link (ErrHardLink: such a
+// name may lead to a file from outside the spool); both are reported as oddities. ParseName reads a file name in any of the shapes FreePBX 2.5 to 17 write —
 // "<type>-<dest>-<from>-YYYYMMDD-HHMMSS-<uniqueid>.<ext>" and its conference, paging
 // and one-touch forms, and the older flat "OUT<ext>-…", "g<list>-…", "q<queue>-…",
 // "meetme-conf-rec-…" and "auto-…" names — and never fails: a name it does not know

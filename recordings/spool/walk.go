@@ -45,8 +45,15 @@ type File struct {
 	ModTime time.Time
 }
 
+// ErrHardLink refuses a regular file with more than one hard link. Whoever can
+// write into the spool can link into it any file of the same file system that
+// he may link (with fs.protected_hardlinks=1, one he owns or may read and
+// write): the name is in the spool, the bytes are not a recording's. Asterisk
+// never links its recordings, so a second link is refused like a symlink.
+var ErrHardLink = fmt.Errorf("more than one hard link: %w", recordings.ErrOutsideRoot)
+
 // Oddity is something in the spool that is not a recording Totalrec can catalogue:
-// a symlink, a device, an unreadable entry. Scans report them and go on.
+// a symlink, a hard link, a device, an unreadable entry. Scans report them and go on.
 type Oddity struct {
 	Path string
 	What string
@@ -136,6 +143,10 @@ func (d *Dir) List() (Listing, error) {
 			}
 			switch st.Mode & unix.S_IFMT {
 			case unix.S_IFREG:
+				if st.Nlink > 1 {
+					l.Oddities = append(l.Oddities, Oddity{Path: rel, What: hardLinkWhat(uint64(st.Nlink))})
+					continue
+				}
 				l.Files = append(l.Files, File{Name: name, Size: st.Size, ModTime: time.Unix(st.Mtim.Unix())})
 			case unix.S_IFDIR:
 				l.Subdirs = append(l.Subdirs, rel)
@@ -152,8 +163,15 @@ func (d *Dir) List() (Listing, error) {
 	return l, nil
 }
 
+// hardLinkWhat is an oddity's reason for a file with n links.
+func hardLinkWhat(n uint64) string {
+	return fmt.Sprintf("hard link (%d names for one file): its bytes may come from outside the spool; not catalogued or served", n)
+}
+
 // OpenFile opens the regular file name in this directory for reading, refusing
-// symlinks and anything that is not a regular file.
+// symlinks, anything that is not a regular file, and a file with more than one
+// hard link (ErrHardLink). The link count is read from the open descriptor:
+// the bytes that would be read are the ones checked.
 func (d *Dir) OpenFile(name string) (*os.File, error) {
 	if name == "" || strings.ContainsRune(name, '/') || name == "." || name == ".." {
 		return nil, fmt.Errorf("open %q: %w", name, recordings.ErrOutsideRoot)
@@ -165,17 +183,20 @@ func (d *Dir) OpenFile(name string) (*os.File, error) {
 		}
 		return nil, fmt.Errorf("open %s: %w", d.join(name), err)
 	}
-	f := os.NewFile(uintptr(fd), d.join(name))
-	fi, err := f.Stat()
-	if err != nil {
-		f.Close()
+	var st unix.Stat_t
+	if err := unix.Fstat(fd, &st); err != nil {
+		unix.Close(fd)
 		return nil, fmt.Errorf("stat %s: %w", d.join(name), err)
 	}
-	if !fi.Mode().IsRegular() {
-		f.Close()
+	if st.Mode&unix.S_IFMT != unix.S_IFREG {
+		unix.Close(fd)
 		return nil, fmt.Errorf("open %s: not a regular file: %w", d.join(name), recordings.ErrInvalid)
 	}
-	return f, nil
+	if st.Nlink > 1 {
+		unix.Close(fd)
+		return nil, fmt.Errorf("open %s: %d links: %w", d.join(name), st.Nlink, ErrHardLink)
+	}
+	return os.NewFile(uintptr(fd), d.join(name)), nil
 }
 
 func (d *Dir) join(name string) string {
@@ -187,7 +208,8 @@ func (d *Dir) join(name string) string {
 
 // Stat describes the regular file name in this directory without following a
 // symlink: recordings.ErrNotFound when it is absent, recordings.ErrOutsideRoot for
-// a symlink or anything that is not a regular file.
+// a symlink, anything that is not a regular file, or a file with more than one
+// hard link (ErrHardLink).
 func (d *Dir) Stat(name string) (File, error) {
 	if name == "" || strings.ContainsRune(name, '/') || name == "." || name == ".." {
 		return File{}, fmt.Errorf("stat %q: %w", name, recordings.ErrOutsideRoot)
@@ -201,6 +223,9 @@ func (d *Dir) Stat(name string) (File, error) {
 	}
 	if st.Mode&unix.S_IFMT != unix.S_IFREG {
 		return File{}, fmt.Errorf("stat %s: not a regular file: %w", d.join(name), recordings.ErrOutsideRoot)
+	}
+	if st.Nlink > 1 {
+		return File{}, fmt.Errorf("stat %s: %d links: %w", d.join(name), st.Nlink, ErrHardLink)
 	}
 	return File{Name: name, Size: st.Size, ModTime: time.Unix(st.Mtim.Unix())}, nil
 }

@@ -14,6 +14,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/totalrec/totalrec/recordings"
+	"github.com/totalrec/totalrec/recordings/spool"
 )
 
 // recordingFile is a recording's file opened for one request, with the size and
@@ -52,8 +53,10 @@ func (s *Server) getRecording(c echo.Context) (recordings.Recording, error) {
 }
 
 // openRecording opens a recording's file: catalogue path → directory handle →
-// file, through the spool tree, which refuses symlinks and anything outside the
-// root. A deleted or missing recording is 410 Gone without touching the disk.
+// file, through the spool tree, which refuses symlinks, anything outside the
+// root and files with more than one hard link (409 hard_link: such a name may
+// lead to a file from outside the spool). A deleted or missing recording is 410
+// Gone without touching the disk.
 func (s *Server) openRecording(ctx context.Context, rec recordings.Recording) (*recordingFile, error) {
 	switch rec.State {
 	case recordings.StateDeleted:
@@ -80,11 +83,20 @@ func (s *Server) openRecording(ctx context.Context, rec recordings.Recording) (*
 			return &recordingFile{rec: rec, f: f, size: fi.Size(), modTime: fi.ModTime()}, nil
 		}
 	}
+	if errors.Is(err, spool.ErrHardLink) {
+		return nil, errHardLink(rec.ID, err)
+	}
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, &publicError{status: http.StatusNotFound, code: "file_missing",
 			message: fmt.Sprintf("recording %d's file is not on disk (yet to be rescanned)", rec.ID), err: recordings.ErrNotFound}
 	}
 	return nil, fmt.Errorf("open recording %d: %w", rec.ID, err)
+}
+
+// errHardLink refuses to serve a file that has other hard links.
+func errHardLink(id int64, err error) error {
+	return &publicError{status: http.StatusConflict, code: "hard_link",
+		message: fmt.Sprintf("recording %d's file has other hard links: it may not be the recording, so it is not served", id), err: err}
 }
 
 // clip shortens s for an error message.
