@@ -13,8 +13,10 @@
 //     a 44-byte header, then two bytes per sample. The output length is fixed at
 //     Open from the number of whole input frames (a trailing partial frame is
 //     dropped), so Seek is O(1) and a read decodes only the frames it needs.
-//   - g729, unknown formats and unreadable headers yield an error matching
-//     recordings.ErrUnsupportedFormat.
+//   - g729, unknown formats and WAV files of other codecs yield an error
+//     matching recordings.ErrUnsupportedFormat; a WAV file whose header cannot
+//     be read (no RIFF signature, no fmt or data chunk, cut short) yields
+//     ErrDamaged: the file is broken, not of a format Totalrec lacks.
 //
 // # Output is the whole-file decode
 //

@@ -29,6 +29,14 @@ type Content struct {
 	Duration    time.Duration // of the served audio
 }
 
+// ErrDamaged reports a file that is not what its format promises, so that no
+// decoder could play it: a WAV whose RIFF structure cannot be read (no
+// signature, no fmt or data chunk, a header cut short) or whose fmt chunk says
+// no channels or no sample rate. It is not ErrUnsupportedFormat, which is a
+// sound file of a format Totalrec does not decode; the original file can be
+// downloaded either way.
+var ErrDamaged = errors.New("damaged recording")
+
 // ErrCheckpoints reports checkpoints that cannot be used: a stored blob that is
 // corrupt, or checkpoints of another codec or file, or of a file that shrank or
 // changed since. The caller rebuilds them with BuildCheckpoints.
@@ -58,9 +66,10 @@ type source struct {
 // format. 16-bit PCM WAV is served as the file itself; every other format Totalrec
 // decodes is transcoded on the fly to 16-bit mono PCM WAV. cp may be nil; for GSM,
 // WAV49 and G.722 it bounds the decoding work of a read in the middle (see the
-// package documentation). G.729, unknown formats and files whose header cannot be
-// read yield an error matching recordings.ErrUnsupportedFormat; checkpoints of
-// another file yield ErrCheckpoints.
+// package documentation). G.729, unknown formats and WAV files of a codec
+// Totalrec does not decode yield an error matching
+// recordings.ErrUnsupportedFormat; a WAV file whose header cannot be read yields
+// ErrDamaged; checkpoints of another file yield ErrCheckpoints.
 func Open(f File, size int64, format recordings.Format, cp *Checkpoints) (Content, error) {
 	src, err := probe(f, size, format)
 	if err != nil {
@@ -104,8 +113,13 @@ func probe(f File, size int64, format recordings.Format) (source, error) {
 
 func probeWAV(f File, size int64) (source, error) {
 	info, err := audio.ParseWAV(f, size)
-	if err != nil {
-		return source{}, unsupported(err)
+	switch {
+	case errors.Is(err, audio.ErrBadWAV), errors.Is(err, io.ErrUnexpectedEOF):
+		return source{}, fmt.Errorf("%w: %w", ErrDamaged, err)
+	case err != nil:
+		return source{}, err
+	case info.Channels == 0 || info.SampleRate <= 0:
+		return source{}, fmt.Errorf("%w: wav fmt chunk says %d channels, %d Hz", ErrDamaged, info.Channels, info.SampleRate)
 	}
 	if info.FormatTag == audio.WAVFormatPCM && info.BitsPerSample == 16 &&
 		(info.Channels == 1 || info.Channels == 2) && info.SampleRate > 0 {

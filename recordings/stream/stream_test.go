@@ -239,8 +239,6 @@ func TestUnsupported(t *testing.T) {
 		{garbage, recordings.FormatG729},
 		{garbage, recordings.FormatUnknown},
 		{garbage, "mp3"},
-		{garbage, recordings.FormatWAV},
-		{garbage, recordings.FormatWAV49},
 		{stereo, recordings.FormatWAV},
 	} {
 		f, size := openFile(t, tc.path)
@@ -249,6 +247,42 @@ func TestUnsupported(t *testing.T) {
 		}
 		if _, err := BuildCheckpoints(f, size, tc.format, 0); !errors.Is(err, recordings.ErrUnsupportedFormat) {
 			t.Errorf("BuildCheckpoints(%s, %s): %v, want ErrUnsupportedFormat", filepath.Base(tc.path), tc.format, err)
+		}
+	}
+}
+
+// TestDamaged: a WAV whose header cannot be read is damaged, not of an
+// unsupported format: ErrDamaged, and not ErrUnsupportedFormat.
+func TestDamaged(t *testing.T) {
+	dir := t.TempDir()
+	good := audio.WAVHeader(8000, 1, 16, 1600)
+	cut := good[:30] // the fmt chunk cut short
+	noData := append(append([]byte{}, good[:36]...), make([]byte, 1600)...)
+	zeroRate := append(append([]byte{}, good[:]...), make([]byte, 1600)...)
+	binary.LittleEndian.PutUint32(zeroRate[24:], 0)
+	for _, tc := range []struct {
+		name   string
+		body   []byte
+		format recordings.Format
+	}{
+		{"garbage.wav", bytes.Repeat([]byte("not a wav "), 100), recordings.FormatWAV},
+		{"garbage.WAV", bytes.Repeat([]byte("not a wav "), 100), recordings.FormatWAV49},
+		{"cut.wav", cut, recordings.FormatWAV},
+		{"nodata.wav", noData[:100], recordings.FormatWAV},
+		{"zerorate.wav", zeroRate, recordings.FormatWAV},
+	} {
+		path := filepath.Join(dir, tc.name)
+		if err := os.WriteFile(path, tc.body, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		f, size := openFile(t, path)
+		_, err := Open(f, size, tc.format, nil)
+		if !errors.Is(err, ErrDamaged) || errors.Is(err, recordings.ErrUnsupportedFormat) {
+			t.Errorf("Open(%s): %v, want ErrDamaged only", tc.name, err)
+		}
+		_, err = BuildCheckpoints(f, size, tc.format, 0)
+		if !errors.Is(err, ErrDamaged) || errors.Is(err, recordings.ErrUnsupportedFormat) {
+			t.Errorf("BuildCheckpoints(%s): %v, want ErrDamaged only", tc.name, err)
 		}
 	}
 }

@@ -54,6 +54,9 @@ func (s *Server) serveAudio(c echo.Context, rec recordings.Recording, download b
 		s.cache.forget(keyOf(rf))
 		content, err = stream.Open(rf.f, rf.size, rec.Format, nil)
 	}
+	if errors.Is(err, stream.ErrDamaged) {
+		return errDamaged(rec, err)
+	}
 	if errors.Is(err, recordings.ErrUnsupportedFormat) {
 		return &publicError{status: http.StatusUnsupportedMediaType, code: "unsupported_format",
 			message: fmt.Sprintf("recording %d is %s audio, which cannot be decoded here; download the original: /api/v1/recordings/%d/original",
@@ -71,6 +74,14 @@ func (s *Server) serveAudio(c echo.Context, rec recordings.Recording, download b
 	etag := fmt.Sprintf("%d-%d-%d-wav", rec.ID, rf.size, rf.modTime.UnixNano())
 	stream.ServeHTTP(c.Response(), c.Request(), content, name, rf.modTime, etag)
 	return nil
+}
+
+// errDamaged says that rec's file is broken (stream.ErrDamaged), not of a format
+// Totalrec lacks: 422, with the way to the original, which is still served.
+func errDamaged(rec recordings.Recording, err error) error {
+	return &publicError{status: http.StatusUnprocessableEntity, code: "damaged_recording",
+		message: fmt.Sprintf("recording %d is damaged: its %s file cannot be read as audio; the original file can still be downloaded: /api/v1/recordings/%d/original",
+			rec.ID, rec.Format, rec.ID), err: err}
 }
 
 func keyOf(rf *recordingFile) cacheKey {
@@ -103,7 +114,7 @@ func (s *Server) Prewarm(rec recordings.Recording) {
 			return // gone or unreadable: the request that needs it says so
 		}
 		defer rf.Close()
-		if _, err := s.checkpoints(rf, true); err != nil && !errors.Is(err, recordings.ErrUnsupportedFormat) {
+		if _, err := s.checkpoints(rf, true); err != nil && !errors.Is(err, recordings.ErrUnsupportedFormat) && !errors.Is(err, stream.ErrDamaged) {
 			s.log.Warn("build checkpoints", "recording", rec.ID, "error", err)
 		}
 	}()

@@ -11,6 +11,8 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/totalrec/totalrec/recordings"
+	"github.com/totalrec/totalrec/recordings/spool"
+	"github.com/totalrec/totalrec/recordings/stream"
 )
 
 // publicError is an error whose message is written for the client. Handlers
@@ -60,8 +62,12 @@ func classify(err error) (int, string, string) {
 		return http.StatusBadRequest, "invalid", inputMessage(err)
 	case errors.Is(err, recordings.ErrNotFound):
 		return http.StatusNotFound, "not_found", "not found"
+	case errors.Is(err, stream.ErrDamaged):
+		return http.StatusUnprocessableEntity, "damaged_recording", "the recording is damaged: its file cannot be read as audio; download the original"
 	case errors.Is(err, recordings.ErrUnsupportedFormat):
 		return http.StatusUnsupportedMediaType, "unsupported_format", "this audio format cannot be decoded here; download the original"
+	case errors.Is(err, spool.ErrHardLink):
+		return http.StatusConflict, "hard_link", "the file has other hard links: it may not be the recording, so it is not served"
 	case errors.Is(err, recordings.ErrOutsideRoot):
 		return http.StatusForbidden, "forbidden", "the file is outside the spool or behind a symbolic link"
 	case errors.Is(err, recordings.ErrRefused):

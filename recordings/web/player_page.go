@@ -10,6 +10,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/totalrec/totalrec/recordings"
+	"github.com/totalrec/totalrec/recordings/spool"
 	"github.com/totalrec/totalrec/recordings/stream"
 )
 
@@ -121,6 +122,9 @@ func (s *Server) playability(c echo.Context, rec recordings.Recording, l *lang) 
 		if errors.As(err, &pe) && pe.code == "file_missing" {
 			return false, false, l.T("notice.file_missing")
 		}
+		if errors.Is(err, spool.ErrHardLink) {
+			return false, false, l.T("notice.hard_link")
+		}
 		if clientGone(c) {
 			return false, false, "" // nobody will see the page
 		}
@@ -129,6 +133,9 @@ func (s *Server) playability(c echo.Context, rec recordings.Recording, l *lang) 
 	}
 	defer rf.Close()
 	if _, err := stream.Open(rf.f, rf.size, rec.Format, nil); err != nil {
+		if errors.Is(err, stream.ErrDamaged) {
+			return false, true, l.F("notice.damaged", rec.Format)
+		}
 		if errors.Is(err, recordings.ErrUnsupportedFormat) {
 			return false, true, l.F("notice.unsupported", rec.Format)
 		}
