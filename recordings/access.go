@@ -40,9 +40,8 @@ const maxExtDigits = 16
 type ExtRange struct{ Lo, Hi string }
 
 // Scope is the set of extensions whose recordings someone may see. A recording is
-// in scope when one of its numbers (the file name's destination and caller, the
-// CDR's src, dst, caller ID number and DID), reduced to its digits, is one of the
-// scope's extensions. The zero Scope sees nothing.
+// in scope when one of its parties (Parties: the extensions that took part in the
+// call) is one of the scope's extensions. The zero Scope sees nothing.
 type Scope struct {
 	All    bool       // every recording, whatever its numbers
 	Ranges []ExtRange // sorted, not overlapping
@@ -113,7 +112,21 @@ func (s Scope) String() string {
 // Empty reports whether the scope sees nothing.
 func (s Scope) Empty() bool { return !s.All && len(s.Ranges) == 0 }
 
-// Contains reports whether the digits of number are one of the scope's extensions.
+// Admits reports whether the scope lets someone see r: one of r's parties is one
+// of the scope's extensions. The catalogue applies the same rule in SQL.
+func (s Scope) Admits(r Recording) bool {
+	if s.All {
+		return true
+	}
+	for _, p := range Parties(r) {
+		if s.Contains(p) {
+			return true
+		}
+	}
+	return false
+}
+
+// Contains reports whether number, all digits, is one of the scope's extensions.
 func (s Scope) Contains(number string) bool {
 	if s.All {
 		return true
@@ -192,4 +205,89 @@ func isDigits(s string) bool {
 		}
 	}
 	return true
+}
+
+// Parties returns the extensions that took part in r's call, as the PBX wrote
+// them and not as a caller chose them; scope follows them. They are:
+//
+//   - the extensions in the CDR's channel and dstchannel (ChannelExtension): the
+//     phones and Local channels the call went through;
+//   - the name's destination when the dialplan chose it (PartyDestTypes: the
+//     extension, queue, ring group, conference or page group called);
+//   - the name's caller (from), the CDR's src and its caller ID number (cnum)
+//     only for an internal call — the name's type is internal or out (FreePBX
+//     names those after the calling extension), or both the channel and the
+//     dstchannel are extensions'. A trunk's caller ID is text the caller
+//     chooses: a caller ID "150" must not show a call to extension 150's scope.
+//
+// The CDR's dst and DID and the numbers of other name types are never parties.
+// Each party is all digits, as written (no digits are picked out of other
+// text). The result may hold duplicates.
+func Parties(r Recording) []string {
+	var out []string
+	add := func(v string) {
+		if isDigits(v) {
+			out = append(out, v)
+		}
+	}
+	ch, dst := ChannelExtension(r.CDR.Channel), ChannelExtension(r.CDR.DstChannel)
+	add(ch)
+	add(dst)
+	if slices.Contains(partyDestTypes, r.Name.Type) {
+		add(r.Name.Dest)
+	}
+	internal := slices.Contains(internalTypes, r.Name.Type)
+	if internal || (ch != "" && dst != "") {
+		if internal {
+			add(r.Name.From)
+		}
+		add(r.CDR.Src)
+		add(r.CDR.CNum)
+	}
+	return out
+}
+
+// partyDestTypes are the name types whose destination field the dialplan sets
+// from its own configuration: an extension (in, exten, internal), a queue, a
+// ring group, a conference room or a page group. The destination of out and
+// external calls is a dialled outside number.
+var partyDestTypes = []string{"in", "exten", "internal", "q", "rg", "conf", "meetme", "page"}
+
+// internalTypes are the name types FreePBX gives calls placed by an extension:
+// their caller fields name that extension.
+var internalTypes = []string{"internal", "out"}
+
+// channelTechs are the channel technologies whose resource is an extension:
+// SIP phones (PJSIP, SIP, IAX2) and FreePBX's Local channels to an extension
+// (Local/150@from-queue). DAHDI's resource is a channel number, not an extension.
+var channelTechs = []string{"PJSIP", "SIP", "IAX2", "Local"}
+
+// PartyDestTypes lists the name types whose destination is a party (Parties).
+func PartyDestTypes() []string { return slices.Clone(partyDestTypes) }
+
+// InternalTypes lists the name types of calls placed by an extension, whose
+// caller fields are parties (Parties).
+func InternalTypes() []string { return slices.Clone(internalTypes) }
+
+// ChannelTechs lists the channel technologies ChannelExtension reads.
+func ChannelTechs() []string { return slices.Clone(channelTechs) }
+
+// ChannelExtension returns the extension in an Asterisk channel name —
+// "PJSIP/150-00000001", "SIP/150-0000000a", "IAX2/150-1234" and
+// "Local/150@from-queue-00000002;1" all give "150" — or "" for another
+// technology or a resource that is not all digits (a trunk such as
+// "PJSIP/trunk-00000086"). The resource is what follows the technology up to
+// the first '-' or '@'. Channel names come from the PBX's configuration, never
+// from a caller.
+func ChannelExtension(ch string) string {
+	tech, rest, ok := strings.Cut(ch, "/")
+	if !ok || !slices.Contains(channelTechs, tech) {
+		return ""
+	}
+	rest, _, _ = strings.Cut(rest, "-")
+	rest, _, _ = strings.Cut(rest, "@")
+	if !isDigits(rest) {
+		return ""
+	}
+	return rest
 }

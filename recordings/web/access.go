@@ -47,7 +47,6 @@ type accessState struct {
 	ancestors      []string // explicit frame-ancestors origins; nil: derived per request
 	crossSiteFrame bool     // a framing origin is another site: cookies must be SameSite=None
 	idle, max      time.Duration
-	nonces         *auth.MemoryNonces
 	signIns        *auth.SignIns
 	plays          playLog
 	onceMu         sync.Mutex
@@ -73,7 +72,7 @@ func (s *Server) initAccess(acc Accounts, o Access) error {
 	if s.max <= 0 {
 		s.max = DefaultSessionMax
 	}
-	s.nonces, s.signIns, s.once = auth.NewMemoryNoncesClock(s.now), auth.NewSignIns(), map[string]onceLogin{}
+	s.signIns, s.once = auth.NewSignIns(), map[string]onceLogin{}
 	if o.PublicURL != "" {
 		u, err := url.Parse(o.PublicURL)
 		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {

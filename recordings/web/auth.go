@@ -41,6 +41,7 @@ type Accounts interface {
 	SharesOf(ctx context.Context, recordingID int64, now time.Time) ([]catalog.Share, error)
 	RevokeShare(ctx context.Context, id int64) error
 	Key(ctx context.Context, name string, gen func() []byte) ([]byte, error)
+	UseNonce(ctx context.Context, nonce string, until, now time.Time) (bool, error)
 
 	Audit(ctx context.Context, e catalog.AuditEntry) error
 	AuditLog(ctx context.Context, q catalog.AuditQuery) ([]catalog.AuditEntry, int64, error)

@@ -16,8 +16,9 @@
 //
 // A request names recordings by catalogue ID only. The file is reached as
 // ID → catalogue row → path relative to the spool root → directory handle
-// (spool.Tree.OpenDir) → file (spool.Dir.OpenFile), which refuses symlinks and
-// anything outside the root. No request parameter is ever joined into a path.
+// (spool.Tree.OpenDir) → file (spool.Dir.OpenFile), which refuses symlinks,
+// anything outside the root and files with more than one hard link (409
+// hard_link). No request parameter is ever joined into a path.
 // The checkpoints cache (cache.go) names its files by recording ID, size and
 // modification time only.
 //
@@ -26,9 +27,10 @@
 // Handlers return errors; one echo HTTPErrorHandler (errors.go) turns them into
 // {"error": {"code": …, "message": …}} for /api/ and an error page elsewhere,
 // mapping recordings.ErrNotFound to 404, ErrInvalid to 400,
-// ErrUnsupportedFormat to 415, ErrOutsideRoot to 403, ErrRefused to 409 and
-// anything else to 500 with a generic message (the detail is logged, never
-// sent).
+// ErrUnsupportedFormat to 415, stream.ErrDamaged to 422 (damaged_recording),
+// spool.ErrHardLink to 409 (hard_link), ErrOutsideRoot to 403, ErrRefused to
+// 409 and anything else to 500 with a generic message (the detail is logged,
+// never sent).
 //
 // # Streaming and timeouts
 //

@@ -8,7 +8,6 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
-	"strings"
 	"testing"
 
 	"github.com/totalrec/totalrec/recordings"
@@ -29,14 +28,11 @@ func scopeSets(t *testing.T, f *fixture, sc string) (in, out []recordings.Record
 		inIDs[r.ID] = true
 	}
 	for _, r := range f.all(t, recordings.Query{WithDeleted: true}) {
-		// The scope rule, checked here without the catalogue: some number of the
-		// recording is an extension of the scope.
-		want := false
-		for _, n := range []string{r.Name.Dest, r.Name.From, r.CDR.Src, r.CDR.Dst, r.CDR.CNum, r.CDR.DID} {
-			want = want || scope.Contains(catalogDigits(n))
-		}
+		// The scope rule, checked here without the catalogue: some party of the
+		// call (recordings.Parties) is an extension of the scope.
+		want := scope.Admits(r)
 		if want != inIDs[r.ID] {
-			t.Fatalf("recording %d (%s): in scope %v by its numbers, %v by the catalogue", r.ID, r.Path, want, inIDs[r.ID])
+			t.Fatalf("recording %d (%s): in scope %v by its parties %v, %v by the catalogue", r.ID, r.Path, want, recordings.Parties(r), inIDs[r.ID])
 		}
 		if want {
 			in = append(in, r)
@@ -48,16 +44,6 @@ func scopeSets(t *testing.T, f *fixture, sc string) (in, out []recordings.Record
 		t.Fatalf("the fixture has %d recordings in scope %s and %d out: the test proves nothing", len(in), sc, len(out))
 	}
 	return in, out
-}
-
-func catalogDigits(s string) string {
-	var b strings.Builder
-	for _, r := range s {
-		if r >= '0' && r <= '9' {
-			b.WriteRune(r)
-		}
-	}
-	return b.String()
 }
 
 // TestScope_NoByteOutOfScope: a user scoped to 100-109 reaches, by every route
