@@ -1,6 +1,11 @@
 package recordings
 
-import "time"
+import (
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+)
 
 // Sort orders search results.
 type Sort string
@@ -30,8 +35,9 @@ type Query struct {
 	Limit        int    // page size; the catalogue caps it
 	After        string // opaque cursor from the previous Page.Next
 
-	// Scope limits the matches to the recordings a user may see; nil means no
-	// limit (commands and jobs). The web layer always sets it.
+	// Scope limits the matches to the recordings a user may see (those with a
+	// party in it: Scope.Admits); nil means no limit (commands and jobs). The
+	// web layer always sets it.
 	Scope *Scope
 }
 
@@ -41,4 +47,60 @@ type Page struct {
 	Next        string // cursor for the following page; "" on the last page
 	Total       int    // number of matches, counted up to the catalogue's cap
 	TotalCapped bool   // Total stopped at the cap: "more than Total"
+}
+
+// The values a Query's closed-set filters take.
+var (
+	// nameTypes are the recording types file names carry (Name.Type).
+	nameTypes = []string{"in", "out", "internal", "external", "exten", "q", "rg", "force", "generic",
+		"parked", "ondemand", "conf", "page", "meetme", "auto", "other"}
+	// dispositions are the CDR dispositions Asterisk writes.
+	dispositions = []string{"ANSWERED", "NO ANSWER", "BUSY", "FAILED", "CONGESTION"}
+	// formats are the audio formats the catalogue records.
+	formats = []Format{FormatWAV, FormatWAV16, FormatWAV49, FormatGSM, FormatULaw, FormatALaw,
+		FormatSLN, FormatSLN16, FormatG722, FormatG729, FormatUnknown}
+	// directions are the directions a search may ask for.
+	directions = []Direction{DirIn, DirOut, DirInternal}
+	// sorts are the search orders.
+	sorts = []Sort{SortTimeDesc, SortTimeAsc, SortDurationDesc, SortDurationAsc}
+)
+
+// Validate checks the closed-set filters against the values they can take, so
+// that a misspelt one is an error rather than a search that matches nothing.
+// Every search goes through it, whoever asks (the catalogue's Search calls it);
+// the error names the field, the value and what it may be, and matches ErrInvalid.
+// Empty fields are no filter.
+func (q Query) Validate() error {
+	for _, t := range q.Types {
+		if !slices.Contains(nameTypes, t) {
+			return invalidValue("type", t, nameTypes)
+		}
+	}
+	if q.Direction != DirUnknown && !slices.Contains(directions, q.Direction) {
+		return invalidValue("direction", q.Direction, directions)
+	}
+	if q.Disposition != "" && !slices.Contains(dispositions, q.Disposition) {
+		return invalidValue("disposition", q.Disposition, dispositions)
+	}
+	if q.Format != "" && !slices.Contains(formats, q.Format) {
+		return invalidValue("format", q.Format, formats)
+	}
+	if q.Sort != "" && !slices.Contains(sorts, q.Sort) {
+		return invalidValue("sort", q.Sort, sorts)
+	}
+	return nil
+}
+
+// invalidValue says that value is not one of allowed. The value is clipped: it is
+// input, and may be anything.
+func invalidValue[T ~string](field string, value T, allowed []T) error {
+	v := string(value)
+	if r := []rune(v); len(r) > 40 {
+		v = string(r[:40]) + "…"
+	}
+	names := make([]string, len(allowed))
+	for i, a := range allowed {
+		names[i] = string(a)
+	}
+	return fmt.Errorf("%s: %q is not one of %s: %w", field, v, strings.Join(names, ", "), ErrInvalid)
 }

@@ -46,8 +46,8 @@ type app struct {
 	log *slog.Logger
 }
 
-// openApp loads the configuration and opens the catalogue; withCDR also opens the
-// CDR database when one is configured.
+// openApp loads the configuration and opens the catalogue as the running command
+// may (catalogueUses); withCDR also opens the CDR database when one is configured.
 func (o *globalOptions) openApp(ctx context.Context, withCDR bool) (*app, error) {
 	l, err := o.loadConfig()
 	if err != nil {
@@ -57,15 +57,17 @@ func (o *globalOptions) openApp(ctx context.Context, withCDR bool) (*app, error)
 	if a.loc, err = l.Config.Location(); err != nil {
 		return nil, err
 	}
-	if a.cat, err = catalog.Open(ctx, a.cfg.DB, a.log); err != nil {
-		return nil, fmt.Errorf("open catalogue: %w", err)
+	if a.cat, err = openCatalogue(ctx, l, o.command, a.log); err != nil {
+		return nil, err
 	}
-	// Every component's tables exist whatever command runs first: a hold placed
-	// before the daemon ever started is still audited.
-	for _, migrate := range []func(context.Context) error{a.cat.MigrateAuth, a.cat.MigrateRetention, a.cat.MigrateWebhooks} {
-		if err := migrate(ctx); err != nil {
-			a.cat.Close()
-			return nil, fmt.Errorf("open catalogue: %w", err)
+	if catalogueUseOf(o.command) == createsCatalogue {
+		// Every component's tables exist whatever command made the catalogue: a
+		// hold placed before the daemon ever started is still audited.
+		for _, migrate := range []func(context.Context) error{a.cat.MigrateAuth, a.cat.MigrateRetention, a.cat.MigrateWebhooks} {
+			if err := migrate(ctx); err != nil {
+				a.cat.Close()
+				return nil, fmt.Errorf("migrate catalogue: %w", err)
+			}
 		}
 	}
 	if withCDR && a.cfg.CDRDB != "" {

@@ -207,6 +207,25 @@ func TestCLI_DemoServes(t *testing.T) {
 	if res, _ := httpDo(t, &http.Client{}, link); res.StatusCode != http.StatusForbidden {
 		t.Errorf("the one-time link works twice: %d", res.StatusCode)
 	}
+	// The password command it prints works as printed, while the demo serves.
+	var passwd string
+	for timeout := time.After(10 * time.Second); passwd == ""; {
+		select {
+		case line, ok := <-d.lines:
+			if !ok {
+				t.Fatalf("the demo printed no password command\n%s", d.stderr.String())
+			}
+			if cmds := followUps(line + "\n"); len(cmds) == 1 && strings.HasSuffix(cmds[0], " user passwd demo") {
+				passwd = cmds[0]
+			}
+		case <-timeout:
+			d.stop(t, syscall.SIGINT)
+			t.Fatal("the demo printed no password command to run")
+		}
+	}
+	if r := runPrinted(t, passwd); r.code != exitOK {
+		t.Errorf("%s: exit %d\n%s", passwd, r.code, r.stderr)
+	}
 	if code := d.stop(t, syscall.SIGINT); code != exitOK {
 		t.Errorf("exit %d after SIGINT\n%s", code, d.stderr.String())
 	}

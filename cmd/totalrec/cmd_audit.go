@@ -61,7 +61,7 @@ func runAuditList(ctx context.Context, opts *globalOptions, ao auditOptions) err
 	if ao.limit < 1 || ao.limit > catalog.MaxLimit {
 		return usagef("--limit must be 1-%d", catalog.MaxLimit)
 	}
-	a, err := opts.openAccess(ctx)
+	a, err := opts.openApp(ctx, false)
 	if err != nil {
 		return err
 	}

@@ -2,12 +2,14 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 
 	"github.com/spf13/cobra"
 
 	"github.com/totalrec/totalrec/recordings"
+	"github.com/totalrec/totalrec/recordings/catalog"
 )
 
 func newPurgeCommand(opts *globalOptions) *cobra.Command {
@@ -32,6 +34,11 @@ func runPurge(ctx context.Context, opts *globalOptions, yes bool) error {
 		return fmt.Errorf("purge drops the whole catalogue; say --yes to do it: %w", recordings.ErrRefused)
 	}
 	a, err := opts.openApp(ctx, false)
+	if errors.Is(err, catalog.ErrNoCatalogue) {
+		// Uninstalling twice, or before the first scan, is not an error.
+		fmt.Fprintf(opts.stdout, "nothing to drop: %v\n", err)
+		return nil
+	}
 	if err != nil {
 		return err
 	}

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"strings"
@@ -54,12 +55,12 @@ DID): type the last digits or the whole number with or without its prefix.`,
 	f.StringVar(&so.until, "until", "", "calls before this time")
 	f.StringVar(&so.number, "number", "", "a phone number or its last digits")
 	f.StringVar(&so.ext, "ext", "", "an extension (exact)")
-	f.StringSliceVar(&so.types, "type", nil, "recording types: in, out, internal, external, q, rg, ondemand, conf, ... (repeat or comma-separate)")
+	f.StringSliceVar(&so.types, "type", nil, "recording types: in, out, internal, external, exten, q, rg, force, generic, parked, ondemand, conf, page, meetme, auto, other (repeat or comma-separate)")
 	f.StringVar(&so.direction, "direction", "", "in, out or internal")
 	f.StringVar(&so.minDur, "min-duration", "", "at least this long: 90, 1:30 or 1m30s")
 	f.StringVar(&so.maxDur, "max-duration", "", "at most this long")
-	f.StringVar(&so.disposition, "disposition", "", "ANSWERED, NO ANSWER, BUSY, FAILED")
-	f.StringVar(&so.format, "format", "", "audio format: wav, wav49, gsm, ulaw, alaw, sln, g722, g729")
+	f.StringVar(&so.disposition, "disposition", "", "ANSWERED, NO ANSWER, BUSY, FAILED or CONGESTION")
+	f.StringVar(&so.format, "format", "", "audio format: wav, wav16, wav49, gsm, ulaw, alaw, sln, sln16, g722, g729, unknown")
 	f.BoolVar(&so.hideEmpty, "hide-empty", false, "leave out empty recordings")
 	f.BoolVar(&so.deleted, "deleted", false, "include recordings whose file is deleted or missing")
 	f.StringVar(&so.linkedID, "linkedid", "", "every recording of one call")
@@ -73,7 +74,7 @@ DID): type the last digits or the whole number with or without its prefix.`,
 // query turns the flags into a catalogue query; mistakes are usage errors.
 func (so searchOptions) query(now time.Time, loc *time.Location) (recordings.Query, error) {
 	q := recordings.Query{
-		Number: so.number, Ext: so.ext, Types: so.types, Direction: recordings.Direction(so.direction),
+		Number: so.number, Ext: so.ext, Types: lower(so.types), Direction: recordings.Direction(so.direction),
 		Disposition: strings.ToUpper(so.disposition), Format: recordings.Format(so.format),
 		HideEmpty: so.hideEmpty, WithDeleted: so.deleted, LinkedID: so.linkedID,
 		Sort: recordings.Sort(so.sort), Limit: so.limit, After: so.after,
@@ -99,35 +100,43 @@ func (so searchOptions) query(now time.Time, loc *time.Location) (recordings.Que
 			return q, usagef("--max-duration: %w", err)
 		}
 	}
-	switch q.Direction {
-	case "", recordings.DirIn, recordings.DirOut, recordings.DirInternal:
-	default:
-		return q, usagef("--direction: %q is not in, out or internal", so.direction)
-	}
-	switch q.Sort {
-	case recordings.SortTimeDesc, recordings.SortTimeAsc, recordings.SortDurationDesc, recordings.SortDurationAsc:
-	default:
-		return q, usagef("--sort: %q is not time_desc, time_asc, duration_desc or duration_asc", so.sort)
-	}
 	if q.Limit < 1 || q.Limit > 1000 {
 		return q, usagef("--limit: %d is not between 1 and 1000", q.Limit)
+	}
+	// The same check as every search's, the API's included, before the catalogue
+	// is opened: a misspelt value is a mistake, not a search that matches nothing.
+	if err := q.Validate(); err != nil {
+		return q, usagef("--%w", err)
 	}
 	return q, nil
 }
 
 func runSearch(ctx context.Context, opts *globalOptions, so searchOptions) error {
+	l, err := opts.loadConfig()
+	if err != nil {
+		return err
+	}
+	loc, err := l.Config.Location()
+	if err != nil {
+		return err
+	}
+	q, err := so.query(time.Now(), loc)
+	if err != nil {
+		return err
+	}
 	a, err := opts.openApp(ctx, false)
 	if err != nil {
 		return err
 	}
 	defer a.Close()
-	q, err := so.query(time.Now(), a.loc)
+	page, err := a.cat.Search(ctx, q)
+	if errors.Is(err, recordings.ErrInvalid) {
+		// What only the catalogue checks (a number's digits, a cursor): the
+		// catalogue's message already says "search".
+		return usageError{err}
+	}
 	if err != nil {
 		return err
-	}
-	page, err := a.cat.Search(ctx, q)
-	if err != nil {
-		return fmt.Errorf("search: %w", err)
 	}
 	if so.json {
 		return writeJSON(opts.stdout, searchJSON(page, a.loc))
@@ -157,6 +166,15 @@ func printPage(w io.Writer, page recordings.Page, loc *time.Location) {
 		fmt.Fprintf(w, "; next page: --after %s", page.Next)
 	}
 	fmt.Fprintln(w)
+}
+
+// lower lower-cases recording types as people type them ("IN").
+func lower(types []string) []string {
+	out := make([]string, len(types))
+	for i, t := range types {
+		out[i] = strings.ToLower(strings.TrimSpace(t))
+	}
+	return out
 }
 
 func dash(s string) string {

@@ -93,7 +93,7 @@ func runTokenAdd(ctx context.Context, opts *globalOptions, to tokenOptions, name
 		}
 		exp = time.Now().Add(d).Truncate(time.Second)
 	}
-	a, err := opts.openAccess(ctx)
+	a, err := opts.openApp(ctx, false)
 	if err != nil {
 		return err
 	}
@@ -137,7 +137,7 @@ type tokenJSON struct {
 }
 
 func runTokenList(ctx context.Context, opts *globalOptions, to tokenOptions) error {
-	a, err := opts.openAccess(ctx)
+	a, err := opts.openApp(ctx, false)
 	if err != nil {
 		return err
 	}

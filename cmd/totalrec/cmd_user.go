@@ -71,19 +71,6 @@ signs them in as "freepbx:NAME". Every change is audited.`,
 	return cmd
 }
 
-// openAccess opens the catalogue with the access tables migrated.
-func (o *globalOptions) openAccess(ctx context.Context) (*app, error) {
-	a, err := o.openApp(ctx, false)
-	if err != nil {
-		return nil, err
-	}
-	if err := a.cat.MigrateAuth(ctx); err != nil {
-		a.Close()
-		return nil, err
-	}
-	return a, nil
-}
-
 // operator names who runs a command, for the audit trail: "cli:" and the login.
 func (o *globalOptions) operator() string {
 	for _, v := range []string{"SUDO_USER", "USER"} {
@@ -141,7 +128,7 @@ func runUserAdd(ctx context.Context, opts *globalOptions, uo userOptions, name s
 	if err != nil {
 		return err
 	}
-	a, err := opts.openAccess(ctx)
+	a, err := opts.openApp(ctx, false)
 	if err != nil {
 		return err
 	}
@@ -172,7 +159,7 @@ func runUserPasswd(ctx context.Context, opts *globalOptions, uo userOptions, nam
 	if err != nil {
 		return err
 	}
-	a, err := opts.openAccess(ctx)
+	a, err := opts.openApp(ctx, false)
 	if err != nil {
 		return err
 	}
@@ -208,7 +195,7 @@ func runUserRemove(ctx context.Context, opts *globalOptions, name string) error 
 // removeNamed removes the user or token (kind) called name with remove, puts it on
 // the audit trail and prints done; an unknown name is a usage error.
 func removeNamed(ctx context.Context, opts *globalOptions, kind, name string, remove func(*app) error, done string) error {
-	a, err := opts.openAccess(ctx)
+	a, err := opts.openApp(ctx, false)
 	if err != nil {
 		return err
 	}
@@ -236,7 +223,7 @@ type userJSON struct {
 }
 
 func runUserList(ctx context.Context, opts *globalOptions, uo userOptions) error {
-	a, err := opts.openAccess(ctx)
+	a, err := opts.openApp(ctx, false)
 	if err != nil {
 		return err
 	}

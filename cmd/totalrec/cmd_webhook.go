@@ -87,19 +87,6 @@ letters. See docs/api.md, "Webhooks", for the payload and the signature.`,
 	return cmd
 }
 
-// openWebhookApp opens the catalogue with the webhook tables.
-func openWebhookApp(ctx context.Context, opts *globalOptions) (*app, error) {
-	a, err := opts.openApp(ctx, false)
-	if err != nil {
-		return nil, err
-	}
-	if err := a.cat.MigrateWebhooks(ctx); err != nil {
-		a.Close()
-		return nil, err
-	}
-	return a, nil
-}
-
 func runWebhookAdd(ctx context.Context, opts *globalOptions, wo webhookOptions, raw string) error {
 	u, err := url.Parse(raw)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
@@ -124,7 +111,7 @@ func runWebhookAdd(ctx context.Context, opts *globalOptions, wo webhookOptions, 
 		rand.Read(b)
 		secret = "whsec_" + hex.EncodeToString(b)
 	}
-	a, err := openWebhookApp(ctx, opts)
+	a, err := opts.openApp(ctx, false)
 	if err != nil {
 		return err
 	}
@@ -152,7 +139,7 @@ type webhookJSON struct {
 }
 
 func runWebhookList(ctx context.Context, opts *globalOptions, wo webhookOptions) error {
-	a, err := openWebhookApp(ctx, opts)
+	a, err := opts.openApp(ctx, false)
 	if err != nil {
 		return err
 	}
@@ -185,7 +172,7 @@ func runWebhookRemove(ctx context.Context, opts *globalOptions, arg string) erro
 	if err != nil || id <= 0 {
 		return usagef("%q is not a webhook ID", arg)
 	}
-	a, err := openWebhookApp(ctx, opts)
+	a, err := opts.openApp(ctx, false)
 	if err != nil {
 		return err
 	}
@@ -206,7 +193,7 @@ func runWebhookRetry(ctx context.Context, opts *globalOptions, wo webhookOptions
 		}
 		ids = append(ids, id)
 	}
-	a, err := openWebhookApp(ctx, opts)
+	a, err := opts.openApp(ctx, false)
 	if err != nil {
 		return err
 	}
@@ -233,7 +220,7 @@ type deadJSON struct {
 }
 
 func runWebhookDead(ctx context.Context, opts *globalOptions, wo webhookOptions) error {
-	a, err := openWebhookApp(ctx, opts)
+	a, err := opts.openApp(ctx, false)
 	if err != nil {
 		return err
 	}

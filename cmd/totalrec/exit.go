@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/totalrec/totalrec/recordings"
+	"github.com/totalrec/totalrec/recordings/catalog"
 )
 
 // Exit codes, as DESIGN.md promises them to scripts and cron.
@@ -53,7 +54,12 @@ func exitCode(err error, stderr io.Writer) int {
 	var pr problemsError
 	switch {
 	case errors.As(err, &ue) || isCobraUsage(err):
-		fmt.Fprintf(stderr, "totalrec: %v\nRun 'totalrec --help' for usage.\n", err)
+		// The field and the value say what is wrong; the sentinel's words add nothing.
+		msg := strings.TrimSuffix(err.Error(), ": "+recordings.ErrInvalid.Error())
+		fmt.Fprintf(stderr, "totalrec: %s\nRun 'totalrec --help' for usage.\n", msg)
+		return exitUsage
+	case errors.Is(err, catalog.ErrNoCatalogue):
+		fmt.Fprintf(stderr, "totalrec: %v\n", err)
 		return exitUsage
 	case errors.As(err, &pe):
 		fmt.Fprintf(stderr, "totalrec: %v\n", err)

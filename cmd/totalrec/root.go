@@ -21,11 +21,12 @@ type globalOptions struct {
 	fsRoot     string
 	verbose    bool
 
-	stdin  io.Reader
-	stdout io.Writer
-	stderr io.Writer
-	getenv func(string) string
-	set    map[string]bool // global flags given on the command line
+	stdin   io.Reader
+	stdout  io.Writer
+	stderr  io.Writer
+	getenv  func(string) string
+	set     map[string]bool // global flags given on the command line
+	command string          // the command running, as catalogueUses names it: "user add"
 }
 
 // run builds the command tree, executes args and returns the exit code.
@@ -50,6 +51,7 @@ credentials and the spool location from FreePBX's own configuration.`,
 		SilenceUsage:  true,
 		PersistentPreRun: func(cmd *cobra.Command, _ []string) {
 			opts.set = map[string]bool{}
+			opts.command = commandName(cmd)
 			cmd.Flags().Visit(func(f *pflag.Flag) { opts.set[f.Name] = true })
 		},
 	}
@@ -78,6 +80,7 @@ credentials and the spool location from FreePBX's own configuration.`,
 		newUserCommand(opts), newTokenCommand(opts), newAuditCommand(opts),
 		newWebhookCommand(opts),
 	)
+	documentCatalogueUse(cmd)
 	return cmd
 }
 

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"io/fs"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -13,7 +14,7 @@ import (
 	"time"
 
 	"github.com/go-sql-driver/mysql"
-	_ "modernc.org/sqlite" // registers the "sqlite" driver
+	"modernc.org/sqlite" // also registers the "sqlite" driver
 
 	"github.com/totalrec/totalrec/recordings"
 )
@@ -30,6 +31,30 @@ const sqlitePrefix = "sqlite:"
 // sqliteReaders is the size of the SQLite read pool. Writes go through one connection.
 const sqliteReaders = 4
 
+// Errors of opening a catalogue that is not there, or not as this program needs it.
+var (
+	// ErrNoCatalogue: Open was told not to create the catalogue, and there is none.
+	ErrNoCatalogue = errors.New("no catalogue")
+	// ErrSchemaTooOld: the catalogue lacks migrations this program has, and the
+	// command opened it without migrating (see CheckSchema).
+	ErrSchemaTooOld = errors.New("catalogue schema is older than this program")
+)
+
+// sqliteCantOpen is SQLITE_CANTOPEN, SQLite's "unable to open database file".
+const sqliteCantOpen = 14
+
+// OpenOption changes what Open does.
+type OpenOption func(*openOptions)
+
+type openOptions struct{ existing bool }
+
+// Existing makes Open use the catalogue as it finds it: it creates no file,
+// directory or table and applies no migration, and a catalogue that does not exist
+// is ErrNoCatalogue. On SQLite the catalogue exists when its file does and holds
+// the catalogue's tables; on MySQL when the database holds them. Commands that only
+// read, or change what is already there, open it so.
+func Existing() OpenOption { return func(o *openOptions) { o.existing = true } }
+
 // Catalog is Totalrec's catalogue of recording files. It is safe for concurrent use.
 type Catalog struct {
 	dialect string
@@ -37,6 +62,7 @@ type Catalog struct {
 	rdb     *sql.DB // plain reads; the same pool as db on MySQL
 	log     *slog.Logger
 	now     func() time.Time
+	where   string // the file or database, for messages; never a password
 
 	getOnce sync.Once // prepares getStmt on first use
 	getStmt *sql.Stmt
@@ -54,15 +80,19 @@ func (c *Catalog) SetClock(now func() time.Time) { c.now = now }
 // missing) or a go-sql-driver/mysql DSN such as
 // "user:pass@tcp(host:3306)/asterisk"; parseTime, loc=UTC, charset utf8mb4, a UTC
 // session time zone and clientFoundRows are set whatever the DSN says. A nil logger
-// discards.
-func Open(ctx context.Context, dsn string, logger *slog.Logger) (*Catalog, error) {
+// discards. With Existing, Open creates and migrates nothing.
+func Open(ctx context.Context, dsn string, logger *slog.Logger, opts ...OpenOption) (*Catalog, error) {
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
+	}
+	var o openOptions
+	for _, opt := range opts {
+		opt(&o)
 	}
 	c := &Catalog{log: logger, now: time.Now}
 	var err error
 	if file, ok := strings.CutPrefix(dsn, sqlitePrefix); ok {
-		err = c.openSQLite(file)
+		err = c.openSQLite(file, o.existing)
 	} else {
 		err = c.openMySQL(dsn)
 	}
@@ -71,21 +101,37 @@ func Open(ctx context.Context, dsn string, logger *slog.Logger) (*Catalog, error
 	}
 	if err := c.rdb.PingContext(ctx); err != nil {
 		c.Close()
-		return nil, fmt.Errorf("open catalogue: %w", err)
+		return nil, fmt.Errorf("open catalogue %s: %w", c.where, explainSQLiteOpen(err))
 	}
-	if err := c.Migrate(ctx, "catalog", catalogMigrations); err != nil {
+	if o.existing {
+		err = c.checkExists(ctx)
+	} else {
+		err = c.Migrate(ctx, "catalog", catalogMigrations)
+	}
+	if err != nil {
 		c.Close()
 		return nil, err
 	}
 	return c, nil
 }
 
-func (c *Catalog) openSQLite(file string) error {
+func (c *Catalog) openSQLite(file string, existing bool) error {
+	c.where = file
 	if file == "" || strings.ContainsAny(file, "?#") {
 		return fmt.Errorf("open catalogue: sqlite path %q: %w", file, recordings.ErrInvalid)
 	}
-	if err := os.MkdirAll(filepath.Dir(file), 0o750); err != nil {
-		return fmt.Errorf("open catalogue: %w", err)
+	name := file + "?"
+	if existing {
+		if _, err := os.Stat(file); errors.Is(err, fs.ErrNotExist) {
+			return fmt.Errorf("open catalogue %s: %w: the file does not exist", file, ErrNoCatalogue)
+		} else if err != nil {
+			return fmt.Errorf("open catalogue %s: %w", file, err)
+		}
+		// mode=rw: SQLite refuses to create the file should it vanish meanwhile. It
+		// takes the name as a URI then, where '%' starts an escape.
+		name = "file:" + strings.ReplaceAll(file, "%", "%25") + "?mode=rw&"
+	} else if err := os.MkdirAll(filepath.Dir(file), 0o750); err != nil {
+		return fmt.Errorf("open catalogue %s: create its directory: %w", file, err)
 	}
 	// WAL lets readers run beside the single writer; busy_timeout makes a second
 	// process wait for the write lock instead of failing; _txlock=immediate takes the
@@ -93,18 +139,18 @@ func (c *Catalog) openSQLite(file string) error {
 	// The writer gets a 24 MB page cache (bulk upserts touch many index pages); the
 	// readers keep SQLite's 2 MB default, so that memory stays bounded however many
 	// of them are open.
-	const common = "?_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)" +
+	const common = "_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)" +
 		"&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)"
-	w, err := sql.Open("sqlite", file+common+"&_pragma=cache_size(-24576)&_txlock=immediate")
+	w, err := sql.Open("sqlite", name+common+"&_pragma=cache_size(-24576)&_txlock=immediate")
 	if err != nil {
-		return fmt.Errorf("open catalogue: %w", err)
+		return fmt.Errorf("open catalogue %s: %w", file, err)
 	}
 	w.SetMaxOpenConns(1)
 	w.SetConnMaxIdleTime(0)
-	r, err := sql.Open("sqlite", file+common+"&_pragma=query_only(1)")
+	r, err := sql.Open("sqlite", name+common+"&_pragma=query_only(1)")
 	if err != nil {
 		w.Close()
-		return fmt.Errorf("open catalogue: %w", err)
+		return fmt.Errorf("open catalogue %s: %w", file, err)
 	}
 	r.SetMaxOpenConns(sqliteReaders)
 	r.SetMaxIdleConns(sqliteReaders)
@@ -112,10 +158,22 @@ func (c *Catalog) openSQLite(file string) error {
 	if err := w.Ping(); err != nil {
 		w.Close()
 		r.Close()
-		return fmt.Errorf("open catalogue: %w", err)
+		return fmt.Errorf("open catalogue %s: %w", file, explainSQLiteOpen(err))
 	}
 	c.dialect, c.db, c.rdb = DialectSQLite, w, r
 	return nil
+}
+
+// explainSQLiteOpen says what SQLite's "unable to open database file" means: SQLite
+// cannot say which of these it is.
+func explainSQLiteOpen(err error) error {
+	var se *sqlite.Error
+	if errors.As(err, &se) && se.Code()&0xff == sqliteCantOpen {
+		return fmt.Errorf("cannot open the file: a missing directory, or a permission problem "+
+			"(this user must be able to read and write the file and write its directory, "+
+			"where SQLite keeps the -wal and -shm files): %w", err)
+	}
+	return err
 }
 
 func (c *Catalog) openMySQL(dsn string) error {
@@ -135,15 +193,73 @@ func (c *Catalog) openMySQL(dsn string) error {
 	}
 	cfg.Params["time_zone"] = "'+00:00'"
 	cfg.Collation = "utf8mb4_general_ci"
+	c.where = "database " + cfg.DBName + " on " + cfg.Addr
 	conn, err := mysql.NewConnector(cfg)
 	if err != nil {
-		return fmt.Errorf("open catalogue: %w", err)
+		return fmt.Errorf("open catalogue %s: %w", c.where, err)
 	}
 	db := sql.OpenDB(conn)
 	db.SetMaxOpenConns(16)
 	db.SetMaxIdleConns(4)
 	db.SetConnMaxLifetime(time.Hour)
 	c.dialect, c.db, c.rdb = DialectMySQL, db, db
+	return nil
+}
+
+// checkExists refuses a database without the catalogue's tables, or with a newer
+// catalogue than this program knows.
+func (c *Catalog) checkExists(ctx context.Context) error {
+	q := `SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = 'totalrec_schema_migrations'`
+	if c.dialect == DialectMySQL {
+		q = `SELECT COUNT(*) FROM information_schema.tables
+			WHERE table_schema = DATABASE() AND table_name = 'totalrec_schema_migrations'`
+	}
+	var n int
+	if err := c.rdb.QueryRowContext(ctx, q).Scan(&n); err != nil {
+		return fmt.Errorf("open catalogue %s: %w", c.where, err)
+	}
+	v := 0
+	if n > 0 {
+		var err error
+		if v, err = c.SchemaVersion(ctx, "catalog"); err != nil {
+			return fmt.Errorf("open catalogue %s: %w", c.where, err)
+		}
+	}
+	switch {
+	case v == 0:
+		return fmt.Errorf("open catalogue %s: %w: it holds no totalrec tables", c.where, ErrNoCatalogue)
+	case v > len(catalogMigrations):
+		return fmt.Errorf("open catalogue %s: at version %d, this program knows %d: %w",
+			c.where, v, len(catalogMigrations), ErrSchemaTooNew)
+	}
+	return nil
+}
+
+// CheckSchema reports a catalogue whose schema differs from this program's: a
+// component behind it (ErrSchemaTooOld; a command that creates the catalogue, such
+// as scan or serve, migrates it) or ahead of it (ErrSchemaTooNew). It reads only.
+func (c *Catalog) CheckSchema(ctx context.Context) error {
+	// Every component's steps, under the names their Migrate* functions use.
+	for _, comp := range []struct {
+		name  string
+		steps []Migration
+	}{
+		{"catalog", catalogMigrations}, {AuthComponent, authMigrations},
+		{"webhook", webhookMigrations}, {"retention", retentionMigrations},
+	} {
+		v, err := c.SchemaVersion(ctx, comp.name)
+		if err != nil {
+			return fmt.Errorf("check catalogue %s: %w", c.where, err)
+		}
+		switch {
+		case v < len(comp.steps):
+			return fmt.Errorf("check catalogue %s: %s tables at version %d, this program's are at %d: %w",
+				c.where, comp.name, v, len(comp.steps), ErrSchemaTooOld)
+		case v > len(comp.steps):
+			return fmt.Errorf("check catalogue %s: %s tables at version %d, this program knows %d: %w",
+				c.where, comp.name, v, len(comp.steps), ErrSchemaTooNew)
+		}
+	}
 	return nil
 }
 

@@ -94,6 +94,9 @@ type searchStatements struct {
 }
 
 func (c *Catalog) searchStatements(q recordings.Query) (searchStatements, error) {
+	if err := q.Validate(); err != nil {
+		return searchStatements{}, err
+	}
 	st := searchStatements{sort: q.Sort, limit: q.Limit}
 	if st.sort == "" {
 		st.sort = recordings.SortTimeDesc

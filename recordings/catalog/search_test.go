@@ -90,7 +90,6 @@ func TestSearchFilters(t *testing.T) {
 			{"duration range", recordings.Query{MinDuration: 30 * time.Second, MaxDuration: 95 * time.Second},
 				[]string{"in-fr", "in-uk", "in-ru-mobile"}},
 			{"disposition", recordings.Query{Disposition: "NO ANSWER"}, []string{"out-ru"}},
-			{"disposition is exact", recordings.Query{Disposition: "answered"}, nil},
 			{"format", recordings.Query{Format: recordings.FormatWAV49}, []string{"out-ru"}},
 			{"linkedid", recordings.Query{LinkedID: "1788970278.40"}, []string{"internal"}},
 			{"ext matches name dest", recordings.Query{Ext: "202"}, []string{"in-uk"}},
@@ -176,6 +175,11 @@ func TestSearchRefusesBadInput(t *testing.T) {
 			{Types: make([]string, 33)},
 			{Types: []string{strings.Repeat("x", 33)}},
 			{Disposition: "bad\xff"},
+			{Types: []string{"in", "bogus"}}, // closed sets: a misspelt value matches nothing
+			{Disposition: "MAYBE"},
+			{Disposition: "answered"}, // exact: callers upper-case what people type
+			{Format: "mp3"},
+			{Direction: "sideways"},
 			{LinkedID: strings.Repeat("1", 151)},
 			{Sort: "name"},
 			{After: "!!!"},
@@ -205,6 +209,9 @@ func TestSearchHostileInput(t *testing.T) {
 				{Number: s + "7890"}, {Ext: s + "201"},
 			} {
 				page, err := c.Search(ctx, q)
+				if errors.Is(err, recordings.ErrInvalid) && q.Number == "" && q.Ext == "" && q.LinkedID == "" {
+					continue // not a value of the closed set: refused before any SQL
+				}
 				if err != nil {
 					t.Errorf("Search(%+v): %v", q, err)
 					continue

@@ -134,6 +134,23 @@ func (l Loaded) Redacted() []Entry {
 	return out
 }
 
+// Origin says in words where key's value came from, for messages: "flag --db",
+// "env TOTALREC_DB", "config file /etc/totalrec/totalrec.conf", "freepbx.conf",
+// "default". A catalogue DSN left at its default follows data_dir, and says so.
+func (l Loaded) Origin(key string) string {
+	src := l.Sources[key]
+	switch {
+	case src == "":
+		src = SourceDefault
+	case src == SourceFile:
+		return "config file " + l.File
+	}
+	if key == "db" && src == SourceDefault {
+		return "the default under data_dir, which comes from " + l.Origin("data_dir")
+	}
+	return string(src)
+}
+
 // FrameAncestorList splits FrameAncestors into origins.
 func (c Config) FrameAncestorList() []string {
 	return strings.FieldsFunc(c.FrameAncestors, func(r rune) bool { return r == ' ' || r == ',' || r == '\t' })
