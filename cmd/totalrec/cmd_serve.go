@@ -90,6 +90,11 @@ type serveParams struct {
 // context-aware loops. It returns when ctx is cancelled (nil: a normal stop) or
 // when one of them fails.
 func serveApp(ctx context.Context, a *app, p serveParams) error {
+	release, err := lockDaemon(a.cfg.DataDir)
+	if err != nil {
+		return err
+	}
+	defer release()
 	tree, err := spool.OpenTree(a.cfg.Spool)
 	if err != nil {
 		return err
