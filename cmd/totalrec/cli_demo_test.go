@@ -1,15 +1,20 @@
 package main
 
 import (
+	"bytes"
+	"database/sql"
+	"errors"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
 )
 
 type demoJSON struct {
-	Dir   string `json:"dir"`
-	Built *struct {
+	Dir    string `json:"dir"`
+	Config string `json:"config"`
+	Built  *struct {
 		Calls, Recordings, Empty int
 		CDRRows                  int `json:"cdr_rows"`
 	} `json:"built"`
@@ -107,7 +112,13 @@ func TestCLI_Demo(t *testing.T) {
 		t.Errorf("--deleted does not list the missing recording %d", caller.ID)
 	}
 
-	// doctor finds the demo CDR table's missing indexes and --fix creates them.
+	// doctor finds a missing CDR index (FreePBX's table lacks it; the demo made it,
+	// as install.sh does) and --fix creates it.
+	cdrDB, err := sql.Open("sqlite", filepath.Join(dir, "asteriskcdrdb.sqlite"))
+	must(t, err)
+	_, err = cdrDB.Exec(`DROP INDEX totalrec_linkedid`)
+	cdrDB.Close()
+	must(t, err)
 	r := cli(t, env, append(db, "doctor")...)
 	if r.code != exitError || !strings.Contains(r.stdout, "has no index") {
 		t.Errorf("doctor on the demo: exit %d\n%s%s", r.code, r.stdout, r.stderr)
@@ -126,5 +137,68 @@ func TestCLI_Demo(t *testing.T) {
 	cli(t, nil, "demo", "--dir", other, "--fresh", "--no-serve").must(t, exitRefused)
 	if _, err := os.Stat(filepath.Join(other, "precious")); err != nil {
 		t.Errorf("--fresh removed a directory it did not build: %v", err)
+	}
+}
+
+// runPrinted runs a command line the way a person pastes it into a shell: no
+// TOTALREC_* variables, and nothing on PATH but the system's.
+func runPrinted(t *testing.T, line string) result {
+	t.Helper()
+	cmd := exec.Command("sh", "-c", line)
+	cmd.Env = []string{"HOME=" + t.TempDir(), "PATH=/usr/bin:/bin", "TZ=Europe/Moscow",
+		"TOTALREC_FS_ROOT=" + t.TempDir()} // no FreePBX of the test machine's
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	err := cmd.Run()
+	r := result{stdout: stdout.String(), stderr: stderr.String()}
+	var ee *exec.ExitError
+	if errors.As(err, &ee) {
+		r.code = ee.ExitCode()
+	} else if err != nil {
+		t.Fatalf("sh -c %q: %v", line, err)
+	}
+	return r
+}
+
+// followUps are the commands the demo printed for the reader to run: the indented
+// lines that run this program.
+func followUps(out string) []string {
+	var cmds []string
+	for _, line := range strings.Split(out, "\n") {
+		if rest, ok := strings.CutPrefix(line, "  "); ok && strings.HasPrefix(rest, bin+" ") {
+			cmds = append(cmds, rest)
+		}
+	}
+	return cmds
+}
+
+// TestCLI_DemoFollowUps runs every command the demo prints, as printed: it
+// works from a shell with nothing of the demo's in its environment, and doctor
+// checks the demo's spool and passes.
+func TestCLI_DemoFollowUps(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "demo")
+	out := cli(t, nil, "demo", "--dir", dir, "--days", "3", "--calls-per-day", "8", "--no-serve").must(t, exitOK).stdout
+	cmds := followUps(out)
+	if len(cmds) != 2 {
+		t.Fatalf("the demo printed %d commands to run, want 2 (search, doctor):\n%s", len(cmds), out)
+	}
+	for _, c := range cmds {
+		r := runPrinted(t, c)
+		if r.code != exitOK {
+			t.Errorf("%s: exit %d\n%s%s", c, r.code, r.stdout, r.stderr)
+			continue
+		}
+		switch {
+		case strings.Contains(c, " search "):
+			if !strings.Contains(r.stdout, "shown of") {
+				t.Errorf("%s found nothing:\n%s", c, r.stdout)
+			}
+		case strings.HasSuffix(c, " doctor"):
+			if !strings.Contains(r.stdout, filepath.Join(dir, "monitor")+" readable") || strings.Contains(r.stdout, "fail") {
+				t.Errorf("%s did not check the demo's spool, or failed:\n%s", c, r.stdout)
+			}
+		default:
+			t.Errorf("unexpected command %s", c)
+		}
 	}
 }

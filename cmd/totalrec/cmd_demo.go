@@ -43,7 +43,10 @@ legacy flat corner) and a matching CDR table in SQLite, then runs totalrec on th
 exactly as on a PBX, and serves the web interface on it until interrupted
 (--no-serve prints the result and exits). It needs no database server and no
 FreePBX. The demo lives in --dir and is reused on the next run; --fresh builds it
-anew.`,
+anew. Like install.sh, it creates the CDR indexes doctor asks for. It writes the
+demo's settings to totalrec.conf in --dir and prints commands that use them, with
+the full path of this program unless "totalrec" on $PATH is this program (a
+program "go run" built and deletes on exit is first copied into --dir).`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			return runDemo(cmd.Context(), opts, do)
@@ -106,6 +109,9 @@ func runDemo(ctx context.Context, opts *globalOptions, do demoOptions) error {
 		return err
 	}
 	defer a.Close()
+	if err := indexDemoCDR(ctx, a); err != nil {
+		return err
+	}
 	res, err := scanAndEnrich(ctx, a, false, prog)
 	if err != nil {
 		return err
@@ -114,11 +120,15 @@ func runDemo(ctx context.Context, opts *globalOptions, do demoOptions) error {
 	if err != nil {
 		return fmt.Errorf("demo: %w", err)
 	}
+	hint, err := newDemoHints(dir, a.cfg)
+	if err != nil {
+		return err
+	}
 	if do.json {
-		if err := writeJSON(opts.stdout, map[string]any{"dir": dir, "built": built, "scan": res, "latest": searchJSON(page, a.loc)}); err != nil {
+		if err := writeJSON(opts.stdout, map[string]any{"dir": dir, "config": hint.config, "built": built, "scan": res, "latest": searchJSON(page, a.loc)}); err != nil {
 			return err
 		}
-		return serveDemo(ctx, opts, a, do, opts.stderr)
+		return serveDemo(ctx, opts, a, do, hint, opts.stderr)
 	}
 	w := opts.stdout
 	if built != nil {
@@ -130,14 +140,16 @@ func runDemo(ctx context.Context, opts *globalOptions, do demoOptions) error {
 	printScanSummary(w, res)
 	fmt.Fprintln(w, "\nlatest recordings:")
 	printPage(w, page, a.loc)
-	fmt.Fprintf(w, "\ntry: totalrec --db sqlite:%s search --since 7d --number 1234\n", filepath.Join(dir, "totalrec.db"))
-	return serveDemo(ctx, opts, a, do, w)
+	fmt.Fprintf(w, "\nto search and check the demo from a shell (its settings are in %s):\n", hint.config)
+	fmt.Fprintf(w, "  %s\n", hint.command("search", "--since", "30d", "--number", demoNumber(page)))
+	fmt.Fprintf(w, "  %s\n", hint.command("doctor"))
+	return serveDemo(ctx, opts, a, do, hint, w)
 }
 
 // serveDemo serves the catalogued demo until interrupted, printing its URL to w;
 // with --no-serve it does nothing. The demo was just scanned: the periodic scan
 // starts at the first interval.
-func serveDemo(ctx context.Context, opts *globalOptions, a *app, do demoOptions, w io.Writer) error {
+func serveDemo(ctx context.Context, opts *globalOptions, a *app, do demoOptions, hint demoHints, w io.Writer) error {
 	if do.noServe {
 		return nil
 	}
@@ -146,7 +158,8 @@ func serveDemo(ctx context.Context, opts *globalOptions, a *app, do demoOptions,
 	}
 	return serveApp(ctx, a, serveParams{listen: do.listen, scanEvery: a.cfg.ScanInterval, loginAs: demoAdmin, ready: func(url string) {
 		fmt.Fprintf(w, "\nopen %s in a browser to search and play the demo (Ctrl-C stops it)\n", url)
-		fmt.Fprintf(w, "the link signs you in once as the administrator %q; for a password: totalrec user passwd %s\n", demoAdmin, demoAdmin)
+		fmt.Fprintf(w, "the link signs you in once as the administrator %q; to give it a password:\n", demoAdmin)
+		fmt.Fprintf(w, "  %s\n", hint.command("user", "passwd", demoAdmin))
 	}})
 }
 
