@@ -97,3 +97,25 @@ wait:
 		t.Errorf("serve after the first stopped: exit %d\n%s", code, c.stderr.String())
 	}
 }
+
+// TestCLI_ServeRemovesOnlyItsOwnSocket: a daemon that stops leaves alone a socket
+// that is no longer the one it made (bound by someone else since).
+func TestCLI_ServeRemovesOnlyItsOwnSocket(t *testing.T) {
+	spoolDir, dataDir, _ := hookFixture(t)
+	env := []string{"TOTALREC_SPOOL=" + spoolDir, "TOTALREC_DATA_DIR=" + dataDir,
+		"TOTALREC_DB=sqlite:" + filepath.Join(dataDir, "totalrec.db")}
+	a := start(t, env, "serve", "--no-scan", "--listen", "127.0.0.1:0")
+	a.url(t, "Totalrec is serving on ")
+	sock := hookSocket(dataDir)
+	waitFor(t, sock)
+	must(t, os.Remove(sock))
+	other, err := net.Listen("unix", sock)
+	must(t, err)
+	defer other.Close()
+	if code := a.stop(t, syscall.SIGTERM); code != exitOK {
+		t.Errorf("exit %d after SIGTERM\n%s", code, a.stderr.String())
+	}
+	if _, err := os.Stat(sock); err != nil {
+		t.Errorf("the stopped daemon removed a socket it did not make: %v", err)
+	}
+}

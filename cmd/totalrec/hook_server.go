@@ -66,6 +66,19 @@ func serveHook(ctx context.Context, sock string, h *hookServer) error {
 	if err != nil {
 		return fmt.Errorf("hook socket: %w", err)
 	}
+	// The socket is removed on the way out only while it is still the one made
+	// here: a path some other process bound since is never taken away from it.
+	ln.(*net.UnixListener).SetUnlinkOnClose(false)
+	mine, err := os.Stat(sock)
+	if err != nil {
+		ln.Close()
+		return fmt.Errorf("hook socket: %w", err)
+	}
+	defer func() {
+		if now, err := os.Stat(sock); err == nil && os.SameFile(mine, now) {
+			os.Remove(sock)
+		}
+	}()
 	if err := os.Chmod(sock, 0o660); err != nil {
 		ln.Close()
 		return fmt.Errorf("hook socket: %w", err)
