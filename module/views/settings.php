@@ -35,19 +35,7 @@ $totalrec_fields = array(
 				? ($totalrec_status['has_secret'] ? _('readable, sso_secret set') : _('readable, sso_secret missing'))
 				: _('not readable')); ?></td></tr>
 		<tr><th><?php echo totalrec_h(_('Retention')); ?></th>
-			<td><?php
-			if (!is_array($totalrec_status['retention'])) {
-				echo totalrec_h(_('unreachable'));
-			} else {
-				$parts = array();
-				foreach ($totalrec_status['retention'] as $k => $v) {
-					if (is_scalar($v)) {
-						$parts[] = $k . ': ' . (is_bool($v) ? ($v ? 'yes' : 'no') : $v);
-					}
-				}
-				echo totalrec_h(empty($parts) ? _('no summary') : implode(', ', $parts));
-			}
-			?></td></tr>
+			<td><?php echo implode('<br>', array_map('totalrec_h', totalrec_retention_lines($totalrec_status))); ?></td></tr>
 	</table>
 	<h3><?php echo totalrec_h(_('Settings')); ?></h3>
 	<form method="post" action="<?php echo totalrec_h($totalrec_base . '&view=settings'); ?>">

@@ -25,7 +25,8 @@ func (s *Server) routes() {
 	e.POST("/users/:uid", s.updateUser, s.adminOnly)
 	e.GET("/audit", s.auditPage, s.adminOnly)
 	e.GET("/audit.csv", s.auditCSV, s.adminOnly, s.streaming)
-	e.GET("/storage", s.storagePage(), s.adminOnly)
+	storage := &storageCache{}
+	e.GET("/storage", s.storagePage(storage), s.adminOnly)
 	e.POST("/recordings/:id/shares", s.addShare)
 	e.POST("/shares/:sid/revoke", s.revokeShare)
 
@@ -42,4 +43,5 @@ func (s *Server) routes() {
 	api.GET("/recordings/:id/waveform", s.apiWaveform)
 	api.GET("/exports/recordings.csv", s.exportCSV, s.streaming)
 	api.GET("/exports/recordings.zip", s.exportZIP, s.streaming)
+	api.GET("/retention", s.apiRetention(storage))
 }

@@ -68,30 +68,45 @@ type storageCache struct {
 	snap *storageSnap
 }
 
-// storagePage returns the handler of GET /storage (administrators), with the
-// cache of its snapshot.
-func (s *Server) storagePage() echo.HandlerFunc {
-	cache := &storageCache{}
+// storagePage returns the handler of GET /storage (administrators), sharing the
+// cache of its snapshot with GET /api/v1/retention.
+func (s *Server) storagePage(cache *storageCache) echo.HandlerFunc {
 	return func(c echo.Context) error {
-		sc, ok := s.opts.Catalog.(storageCatalog)
-		if !ok {
-			return errors.New("storage page: the catalogue cannot list recordings for retention")
+		snap, err := cache.get(c.Request().Context(), s, c.QueryParam("refresh") != "")
+		if err != nil {
+			return err
 		}
-		ctx := c.Request().Context()
-		cache.mu.Lock()
-		snap := cache.snap
-		if snap == nil || s.now().Sub(snap.at) > storageTTL || c.QueryParam("refresh") != "" {
-			var err error
-			if snap, err = s.storageSnapshot(ctx, sc); err != nil {
-				cache.mu.Unlock()
-				return err
-			}
-			cache.snap = snap
-		}
-		cache.mu.Unlock()
 		l := langOf(c)
 		return c.Render(200, "storage", s.newPage(c, l.T("storage.title"), s.storageView(l, snap)))
 	}
+}
+
+// get returns the snapshot, computing it when there is none, it is older than
+// storageTTL, or refresh asks.
+func (cache *storageCache) get(ctx context.Context, s *Server, refresh bool) (*storageSnap, error) {
+	sc, ok := s.opts.Catalog.(storageCatalog)
+	if !ok {
+		return nil, errors.New("storage: the catalogue cannot list recordings for retention")
+	}
+	cache.mu.Lock()
+	defer cache.mu.Unlock()
+	if cache.snap == nil || s.now().Sub(cache.snap.at) > storageTTL || refresh {
+		snap, err := s.storageSnapshot(ctx, sc)
+		if err != nil {
+			return nil, err
+		}
+		cache.snap = snap
+	}
+	return cache.snap, nil
+}
+
+// ingestRate is the mean bytes a day recorded over the last ingestDays whole days.
+func (snap *storageSnap) ingestRate(now time.Time) int64 {
+	var ingest int64
+	for d := 1; d <= ingestDays; d++ {
+		ingest += snap.byDay[now.AddDate(0, 0, -d).Format("2006-01-02")].Bytes
+	}
+	return ingest / ingestDays
 }
 
 // policyFile is the policy the page explains.
@@ -218,11 +233,7 @@ func (s *Server) storageView(l *lang, snap *storageSnap) storageView {
 		v.Runs = append(v.Runs, row)
 	}
 	// The forecast: free space over the mean ingest of the last whole days.
-	var ingest int64
-	for d := 1; d <= ingestDays; d++ {
-		ingest += snap.byDay[now.AddDate(0, 0, -d).Format("2006-01-02")].Bytes
-	}
-	rate := ingest / ingestDays
+	rate := snap.ingestRate(now)
 	v.Rate = l.Bytes(rate)
 	switch {
 	case rate == 0:
