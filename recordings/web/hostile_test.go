@@ -125,6 +125,9 @@ func TestFilesystemInvariants(t *testing.T) {
 	res, body = f.get(t, fmt.Sprintf("/api/v1/recordings/%d/original", gone.ID))
 	wantError(t, res, body, http.StatusGone, "missing")
 	res, body = f.get(t, "/?deleted=1&hide_empty=0")
+	if res.StatusCode != http.StatusOK {
+		t.Errorf("the search page with deleted=1: %d", res.StatusCode)
+	}
 	if !strings.Contains(string(body), fmt.Sprintf(`data-id="%d"`, gone.ID)) || !strings.Contains(string(body), "state-missing") {
 		t.Errorf("the search page with deleted=1 does not list the missing recording %d as missing", gone.ID)
 	}

@@ -53,7 +53,7 @@ func TestRedirects_StayOnThisSite(t *testing.T) {
 		// The sign-in form sends him on after signing in, and keeps next in a field meanwhile.
 		a := f.anonymous()
 		res, body := a.get(t, "/login?next="+url.QueryEscape(next))
-		if !strings.Contains(string(body), `name="next" value="/"`) {
+		if res.StatusCode != http.StatusOK || !strings.Contains(string(body), `name="next" value="/"`) {
 			t.Errorf("the sign-in form for next=%q carries it", next)
 		}
 		ck, field := loginForm(t, a)
