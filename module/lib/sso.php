@@ -53,7 +53,13 @@ if (!function_exists('totalrec_base64url')) {
 	 *
 	 * @return string|false false when the secret or the user is empty
 	 */
-	function totalrec_sso_token($secret, $user, $ttl, $now = null) {
+	/**
+	 * A sign-on token for $user, valid $ttl seconds (at most TOTALREC_SSO_MAX_TTL).
+	 * $scope, for an end user of the User Control Panel, names the extensions they
+	 * may hear ("100,101"): Totalrec then signs them in as a user of that scope; the
+	 * admin page's token has none and signs in an administrator.
+	 */
+	function totalrec_sso_token($secret, $user, $ttl, $now = null, $scope = '') {
 		if ((string)$secret === '' || (string)$user === '') {
 			return false;
 		}
@@ -65,14 +71,34 @@ if (!function_exists('totalrec_base64url')) {
 			$ttl = TOTALREC_SSO_MAX_TTL;
 		}
 		$iat = ($now === null) ? time() : (int)$now;
-		$payload = json_encode(array(
+		$claims = array(
 			'u' => (string)$user,
 			'exp' => $iat + $ttl,
 			'n' => bin2hex(totalrec_random_bytes(16)),
 			'iat' => $iat,
-		));
+		);
+		if ((string)$scope !== '') {
+			$claims['s'] = (string)$scope;
+		}
+		$payload = json_encode($claims);
 		$body = totalrec_base64url($payload);
 		$sig = hash_hmac('sha256', $body, (string)$secret, true);
 		return $body . '.' . totalrec_base64url($sig);
+	}
+
+	/**
+	 * The extensions of a UCP token's scope: those of $exts that are plain numbers
+	 * (User Manager may say "none"), each once, sorted.
+	 */
+	function totalrec_scope_of($exts) {
+		$out = array();
+		foreach ((array)$exts as $e) {
+			$e = trim((string)$e);
+			if (preg_match('/^[0-9]{1,16}$/', $e) && !in_array($e, $out, true)) {
+				$out[] = $e;
+			}
+		}
+		sort($out, SORT_STRING);
+		return $out;
 	}
 }

@@ -57,7 +57,11 @@ type NonceStore interface {
 
 // SSOClaims is what a valid token says.
 type SSOClaims struct {
-	User  string
+	User string
+	// Scope is set on a token FreePBX's User Control Panel signs for an end user:
+	// the extensions User Manager assigns to them ("100,101"). Such a token signs in
+	// a user with that scope, never an administrator. Empty on the admin page's.
+	Scope string
 	Nonce string // 32 lower-case hex digits
 	// Until is the last moment at which the token passes ParseSSO's time checks
 	// (its exp plus ClockSkew): its nonce must be remembered at least that long.
@@ -66,6 +70,7 @@ type SSOClaims struct {
 
 type payload struct {
 	User  string `json:"u"`
+	Scope string `json:"s,omitempty"`
 	Exp   int64  `json:"exp"`
 	Nonce string `json:"n"`
 	Iat   int64  `json:"iat"`
@@ -114,7 +119,7 @@ func ParseSSO(token string, secret []byte, now time.Time) (SSOClaims, error) {
 	if iat.After(now.Add(ClockSkew)) || now.After(exp.Add(ClockSkew)) {
 		return SSOClaims{}, ErrTokenExpired
 	}
-	return SSOClaims{User: p.User, Nonce: p.Nonce, Until: exp.Add(ClockSkew)}, nil
+	return SSOClaims{User: p.User, Scope: p.Scope, Nonce: p.Nonce, Until: exp.Add(ClockSkew)}, nil
 }
 
 // VerifySSO is ParseSSO followed by recording the nonce in seen, so that a token

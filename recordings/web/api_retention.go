@@ -81,6 +81,9 @@ func (s *Server) retentionAccess(c echo.Context) error {
 	}
 	now := s.now()
 	cl, err := auth.ParseSSO(strings.TrimPrefix(h, moduleAuthScheme), s.ssoSecret, now)
+	if err == nil && cl.Scope != "" {
+		return errForbidden // an end user's (UCP) token
+	}
 	if err == nil {
 		err = s.useNonce(c.Request().Context(), cl, now)
 	}

@@ -330,3 +330,62 @@ func TestSSO(t *testing.T) {
 		t.Error("the SSO user signed in with an empty password")
 	}
 }
+
+// ucpToken is ssoToken for an end user of FreePBX's User Control Panel: it carries
+// the extensions User Manager assigns them.
+func ucpToken(user, scope string, iat time.Time, nonce string) string {
+	b, _ := json.Marshal(map[string]any{"u": user, "s": scope, "iat": iat.Unix(), "exp": iat.Add(60 * time.Second).Unix(), "n": nonce})
+	body := base64.RawURLEncoding.EncodeToString(b)
+	m := hmac.New(sha256.New, []byte(testSSOSecret))
+	m.Write([]byte(body))
+	return body + "." + base64.RawURLEncoding.EncodeToString(m.Sum(nil))
+}
+
+// TestSSO_UCP: a token from UCP signs in an end user who sees only the calls of
+// their extensions (404 for the rest, as for a missing id), is no administrator,
+// gets no retention status, and follows User Manager when their extensions change.
+func TestSSO_UCP(t *testing.T) {
+	base := sharedFixture(t)
+	in, out := scopeSets(t, base, "100-109")
+	f := base.withOptions(t, nil).anonymous()
+	signIn := func(scope, nonce string) *fixture {
+		t.Helper()
+		res, _ := f.get(t, "/sso?token="+url.QueryEscape(ucpToken("alice", scope, now, nonce)))
+		g := *f
+		for _, c := range res.Cookies() {
+			if c.Name == sessionCookie {
+				g.cookie = c.Value
+			}
+		}
+		if res.StatusCode != http.StatusSeeOther || g.cookie == "" {
+			t.Fatalf("UCP sign-on (scope %s): %d", scope, res.StatusCode)
+		}
+		return &g
+	}
+	u := signIn("100-109", "aa112233445566778899aabbccddeeff")
+	res, body := u.get(t, "/api/v1/recordings?limit=1000&deleted=1&hide_empty=0")
+	if p := decodeJSON[PageJSON](t, body); res.StatusCode != http.StatusOK || len(p.Items) != len(in) {
+		t.Errorf("UCP user's search: %d, %d items, %d in scope", res.StatusCode, len(p.Items), len(in))
+	}
+	res, body = u.get(t, fmt.Sprintf("/api/v1/recordings/%d/audio", out[0].ID))
+	wantError(t, res, body, http.StatusNotFound, "not_found")
+	if res, _ := u.get(t, "/users"); res.StatusCode != http.StatusForbidden {
+		t.Errorf("a UCP user on /users: %d, want 403", res.StatusCode)
+	}
+	usr, err := base.cat.UserByName(t.Context(), "ucp:alice")
+	if err != nil || usr.Role != recordings.RoleUser || usr.Scope.String() != "100-109" {
+		t.Errorf("the UCP user: %+v, %v", usr, err)
+	}
+	// Reassigned in User Manager: the next sign-on carries the new extensions.
+	signIn("110-129", "bb112233445566778899aabbccddeeff")
+	if usr, err := base.cat.UserByName(t.Context(), "ucp:alice"); err != nil || usr.Scope.String() != "110-129" {
+		t.Errorf("after reassignment: %+v, %v", usr, err)
+	}
+	// A UCP token is no key to the module's retention status.
+	res, body = f.get(t, "/api/v1/retention", "Authorization", "FreePBX-SSO "+ucpToken("alice", "100", now, "cc112233445566778899aabbccddeeff"))
+	wantError(t, res, body, http.StatusForbidden, "forbidden")
+	// A scope naming nothing signs no one in.
+	if res, _ := f.get(t, "/sso?token="+url.QueryEscape(ucpToken("bob", "all", now, "dd112233445566778899aabbccddeeff"))); res.StatusCode != http.StatusForbidden {
+		t.Errorf("a UCP token for all recordings: %d, want 403", res.StatusCode)
+	}
+}

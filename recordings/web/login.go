@@ -139,8 +139,7 @@ func (s *Server) sso(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	u, err := s.acc.EnsureUser(c.Request().Context(), catalog.User{Name: ssoPrefix + cl.User, Role: recordings.RoleAdmin,
-		Scope: recordings.AllScope, Source: catalog.SourceFreePBX})
+	u, err := s.ssoUser(c.Request().Context(), cl)
 	if err != nil {
 		return err
 	}
@@ -157,6 +156,37 @@ func (s *Server) sso(c echo.Context) error {
 		return err
 	}
 	return c.Redirect(http.StatusSeeOther, "/")
+}
+
+// ucpPrefix names the users FreePBX's User Control Panel signs in: end users with
+// the scope of their extensions, apart from the administrators of ssoPrefix.
+const ucpPrefix = "ucp:"
+
+// ssoUser is the user a valid sign-on token names: a FreePBX administrator (all
+// recordings), or, for a token with a scope, a UCP user seeing the recordings of the
+// extensions User Manager assigns them, kept in step with each sign-in.
+func (s *Server) ssoUser(ctx context.Context, cl auth.SSOClaims) (catalog.User, error) {
+	if cl.Scope == "" {
+		return s.acc.EnsureUser(ctx, catalog.User{Name: ssoPrefix + cl.User, Role: recordings.RoleAdmin,
+			Scope: recordings.AllScope, Source: catalog.SourceFreePBX})
+	}
+	scope, err := recordings.ParseScope(cl.Scope)
+	if err != nil || scope.All || len(scope.Ranges) == 0 {
+		return catalog.User{}, &publicError{status: http.StatusForbidden, code: "sso_invalid",
+			message: "the sign-on link names no extensions", err: err}
+	}
+	u, err := s.acc.EnsureUser(ctx, catalog.User{Name: ucpPrefix + cl.User, Role: recordings.RoleUser,
+		Scope: scope, Source: catalog.SourceFreePBX})
+	if err != nil || u.Disabled || u.Source != catalog.SourceFreePBX {
+		return u, err
+	}
+	if u.Role != recordings.RoleUser || u.Scope.String() != scope.String() {
+		u.Role, u.Scope = recordings.RoleUser, scope
+		if err := s.acc.UpdateUser(ctx, u); err != nil {
+			return u, err
+		}
+	}
+	return u, nil
 }
 
 // useNonce marks the token's nonce used, or refuses the token as replayed.
