@@ -2,6 +2,11 @@ package pbx_test
 
 import (
 	"fmt"
+	"html"
+	"io"
+	"net/http"
+	"net/http/cookiejar"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -184,6 +189,8 @@ apache2ctl start >/dev/null 2>&1 || true`)
 		})
 	}
 
+	t.Run("admin pages through Apache", func(t *testing.T) { adminPages(t) })
+
 	// Uninstalled: FreePBX's dialplan is its own again, and a call whose policy says
 	// never is not recorded.
 	out = sh(t, rel+"/install.sh --uninstall 2>&1")
@@ -210,4 +217,104 @@ func waitUp(t *testing.T, ok func() bool) {
 		time.Sleep(250 * time.Millisecond)
 	}
 	t.Fatal("not within 20 s")
+}
+
+// adminPages signs in to FreePBX's admin GUI as a browser would, through Apache by
+// the machine's host name, and checks the module's pages: the settings page's
+// retention summary comes from the daemon, and the Reports page's iframe, followed
+// as a browser on another machine follows it, signs in and serves the recordings
+// through FreePBX's own Apache (the daemon itself listens on 127.0.0.1 only).
+func adminPages(t *testing.T) {
+	host, err := os.Hostname()
+	if err != nil {
+		t.Fatal(err)
+	}
+	jar, _ := cookiejar.New(nil)
+	browser := &http.Client{Jar: jar, Timeout: 30 * time.Second}
+	admin := "http://" + host + "/admin/config.php"
+	res, err := browser.PostForm(admin, url.Values{"username": {"admin"}, "password": {"Tr-admin-1"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	get := func(c *http.Client, u string) (int, string) {
+		t.Helper()
+		res, err := c.Get(u)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer res.Body.Close()
+		b, _ := io.ReadAll(res.Body)
+		return res.StatusCode, string(b)
+	}
+	code, body := get(browser, admin+"?display=totalrec&view=settings")
+	if code != 200 || !strings.Contains(body, "Last run: none yet") || !strings.Contains(body, "Policy: no rule, every recording is kept") {
+		t.Errorf("settings page: %d, no retention summary from the daemon:\n%s", code, tail(body, 3000))
+	}
+	code, body = get(browser, admin+"?display=totalrec")
+	m := regexp.MustCompile(`<iframe id="totalrec-frame" src="([^"]+)"`).FindStringSubmatch(body)
+	if code != 200 || m == nil {
+		t.Fatalf("Reports page: %d, no iframe:\n%s", code, tail(body, 3000))
+	}
+	src := html.UnescapeString(m[1])
+	base, _ := url.Parse(admin)
+	frame, err := base.Parse(src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if frame.Hostname() != host || (frame.Port() != "" && frame.Port() != "80") {
+		t.Errorf("the iframe points at %s, not at FreePBX's own %s", frame, host)
+	}
+	// Another machine: a network namespace of its own, reaching this one over a
+	// veth pair, as a browser on the LAN reaches the PBX.
+	ns := otherMachine(t)
+	curl := func(args ...string) (string, error) {
+		out, err := exec.Command("ip", append([]string{"netns", "exec", ns.name, "curl", "-sS", "-m", "10"}, args...)...).CombinedOutput()
+		return string(out), err
+	}
+	remote := *frame
+	remote.Host = ns.pbx
+	cookies := filepath.Join(t.TempDir(), "cookies")
+	out, err := curl("-c", cookies, "-b", cookies, "-L", "-o", "/dev/null", "-w", "%{http_code} %{url_effective}", remote.String())
+	if err != nil || !strings.HasPrefix(out, "200 ") {
+		t.Fatalf("the iframe's sign-on from another machine: %q %v", out, err)
+	}
+	landed, _ := url.Parse(strings.Fields(out)[1])
+	out, err = curl("-b", cookies, "http://"+ns.pbx+strings.TrimSuffix(landed.Path, "/")+"/api/v1/recordings?since=1h&limit=5")
+	if err != nil || !strings.Contains(out, `"items"`) || !strings.Contains(out, "internal-100-101-") {
+		t.Errorf("the recordings through Apache from another machine: %q %v", tail(out, 1000), err)
+	}
+	if out, err := curl("-o", "/dev/null", "-w", "%{http_code}", "http://"+ns.pbx+":8080/healthz"); err == nil && strings.TrimSpace(out) == "200" {
+		t.Errorf("the daemon's own port answers another machine: it should listen on 127.0.0.1 only")
+	}
+}
+
+// netns is a network namespace standing for another machine: it reaches this
+// one at pbx (an address of a veth pair made for the test).
+type netns struct{ name, pbx string }
+
+func otherMachine(t *testing.T) netns {
+	t.Helper()
+	name := fmt.Sprintf("totalrec-lan-%d", os.Getpid()%100000)
+	host, peer := "trlan0", "trlan1"
+	steps := [][]string{
+		{"ip", "netns", "add", name},
+		{"ip", "link", "add", host, "type", "veth", "peer", "name", peer},
+		{"ip", "link", "set", peer, "netns", name},
+		{"ip", "addr", "add", "10.231.7.1/30", "dev", host},
+		{"ip", "link", "set", host, "up"},
+		{"ip", "netns", "exec", name, "ip", "addr", "add", "10.231.7.2/30", "dev", peer},
+		{"ip", "netns", "exec", name, "ip", "link", "set", peer, "up"},
+		{"ip", "netns", "exec", name, "ip", "link", "set", "lo", "up"},
+	}
+	t.Cleanup(func() {
+		exec.Command("ip", "link", "del", host).Run()
+		exec.Command("ip", "netns", "del", name).Run()
+	})
+	for _, s := range steps {
+		if out, err := exec.Command(s[0], s[1:]...).CombinedOutput(); err != nil {
+			t.Fatalf("%v: %v\n%s", s, err, out)
+		}
+	}
+	return netns{name: name, pbx: "10.231.7.1"}
 }
