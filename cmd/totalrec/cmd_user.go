@@ -73,12 +73,7 @@ signs them in as "freepbx:NAME". Every change is audited.`,
 
 // operator names who runs a command, for the audit trail: "cli:" and the login.
 func (o *globalOptions) operator() string {
-	for _, v := range []string{"SUDO_USER", "USER"} {
-		if u := o.getenv(v); u != "" {
-			return "cli:" + u
-		}
-	}
-	return "cli"
+	return "cli:" + o.osUser()
 }
 
 // auditCLI appends a command's change to the audit trail.
