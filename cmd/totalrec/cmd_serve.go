@@ -106,7 +106,8 @@ func serveApp(ctx context.Context, a *app, p serveParams) error {
 	wo := web.Options{
 		Catalog: a.cat, Spool: tree, Location: a.loc, Logger: a.log.With("component", "web"), Version: version,
 		CacheDir: filepath.Join(a.cfg.DataDir, "cache", "checkpoints"), Access: webAccess(a.cfg),
-		Storage: web.Storage{Node: a.cfg.Node}, // the policy file as `retention` finds it
+		Storage:  web.Storage{Node: a.cfg.Node}, // the policy file as `retention` finds it
+		BasePath: a.cfg.BasePath,
 	}
 	if a.cdr != nil { // a nil *cdr.Reader must stay a nil interface
 		wo.CDR = a.cdr

@@ -29,8 +29,11 @@ type Config struct {
 	// show the UI in a frame; "" = http and https on the standard ports of
 	// public_url's host (or of the host each request names).
 	FrameAncestors string
-	SessionIdle    time.Duration // a session ends after this long without a request
-	SessionMax     time.Duration // and this long after sign-in, whatever happens
+	// BasePath is the path the web UI is served under, "/totalrec" behind
+	// FreePBX's Apache; "" = the root. install.sh writes it with the proxy.
+	BasePath    string
+	SessionIdle time.Duration // a session ends after this long without a request
+	SessionMax  time.Duration // and this long after sign-in, whatever happens
 
 	// DBPasswordFile and CDRDBPasswordFile name files holding the MySQL password of
 	// DB and CDRDB. Load has already put the password into the DSN; they are kept

@@ -149,6 +149,14 @@ func TestConfig_Validate(t *testing.T) {
 		{"timezone", func(c *config.Config) { c.Timezone = "Mars/Olympus" }, "timezone", "IANA"},
 		{"cdr window", func(c *config.Config) { c.CDRWindow = -1 }, "cdr_window", "negative"},
 		{"scan interval", func(c *config.Config) { c.ScanInterval = 0 }, "scan_interval", "positive"},
+		{"base path without slash", func(c *config.Config) { c.BasePath = "totalrec" }, "base_path", "/seg"},
+		{"base path trailing slash", func(c *config.Config) { c.BasePath = "/totalrec/" }, "base_path", "trailing slash"},
+		{"base path root", func(c *config.Config) { c.BasePath = "/" }, "base_path", "/seg"},
+		{"base path empty segment", func(c *config.Config) { c.BasePath = "/a//b" }, "base_path", "/seg"},
+		{"base path dots", func(c *config.Config) { c.BasePath = "/a/.." }, "base_path", "/seg"},
+		{"base path space", func(c *config.Config) { c.BasePath = "/call recordings" }, "base_path", "/seg"},
+		{"base path escape", func(c *config.Config) { c.BasePath = "/a%2Fb" }, "base_path", "/seg"},
+		{"base path query", func(c *config.Config) { c.BasePath = "/a?b" }, "base_path", "/seg"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -167,6 +175,15 @@ func TestConfig_Validate(t *testing.T) {
 			}
 		})
 	}
+	t.Run("good base paths", func(t *testing.T) {
+		for _, p := range []string{"", "/totalrec", "/pbx/call-recordings", "/a.b_c~d/v2"} {
+			c := config.Default()
+			c.BasePath = p
+			if err := c.Validate(); err != nil {
+				t.Errorf("base_path %q: %v", p, err)
+			}
+		}
+	})
 	t.Run("all problems at once", func(t *testing.T) {
 		c := config.Default()
 		c.Spool, c.Listen = "x", "y"

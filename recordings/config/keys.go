@@ -35,6 +35,7 @@ var settings = [...]setting{
 	secretKey("sso_secret", "TOTALREC_SSO_SECRET", func(c *Config) *string { return &c.SSOSecret }),
 	strKey("public_url", "TOTALREC_PUBLIC_URL", func(c *Config) *string { return &c.PublicURL }),
 	strKey("frame_ancestors", "TOTALREC_FRAME_ANCESTORS", func(c *Config) *string { return &c.FrameAncestors }),
+	strKey("base_path", "TOTALREC_BASE_PATH", func(c *Config) *string { return &c.BasePath }),
 	durKey("session_idle", "TOTALREC_SESSION_IDLE", func(c *Config) *time.Duration { return &c.SessionIdle }),
 	durKey("session_max", "TOTALREC_SESSION_MAX", func(c *Config) *time.Duration { return &c.SessionMax }),
 }

@@ -16,6 +16,7 @@ const ourConf = `# Totalrec
 spool = /data/monitor
 listen = 0.0.0.0:8443
 node = pbx1
+base_path = /totalrec
 
 [cdr]
 table = cdr_archive
@@ -38,18 +39,19 @@ func TestLoad_Layers(t *testing.T) {
 		{
 			name: "config file overrides FreePBX",
 			want: map[string]string{"spool": "/data/monitor", "cdr_table": "cdr_archive", "cdr_window": "1h30m0s",
-				"listen": "0.0.0.0:8443", "node": "pbx1", "db": `freepbxuser:pa'ss\w0rd@tcp(localhost:3306)/asterisk`},
+				"listen": "0.0.0.0:8443", "node": "pbx1", "base_path": "/totalrec", "db": `freepbxuser:pa'ss\w0rd@tcp(localhost:3306)/asterisk`},
 			src: map[string]config.Source{"spool": "config file", "cdr_table": "config file", "cdr_window": "config file",
 				"db": "freepbx.conf", "scan_interval": "default"},
 		},
 		{
 			name: "env overrides the file",
 			env: map[string]string{"TOTALREC_SPOOL": "/env/monitor", "TOTALREC_CDR_TABLE": "cdr_env",
-				"TOTALREC_TZ": "Europe/Berlin", "TOTALREC_CDR_DB": "sqlite:/tmp/cdr.db", "TOTALREC_SCAN_INTERVAL": "30s"},
+				"TOTALREC_TZ": "Europe/Berlin", "TOTALREC_CDR_DB": "sqlite:/tmp/cdr.db", "TOTALREC_SCAN_INTERVAL": "30s",
+				"TOTALREC_BASE_PATH": "/env-recordings"},
 			want: map[string]string{"spool": "/env/monitor", "cdr_table": "cdr_env", "timezone": "Europe/Berlin",
-				"cdr_db": "sqlite:/tmp/cdr.db", "scan_interval": "30s", "node": "pbx1"},
+				"cdr_db": "sqlite:/tmp/cdr.db", "scan_interval": "30s", "node": "pbx1", "base_path": "/env-recordings"},
 			src: map[string]config.Source{"spool": "env TOTALREC_SPOOL", "timezone": "env TOTALREC_TZ",
-				"cdr_db": "env TOTALREC_CDR_DB", "node": "config file"},
+				"cdr_db": "env TOTALREC_CDR_DB", "node": "config file", "base_path": "env TOTALREC_BASE_PATH"},
 		},
 		{
 			name: "flags override env",

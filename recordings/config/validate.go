@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"time"
 )
 
@@ -77,6 +78,9 @@ func (c Config) Validate() error {
 			break
 		}
 	}
+	if !isBasePath(c.BasePath) {
+		bad("base_path", c.BasePath, "want empty (the root) or /seg[/seg…] of letters, digits and ._~-, without a trailing slash, e.g. /totalrec")
+	}
 	if c.SessionIdle <= 0 || c.SessionMax <= 0 || c.SessionIdle > c.SessionMax {
 		bad("session_idle", c.SessionIdle.String()+"/"+c.SessionMax.String(), "session_idle and session_max must be positive, idle at most max")
 	}
@@ -102,6 +106,29 @@ func isNodeName(s string) bool {
 	for _, r := range s {
 		if !(r == '_' || r == '-' || r == '.' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9') {
 			return false
+		}
+	}
+	return true
+}
+
+// isBasePath reports whether p is "" or "/seg[/seg…]": each segment letters,
+// digits and ._~- (never only dots), no trailing slash. It goes into URLs and
+// cookie paths as it is, and the web server strips it from request paths.
+func isBasePath(p string) bool {
+	if p == "" {
+		return true
+	}
+	if len(p) > 200 || p[0] != '/' {
+		return false
+	}
+	for _, seg := range strings.Split(p[1:], "/") {
+		if seg == "" || strings.Trim(seg, ".") == "" {
+			return false
+		}
+		for _, r := range seg {
+			if !(r == '.' || r == '_' || r == '~' || r == '-' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9') {
+				return false
+			}
 		}
 	}
 	return true

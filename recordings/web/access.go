@@ -129,7 +129,8 @@ func (s *Server) frameAncestors(c echo.Context) string {
 	return strings.TrimSpace("'self' " + strings.Join(list, " "))
 }
 
-// LoginLink returns a path that signs the browser in as user once, within ttl.
+// LoginLink returns a path (under the base path) that signs the browser in as
+// user once, within ttl.
 // `totalrec demo` prints one with its URL.
 func (s *Server) LoginLink(user string, ttl time.Duration) (string, error) {
 	if user == "" {
@@ -139,7 +140,7 @@ func (s *Server) LoginLink(user string, ttl time.Duration) (string, error) {
 	s.onceMu.Lock()
 	defer s.onceMu.Unlock()
 	s.once[auth.HashToken(tok)] = onceLogin{user: user, exp: s.now().Add(ttl)}
-	return "/login/once?token=" + tok, nil
+	return s.path("/login/once?token=" + tok), nil
 }
 
 // takeOnce consumes a one-time link and returns the user it names.

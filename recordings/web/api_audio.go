@@ -55,12 +55,12 @@ func (s *Server) serveAudio(c echo.Context, rec recordings.Recording, download b
 		content, err = stream.Open(rf.f, rf.size, rec.Format, nil)
 	}
 	if errors.Is(err, stream.ErrDamaged) {
-		return errDamaged(rec, err)
+		return s.errDamaged(rec, err)
 	}
 	if errors.Is(err, recordings.ErrUnsupportedFormat) {
 		return &publicError{status: http.StatusUnsupportedMediaType, code: "unsupported_format",
-			message: fmt.Sprintf("recording %d is %s audio, which cannot be decoded here; download the original: /api/v1/recordings/%d/original",
-				rec.ID, rec.Format, rec.ID), err: err}
+			message: fmt.Sprintf("recording %d is %s audio, which cannot be decoded here; download the original: %s",
+				rec.ID, rec.Format, s.path(fmt.Sprintf("/api/v1/recordings/%d/original", rec.ID))), err: err}
 	}
 	if err != nil {
 		return fmt.Errorf("open audio of recording %d: %w", rec.ID, err)
@@ -78,10 +78,10 @@ func (s *Server) serveAudio(c echo.Context, rec recordings.Recording, download b
 
 // errDamaged says that rec's file is broken (stream.ErrDamaged), not of a format
 // Totalrec lacks: 422, with the way to the original, which is still served.
-func errDamaged(rec recordings.Recording, err error) error {
+func (s *Server) errDamaged(rec recordings.Recording, err error) error {
 	return &publicError{status: http.StatusUnprocessableEntity, code: "damaged_recording",
-		message: fmt.Sprintf("recording %d is damaged: its %s file cannot be read as audio; the original file can still be downloaded: /api/v1/recordings/%d/original",
-			rec.ID, rec.Format, rec.ID), err: err}
+		message: fmt.Sprintf("recording %d is damaged: its %s file cannot be read as audio; the original file can still be downloaded: %s",
+			rec.ID, rec.Format, s.path(fmt.Sprintf("/api/v1/recordings/%d/original", rec.ID))), err: err}
 }
 
 func keyOf(rf *recordingFile) cacheKey {

@@ -82,10 +82,10 @@ func (s *Server) auditPage(c echo.Context) error {
 			base.Set(k, val)
 		}
 	}
-	v.CSV = "/audit.csv?" + base.Encode()
+	v.CSV = s.path("/audit.csv?" + base.Encode())
 	if next > 0 {
 		base.Set("before", strconv.FormatInt(next, 10))
-		v.Next = "/audit?" + base.Encode()
+		v.Next = s.path("/audit?" + base.Encode())
 	}
 	return c.Render(http.StatusOK, "audit", s.newPage(c, l.T("audit.title"), v))
 }

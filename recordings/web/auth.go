@@ -5,6 +5,7 @@ import (
 	"crypto/subtle"
 	"errors"
 	"fmt"
+	"net"
 	"net/http"
 	"net/url"
 	"strings"
@@ -202,9 +203,9 @@ func (s *Server) requireSignIn(next echo.HandlerFunc) echo.HandlerFunc {
 		if isAPI(c) || c.Request().Method != http.MethodGet {
 			return errUnauthorized
 		}
-		to := "/login"
+		to := s.path("/login")
 		if next := localTarget(c.Request().URL.RequestURI(), ""); next != "" {
-			to += "?next=" + url.QueryEscape(next)
+			to += "?next=" + url.QueryEscape(s.path(next))
 		}
 		return c.Redirect(http.StatusSeeOther, to)
 	}
@@ -250,9 +251,25 @@ func (s *Server) checkCSRF(next echo.HandlerFunc) echo.HandlerFunc {
 
 // secure reports whether cookies get the Secure attribute: the request came
 // over TLS, or public_url says the users reach Totalrec over https (a proxy in
-// front terminates TLS).
+// front terminates TLS), or a proxy on this machine (FreePBX's Apache, see
+// install.sh) says so in X-Forwarded-Proto. From anywhere else the header is
+// ignored.
 func (s *Server) secure(c echo.Context) bool {
-	return c.Request().TLS != nil || (s.publicURL != nil && s.publicURL.Scheme == "https")
+	r := c.Request()
+	if r.TLS != nil || (s.publicURL != nil && s.publicURL.Scheme == "https") {
+		return true
+	}
+	return strings.EqualFold(r.Header.Get(echo.HeaderXForwardedProto), "https") && fromLoopback(r.RemoteAddr)
+}
+
+// fromLoopback reports whether a connection's peer address is on this machine.
+func fromLoopback(remoteAddr string) bool {
+	host, _, err := net.SplitHostPort(remoteAddr)
+	if err != nil {
+		return false
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
 }
 
 // cookie returns a cookie with the attributes the package documentation explains.
@@ -266,7 +283,7 @@ func (s *Server) cookie(c echo.Context, name, value, path string, maxAge int) *h
 }
 
 func (s *Server) clearSessionCookie(c echo.Context) {
-	c.SetCookie(s.cookie(c, sessionCookie, "", "/", -1))
+	c.SetCookie(s.cookie(c, sessionCookie, "", s.cookiePath(), -1))
 }
 
 // startSession signs u in: a new session row and its cookie.
@@ -277,6 +294,6 @@ func (s *Server) startSession(c echo.Context, u catalog.User) error {
 	if err := s.acc.CreateSession(c.Request().Context(), sess); err != nil {
 		return err
 	}
-	c.SetCookie(s.cookie(c, sessionCookie, id, "/", 0))
+	c.SetCookie(s.cookie(c, sessionCookie, id, s.cookiePath(), 0))
 	return nil
 }

@@ -117,7 +117,7 @@ func waitURL(t *testing.T, ctx context.Context, part string) string {
 func signIn(t *testing.T, ctx context.Context, f *fixture) {
 	t.Helper()
 	f.signIn(t, "browser", recordings.RoleAdmin, "")
-	do(t, ctx, chromedp.Navigate(f.http.URL+"/login"), chromedp.WaitVisible(chromedp.ID("login-form")),
+	do(t, ctx, chromedp.Navigate(f.http.URL+f.prefix+"/login"), chromedp.WaitVisible(chromedp.ID("login-form")),
 		chromedp.SendKeys(chromedp.ID("login-name"), "browser"),
 		chromedp.SendKeys(chromedp.ID("login-password"), testPassword),
 		chromedp.Evaluate[chromedp.Void](`document.getElementById("login-submit").click(); null`))
@@ -274,5 +274,45 @@ func TestBrowser_Download(t *testing.T) {
 			t.Errorf("the downloaded file (%d bytes) is not the recording (%d bytes)", len(got), r.Size)
 		}
 		break
+	}
+}
+
+// TestBrowser_BasePath signs in and plays a recording in Chromium with the UI
+// under /totalrec, as FreePBX's Apache serves it: the form, the row click, the
+// script's waveform fetch, the audio and the back link all stay under the base.
+func TestBrowser_BasePath(t *testing.T) {
+	f := sharedFixture(t).withBase(t)
+	ctx := newBrowser(t)
+	signIn(t, ctx, f)
+	if loc := run(t, ctx, chromedp.Location()); loc != f.http.URL+testBase+"/" {
+		t.Errorf("after signing in the browser is at %s, want %s/", loc, f.http.URL+testBase)
+	}
+	search := f.http.URL + testBase + "/?format=wav49&type=in&min_duration=30"
+	do(t, ctx, chromedp.Navigate(search), chromedp.WaitVisible(chromedp.ID("results")),
+		chromedp.Evaluate[chromedp.Void](`document.querySelector('#results tbody tr td.party').click(); null`))
+	waitURL(t, ctx, testBase+"/recordings/")
+	do(t, ctx,
+		chromedp.WaitVisible(chromedp.ID("controls")),
+		chromedp.Poll[chromedp.Void](`document.getElementById("player").hasAttribute("data-waveform-ready")`, chromedp.WithPollingTimeout(20*time.Second)),
+		chromedp.Click(chromedp.ID("play")),
+		chromedp.Poll[chromedp.Void](`document.getElementById("audio").currentTime > 0.5`, chromedp.WithPollingTimeout(20*time.Second)),
+	)
+	state := run(t, ctx, chromedp.Evaluate[map[string]any](`(() => { const a = document.getElementById("audio");
+		return {paused: a.paused, error: a.error ? a.error.code : 0, src: a.currentSrc,
+			back: document.getElementById("back").getAttribute("href")}; })()`))
+	if state["paused"] != false || state["error"] != float64(0) {
+		t.Errorf("audio after play: %v", state)
+	}
+	if src, _ := state["src"].(string); !strings.HasPrefix(src, f.http.URL+testBase+"/api/v1/recordings/") {
+		t.Errorf("the audio plays from %q", src)
+	}
+	if back, _ := state["back"].(string); back != strings.TrimPrefix(search, f.http.URL) {
+		t.Errorf("the back link is %q, want the search it came from", back)
+	}
+	artifact(t, "player-base-path.png", run(t, ctx, chromedp.FullScreenshot(100)))
+	do(t, ctx, chromedp.Evaluate[chromedp.Void](`document.getElementById("logout").click(); null`))
+	waitURL(t, ctx, testBase+"/login")
+	if logs := f.logs.String(); strings.Contains(logs, "level=ERROR") || strings.Contains(logs, "status=404") {
+		t.Errorf("the server logged errors or 404s:\n%s", logs)
 	}
 }

@@ -12,6 +12,17 @@
 // for the waveform. Nothing is loaded from another origin: the UI works on a PBX
 // with no internet.
 //
+// # Base path
+//
+// Options.BasePath ("/totalrec" behind FreePBX's Apache, which install.sh sets
+// up) puts the whole UI and API under a path. ServeHTTP (base.go) strips it
+// before routing, so the route table, isPublic and the middlewares see the
+// same paths with or without one; everything sent back gets it where it is
+// made: s.path for redirects and links built in Go, the path and asset
+// template functions, cookie paths (cookiePath), and <body data-base> for the
+// script, which builds no other URL. Redirect targets from requests must lie
+// under the base (baseTarget). /healthz also answers at the root.
+//
 // # What reaches the disk
 //
 // A request names recordings by catalogue ID only. The file is reached as
@@ -51,7 +62,7 @@
 // exports, sign-ins and changes are audited (audit_log.go) before anything is
 // sent, with a context that outlives the request (a client that goes away is
 // logged at debug, not as an error). A redirect target taken from a request
-// passes localTarget (redirect.go); every CSV is written by csvWriter (csv.go),
+// passes localTarget (redirect.go) and, under a base path, baseTarget; every CSV is written by csvWriter (csv.go),
 // which defuses cells a spreadsheet would evaluate. docs/api.md explains the
 // cookie attributes (SameSite for the FreePBX iframe), throttling,
 // frame-ancestors and the audit granularity; docs/security.md the threat model.

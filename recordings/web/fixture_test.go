@@ -54,6 +54,9 @@ type fixture struct {
 	// administrator's, unless as made another.
 	cookie string
 	csrf   string
+	// prefix goes before every path a request names: the base path of a
+	// server under one (withBase).
+	prefix string
 }
 
 // newFixture builds a demo of days days in a test's own directory and serves
@@ -248,7 +251,7 @@ func (f *fixture) do(t testing.TB, method, path string, header ...string) (*http
 // not following redirects.
 func (f *fixture) send(t testing.TB, method, path string, body io.Reader, header ...string) (*http.Response, []byte) {
 	t.Helper()
-	req, err := http.NewRequest(method, f.http.URL+path, body)
+	req, err := http.NewRequest(method, f.http.URL+f.prefix+path, body)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -162,7 +162,7 @@ func (s *Server) language(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		l, fromQuery := pickLang(c.Request())
 		if fromQuery {
-			c.SetCookie(&http.Cookie{Name: langCookie, Value: l.Code, Path: "/", MaxAge: 365 * 24 * 3600,
+			c.SetCookie(&http.Cookie{Name: langCookie, Value: l.Code, Path: s.cookiePath(), MaxAge: 365 * 24 * 3600,
 				HttpOnly: true, SameSite: http.SameSiteLaxMode})
 		}
 		c.Set("lang", l)

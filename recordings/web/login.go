@@ -25,7 +25,7 @@ type loginView struct {
 // loginPage is GET /login: the sign-in form, with a fresh CSRF token in a cookie
 // and a hidden field (double submit: there is no session yet).
 func (s *Server) loginPage(c echo.Context) error {
-	next := localTarget(c.QueryParam("next"), "/")
+	next := s.target(c.QueryParam("next"))
 	if principalOf(c) != nil {
 		return c.Redirect(http.StatusSeeOther, next)
 	}
@@ -34,7 +34,7 @@ func (s *Server) loginPage(c echo.Context) error {
 
 func (s *Server) renderLogin(c echo.Context, status int, next, msg string) error {
 	tok := auth.NewSecret(32)
-	c.SetCookie(s.cookie(c, loginCookie, tok, "/login", 3600))
+	c.SetCookie(s.cookie(c, loginCookie, tok, s.path("/login"), 3600))
 	l := langOf(c)
 	return c.Render(status, "login", s.newPage(c, l.T("login.title"), loginView{CSRF: tok, Next: next, Error: msg}))
 }
@@ -45,7 +45,7 @@ func (s *Server) renderLogin(c echo.Context, status int, next, msg string) error
 // audited.
 func (s *Server) login(c echo.Context) error {
 	ctx, l := c.Request().Context(), langOf(c)
-	name, pw, next := strings.TrimSpace(c.FormValue("name")), c.FormValue("password"), localTarget(c.FormValue("next"), "/")
+	name, pw, next := strings.TrimSpace(c.FormValue("name")), c.FormValue("password"), s.target(c.FormValue("next"))
 	now, addr := s.now(), c.RealIP()
 	if wait := s.signIns.Wait(name, addr, now); wait > 0 {
 		secs := int(math.Ceil(wait.Seconds()))
@@ -87,7 +87,7 @@ func (s *Server) login(c echo.Context) error {
 	if err := s.startSession(c, u); err != nil {
 		return err
 	}
-	c.SetCookie(s.cookie(c, loginCookie, "", "/login", -1))
+	c.SetCookie(s.cookie(c, loginCookie, "", s.path("/login"), -1))
 	if err := s.audit(c, actLogin, 0, "password", u.Name); err != nil {
 		return err
 	}
@@ -108,7 +108,7 @@ func (s *Server) logout(c echo.Context) error {
 		}
 	}
 	s.clearSessionCookie(c)
-	return c.Redirect(http.StatusSeeOther, "/login")
+	return c.Redirect(http.StatusSeeOther, s.path("/login"))
 }
 
 // ssoPrefix names the users that FreePBX single sign-on creates, apart from
@@ -155,7 +155,7 @@ func (s *Server) sso(c echo.Context) error {
 	if err := s.audit(c, actLogin, 0, "freepbx sso", u.Name); err != nil {
 		return err
 	}
-	return c.Redirect(http.StatusSeeOther, "/")
+	return c.Redirect(http.StatusSeeOther, s.path("/"))
 }
 
 // ucpPrefix names the users FreePBX's User Control Panel signs in: end users with
@@ -222,5 +222,5 @@ func (s *Server) loginOnce(c echo.Context) error {
 	if err := s.audit(c, actLogin, 0, "one-time link", u.Name); err != nil {
 		return err
 	}
-	return c.Redirect(http.StatusSeeOther, "/")
+	return c.Redirect(http.StatusSeeOther, s.path("/"))
 }

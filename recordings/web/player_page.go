@@ -60,8 +60,8 @@ func (s *Server) playerPage(c echo.Context) error {
 		ID: rec.ID, When: l.DateTime(rec.CallTime.In(s.loc)), Duration: clock(rec.Duration),
 		DurationSec: rec.Duration.Seconds(), Disposition: rec.CDR.Disposition, Format: string(rec.Format),
 		DispClass: strings.ToLower(strings.ReplaceAll(rec.CDR.Disposition, " ", "-")),
-		AudioURL:  "/api/v1/recordings/" + id + "/audio", WaveformURL: "/api/v1/recordings/" + id + "/waveform",
-		WAVURL: "/api/v1/recordings/" + id + "/audio?download=1", OriginalURL: "/api/v1/recordings/" + id + "/original",
+		AudioURL:  s.path("/api/v1/recordings/" + id + "/audio"), WaveformURL: s.path("/api/v1/recordings/" + id + "/waveform"),
+		WAVURL: s.path("/api/v1/recordings/" + id + "/audio?download=1"), OriginalURL: s.path("/api/v1/recordings/" + id + "/original"),
 	}
 	v.Heading = l.F("player.heading", l.T("type."+rec.Name.Type), orDash(rec.Caller()), orDash(rec.Callee()))
 	v.Playable, v.Original, v.Notice = s.playability(c, rec, l)
@@ -78,7 +78,7 @@ func (s *Server) playerPage(c echo.Context) error {
 		}
 		if len(legs) > 1 { // the recording itself is always among them
 			for _, r := range legs {
-				v.Legs = append(v.Legs, newRow(r, l, now, s.loc))
+				v.Legs = append(v.Legs, newRow(r, l, now, s.loc, s.base))
 			}
 		}
 		if s.opts.CDR != nil {

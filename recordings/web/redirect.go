@@ -2,6 +2,7 @@ package web
 
 import (
 	"net/url"
+	"path"
 	"strings"
 )
 
@@ -15,7 +16,8 @@ var tabNewline = strings.NewReplacer("\t", "", "\n", "", "\r", "")
 // localTarget returns raw, normalised, when a browser would resolve it to a
 // path on this origin, else fallback. It is the one check of every redirect
 // target that comes from a request (?next= of the sign-in page, the sign-in
-// form's next, the language links).
+// form's next, the language links); under a base path, baseTarget adds that
+// the path lies under it.
 //
 // It judges the URL as a browser reads it, not as written: browsers drop
 // leading and trailing control characters and spaces and every tab, LF and CR
@@ -78,3 +80,37 @@ func isLocalPath(p string) bool {
 // c0AndSpace are the characters browsers trim from both ends of a URL.
 const c0AndSpace = "\x00\x01\x02\x03\x04\x05\x06\x07\x08\x09\x0a\x0b\x0c\x0d\x0e\x0f" +
 	"\x10\x11\x12\x13\x14\x15\x16\x17\x18\x19\x1a\x1b\x1c\x1d\x1e\x1f "
+
+// baseTarget is localTarget for a server under base: the target must also lie
+// under base once dot segments and escapes are resolved as a browser or a
+// proxy would ("/totalrec/../admin/" is FreePBX's, not ours), else fallback.
+func baseTarget(raw, base, fallback string) string {
+	t := localTarget(raw, "")
+	if t == "" {
+		return fallback
+	}
+	if base == "" {
+		return t
+	}
+	p := t
+	if i := strings.IndexAny(p, "?#"); i >= 0 {
+		p = p[:i]
+	}
+	// localTarget has checked that p decodes, in at most four rounds, to a path
+	// without escapes.
+	for range 4 {
+		d, err := url.PathUnescape(p)
+		if err != nil {
+			return fallback
+		}
+		if d == p {
+			break
+		}
+		p = d
+	}
+	clean := path.Clean(p)
+	if clean != base && !strings.HasPrefix(clean, base+"/") {
+		return fallback
+	}
+	return t
+}

@@ -78,3 +78,35 @@ func TestRedirects_StayOnThisSite(t *testing.T) {
 		t.Errorf("signed in, //evil.example/x: %d, links %s", res.StatusCode, clip(string(body), 2000))
 	}
 }
+
+// TestBaseTarget: under a base path a redirect target must also lie under it.
+func TestBaseTarget(t *testing.T) {
+	for raw, want := range map[string]string{
+		"/totalrec/":                     "/totalrec/",
+		"/totalrec":                      "/totalrec",
+		"/totalrec/?type=in":             "/totalrec/?type=in",
+		"/totalrec/recordings/5#shares":  "/totalrec/recordings/5#shares",
+		"/totalrec/audit?who=admin":      "/totalrec/audit?who=admin",
+		`/totalrec\recordings\5`:         "/totalrec/recordings/5",
+		"/totalrec/?next=//evil.example": "/totalrec/?next=//evil.example",
+	} {
+		if got := baseTarget(raw, testBase, "FALLBACK"); got != want {
+			t.Errorf("baseTarget(%q) = %q, want %q", raw, got, want)
+		}
+	}
+	refused := []string{
+		"/", "/?type=in", "/admin/config.php", "/totalrecx/", "/totalrec-other/", "/total", "/totalrec/../admin/config.php",
+		"/totalrec/%2e%2e/admin/", "/totalrec/..%2Fadmin", "/totalrec/%252e%252e/admin", "/totalrec/./../admin",
+		"//evil.example/totalrec/", "https://evil.example/totalrec/", "/\t/evil.example/totalrec/", `/\evil.example/totalrec/`,
+		"/%2F/evil.example/totalrec/", "javascript:alert(1)//totalrec/", "",
+	}
+	for _, raw := range refused {
+		if got := baseTarget(raw, testBase, "FALLBACK"); got != "FALLBACK" {
+			t.Errorf("baseTarget(%q) = %q, want the fallback", raw, got)
+		}
+	}
+	// Without a base, it is localTarget.
+	if got := baseTarget("/recordings/5", "", "/"); got != "/recordings/5" {
+		t.Errorf("no base: %q", got)
+	}
+}

@@ -75,7 +75,7 @@ func (s *Server) searchPage(c echo.Context) error {
 		var p recordings.Page
 		p, err = s.search(c, f.query)
 		if err == nil {
-			v.fill(f, p, l, now, s.loc, s.opts.ZipMaxFiles)
+			v.fill(f, p, l, now, s.loc, s.opts.ZipMaxFiles, s.base)
 		}
 	}
 	if err != nil {
@@ -85,39 +85,41 @@ func (s *Server) searchPage(c echo.Context) error {
 		}
 		status, v.Error = st, msg
 	}
-	v.formOptions(f, l, now, s.loc)
+	v.formOptions(f, l, now, s.loc, s.base)
 	return c.Render(status, "search", s.newPage(c, l.T("search.title"), v))
 }
 
-// fill turns a page of results into rows and the paging and export links.
-func (v *searchView) fill(f searchForm, p recordings.Page, l *lang, now time.Time, loc *time.Location, zipMax int) {
+// fill turns a page of results into rows and the paging and export links, all
+// under base (base.go).
+func (v *searchView) fill(f searchForm, p recordings.Page, l *lang, now time.Time, loc *time.Location, zipMax int, base string) {
 	v.Total, v.TotalCapped = p.Total, p.TotalCapped
 	for _, r := range p.Items {
-		v.Rows = append(v.Rows, newRow(r, l, now, loc))
+		v.Rows = append(v.Rows, newRow(r, l, now, loc, base))
 	}
-	base := f.values()
+	query := f.values()
 	if p.Next != "" {
 		back := f.Back
 		if f.After != "" {
 			back = append(back[:len(back):len(back)], f.After)
 		}
-		v.Next = pageURL(base, p.Next, back)
+		v.Next = base + pageURL(query, p.Next, back)
 	}
 	if f.After != "" {
 		// Previous is the page whose cursor is on top of the stack; an empty
 		// stack means the first page.
 		if n := len(f.Back); n > 0 {
-			v.Prev = pageURL(base, f.Back[n-1], f.Back[:n-1])
+			v.Prev = base + pageURL(query, f.Back[n-1], f.Back[:n-1])
 		} else {
-			v.Prev = pageURL(base, "", nil)
+			v.Prev = base + pageURL(query, "", nil)
 		}
 	}
-	v.CSV = "/api/v1/exports/recordings.csv?" + base.Encode()
-	v.ZIP = "/api/v1/exports/recordings.zip?" + base.Encode()
+	v.CSV = base + "/api/v1/exports/recordings.csv?" + query.Encode()
+	v.ZIP = base + "/api/v1/exports/recordings.zip?" + query.Encode()
 	v.ZIPTooMany = p.Total > zipMax
 }
 
-func newRow(r recordings.Recording, l *lang, now time.Time, loc *time.Location) row {
+// newRow is a recording as a row of a table, its links under base.
+func newRow(r recordings.Recording, l *lang, now time.Time, loc *time.Location, base string) row {
 	typ := r.Name.Type
 	w := row{
 		ID: r.ID, Time: l.Short(r.CallTime.In(loc), now), Type: typ, TypeLabel: l.T("type." + typ),
@@ -125,7 +127,7 @@ func newRow(r recordings.Recording, l *lang, now time.Time, loc *time.Location) 
 		Duration: clock(r.Duration), Disposition: r.CDR.Disposition, Format: string(r.Format),
 		DispClass: strings.ToLower(strings.ReplaceAll(r.CDR.Disposition, " ", "-")),
 		State:     string(r.State), StateLabel: l.T("state." + string(r.State)),
-		URL: "/recordings/" + strconv.FormatInt(r.ID, 10),
+		URL: base + "/recordings/" + strconv.FormatInt(r.ID, 10),
 	}
 	if w.From == "" {
 		w.From = "—"
@@ -136,12 +138,13 @@ func newRow(r recordings.Recording, l *lang, now time.Time, loc *time.Location) 
 	switch r.State {
 	case recordings.StateOK, recordings.StateWriting, recordings.StateCorrupt:
 		w.Listed = true
-		w.Download = "/api/v1/recordings/" + strconv.FormatInt(r.ID, 10) + "/original"
+		w.Download = base + "/api/v1/recordings/" + strconv.FormatInt(r.ID, 10) + "/original"
 	}
 	return w
 }
 
-// pageURL is the search page at cursor after with the cursor stack back.
+// pageURL is the search page at cursor after with the cursor stack back, as a
+// route's path (the caller puts the base before it).
 func pageURL(base url.Values, after string, back []string) string {
 	v := url.Values{}
 	for k, vals := range base {
@@ -159,8 +162,8 @@ func pageURL(base url.Values, after string, back []string) string {
 	return "/?" + v.Encode()
 }
 
-// formOptions fills the select lists, the presets and the sort links.
-func (v *searchView) formOptions(f searchForm, l *lang, now time.Time, loc *time.Location) {
+// formOptions fills the select lists, the presets and the sort links (under base).
+func (v *searchView) formOptions(f searchForm, l *lang, now time.Time, loc *time.Location, base string) {
 	const layout = "2006-01-02T15:04"
 	if t, err := recordings.ParseWhen(f.Since, now, loc); err == nil && f.Since != "" {
 		v.SinceInput = t.In(loc).Format(layout)
@@ -169,7 +172,7 @@ func (v *searchView) formOptions(f searchForm, l *lang, now time.Time, loc *time
 		v.UntilInput = t.In(loc).Format(layout)
 	}
 	midnight := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, loc)
-	base := f.values()
+	query := f.values()
 	for _, p := range []struct {
 		key          string
 		since, until time.Time
@@ -184,7 +187,7 @@ func (v *searchView) formOptions(f searchForm, l *lang, now time.Time, loc *time
 			until = p.until.Format(layout)
 		}
 		q := url.Values{}
-		for k, vals := range base {
+		for k, vals := range query {
 			q[k] = vals
 		}
 		q.Set("since", since)
@@ -192,11 +195,12 @@ func (v *searchView) formOptions(f searchForm, l *lang, now time.Time, loc *time
 		if until != "" {
 			q.Set("until", until)
 		}
-		v.Presets = append(v.Presets, link{Label: l.T(p.key), URL: "/?" + q.Encode(),
+		v.Presets = append(v.Presets, link{Label: l.T(p.key), URL: base + "/?" + q.Encode(),
 			Active: v.SinceInput == since && v.UntilInput == until})
 	}
-	v.TimeSort = sortLink(base, f.Sort, "time", l.T("col.time"))
-	v.DurSort = sortLink(base, f.Sort, "duration", l.T("col.duration"))
+	v.TimeSort = sortLink(query, f.Sort, "time", l.T("col.time"))
+	v.DurSort = sortLink(query, f.Sort, "duration", l.T("col.duration"))
+	v.TimeSort.URL, v.DurSort.URL = base+v.TimeSort.URL, base+v.DurSort.URL
 
 	v.Types = []option{{"", l.T("filter.any"), len(f.Types) == 0}}
 	for _, t := range recordingTypes {
@@ -213,7 +217,7 @@ func (v *searchView) formOptions(f searchForm, l *lang, now time.Time, loc *time
 }
 
 // sortLink is a column header that sorts by col, descending first, and flips the
-// order when col is already the sort.
+// order when col is already the sort; its URL is a route's path.
 func sortLink(base url.Values, current, col, label string) link {
 	desc, asc := col+"_desc", col+"_asc"
 	next, arrow := desc, ""

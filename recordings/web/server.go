@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"net/http"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -50,6 +49,10 @@ type Options struct {
 
 	// Storage configures the storage page (storage_page.go).
 	Storage Storage
+
+	// BasePath is the path the UI is served under ("/totalrec" behind FreePBX's
+	// Apache); "" serves it at the root. See base.go.
+	BasePath string
 }
 
 // Default limits of the exports, and the streaming idle timeout.
@@ -66,6 +69,7 @@ const (
 // Server is the web interface and API. It is an http.Handler.
 type Server struct {
 	opts   Options
+	base   string // Options.BasePath
 	echo   *echo.Echo
 	log    *slog.Logger
 	loc    *time.Location
@@ -103,6 +107,10 @@ func New(o Options) (*Server, error) {
 	if s.opts.CSVMaxRows <= 0 {
 		s.opts.CSVMaxRows = CSVMaxRows
 	}
+	if err := checkBasePath(o.BasePath); err != nil {
+		return nil, fmt.Errorf("new web server: %w", err)
+	}
+	s.base = o.BasePath
 	if err := s.initAccess(o.Catalog, o.Access); err != nil {
 		return nil, fmt.Errorf("new web server: %w", err)
 	}
@@ -110,7 +118,7 @@ func New(o Options) (*Server, error) {
 	if s.assets, err = loadAssets(); err != nil {
 		return nil, fmt.Errorf("new web server: %w", err)
 	}
-	if s.views, err = parseViews(s.assets); err != nil {
+	if s.views, err = parseViews(s.assets, s.base); err != nil {
 		return nil, fmt.Errorf("new web server: %w", err)
 	}
 	s.prewarm = make(chan struct{}, 1)
@@ -129,6 +137,3 @@ func New(o Options) (*Server, error) {
 	s.routes()
 	return s, nil
 }
-
-// ServeHTTP serves one request.
-func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.echo.ServeHTTP(w, r) }

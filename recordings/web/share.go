@@ -48,8 +48,8 @@ func (s *Server) shareKey(ctx context.Context) ([]byte, error) {
 	return s.shareSecret, nil
 }
 
-// baseURL is where browsers reach this server: public_url, else the request's
-// scheme and host.
+// baseURL is the origin browsers reach this server at: public_url's, else the
+// request's scheme and host (s.path adds the base path).
 func (s *Server) baseURL(c echo.Context) string {
 	if s.publicURL != nil {
 		return s.publicURL.Scheme + "://" + s.publicURL.Host
@@ -71,9 +71,9 @@ func (s *Server) sharesFor(c echo.Context, recID int64) ([]shareLink, error) {
 	l := langOf(c)
 	out := make([]shareLink, len(shares))
 	for i, sh := range shares {
-		out[i] = shareLink{ID: sh.ID, URL: s.baseURL(c) + "/share/" + auth.SignShare(key, sh.ID, sh.ExpiresAt),
+		out[i] = shareLink{ID: sh.ID, URL: s.baseURL(c) + s.path("/share/"+auth.SignShare(key, sh.ID, sh.ExpiresAt)),
 			Expires: l.F("share.expires", l.DateTime(sh.ExpiresAt.In(s.loc))), Creator: sh.CreatedBy,
-			Revoke: fmt.Sprintf("/shares/%d/revoke", sh.ID)}
+			Revoke: s.path(fmt.Sprintf("/shares/%d/revoke", sh.ID))}
 	}
 	return out, nil
 }
@@ -107,7 +107,7 @@ func (s *Server) addShare(c echo.Context) error {
 	if err := s.audit(c, actShareAdd, rec.ID, fmt.Sprintf("share=%d expires=%s", sh.ID, sh.ExpiresAt.UTC().Format(time.RFC3339))); err != nil {
 		return err
 	}
-	return c.Redirect(http.StatusSeeOther, fmt.Sprintf("/recordings/%d#shares", rec.ID))
+	return c.Redirect(http.StatusSeeOther, s.path(fmt.Sprintf("/recordings/%d#shares", rec.ID)))
 }
 
 // revokeShare is POST /shares/{sid}/revoke, by whoever may share the recording.
@@ -133,7 +133,7 @@ func (s *Server) revokeShare(c echo.Context) error {
 	if err := s.audit(c, actShareRevoke, sh.RecordingID, fmt.Sprintf("share=%d", id)); err != nil {
 		return err
 	}
-	return c.Redirect(http.StatusSeeOther, fmt.Sprintf("/recordings/%d#shares", sh.RecordingID))
+	return c.Redirect(http.StatusSeeOther, s.path(fmt.Sprintf("/recordings/%d#shares", sh.RecordingID)))
 }
 
 // errShareGone is every failure of a share link: bad signature, expired,
@@ -181,7 +181,7 @@ func (s *Server) sharePage(c echo.Context) error {
 	}{
 		Heading: l.F("player.heading", l.T("type."+rec.Name.Type), orDash(rec.Caller()), orDash(rec.Callee())),
 		When:    l.DateTime(rec.CallTime.In(s.loc)), Duration: clock(rec.Duration),
-		Expires: l.DateTime(sh.ExpiresAt.In(s.loc)), AudioURL: "/share/" + c.Param("token") + "/audio",
+		Expires: l.DateTime(sh.ExpiresAt.In(s.loc)), AudioURL: s.path("/share/" + c.Param("token") + "/audio"),
 	}
 	c.Response().Header().Set("Cache-Control", "private, no-store")
 	return c.Render(http.StatusOK, "share", s.newPage(c, l.T("share.heading"), v))

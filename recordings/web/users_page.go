@@ -96,7 +96,7 @@ func (s *Server) addUser(c echo.Context) error {
 	if err := s.audit(c, actUserAdd, 0, fmt.Sprintf("user=%s role=%s scope=%s", u.Name, u.Role, u.Scope)); err != nil {
 		return err
 	}
-	return c.Redirect(http.StatusSeeOther, "/users?saved=1")
+	return c.Redirect(http.StatusSeeOther, s.path("/users?saved=1"))
 }
 
 // userScope reads a scope for role: administrators always see everything.
@@ -160,5 +160,5 @@ func (s *Server) updateUser(c echo.Context) error {
 			return err
 		}
 	}
-	return c.Redirect(http.StatusSeeOther, "/users?saved=1")
+	return c.Redirect(http.StatusSeeOther, s.path("/users?saved=1"))
 }

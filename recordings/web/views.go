@@ -27,9 +27,12 @@ type views struct {
 	sets map[string]*template.Template
 }
 
-func parseViews(a *assets) (*views, error) {
+// parseViews parses the templates for a server under base (base.go): asset and
+// path put the base before a static file's URL and a route's path.
+func parseViews(a *assets, base string) (*views, error) {
 	funcs := template.FuncMap{
-		"asset": a.url,
+		"asset": func(name string) string { return base + a.url(name) },
+		"path":  func(p string) string { return base + p },
 		"seconds": func(d time.Duration) string {
 			return fmt.Sprintf("%.1f", d.Seconds())
 		},
@@ -72,6 +75,7 @@ func (v *views) Render(w io.Writer, name string, data any, _ echo.Context) error
 // page is what every page's template gets.
 type page struct {
 	L       *lang
+	Base    string // the base path (base.go), for the script: <body data-base>
 	Title   string
 	Version string
 	Zone    string
@@ -93,18 +97,19 @@ type pageUser struct {
 
 // LangURL is the current page's URL in language code, or the search page's
 // when the current URL is not a plain path here (an error page for
-// "//evil.example/" must not link there).
+// "//evil.example/" must not link there). The request's URL is the route's
+// path, below the base.
 func (p page) LangURL(code string) string {
 	u := *p.url
 	q := u.Query()
 	q.Set("lang", code)
 	u.RawQuery = q.Encode()
-	return localTarget(u.RequestURI(), "/?lang="+code)
+	return p.Base + localTarget(u.RequestURI(), "/?lang="+code)
 }
 
 func (s *Server) newPage(c echo.Context, title string, data any) page {
 	now := s.now().In(s.loc)
-	pg := page{L: langOf(c), Title: title, Version: s.opts.Version, Zone: zoneName(now),
+	pg := page{L: langOf(c), Base: s.base, Title: title, Version: s.opts.Version, Zone: zoneName(now),
 		Now: now, url: c.Request().URL, Data: data}
 	if p := principalOf(c); p != nil {
 		pg.User = &pageUser{Name: p.Name, Role: string(p.Role), Admin: p.isAdmin(), CanShare: p.canShare()}

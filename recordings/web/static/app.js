@@ -1,9 +1,16 @@
 // Totalrec's page script: clickable result rows, and the player (controls,
 // keyboard shortcuts, waveform). Plain JavaScript, no dependencies. The pages
 // work without it, with the browser's own audio controls.
+// Every URL it uses comes from the page; the one it builds starts with the base
+// path the server is under (<body data-base>, "" at the root, "/totalrec"
+// behind FreePBX's Apache).
 "use strict";
 
 (function () {
+  function base() {
+    return document.body.getAttribute("data-base") || "";
+  }
+
   function fmt(t) {
     if (!isFinite(t) || t < 0) t = 0;
     t = Math.floor(t);
@@ -31,7 +38,7 @@
     if (!back || !document.referrer) return;
     try {
       var ref = new URL(document.referrer);
-      if (ref.origin === window.location.origin && ref.pathname === "/") {
+      if (ref.origin === window.location.origin && ref.pathname === base() + "/") {
         back.href = ref.pathname + ref.search;
         back.addEventListener("click", function (e) {
           e.preventDefault();
