@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Installs Totalrec on a FreePBX box: the totalrec binary, the FreePBX module
 # (Reports > Call Recordings), the dialplan override on FreePBX 2.5-2.9, a config
-# with generated secrets, the daemon's service, the nightly retention job and the CDR
-# indexes. Run it again to upgrade: it is idempotent and keeps the admin's changes.
+# with generated secrets, the daemon's service, the nightly retention job, the CDR
+# indexes, and FreePBX's Apache as the UI's reverse proxy (/totalrec/ on FreePBX's
+# own origin). Run it again to upgrade: it is idempotent and keeps the admin's changes.
 #
 #   ./install.sh                 install or upgrade
 #   ./install.sh --uninstall     remove what it installed; recordings, the catalogue
@@ -26,7 +27,7 @@ TOOLS=
 START=1
 here=$(cd "$(dirname "$0")" && pwd)
 
-usage() { sed -n '2,20p' "$0" | sed 's/^# \{0,1\}//'; exit 2; }
+usage() { sed -n '2,21p' "$0" | sed 's/^# \{0,1\}//'; exit 2; }
 while [ $# -gt 0 ]; do
   case "$1" in
     --root) ROOT=${2:?--root needs a directory}; shift 2 ;;
@@ -111,6 +112,9 @@ OVERRIDE=$ASTETC/extensions_override_totalrec.conf
 FREEPBX_OVERRIDE=$ASTETC/extensions_override_freepbx.conf
 BEGIN='; BEGIN totalrec (managed by install.sh; install.sh --uninstall removes it)'
 END='; END totalrec'
+BASE_PATH=/totalrec
+APACHE_DEBIAN=/etc/apache2/conf-available/totalrec.conf
+APACHE_RHEL=/etc/httpd/conf.d/totalrec.conf
 
 # owner USER:GROUP PATH... changes ownership when those exist on this system.
 owner() {
@@ -156,6 +160,106 @@ regenerate() {
   fi
 }
 
+# tr_conf KEY DEFAULT reads a top-level KEY of Totalrec's config (before any [section]).
+tr_conf() {
+  local v=
+  if [ -f "$(R "$CONF")" ]; then
+    v=$(sed -n -e '/^[[:space:]]*\[/q' -e "s/^[[:space:]]*$1[[:space:]]*=[[:space:]]*//p" "$(R "$CONF")" | tail -1 | tr -d '\r')
+    v=${v%"${v##*[![:space:]]}"}
+    case "$v" in \"*\") v=${v#\"}; v=${v%\"} ;; \'*\') v=${v#\'}; v=${v%\'} ;; esac
+  fi
+  printf '%s' "${v:-$2}"
+}
+
+# apache_layout prints where FreePBX's Apache takes a conf file: debian
+# (/etc/apache2, a2enconf) or rhel (/etc/httpd/conf.d, Sangoma 7), or nothing.
+apache_layout() {
+  if [ -d "$(R /etc/apache2/conf-available)" ]; then echo debian
+  elif [ -d "$(R /etc/httpd/conf.d)" ]; then echo rhel
+  fi
+}
+
+# apache_reload has Apache read its configuration again without dropping
+# connections (graceful checks the configuration first and refuses a bad one).
+apache_reload() {
+  case "$1" in
+    debian) tool apache2ctl graceful || say "apache2ctl graceful failed: run 'apache2ctl configtest'" ;;
+    rhel) tool apachectl graceful || say "apachectl graceful failed: run 'apachectl configtest'" ;;
+  esac
+}
+
+# apache_proxy writes FreePBX's Apache the reverse proxy of the UI: BASE/ on
+# FreePBX's own origin and TLS goes to the daemon, which serves the same path
+# (base_path), so cookies, frame-ancestors and single sign-on see one origin.
+apache_proxy() {
+  local layout base listen host port target file
+  layout=$(apache_layout)
+  base=$BASE_PATH # what step 2 writes; a dry run has not written it
+  if grep -qs '^[[:space:]]*base_path[[:space:]]*=' "$(R "$CONF")"; then base=$(tr_conf base_path ""); fi
+  listen=$(tr_conf listen 127.0.0.1:8080)
+  if [ -z "$base" ]; then
+    say "base_path is empty in $CONF: FreePBX's Apache is not set up as a proxy (the module's daemon_url must reach the daemon)"
+    return 0
+  fi
+  if ! printf '%s' "$base" | grep -Eq '^(/[A-Za-z0-9._~-]+)+$'; then
+    say "base_path $base in $CONF is not /seg[/seg...]: FreePBX's Apache is not set up as a proxy"
+    return 0
+  fi
+  port=${listen##*:}
+  host=${listen%:*}
+  case "$host" in ''|0.0.0.0|'[::]'|'::') host=127.0.0.1 ;; esac
+  target="http://$host:$port$base/"
+  case "$layout" in
+    debian) file=$APACHE_DEBIAN ;;
+    rhel) file=$APACHE_RHEL ;;
+    *)
+      say "no Apache found (/etc/apache2 or /etc/httpd): proxy $base/ to $target in your web server"
+      return 0 ;;
+  esac
+  tee_to "$(R "$file")" <<APACHEEOF
+# Totalrec's web UI on FreePBX's own origin and TLS (written by install.sh, which
+# rewrites it on every run; install.sh --uninstall removes it). The daemon listens on
+# $listen and serves the same path: base_path = $base in $CONF.
+<IfModule mod_proxy_http.c>
+    <Location $base/>
+        # flushpackets: audio and exports stream as the daemon writes them.
+        ProxyPass $target flushpackets=on
+        ProxyPassReverse $target
+        # The daemon sees the browser's host name (share links, frame-ancestors)...
+        ProxyPreserveHost On
+        <IfModule mod_headers.c>
+            # ...and whether it came over https (Secure cookies, share links).
+            RequestHeader unset X-Forwarded-Proto
+            RequestHeader set X-Forwarded-Proto https env=HTTPS
+        </IfModule>
+    </Location>
+    <IfModule mod_alias.c>
+        RedirectMatch 302 ^$base\$ $base/
+    </IfModule>
+</IfModule>
+APACHEEOF
+  chmod 0644 "$(R "$file")"
+  if [ "$layout" = debian ]; then
+    tool a2enmod -q proxy proxy_http headers alias || say "a2enmod proxy proxy_http headers alias failed"
+    tool a2enconf -q totalrec || say "a2enconf totalrec failed"
+  fi
+  apache_reload "$layout"
+  say "FreePBX's Apache proxies $base/ to $target ($file)"
+}
+
+# apache_unproxy removes the proxy's conf file and has Apache read its configuration again.
+apache_unproxy() {
+  if [ -f "$(R "$APACHE_DEBIAN")" ]; then
+    tool a2disconf -q totalrec || true
+    rm -f "$(R /etc/apache2/conf-enabled/totalrec.conf)" "$(R "$APACHE_DEBIAN")"
+    apache_reload debian
+  fi
+  if [ -f "$(R "$APACHE_RHEL")" ]; then
+    rm -f "$(R "$APACHE_RHEL")"
+    apache_reload rhel
+  fi
+}
+
 # remove_block FILE deletes the marked block from FILE, keeping everything else.
 remove_block() {
   [ -f "$1" ] || return 0
@@ -177,6 +281,7 @@ if [ -n "$UNINSTALL" ]; then
     rm -rf "$(R /etc/totalrec)" "$(R "$DATA")"
   fi
   rm -f "$(R "$UNIT")" "$(R "$CRON")" "$(R "$BIN")" "$(R "$OVERRIDE")"
+  apache_unproxy
   remove_block "$(R "$FREEPBX_OVERRIDE")"
   rm -rf "$(R "$MODDIR")"
   # The generated dialplan still carries the module's hook (TOTALREC_FORCE, the
@@ -216,8 +321,19 @@ if [ ! -f "$(R "$CONF")" ]; then
 # (/etc/freepbx.conf, /etc/amportal.conf, asterisk.conf); see 'totalrec config'.
 listen = 127.0.0.1:8080
 data_dir = $DATA
+# The UI's path: FreePBX's Apache proxies it (see $APACHE_DEBIAN or
+# $APACHE_RHEL), so browsers reach it on FreePBX's own origin.
+base_path = $BASE_PATH
 CONFEOF
   say "wrote $CONF"
+fi
+if [ -f "$(R "$CONF")" ] && ! grep -qs '^[[:space:]]*base_path[[:space:]]*=' "$(R "$CONF")"; then
+  # Before any [section], so that it is not read as section_base_path.
+  tmp=$(mktemp)
+  awk -v line="base_path = $BASE_PATH" '!done && /^[[:space:]]*\[/ {print line; done = 1} {print} END {if (!done) print line}' "$(R "$CONF")" >"$tmp"
+  tee_to "$(R "$CONF")" <"$tmp"
+  command rm -f "$tmp"
+  say "added base_path = $BASE_PATH to $CONF (the UI behind FreePBX's Apache)"
 fi
 if ! grep -qs '^[[:space:]]*sso_secret[[:space:]]*=' "$(R "$CONF")"; then
   printf 'sso_secret = %s\n' "$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')" | append_to "$(R "$CONF")"
@@ -299,6 +415,9 @@ PrivateTmp=yes
 WantedBy=multi-user.target
 UNITEOF
   tool systemctl daemon-reload
+  # An upgrade restarts a running daemon (new binary, new settings); enable --now
+  # starts one that is not running.
+  [ -n "$START" ] && { tool systemctl try-restart totalrec.service || true; }
   [ -n "$START" ] && tool systemctl enable --now totalrec.service
   daemon="systemd unit totalrec.service"
 else
@@ -316,7 +435,10 @@ mkdir -p "$(R /etc/cron.d)"
 chmod 0644 "$(R "$CRON")"
 say "daemon: $daemon; nightly retention: $CRON"
 
-# 6. Tell FreePBX and Asterisk, and index the CDR table.
+# 6. FreePBX's Apache as the UI's reverse proxy.
+apache_proxy
+
+# 7. Tell FreePBX and Asterisk, and index the CDR table.
 if [ -n "$(tool fwconsole --version 2>/dev/null | head -1)" ] || [ -n "$TOOLS" ]; then
   tool fwconsole ma install totalrec
 else
