@@ -48,6 +48,11 @@ if ($totalrec_view == 'settings' && isset($_SERVER['REQUEST_METHOD']) && $_SERVE
 
 $totalrec_conf = totalrec_get_config_file($totalrec_settings);
 $totalrec_base = 'config.php?display=totalrec';
+// "/totalrec" on FreePBX's own origin when the daemon has a base path (install.sh
+// sets FreePBX's Apache up as its proxy); views/reach.php warns when the browser
+// cannot reach it.
+$totalrec_browser = totalrec_browser_url($totalrec_settings, $totalrec_conf);
+include dirname(__FILE__) . '/views/reach.php';
 
 if ($totalrec_view == 'settings') {
 	$totalrec_status = totalrec_status($totalrec_settings, $totalrec_conf);
@@ -67,6 +72,6 @@ if (!is_array($totalrec_conf)) {
 } else {
 	// A fresh token on every page view; the daemon accepts each token once.
 	$token = totalrec_sso_token($totalrec_conf['sso_secret'], $totalrec_user, 60);
-	$totalrec_src = totalrec_browser_url($totalrec_settings, $totalrec_conf) . '/sso?token=' . rawurlencode($token);
+	$totalrec_src = $totalrec_browser . '/sso?token=' . rawurlencode($token);
 }
 include dirname(__FILE__) . '/views/main.php';

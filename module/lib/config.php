@@ -4,7 +4,7 @@
  *
  * Module settings live in the table totalrec_settings (keyword, value) of FreePBX's
  * database; Totalrec's own configuration file (/etc/totalrec/totalrec.conf by default)
- * is only read, for sso_secret and listen. Plain functions, PHP 5.3 to 8.x.
+ * is only read, for sso_secret, listen and base_path. Plain functions, PHP 5.3 to 8.x.
  */
 
 if (!function_exists('totalrec_settings_defaults')) {
@@ -15,7 +15,7 @@ if (!function_exists('totalrec_settings_defaults')) {
 	/** Setting keyword => default value. */
 	function totalrec_settings_defaults() {
 		return array(
-			'daemon_url' => '',     // as the browser reaches it; '' = this host, listen port
+			'daemon_url' => '',     // as the browser reaches it; '' = base_path on this origin, else this host, listen port
 			'internal_url' => '',   // as this server reaches it; '' = from listen
 			'config_file' => TOTALREC_DEFAULT_CONFIG,
 			'hook_binary' => TOTALREC_DEFAULT_BINARY,
@@ -143,10 +143,36 @@ if (!function_exists('totalrec_settings_defaults')) {
 		return totalrec_read_conf($settings['config_file']);
 	}
 
-	/** The base URL this server uses to reach the daemon. */
+	/**
+	 * The path the daemon serves its UI and API under: base_path of its configuration
+	 * ("/totalrec" behind FreePBX's Apache, as install.sh sets it up), '' at the root
+	 * or when it is not a plain /seg[/seg...] path.
+	 */
+	function totalrec_base_path($conf) {
+		$base = (is_array($conf) && isset($conf['base_path'])) ? $conf['base_path'] : '';
+		if (!preg_match('#^(/[A-Za-z0-9._~\-]+)+$#', $base)) {
+			return '';
+		}
+		return $base;
+	}
+
+	/** $url without a trailing slash, ending with the daemon's base path. */
+	function totalrec_with_base($url, $base) {
+		$url = rtrim($url, '/');
+		if ($base !== '' && substr($url, -strlen($base)) !== $base) {
+			$url .= $base;
+		}
+		return $url;
+	}
+
+	/**
+	 * The base URL this server uses to reach the daemon: internal_url, else the
+	 * listen address, with the base path (the API and /healthz are under it).
+	 */
 	function totalrec_internal_url($settings, $conf) {
+		$base = totalrec_base_path($conf);
 		if ($settings['internal_url'] !== '') {
-			return rtrim($settings['internal_url'], '/');
+			return totalrec_with_base($settings['internal_url'], $base);
 		}
 		$listen = (is_array($conf) && isset($conf['listen']) && $conf['listen'] !== '') ? $conf['listen'] : '127.0.0.1:8080';
 		$colon = strrpos($listen, ':');
@@ -155,13 +181,23 @@ if (!function_exists('totalrec_settings_defaults')) {
 		if ($host === '' || $host === '0.0.0.0' || $host === '[::]' || $host === '::') {
 			$host = '127.0.0.1';
 		}
-		return 'http://' . $host . ':' . $port;
+		return 'http://' . $host . ':' . $port . $base;
 	}
 
-	/** The base URL the administrator's browser uses to reach the daemon. */
+	/**
+	 * The base URL the administrator's browser uses to reach the daemon: daemon_url
+	 * (with the base path, which every link the daemon makes carries); else, when the
+	 * daemon has a base path, that path on this page's own origin (FreePBX's Apache
+	 * proxies it: same host, port and TLS whatever name the browser used, so the
+	 * iframe and its cookies are same-origin); else this host on the listen port.
+	 */
 	function totalrec_browser_url($settings, $conf) {
+		$base = totalrec_base_path($conf);
 		if ($settings['daemon_url'] !== '') {
-			return rtrim($settings['daemon_url'], '/');
+			return totalrec_with_base($settings['daemon_url'], $base);
+		}
+		if ($base !== '') {
+			return $base;
 		}
 		$internal = totalrec_internal_url($settings, $conf);
 		$port = parse_url($internal, PHP_URL_PORT);

@@ -7,8 +7,8 @@ if (!defined('FREEPBX_IS_AUTH') && !function_exists('needreload')) {
 	die('No direct script access allowed');
 }
 $totalrec_fields = array(
-	'daemon_url' => array(_('Totalrec URL (browser)'), _('Empty: this host, on the port Totalrec listens on')),
-	'internal_url' => array(_('Totalrec URL (this server)'), _('Empty: from listen in the configuration file')),
+	'daemon_url' => array(_('Totalrec URL (browser)'), _('Empty: FreePBX\'s own address, under base_path (/totalrec) through its Apache')),
+	'internal_url' => array(_('Totalrec URL (this server)'), _('Empty: from listen and base_path in the configuration file')),
 	'config_file' => array(_('Totalrec configuration file'), _('Holds sso_secret; must be readable by the web server user')),
 	'hook_binary' => array(_('totalrec program'), _('Run by MixMonitor after each recording (FreePBX 2.10+)')),
 	'force' => array(_('Record every call'), _('yes or no; FreePBX 2.10+ (2.5-2.9: TOTALREC_FORCE in globals_custom.conf)')),
