@@ -141,7 +141,7 @@ foreach ($o->getOOBEModules() as $m => $x) { $c[$m] = $m; } $o->setConfig("compl
 	token := strings.Split(strings.TrimSpace(sh(t, "runuser -u asterisk -- /usr/local/bin/totalrec token add pbx-kit-"+fmt.Sprint(time.Now().Unix())+" --scope all 2>/dev/null")), "\n")[1]
 	api := func(path string, v any) int {
 		t.Helper()
-		code, err := apiAt("http://127.0.0.1:8080", token, path, v)
+		code, err := apiAt("http://127.0.0.1:8080/totalrec", token, path, v)
 		if err != nil {
 			t.Fatal(err)
 		}
