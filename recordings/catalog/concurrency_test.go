@@ -88,3 +88,50 @@ func TestConcurrentReadsWhileWriting(t *testing.T) {
 		}
 	})
 }
+
+// Simultaneous first sign-ins of one FreePBX administrator: every EnsureUser gets
+// the one user, none an error, on SQLite and MariaDB (a check-then-insert that
+// loses the race meets the duplicate key, which both dialects report as ErrExists).
+func TestConcurrentEnsureUser(t *testing.T) {
+	each(t, func(t *testing.T, c *Catalog) {
+		ctx := context.Background()
+		if err := c.MigrateAuth(ctx); err != nil {
+			t.Fatal(err)
+		}
+		for round := range 5 {
+			name := fmt.Sprintf("freepbx:admin%d", round)
+			const n = 8
+			var wg sync.WaitGroup
+			ids := make(chan int64, n)
+			errs := make(chan error, n)
+			start := make(chan struct{})
+			for range n {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					<-start
+					u, err := c.EnsureUser(ctx, User{Name: name, Role: recordings.RoleAdmin, Scope: recordings.AllScope, Source: SourceFreePBX})
+					if err != nil {
+						errs <- err
+						return
+					}
+					ids <- u.ID
+				}()
+			}
+			close(start)
+			wg.Wait()
+			close(errs)
+			close(ids)
+			for err := range errs {
+				t.Errorf("round %d: EnsureUser: %v", round, err)
+			}
+			seen := map[int64]bool{}
+			for id := range ids {
+				seen[id] = true
+			}
+			if len(seen) != 1 {
+				t.Errorf("round %d: %d users made for one name", round, len(seen))
+			}
+		}
+	})
+}

@@ -1,13 +1,19 @@
 package catalog
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 	"time"
+
+	"github.com/go-sql-driver/mysql"
+	"modernc.org/sqlite"
+	sqlite3 "modernc.org/sqlite/lib"
 )
 
 // The few places where SQLite and MySQL differ outside the DDL live in this file:
-// how a time is bound, how an upsert names the incoming row, and the upsert clause.
+// how a time is bound, how an upsert names the incoming row, the upsert clause, and
+// how each reports a duplicate key.
 
 // timeText is how SQLite stores a time: UTC, fixed width, so that text order is time
 // order. It is also how MySQL prints a DATETIME(6).
@@ -101,4 +107,18 @@ func (c *Catalog) upsertClause(conflict string, sets []string) string {
 func placeholders(rows, cols int) string {
 	one := "(" + strings.TrimSuffix(strings.Repeat("?, ", cols), ", ") + ")"
 	return strings.TrimSuffix(strings.Repeat(one+", ", rows), ", ")
+}
+
+// isDuplicateKey reports whether err is a primary or unique key violation, in
+// either dialect: the one place a check-then-insert learns that it lost a race.
+func isDuplicateKey(err error) bool {
+	var me *mysql.MySQLError
+	if errors.As(err, &me) {
+		return me.Number == 1062 // ER_DUP_ENTRY
+	}
+	var se *sqlite.Error
+	if errors.As(err, &se) {
+		return se.Code() == sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY || se.Code() == sqlite3.SQLITE_CONSTRAINT_UNIQUE
+	}
+	return false
 }

@@ -2,13 +2,8 @@ package catalog
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"time"
-
-	"github.com/go-sql-driver/mysql"
-	"modernc.org/sqlite"
-	sqlite3 "modernc.org/sqlite/lib"
 
 	"github.com/totalrec/totalrec/recordings"
 )
@@ -40,19 +35,6 @@ func (c *Catalog) UseNonce(ctx context.Context, nonce string, until, now time.Ti
 		return false, fmt.Errorf("use nonce: %w", err)
 	}
 	return true, nil
-}
-
-// isDuplicateKey reports whether err is a primary or unique key violation.
-func isDuplicateKey(err error) bool {
-	var me *mysql.MySQLError
-	if errors.As(err, &me) {
-		return me.Number == 1062 // ER_DUP_ENTRY
-	}
-	var se *sqlite.Error
-	if errors.As(err, &se) {
-		return se.Code() == sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY || se.Code() == sqlite3.SQLITE_CONSTRAINT_UNIQUE
-	}
-	return false
 }
 
 // The nonces' table (auth step 2). expires_at is indexed for the pruning.

@@ -59,6 +59,9 @@ func (c *Catalog) AddToken(ctx context.Context, t APIToken) (APIToken, error) {
 	t.CreatedAt = dbTimeOf(c.now())
 	res, err := tx.ExecContext(ctx, `INSERT INTO totalrec_tokens (name, hash, scope, created_by, created_at, expires_at)
 		VALUES (?, ?, ?, ?, ?, ?)`, t.Name, t.Hash, t.Scope.String(), t.CreatedBy, c.timeArg(t.CreatedAt), c.timeArg(t.ExpiresAt))
+	if isDuplicateKey(err) { // added meanwhile, between the check and the insert
+		return t, fmt.Errorf("add token %q: %w", t.Name, ErrExists)
+	}
 	if err != nil {
 		return t, fmt.Errorf("add token %q: %w", t.Name, err)
 	}

@@ -74,6 +74,9 @@ func (c *Catalog) AddUser(ctx context.Context, u User) (User, error) {
 	res, err := tx.ExecContext(ctx, `INSERT INTO totalrec_users (name, role, scope, source, password_hash, disabled, created_at, updated_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, u.Name, string(u.Role), u.Scope.String(), u.Source, u.PasswordHash,
 		boolInt(u.Disabled), c.timeArg(now), c.timeArg(now))
+	if isDuplicateKey(err) { // added meanwhile, between the check and the insert
+		return u, fmt.Errorf("add user %q: %w", u.Name, ErrExists)
+	}
 	if err != nil {
 		return u, fmt.Errorf("add user %q: %w", u.Name, err)
 	}
