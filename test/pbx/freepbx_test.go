@@ -1,6 +1,7 @@
 package pbx_test
 
 import (
+	"context"
 	"fmt"
 	"html"
 	"io"
@@ -14,6 +15,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/chromedp/chromedp"
 )
 
 // The FreePBX kit (../shared/freepbx): a real FreePBX 16 installed by its own
@@ -291,6 +294,65 @@ func adminPages(t *testing.T) {
 	}
 	if out, err := curl("-o", "/dev/null", "-w", "%{http_code}", "http://"+ns.pbx+":8080/healthz"); err == nil && strings.TrimSpace(out) == "200" {
 		t.Errorf("the daemon's own port answers another machine: it should listen on 127.0.0.1 only")
+	}
+	adminBrowser(t, host)
+}
+
+// adminBrowser is an administrator's browser: headless Chromium signs in to FreePBX
+// by its host name (not 127.0.0.1), opens Reports › Call Recordings, and plays the
+// newest call in the embedded UI, which FreePBX's Apache serves from /totalrec/.
+func adminBrowser(t *testing.T, host string) {
+	const chromium = "/usr/bin/chromium"
+	if _, err := os.Stat(chromium); err != nil {
+		t.Fatalf("no %s: %v", chromium, err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 120*time.Second)
+	defer cancel()
+	actx, acancel := chromedp.NewExecAllocator(ctx, chromedp.ExecPath(chromium),
+		chromedp.Headless, chromedp.NoSandbox, chromedp.DisableGPU, chromedp.NoFirstRun,
+		chromedp.Flag("disable-quic", true), chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true), chromedp.Flag("disable-sync", true),
+		chromedp.Flag("autoplay-policy", "no-user-gesture-required"),
+		chromedp.UserDataDir(t.TempDir()), chromedp.WindowSize(1400, 1000))
+	defer acancel()
+	bctx, bcancel := chromedp.NewContext(actx)
+	defer bcancel()
+	admin := "http://" + host + "/admin/config.php"
+	frame := `document.getElementById("totalrec-frame")`
+	inFrame := func(expr string) string {
+		return "(() => { const f = " + frame + "; const d = f && f.contentDocument; return " + expr + "; })()"
+	}
+	steps := []struct {
+		what string
+		do   chromedp.Action[chromedp.Void]
+	}{
+		{"open the admin page", chromedp.Navigate(admin)},
+		{"sign in", chromedp.Evaluate[chromedp.Void](`(() => { const f = document.getElementById("loginform");
+			f.querySelector('input[name="username"]').value = "admin";
+			f.querySelector('input[name="password"]').value = "Tr-admin-1"; f.submit(); return null; })()`)},
+		{"the sign-in is sent", chromedp.Sleep(3 * time.Second)},
+		{"open Reports › Call Recordings", chromedp.Navigate(admin + "?display=totalrec")},
+		{"signed in", chromedp.Poll[chromedp.Void](`!document.getElementById("loginform")`, chromedp.WithPollingTimeout(10*time.Second))},
+		{"the embedded search lists calls", chromedp.Poll[chromedp.Void](inFrame(`!!d && d.querySelectorAll("tr[data-id]").length > 0`), chromedp.WithPollingTimeout(30*time.Second))},
+		{"open the newest call", chromedp.Evaluate[chromedp.Void](inFrame(`(f.src = d.querySelector("tr[data-id] a").href, null)`))},
+		{"the player is there", chromedp.Poll[chromedp.Void](inFrame(`!!d && !!d.getElementById("audio") && !!d.getElementById("play")`), chromedp.WithPollingTimeout(30*time.Second))},
+		{"play", chromedp.Evaluate[chromedp.Void](inFrame(`(d.getElementById("play").click(), null)`))},
+		{"it plays", chromedp.Poll[chromedp.Void](inFrame(`d.getElementById("audio").currentTime > 0.5`), chromedp.WithPollingTimeout(30*time.Second))},
+	}
+	for _, st := range steps {
+		if err := chromedp.Do(bctx, st.do); err != nil {
+			if shot, serr := chromedp.Run(bctx, chromedp.FullScreenshot(80)); serr == nil {
+				p := filepath.Join(os.TempDir(), "totalrec-pbx-admin-browser.png")
+				os.WriteFile(p, shot, 0o644)
+				t.Logf("screenshot: %s", p)
+			}
+			here, _ := chromedp.Run(bctx, chromedp.Evaluate[string](`location.href`))
+			t.Fatalf("an administrator's browser: %s (at %s): %v", st.what, here, err)
+		}
+	}
+	src, _ := chromedp.Run(bctx, chromedp.Evaluate[string](frame+".src"))
+	if !strings.HasPrefix(src, "http://"+host+"/totalrec/") {
+		t.Errorf("the embedded player is at %q, not under FreePBX's own /totalrec/", src)
 	}
 }
 
