@@ -371,6 +371,7 @@ fi
 mkdir -p "$(R "$MODDIR")"
 cp -R "$here/module/." "$(R "$MODDIR")/"
 cp "$here/module.xml" "$(R "$MODDIR")/module.xml"
+[ -f "$here/LICENSE" ] && cp "$here/LICENSE" "$(R "$MODDIR")/LICENSE"
 owner "$ASTUSER:$ASTGROUP" "$(R "$MODDIR")"
 say "installed the FreePBX module in $MODDIR"
 
