@@ -195,7 +195,8 @@ func TestApplyDialplan(t *testing.T) {
 		t.Errorf("12-17 splices: %v", r.First)
 	}
 	// A transferred channel still recording keeps its one file: the next two lines.
-	const kept = `ExecIf($["${TOUPPER(${TOTALREC_FORCE})}" != "NO" & "${BLINDTRANSFER}${ATTENDEDTRANSFER}" != "" & "${RECORD_ID}" = "${CHANNEL(name)}"]?`
+	const kept = `ExecIf($["${TOUPPER(${TOTALREC_FORCE})}" != "NO" & "${BLINDTRANSFER}${ATTENDEDTRANSFER}" != "" & ("${RECORD_ID}" = "${CHANNEL(name)}"` +
+		` | ("${ATTENDEDTRANSFER}" != "" & "${ATTENDEDTRANSFER}" != "${RECORD_ID}" & "${IMPORT(${IF($["${RECORD_ID}" = ""]?none:${RECORD_ID})},REC_STATUS)}" = "RECORDING"))]?`
 	if rc := r.Lines["recordcheck"]; len(rc) != 4 || rc[1] != kept+"Set(CDR(recordingfile)=${CALLFILENAME}.${MON_FMT}))" || rc[2] != kept+"Return())" || rc[3] != "NoOp(recordcheck)" {
 		t.Errorf("recordcheck after the splices: %q", rc)
 	}

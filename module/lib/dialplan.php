@@ -11,8 +11,8 @@
  *     override it) makes every recording decision "record":
  *       12-17: [sub-record-check] recordcheck gets a first line setting its policy
  *              argument to "force", recconf (conferences) its ARG3 to "always"; a
- *              transferred call still recording keeps its one file (recordcheck for
- *              blind transfers, s for an attended transfer's new leg);
+ *              transferred call still recording keeps its one file (the next two
+ *              lines of recordcheck, for blind and attended transfers);
  *       2.10/2.11: every type handler (exten, out, rg, q, force, conf, page...) gets a
  *              first line setting __REC_POLICY_MODE=always, which each of them tests.
  *     Set TOTALREC_FORCE=no to fall back to FreePBX's own policies at run time.
@@ -66,22 +66,6 @@ if (!function_exists('totalrec_hook_command')) {
 		return $out;
 	}
 
-	/** Position of the line labelled $label in $exten of $context in $ext, or false. */
-	function totalrec_label_index($ext, $context, $exten, $label) {
-		$key = ' ' . $exten . ' ';
-		if (!isset($ext->_exts[$context][$key]) || !is_array($ext->_exts[$context][$key])) {
-			return false;
-		}
-		$i = 0;
-		foreach ($ext->_exts[$context][$key] as $line) {
-			if (isset($line['tag']) && $line['tag'] === $label) {
-				return $i;
-			}
-			$i++;
-		}
-		return false;
-	}
-
 	/**
 	 * Applies total recording and the hook to $ext (an object of FreePBX's extensions
 	 * class). Returns what it did, for logging, or false when there is nothing to change.
@@ -109,31 +93,19 @@ if (!function_exists('totalrec_hook_command')) {
 			$ext->splice($ctx, 'recordcheck', 0, new ext_execif($forced, 'Set', 'ARG1=force'));
 			// After a blind or attended transfer [sub-record-check] sets REC_STATUS=NO
 			// and the check for the new destination would start a second file, while
-			// the channel's own MixMonitor (RECORD_ID is the channel that started it)
-			// goes on recording. Keep the one file; the new CDR row names it.
-			$kept = '$[' . $force . ' & "${BLINDTRANSFER}${ATTENDEDTRANSFER}" != "" & "${RECORD_ID}" = "${CHANNEL(name)}"]';
+			// the call's recording goes on: on the transferred channel itself (blind:
+			// RECORD_ID is this channel), or, for the new leg of an attended transfer, on
+			// a channel other than the transferer that still records and stays in the
+			// call. Keep the one file, named in the new CDR row. (The consultation, while
+			// the transferee holds, is in no file, as on FreePBX 2.9 with the override.
+			// When the transferer is the one recording, the new leg records as FreePBX
+			// decides.) IMPORT never gets an empty channel name: Asterisk logs an ERROR.
+			$recording = '${IMPORT(${IF($["${RECORD_ID}" = ""]?none:${RECORD_ID})},REC_STATUS)}';
+			$kept = '$[' . $force . ' & "${BLINDTRANSFER}${ATTENDEDTRANSFER}" != "" & ("${RECORD_ID}" = "${CHANNEL(name)}"'
+				. ' | ("${ATTENDEDTRANSFER}" != "" & "${ATTENDEDTRANSFER}" != "${RECORD_ID}" & "' . $recording . '" = "RECORDING"))]';
 			$ext->splice($ctx, 'recordcheck', 1, new ext_execif($kept, 'Set', 'CDR(recordingfile)=${CALLFILENAME}.${MON_FMT}'));
 			$ext->splice($ctx, 'recordcheck', 2, new ext_execif($kept, 'Return'));
 			$done[] = 'recordcheck';
-			// The new leg of an attended transfer (the Local channel the transferer dials)
-			// inherits RECORD_ID too. When the channel recording is not the transferer and
-			// still records, it stays in the call once the transfer completes, so its file
-			// goes on; a file of the new leg would repeat the rest of the call. Keep the one
-			// file, named in the new leg's CDR row (the consultation, while the transferee
-			// holds, is in no file: as on FreePBX 2.9 with the override). When the
-			// transferer is the one recording, the new leg records as FreePBX decides. In s,
-			// after the "initialized" label (12-17) that every check reaches, for the types
-			// recordcheck decides (conf and page start conference recordings instead).
-			// IMPORT never gets an empty channel name (Asterisk logs an ERROR for that).
-			$at = totalrec_label_index($ext, $ctx, 's', 'initialized');
-			if ($at !== false) {
-				$recording = '${IMPORT(${IF($["${RECORD_ID}" = ""]?none:${RECORD_ID})},REC_STATUS)}';
-				$joined = '$[' . $force . ' & "${ATTENDEDTRANSFER}" != "" & "${ATTENDEDTRANSFER}" != "${RECORD_ID}"'
-					. ' & "' . $recording . '" = "RECORDING" & "${ARG1}" != "conf" & "${ARG1}" != "page"]';
-				$ext->splice($ctx, 's', $at + 1, new ext_execif($joined, 'Set', 'CDR(recordingfile)=${CALLFILENAME}.${MON_FMT}'));
-				$ext->splice($ctx, 's', $at + 2, new ext_execif($joined, 'Return'));
-				$done[] = 's';
-			}
 			if (in_array('recconf', $names)) {
 				$ext->splice($ctx, 'recconf', 0, new ext_execif($forced, 'Set', 'ARG3=always'));
 				$done[] = 'recconf';
