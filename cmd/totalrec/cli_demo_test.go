@@ -1,9 +1,7 @@
 package main
 
 import (
-	"bytes"
 	"database/sql"
-	"errors"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -147,17 +145,7 @@ func runPrinted(t *testing.T, line string) result {
 	cmd := exec.Command("sh", "-c", line)
 	cmd.Env = []string{"HOME=" + t.TempDir(), "PATH=/usr/bin:/bin", "TZ=Europe/Moscow",
 		"TOTALREC_FS_ROOT=" + t.TempDir()} // no FreePBX of the test machine's
-	var stdout, stderr bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	err := cmd.Run()
-	r := result{stdout: stdout.String(), stderr: stderr.String()}
-	var ee *exec.ExitError
-	if errors.As(err, &ee) {
-		r.code = ee.ExitCode()
-	} else if err != nil {
-		t.Fatalf("sh -c %q: %v", line, err)
-	}
-	return r
+	return runCmd(t, cmd)
 }
 
 // followUps are the commands the demo printed for the reader to run: the indented

@@ -51,6 +51,12 @@ func cliIn(t *testing.T, env []string, stdin string, args ...string) result {
 	home := t.TempDir()
 	cmd.Env = append([]string{"HOME=" + home, "PATH=/usr/bin:/bin", "TZ=Europe/Moscow",
 		"TOTALREC_FS_ROOT=" + t.TempDir(), "TOTALREC_DATA_DIR=" + filepath.Join(home, "data")}, env...)
+	return runCmd(t, cmd)
+}
+
+// runCmd runs cmd to its end and returns what it printed and its exit code.
+func runCmd(t *testing.T, cmd *exec.Cmd) result {
+	t.Helper()
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	err := cmd.Run()
@@ -59,7 +65,7 @@ func cliIn(t *testing.T, env []string, stdin string, args ...string) result {
 	if errors.As(err, &ee) {
 		r.code = ee.ExitCode()
 	} else if err != nil {
-		t.Fatalf("run totalrec %v: %v", args, err)
+		t.Fatalf("run %v: %v", cmd.Args, err)
 	}
 	return r
 }

@@ -165,47 +165,40 @@ func TestMixmonPost(t *testing.T) {
 // catalogued (and linked) as soon as it is back.
 func TestDaemonDown(t *testing.T) {
 	k := need(t)
-	for _, flavour := range []string{"a", "b"} {
-		t.Run(flavour, func(t *testing.T) {
-			k.use(t, flavour)
-			k.stopDaemon()
-			p := k.call(t, "100", 3)
-			if len(p.files) != 1 {
-				k.startDaemon()
-				t.Fatalf("want one recording, got %v", p.files)
-			}
-			j, err := os.ReadFile(filepath.Join(k.data, "journal", "hook.jsonl"))
-			if err != nil || !strings.Contains(string(j), filepath.Base(p.files[0])) {
-				t.Errorf("the hook did not journal %s: %q %v", p.files[0], j, err)
-			}
-			if err := k.startDaemon(); err != nil {
-				t.Fatal(err)
-			}
-			r := k.waitLinked(t, p.files[0])
-			k.checkAudio(t, r, filepath.Join(k.spool, p.files[0]))
-		})
-	}
+	k.eachFlavour(t, func(t *testing.T, flavour string, w *watcher) {
+		k.stopDaemon()
+		p := k.call(t, "100", 3)
+		if len(p.files) != 1 {
+			k.startDaemon()
+			t.Fatalf("want one recording, got %v", p.files)
+		}
+		j, err := os.ReadFile(filepath.Join(k.data, "journal", "hook.jsonl"))
+		if err != nil || !strings.Contains(string(j), filepath.Base(p.files[0])) {
+			t.Errorf("the hook did not journal %s: %q %v", p.files[0], j, err)
+		}
+		if err := k.startDaemon(); err != nil {
+			t.Fatal(err)
+		}
+		r := k.waitLinked(t, p.files[0])
+		k.checkAudio(t, r, filepath.Join(k.spool, p.files[0]))
+	})
 }
 
 // TestReload: a call that spans `dialplan reload` is recorded whole, in one file.
 func TestReload(t *testing.T) {
 	k := need(t)
-	for _, flavour := range []string{"a", "b"} {
-		t.Run(flavour, func(t *testing.T) {
-			k.use(t, flavour)
-			w := k.watch(t)
-			p := k.during(t, 6, func() {
-				k.mustAst(t, "channel originate Local/100@from-internal application Wait 6")
-			}, func() { k.mustAst(t, "dialplan reload") })
-			if len(p.files) != 1 {
-				t.Fatalf("want one recording, got %v", p.files)
-			}
-			c := k.check(t, w, p.files[0], expect{typ: "internal", dest: "100", from: "101"})
-			if c.rec.Duration < 4 {
-				t.Errorf("a 6 s call across a reload left %.1f s of audio", c.rec.Duration)
-			}
-		})
-	}
+	k.eachFlavour(t, func(t *testing.T, flavour string, w *watcher) {
+		p := k.during(t, 6, func() {
+			k.mustAst(t, "channel originate Local/100@from-internal application Wait 6")
+		}, func() { k.mustAst(t, "dialplan reload") })
+		if len(p.files) != 1 {
+			t.Fatalf("want one recording, got %v", p.files)
+		}
+		c := k.check(t, w, p.files[0], expect{typ: "internal", dest: "100", from: "101"})
+		if c.rec.Duration < 4 {
+			t.Errorf("a 6 s call across a reload left %.1f s of audio", c.rec.Duration)
+		}
+	})
 }
 
 // TestSIP: a call over PJSIP placed by SIPp is recorded like a Local one.
@@ -215,43 +208,37 @@ func TestSIP(t *testing.T) {
 	if _, err := os.Stat(sipp); err != nil {
 		t.Fatalf("no SIPp at %s: %v", sipp, err)
 	}
-	for _, flavour := range []string{"a", "b"} {
-		t.Run(flavour, func(t *testing.T) {
-			k.use(t, flavour)
-			w := k.watch(t)
-			dir := t.TempDir()
-			p := k.during(t, 4, func() {
-				cmd := execIn(dir, sipp, "-sn", "uac", "127.0.0.1:5060", "-s", "100", "-m", "1", "-d", "4000",
-					"-i", "127.0.0.1", "-p", "5070", "-mp", "6000", "-nostdin", "-timeout", "30s")
-				if out, err := cmd.CombinedOutput(); err != nil {
-					t.Fatalf("sipp: %v\n%s", err, tail(string(out), 2000))
-				}
-			}, nil)
-			if len(p.files) != 1 {
-				t.Fatalf("want one recording, got %v", p.files)
+	k.eachFlavour(t, func(t *testing.T, flavour string, w *watcher) {
+		dir := t.TempDir()
+		p := k.during(t, 4, func() {
+			cmd := execIn(dir, sipp, "-sn", "uac", "127.0.0.1:5060", "-s", "100", "-m", "1", "-d", "4000",
+				"-i", "127.0.0.1", "-p", "5070", "-mp", "6000", "-nostdin", "-timeout", "30s")
+			if out, err := cmd.CombinedOutput(); err != nil {
+				t.Fatalf("sipp: %v\n%s", err, tail(string(out), 2000))
 			}
-			c := k.check(t, w, p.files[0], expect{typ: "internal", dest: "100"})
-			if !strings.HasPrefix(c.cdrs[0].Channel, "PJSIP/") {
-				t.Errorf("the recorded leg's channel is %q, want PJSIP/…", c.cdrs[0].Channel)
-			}
-		})
-	}
+		}, nil)
+		if len(p.files) != 1 {
+			t.Fatalf("want one recording, got %v", p.files)
+		}
+		c := k.check(t, w, p.files[0], expect{typ: "internal", dest: "100"})
+		if !strings.HasPrefix(c.cdrs[0].Channel, "PJSIP/") {
+			t.Errorf("the recorded leg's channel is %q, want PJSIP/…", c.cdrs[0].Channel)
+		}
+	})
 }
 
 // channel returns the name of the one channel up whose name starts with prefix
 // and ends with suffix.
 func (k *kit) channel(t *testing.T, prefix, suffix string) string {
 	t.Helper()
-	out := k.mustAst(t, "core show channels concise")
 	var found []string
-	for _, line := range strings.Split(out, "\n") {
-		name, _, _ := strings.Cut(line, "!")
-		if strings.HasPrefix(name, prefix) && strings.HasSuffix(name, suffix) {
-			found = append(found, name)
+	for _, c := range k.channels(t) {
+		if strings.HasPrefix(c.name, prefix) && strings.HasSuffix(c.name, suffix) {
+			found = append(found, c.name)
 		}
 	}
 	if len(found) != 1 {
-		t.Fatalf("want one channel %s…, have %v in:\n%s", prefix, found, out)
+		t.Fatalf("want one channel %s…%s, have %v", prefix, suffix, found)
 	}
 	return found[0]
 }
@@ -261,39 +248,26 @@ func (k *kit) channel(t *testing.T, prefix, suffix string) string {
 // transferred channel, before and after the transfer, names it.
 func TestBlindTransfer(t *testing.T) {
 	k := need(t)
-	for _, flavour := range []string{"a", "b"} {
-		t.Run(flavour, func(t *testing.T) {
-			k.use(t, flavour)
-			from := k.logEnd(t)
-			w := k.watch(t)
-			p := k.during(t, 8, func() {
-				k.mustAst(t, "channel originate Local/100@from-internal application Wait 8")
-			}, func() {
-				a, err := dialAMI()
-				if err != nil {
-					t.Fatal(err)
-				}
-				defer a.close()
-				if _, err := a.action("BlindTransfer", "Channel", k.channel(t, "Local/s@kit-phone-", ";1"), "Exten", "101", "Context", "from-internal"); err != nil {
-					t.Fatal(err)
-				}
-			})
-			if len(p.files) != 1 {
-				t.Fatalf("a transferred call left %d files, want one: %v", len(p.files), p.files)
-			}
-			c := k.check(t, w, p.files[0], expect{typ: "internal", dest: "100", from: "101", cdrRows: 2})
-			rows := k.cdrRows(t, "uniqueid = ?", c.rec.UniqueID)
-			for _, r := range rows {
-				if r.RecordingFile != path.Base(p.files[0]) {
-					t.Errorf("CDR row %+v does not name the recording", r)
-				}
-			}
-			if c.rec.Duration < 6 {
-				t.Errorf("an 8 s transferred call left %.1f s of audio", c.rec.Duration)
-			}
-			k.noLogProblems(t, from)
+	k.eachFlavour(t, func(t *testing.T, flavour string, w *watcher) {
+		p := k.during(t, 8, func() {
+			k.mustAst(t, "channel originate Local/100@from-internal application Wait 8")
+		}, func() {
+			amiDo(t, []string{"BlindTransfer", "Channel", k.channel(t, "Local/s@kit-phone-", ";1"), "Exten", "101", "Context", "from-internal"})
 		})
-	}
+		if len(p.files) != 1 {
+			t.Fatalf("a transferred call left %d files, want one: %v", len(p.files), p.files)
+		}
+		c := k.check(t, w, p.files[0], expect{typ: "internal", dest: "100", from: "101", cdrRows: 2})
+		rows := k.cdrRows(t, "uniqueid = ?", c.rec.UniqueID)
+		for _, r := range rows {
+			if r.RecordingFile != path.Base(p.files[0]) {
+				t.Errorf("CDR row %+v does not name the recording", r)
+			}
+		}
+		if c.rec.Duration < 6 {
+			t.Errorf("an 8 s transferred call left %.1f s of audio", c.rec.Duration)
+		}
+	})
 }
 
 // TestQueue: a queue call is recorded on the member leg that answers (FreePBX's
@@ -308,56 +282,50 @@ func TestQueue(t *testing.T) {
 			k.mustAst(t, "channel originate Local/"+queue+"@pbxsuite application Wait 6")
 		}, nil)
 	}
-	for _, flavour := range []string{"a", "b"} {
-		t.Run(flavour, func(t *testing.T) {
-			k.use(t, flavour)
-			from := k.logEnd(t)
-			w := k.watch(t)
-			t.Run("queue not recording", func(t *testing.T) {
-				p := queueCall(t, "700")
-				if len(p.files) != 1 {
-					t.Fatalf("want the member leg's recording, got %v", p.files)
-				}
-				k.check(t, w, p.files[0], expect{typ: "internal", dest: "100", from: "101"})
-			})
-			t.Run("queue recording", func(t *testing.T) {
-				p := queueCall(t, "701")
-				if flavour == "b" {
-					if len(p.files) != 1 {
-						t.Fatalf("want one recording, got %v", p.files)
-					}
-					k.check(t, w, p.files[0], expect{typ: "q", dest: "701", from: "101"})
-					return
-				}
-				var member, flat string
-				for _, f := range p.files {
-					switch {
-					case strings.HasPrefix(f, "q701-"):
-						flat = f
-					case nameRE.MatchString(f):
-						member = f
-					}
-				}
-				if member == "" || flat == "" || len(p.files) != 2 {
-					t.Fatalf("want the member leg's file and the queue's flat q701- file, got %v", p.files)
-				}
-				k.check(t, w, member, expect{typ: "internal", dest: "100", from: "101"})
-				if out, err := k.totalrec("scan"); err != nil {
-					t.Fatalf("scan: %v\n%s", err, out)
-				}
-				var pg pageJSON
-				if _, err := k.api("/api/v1/recordings?since=2h&hide_empty=0&limit=1000&type=q", &pg); err != nil {
-					t.Fatal(err)
-				}
-				found := false
-				for _, r := range pg.Items {
-					found = found || r.Path == flat
-				}
-				if !found {
-					t.Errorf("the queue's own file %s is not catalogued after a scan", flat)
-				}
-			})
-			k.noLogProblems(t, from)
+	k.eachFlavour(t, func(t *testing.T, flavour string, w *watcher) {
+		t.Run("queue not recording", func(t *testing.T) {
+			p := queueCall(t, "700")
+			if len(p.files) != 1 {
+				t.Fatalf("want the member leg's recording, got %v", p.files)
+			}
+			k.check(t, w, p.files[0], expect{typ: "internal", dest: "100", from: "101"})
 		})
-	}
+		t.Run("queue recording", func(t *testing.T) {
+			p := queueCall(t, "701")
+			if flavour == "b" {
+				if len(p.files) != 1 {
+					t.Fatalf("want one recording, got %v", p.files)
+				}
+				k.check(t, w, p.files[0], expect{typ: "q", dest: "701", from: "101"})
+				return
+			}
+			var member, flat string
+			for _, f := range p.files {
+				switch {
+				case strings.HasPrefix(f, "q701-"):
+					flat = f
+				case nameRE.MatchString(f):
+					member = f
+				}
+			}
+			if member == "" || flat == "" || len(p.files) != 2 {
+				t.Fatalf("want the member leg's file and the queue's flat q701- file, got %v", p.files)
+			}
+			k.check(t, w, member, expect{typ: "internal", dest: "100", from: "101"})
+			if out, err := k.totalrec("scan"); err != nil {
+				t.Fatalf("scan: %v\n%s", err, out)
+			}
+			var pg pageJSON
+			if _, err := k.api("/api/v1/recordings?since=2h&hide_empty=0&limit=1000&type=q", &pg); err != nil {
+				t.Fatal(err)
+			}
+			found := false
+			for _, r := range pg.Items {
+				found = found || r.Path == flat
+			}
+			if !found {
+				t.Errorf("the queue's own file %s is not catalogued after a scan", flat)
+			}
+		})
+	})
 }

@@ -267,6 +267,21 @@ func (k *kit) use(t *testing.T, flavour string, args ...string) {
 	}
 }
 
+// eachFlavour runs body once per FreePBX generation (a: 2.9 with the override, b:
+// 16 with the module's hook), on the PBX switched to it, with a watcher of the
+// catalogue; a generation whose calls made Asterisk log a problem fails.
+func (k *kit) eachFlavour(t *testing.T, body func(t *testing.T, flavour string, w *watcher)) {
+	t.Helper()
+	for _, flavour := range []string{"a", "b"} {
+		t.Run(flavour, func(t *testing.T) {
+			k.use(t, flavour)
+			from := k.logEnd(t)
+			body(t, flavour, k.watch(t))
+			k.noLogProblems(t, from)
+		})
+	}
+}
+
 // globals appends lines to the kit's globals_custom.conf (included in [globals])
 // and reloads the dialplan; the file is restored when t ends.
 func (k *kit) globals(t *testing.T, lines ...string) {
@@ -378,7 +393,12 @@ func (k *kit) stop() {
 var pbxFailed bool
 
 // api GETs path from the daemon with the suite's token.
-func (k *kit) api(path string, v any) (int, error) { return apiAt(k.url, k.token, path, v) }
+func (k *kit) api(path string, v any) (int, error) {
+	k.mu.Lock() // a restarted daemon listens on another port
+	url := k.url
+	k.mu.Unlock()
+	return apiAt(url, k.token, path, v)
+}
 
 // apiAt GETs base+path with a Bearer token and decodes a 200 answer's JSON into v;
 // v of type *[]byte takes the body as it is, whatever the status.

@@ -2,7 +2,6 @@ package pbx_test
 
 import (
 	"os"
-	"path"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -128,27 +127,21 @@ func TestFollowMe(t *testing.T) {
 // call after the pickup (only bridged audio is recorded, so none of the ringing).
 func TestPickup(t *testing.T) {
 	k := need(t)
-	for _, flavour := range []string{"a", "b"} {
-		t.Run(flavour, func(t *testing.T) {
-			k.use(t, flavour)
-			from := k.logEnd(t)
-			w := k.watch(t)
-			p := k.during(t, 4, func() {
-				// The caller's Wait starts when the call is answered, i.e. picked up.
-				k.mustAst(t, "channel originate Local/710@pbxsuite application Wait 4")
-				k.waitChannel(t, "Local/100@pbxsuite-ringing-", ";1", ringing)
-				k.mustAst(t, "channel originate Local/s@kit-phone/n extension **100@pbxsuite-pickup")
-			}, nil)
-			if len(p.files) != 1 {
-				t.Fatalf("a picked-up call left %d files, want one: %v", len(p.files), p.files)
-			}
-			c := k.check(t, w, p.files[0], expect{typ: "internal", dest: "100", from: "101"})
-			if c.rec.Duration < 3 {
-				t.Errorf("4 s of a picked-up call left %.1f s of audio", c.rec.Duration)
-			}
-			k.noLogProblems(t, from)
-		})
-	}
+	k.eachFlavour(t, func(t *testing.T, flavour string, w *watcher) {
+		p := k.during(t, 4, func() {
+			// The caller's Wait starts when the call is answered, i.e. picked up.
+			k.mustAst(t, "channel originate Local/710@pbxsuite application Wait 4")
+			k.waitChannel(t, "Local/100@pbxsuite-ringing-", ";1", ringing)
+			k.mustAst(t, "channel originate Local/s@kit-phone/n extension **100@pbxsuite-pickup")
+		}, nil)
+		if len(p.files) != 1 {
+			t.Fatalf("a picked-up call left %d files, want one: %v", len(p.files), p.files)
+		}
+		c := k.check(t, w, p.files[0], expect{typ: "internal", dest: "100", from: "101"})
+		if c.rec.Duration < 3 {
+			t.Errorf("4 s of a picked-up call left %.1f s of audio", c.rec.Duration)
+		}
+	})
 }
 
 // waitFile waits (5 s at most) until the spool's top directory has a file whose name
@@ -176,46 +169,4 @@ func (k *kit) stat(t *testing.T, rel string) os.FileInfo {
 		t.Fatal(err)
 	}
 	return fi
-}
-
-// checkUnlinked asserts what check does of a recording but its link to its CDR row:
-// its directory and name, the hook cataloguing it within a second of MixMonitor
-// closing it, a CDR row naming it, and /audio equal to the reference decoder's
-// output and not silent.
-func (k *kit) checkUnlinked(t *testing.T, w *watcher, rel string, e expect) recJSON {
-	t.Helper()
-	m := nameRE.FindStringSubmatch(rel)
-	if m == nil || m[1]+m[2]+m[3] != m[7] {
-		t.Fatalf("%s: not a YYYY/MM/DD/<type>-<dest>-<from>-<date>-<time>-<uniqueid>.wav name in its day's directory", rel)
-	}
-	if m[4] != e.typ || m[5] != e.dest || m[6] != e.from || m[10] != "wav" {
-		t.Errorf("%s: want %s-%s-%s-….wav", rel, e.typ, e.dest, e.from)
-	}
-	closed := k.stat(t, rel).ModTime()
-	deadline := time.Now().Add(5 * time.Second)
-	seen, ok := w.firstSeen(rel)
-	for ; !ok && time.Now().Before(deadline); seen, ok = w.firstSeen(rel) {
-		time.Sleep(50 * time.Millisecond)
-	}
-	if !ok {
-		t.Fatalf("%s: not catalogued 5 s after the call", rel)
-	}
-	if lat := seen.Sub(closed); lat > time.Second {
-		t.Errorf("%s: catalogued %v after MixMonitor closed it, want <= 1s", rel, lat.Round(time.Millisecond))
-	}
-	if rows := k.cdrRows(t, "recordingfile = ?", path.Base(rel)); len(rows) == 0 {
-		t.Errorf("%s: no CDR row names it", rel)
-	}
-	var pg pageJSON
-	if _, err := k.api("/api/v1/recordings?since=2h&hide_empty=0&limit=1000", &pg); err != nil {
-		t.Fatal(err)
-	}
-	for _, r := range pg.Items {
-		if r.Path == rel {
-			k.checkAudio(t, r, filepath.Join(k.spool, filepath.FromSlash(rel)))
-			return r
-		}
-	}
-	t.Fatalf("%s: not in the catalogue", rel)
-	return recJSON{}
 }
