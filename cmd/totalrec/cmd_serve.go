@@ -87,9 +87,17 @@ type serveParams struct {
 }
 
 // serveApp is the daemon: the web server and the periodic scan, as a group of
-// context-aware loops. It returns when ctx is cancelled (nil: a normal stop) or
-// when one of them fails.
+// context-aware loops. It returns when ctx is cancelled (nil: a normal stop, also
+// while it is still starting) or when one of them fails.
 func serveApp(ctx context.Context, a *app, p serveParams) error {
+	err := serveLoops(ctx, a, p)
+	if errors.Is(err, context.Canceled) && ctx.Err() != nil {
+		return nil
+	}
+	return err
+}
+
+func serveLoops(ctx context.Context, a *app, p serveParams) error {
 	release, err := lockDaemon(a.cfg.DataDir)
 	if err != nil {
 		return err
