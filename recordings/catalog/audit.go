@@ -6,6 +6,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/totalrec/totalrec/internal/sqlrows"
 	"github.com/totalrec/totalrec/recordings"
 )
 
@@ -76,25 +77,17 @@ func (c *Catalog) AuditLog(ctx context.Context, q AuditQuery) ([]AuditEntry, int
 	if q.Before > 0 {
 		w.add(`id < ?`, q.Before)
 	}
-	rows, err := c.rdb.QueryContext(ctx, `SELECT id, at, who, addr, action, COALESCE(recording_id, 0), detail
-		FROM totalrec_audit`+w.sql()+` ORDER BY id DESC LIMIT ?`, append(w.args, q.Limit+1)...)
-	if err != nil {
-		return nil, 0, fmt.Errorf("read audit trail: %w", err)
-	}
-	defer rows.Close()
-	var out []AuditEntry
-	for rows.Next() {
+	out, err := sqlrows.All(ctx, c.rdb, func(s scanner) (AuditEntry, error) {
 		var (
 			e  AuditEntry
 			at nullTime
 		)
-		if err := rows.Scan(&e.ID, &at, &e.Who, &e.Addr, &e.Action, &e.RecordingID, &e.Detail); err != nil {
-			return nil, 0, fmt.Errorf("read audit trail: %w", err)
-		}
+		err := s.Scan(&e.ID, &at, &e.Who, &e.Addr, &e.Action, &e.RecordingID, &e.Detail)
 		e.At = at.T
-		out = append(out, e)
-	}
-	if err := rows.Err(); err != nil {
+		return e, err
+	}, `SELECT id, at, who, addr, action, COALESCE(recording_id, 0), detail
+		FROM totalrec_audit`+w.sql()+` ORDER BY id DESC LIMIT ?`, append(w.args, q.Limit+1)...)
+	if err != nil {
 		return nil, 0, fmt.Errorf("read audit trail: %w", err)
 	}
 	var next int64

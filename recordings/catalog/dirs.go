@@ -7,6 +7,7 @@ import (
 	"path"
 	"time"
 
+	"github.com/totalrec/totalrec/internal/sqlrows"
 	"github.com/totalrec/totalrec/recordings"
 )
 
@@ -37,25 +38,20 @@ func (c *Catalog) DirFiles(ctx context.Context, node, dir string) (map[string]Fi
 	if len(node) > maxNode || len(dir) > maxPath {
 		return out, nil
 	}
-	rows, err := c.rdb.QueryContext(ctx,
-		`SELECT id, path, size, mtime, state FROM totalrec_recordings WHERE node = ? AND dir = ?`, node, dir)
-	if err != nil {
-		return nil, fmt.Errorf("list catalogued files of %q: %w", dir, err)
-	}
-	defer rows.Close()
-	for rows.Next() {
+	err := sqlrows.Each(ctx, c.rdb, func(s scanner) error {
 		var (
 			f FileStat
 			p string
 			m nullTime
 		)
-		if err := rows.Scan(&f.ID, &p, &f.Size, &m, &f.State); err != nil {
-			return nil, fmt.Errorf("list catalogued files of %q: %w", dir, err)
+		if err := s.Scan(&f.ID, &p, &f.Size, &m, &f.State); err != nil {
+			return err
 		}
 		f.ModTime = m.T
 		out[path.Base(p)] = f
-	}
-	if err := rows.Err(); err != nil {
+		return nil
+	}, `SELECT id, path, size, mtime, state FROM totalrec_recordings WHERE node = ? AND dir = ?`, node, dir)
+	if err != nil {
 		return nil, fmt.Errorf("list catalogued files of %q: %w", dir, err)
 	}
 	return out, nil
@@ -69,22 +65,10 @@ func (c *Catalog) LiveDirsUnder(ctx context.Context, node, dir string) ([]string
 	if dir == "" {
 		lo, hi = "", "\xff"
 	}
-	rows, err := c.rdb.QueryContext(ctx,
+	out, err := sqlrows.All(ctx, c.rdb, scanString,
 		`SELECT DISTINCT dir FROM totalrec_recordings WHERE node = ? AND dir > ? AND dir < ? AND state NOT IN ('missing', 'deleted')`,
 		node, lo, hi)
 	if err != nil {
-		return nil, fmt.Errorf("list directories below %q: %w", dir, err)
-	}
-	defer rows.Close()
-	var out []string
-	for rows.Next() {
-		var d string
-		if err := rows.Scan(&d); err != nil {
-			return nil, fmt.Errorf("list directories below %q: %w", dir, err)
-		}
-		out = append(out, d)
-	}
-	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("list directories below %q: %w", dir, err)
 	}
 	return out, nil
@@ -137,25 +121,20 @@ func (c *Catalog) updateIDs(ctx context.Context, ids []int64, q string, args ...
 
 // Dirs returns node's directory fingerprints keyed by path.
 func (c *Catalog) Dirs(ctx context.Context, node string) (map[string]DirMark, error) {
-	rows, err := c.rdb.QueryContext(ctx,
-		`SELECT path, mtime, files, fingerprint FROM totalrec_dirs WHERE node = ?`, node)
-	if err != nil {
-		return nil, fmt.Errorf("list directory marks: %w", err)
-	}
-	defer rows.Close()
 	out := map[string]DirMark{}
-	for rows.Next() {
+	err := sqlrows.Each(ctx, c.rdb, func(s scanner) error {
 		var (
 			d DirMark
 			m nullTime
 		)
-		if err := rows.Scan(&d.Path, &m, &d.Files, &d.Fingerprint); err != nil {
-			return nil, fmt.Errorf("list directory marks: %w", err)
+		if err := s.Scan(&d.Path, &m, &d.Files, &d.Fingerprint); err != nil {
+			return err
 		}
 		d.ModTime = m.T
 		out[d.Path] = d
-	}
-	if err := rows.Err(); err != nil {
+		return nil
+	}, `SELECT path, mtime, files, fingerprint FROM totalrec_dirs WHERE node = ?`, node)
+	if err != nil {
 		return nil, fmt.Errorf("list directory marks: %w", err)
 	}
 	return out, nil

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/totalrec/totalrec/internal/sqlrows"
 	"github.com/totalrec/totalrec/recordings"
 )
 
@@ -68,5 +69,5 @@ func (c *Catalog) ByLinkedID(ctx context.Context, linkedid string) ([]recordings
 
 // queryRecordings runs a SELECT of recordingCols on the read pool.
 func (c *Catalog) queryRecordings(ctx context.Context, q string, args ...any) ([]recordings.Recording, error) {
-	return queryAll(ctx, c.rdb, scanRecording, q, args...)
+	return sqlrows.All(ctx, c.rdb, scanRecording, q, args...)
 }

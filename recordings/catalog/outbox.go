@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/totalrec/totalrec/internal/sqlrows"
 	"github.com/totalrec/totalrec/recordings"
 )
 
@@ -99,6 +100,14 @@ func scanDelivery(s scanner) (Delivery, error) {
 	return d, err
 }
 
+// scanDeliveryWithSecret reads deliveryCols followed by the endpoint's secret.
+func scanDeliveryWithSecret(s scanner) (Delivery, error) {
+	var secret string
+	d, err := scanDelivery(scanFunc(func(dest ...any) error { return s.Scan(append(dest, &secret)...) }))
+	d.Secret = secret
+	return d, err
+}
+
 // ClaimDeliveries leases up to limit of endpoint's pending rows that are due at now:
 // each one's attempt count goes up by one and its next attempt moves to now+lease,
 // so that if owner dies with the row in flight, the row is due again when the lease
@@ -113,28 +122,11 @@ func (c *Catalog) ClaimDeliveries(ctx context.Context, endpoint int64, owner str
 	}
 	var out []Delivery
 	err := c.inTx(ctx, func(tx *sql.Tx) error {
-		rows, err := tx.QueryContext(ctx, `SELECT `+deliveryCols+`, w.secret
+		due, err := sqlrows.All(ctx, tx, scanDeliveryWithSecret, `SELECT `+deliveryCols+`, w.secret
 			FROM totalrec_webhook_outbox o JOIN totalrec_webhooks w ON w.id = o.endpoint_id
 			WHERE o.endpoint_id = ? AND o.state = 'pending' AND o.next_at <= ?
 			ORDER BY o.next_at, o.id LIMIT ?`, endpoint, c.timeArg(now), limit)
 		if err != nil {
-			return err
-		}
-		var due []Delivery
-		for rows.Next() {
-			var secret string
-			d, err := scanDelivery(scannerFunc(func(dest ...any) error { return rows.Scan(append(dest, &secret)...) }))
-			if err != nil {
-				rows.Close()
-				return err
-			}
-			d.Secret = secret
-			due = append(due, d)
-		}
-		if err := rows.Close(); err != nil {
-			return err
-		}
-		if err := rows.Err(); err != nil {
 			return err
 		}
 		until := c.timeArg(now.Add(lease))
@@ -160,11 +152,6 @@ func (c *Catalog) ClaimDeliveries(ctx context.Context, endpoint int64, owner str
 	}
 	return out, nil
 }
-
-// scannerFunc adapts a function to the scanner interface.
-type scannerFunc func(dest ...any) error
-
-func (f scannerFunc) Scan(dest ...any) error { return f(dest...) }
 
 // DeliveryResult is the outcome of one attempt.
 type DeliveryResult struct {
@@ -223,7 +210,7 @@ func (c *Catalog) ReleaseLeases(ctx context.Context, owner string, now time.Time
 
 // Deliveries lists up to limit outbox rows in state, oldest first.
 func (c *Catalog) Deliveries(ctx context.Context, state string, limit int) ([]Delivery, error) {
-	out, err := queryAll(ctx, c.rdb, scanDelivery, `SELECT `+deliveryCols+`
+	out, err := sqlrows.All(ctx, c.rdb, scanDelivery, `SELECT `+deliveryCols+`
 		FROM totalrec_webhook_outbox o JOIN totalrec_webhooks w ON w.id = o.endpoint_id
 		WHERE o.state = ? ORDER BY o.id LIMIT ?`, state, limit)
 	if err != nil {

@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"strings"
+
+	"github.com/totalrec/totalrec/internal/sqlrows"
 )
 
 // Purge drops every table of Totalrec's (the totalrec_ prefix) and nothing else: the
@@ -14,21 +16,8 @@ func (c *Catalog) Purge(ctx context.Context) ([]string, error) {
 	if c.dialect == DialectMySQL {
 		q = `SELECT table_name FROM information_schema.tables WHERE table_schema = DATABASE() AND table_name LIKE 'totalrec\_%'`
 	}
-	rows, err := c.db.QueryContext(ctx, q)
+	tables, err := sqlrows.All(ctx, c.db, scanString, q)
 	if err != nil {
-		return nil, fmt.Errorf("purge: %w", err)
-	}
-	var tables []string
-	for rows.Next() {
-		var t string
-		if err := rows.Scan(&t); err != nil {
-			rows.Close()
-			return nil, fmt.Errorf("purge: %w", err)
-		}
-		tables = append(tables, t)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("purge: %w", err)
 	}
 	conn, err := c.db.Conn(ctx)

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/totalrec/totalrec/internal/sqlrows"
 	"github.com/totalrec/totalrec/recordings"
 )
 
@@ -128,11 +129,6 @@ func (c *Catalog) LiveByTime(ctx context.Context, node string, afterTime time.Ti
 // into one set of variables for all rows, so that a row costs the allocations of
 // its strings only.
 func (c *Catalog) queryLive(ctx context.Context, out []recordings.Recording, scoped bool, q string, args ...any) ([]recordings.Recording, error) {
-	rows, err := c.rdb.QueryContext(ctx, q, args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
 	var (
 		r               recordings.Recording
 		mtime, callTime nullTime
@@ -143,14 +139,18 @@ func (c *Catalog) queryLive(ctx context.Context, out []recordings.Recording, sco
 		dest = append(dest, &r.Name.Type, &r.Name.Dest, &r.Name.From, &r.Direction, &r.CDR.Src, &r.CDR.Dst,
 			&r.CDR.CNum, &r.CDR.DID, &r.CDR.LastApp)
 	}
-	for rows.Next() {
-		if err := rows.Scan(dest...); err != nil {
-			return nil, err
+	err := sqlrows.Each(ctx, c.rdb, func(s scanner) error {
+		if err := s.Scan(dest...); err != nil {
+			return err
 		}
 		r.ModTime, r.CallTime, r.Held = mtime.T, callTime.T, held != 0
 		out = append(out, r)
+		return nil
+	}, q, args...)
+	if err != nil {
+		return nil, err
 	}
-	return out, rows.Err()
+	return out, nil
 }
 
 // maxPage bounds the rows a page preallocates room for.
@@ -302,25 +302,17 @@ func (c *Catalog) ReleaseExpiredHolds(ctx context.Context, now time.Time) (int, 
 
 // Holds lists every hold with its recording's path, oldest first.
 func (c *Catalog) Holds(ctx context.Context) ([]Hold, error) {
-	rows, err := c.rdb.QueryContext(ctx, `SELECT h.id, h.recording_id, r.path, h.reason, h.who, h.since, h.until
-		FROM totalrec_holds h JOIN totalrec_recordings r ON r.id = h.recording_id ORDER BY h.since, h.id`)
-	if err != nil {
-		return nil, fmt.Errorf("list holds: %w", err)
-	}
-	defer rows.Close()
-	var out []Hold
-	for rows.Next() {
+	out, err := sqlrows.All(ctx, c.rdb, func(s scanner) (Hold, error) {
 		var (
 			h        Hold
 			since, u nullTime
 		)
-		if err := rows.Scan(&h.ID, &h.RecordingID, &h.Path, &h.Reason, &h.Who, &since, &u); err != nil {
-			return nil, fmt.Errorf("list holds: %w", err)
-		}
+		err := s.Scan(&h.ID, &h.RecordingID, &h.Path, &h.Reason, &h.Who, &since, &u)
 		h.Since, h.Until = since.T, u.T
-		out = append(out, h)
-	}
-	if err := rows.Err(); err != nil {
+		return h, err
+	}, `SELECT h.id, h.recording_id, r.path, h.reason, h.who, h.since, h.until
+		FROM totalrec_holds h JOIN totalrec_recordings r ON r.id = h.recording_id ORDER BY h.since, h.id`)
+	if err != nil {
 		return nil, fmt.Errorf("list holds: %w", err)
 	}
 	return out, nil

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/totalrec/totalrec/internal/sqlrows"
 	"github.com/totalrec/totalrec/recordings"
 )
 
@@ -74,28 +75,22 @@ func (c *Catalog) ReleaseClaims(ctx context.Context, ids []int64) error {
 // CallTime, DeletedAt and DeletedReason. It reads every row of node: retention calls
 // it once per run, before it plans.
 func (c *Catalog) Claims(ctx context.Context, node string, afterID int64, limit int) ([]recordings.Recording, error) {
-	rows, err := c.rdb.QueryContext(ctx, `SELECT id, node, path, size, mtime, state, call_time, deleted_at, deleted_reason
+	out, err := sqlrows.All(ctx, c.rdb, scanClaim, `SELECT id, node, path, size, mtime, state, call_time, deleted_at, deleted_reason
 		FROM totalrec_recordings WHERE node = ? AND id > ? AND `+claimCond+` ORDER BY id LIMIT ?`, node, afterID, limit)
 	if err != nil {
 		return nil, fmt.Errorf("list claims: %w", err)
 	}
-	defer rows.Close()
-	var out []recordings.Recording
-	for rows.Next() {
-		var (
-			r                   recordings.Recording
-			mtime, ct, deleteAt nullTime
-		)
-		if err := rows.Scan(&r.ID, &r.Node, &r.Path, &r.Size, &mtime, &r.State, &ct, &deleteAt, &r.DeletedReason); err != nil {
-			return nil, fmt.Errorf("list claims: %w", err)
-		}
-		r.ModTime, r.CallTime, r.DeletedAt = mtime.T, ct.T, deleteAt.T
-		out = append(out, r)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("list claims: %w", err)
-	}
 	return out, nil
+}
+
+func scanClaim(s scanner) (recordings.Recording, error) {
+	var (
+		r                   recordings.Recording
+		mtime, ct, deleteAt nullTime
+	)
+	err := s.Scan(&r.ID, &r.Node, &r.Path, &r.Size, &mtime, &r.State, &ct, &deleteAt, &r.DeletedReason)
+	r.ModTime, r.CallTime, r.DeletedAt = mtime.T, ct.T, deleteAt.T
+	return r, err
 }
 
 // CountClaims adds files and bytes to the deleted counts of retention run run (none
@@ -191,25 +186,19 @@ func (c *Catalog) UnfinishedRetentionRuns(ctx context.Context, node string) ([]R
 }
 
 func (c *Catalog) queryRuns(ctx context.Context, q string, args ...any) ([]RetentionRun, error) {
-	rows, err := c.rdb.QueryContext(ctx, q, args...)
+	out, err := sqlrows.All(ctx, c.rdb, scanRun, q, args...)
 	if err != nil {
 		return nil, fmt.Errorf("list retention runs: %w", err)
 	}
-	defer rows.Close()
-	var out []RetentionRun
-	for rows.Next() {
-		var (
-			r    RetentionRun
-			s, f nullTime
-		)
-		if err := rows.Scan(&r.ID, &r.Node, &s, &f, &r.Status, &r.DeletedFiles, &r.DeletedBytes, &r.Failed, &r.Report); err != nil {
-			return nil, fmt.Errorf("list retention runs: %w", err)
-		}
-		r.Started, r.Finished = s.T, f.T
-		out = append(out, r)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("list retention runs: %w", err)
-	}
 	return out, nil
+}
+
+func scanRun(row scanner) (RetentionRun, error) {
+	var (
+		r    RetentionRun
+		s, f nullTime
+	)
+	err := row.Scan(&r.ID, &r.Node, &s, &f, &r.Status, &r.DeletedFiles, &r.DeletedBytes, &r.Failed, &r.Report)
+	r.Started, r.Finished = s.T, f.T
+	return r, err
 }

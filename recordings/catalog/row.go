@@ -7,6 +7,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/totalrec/totalrec/internal/sqlrows"
 	"github.com/totalrec/totalrec/recordings"
 )
 
@@ -19,7 +20,19 @@ const recordingCols = `r.id, r.node, r.storage, r.path, r.size, r.mtime, r.forma
 	r.cdr_accountcode, r.cdr_recordingfile, r.held, r.deleted_at, r.deleted_reason`
 
 // scanner is *sql.Row or *sql.Rows.
-type scanner interface{ Scan(dest ...any) error }
+type scanner = sqlrows.Scanner
+
+// scanFunc adapts a function to the scanner interface.
+type scanFunc func(dest ...any) error
+
+func (f scanFunc) Scan(dest ...any) error { return f(dest...) }
+
+// scanString reads a one-column row of text.
+func scanString(s scanner) (string, error) {
+	var v string
+	err := s.Scan(&v)
+	return v, err
+}
 
 func scanRecording(s scanner) (recordings.Recording, error) {
 	var (

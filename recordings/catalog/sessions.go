@@ -84,11 +84,6 @@ func (c *Catalog) PruneSessions(ctx context.Context, idleBefore, createdBefore t
 	return n, nil
 }
 
-// scanFunc adapts a function to the scanner interface.
-type scanFunc func(dest ...any) error
-
-func (f scanFunc) Scan(dest ...any) error { return f(dest...) }
-
 // prefixed qualifies every column of a comma-separated list with p.
 func prefixed(p, cols string) string {
 	out := p

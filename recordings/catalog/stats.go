@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/totalrec/totalrec/internal/sqlrows"
 	"github.com/totalrec/totalrec/recordings"
 )
 
@@ -23,13 +24,7 @@ type Stats struct {
 // their call times. It reads every row: meant for dashboards, not per request.
 func (c *Catalog) Stats(ctx context.Context) (Stats, error) {
 	s := Stats{ByState: map[recordings.State]int64{}, ByFormat: map[recordings.Format]int64{}, ByCDRStatus: map[recordings.CDRStatus]int64{}}
-	rows, err := c.rdb.QueryContext(ctx, `SELECT state, format, COUNT(*), COALESCE(SUM(size), 0),
-		MIN(call_time), MAX(call_time), cdr_status FROM totalrec_recordings GROUP BY state, format, cdr_status`)
-	if err != nil {
-		return s, fmt.Errorf("count recordings: %w", err)
-	}
-	defer rows.Close()
-	for rows.Next() {
+	err := sqlrows.Each(ctx, c.rdb, func(row scanner) error {
 		var (
 			state         recordings.State
 			format        recordings.Format
@@ -37,13 +32,13 @@ func (c *Catalog) Stats(ctx context.Context) (Stats, error) {
 			oldest, newst nullTime
 			cdrStatus     recordings.CDRStatus
 		)
-		if err := rows.Scan(&state, &format, &n, &bytes, &oldest, &newst, &cdrStatus); err != nil {
-			return s, fmt.Errorf("count recordings: %w", err)
+		if err := row.Scan(&state, &format, &n, &bytes, &oldest, &newst, &cdrStatus); err != nil {
+			return err
 		}
 		s.Recordings += n
 		s.ByState[state] += n
 		if !isLive(state) {
-			continue
+			return nil
 		}
 		s.ByCDRStatus[cdrStatus] += n
 		s.ByFormat[format] += n
@@ -54,8 +49,10 @@ func (c *Catalog) Stats(ctx context.Context) (Stats, error) {
 		if newst.T.After(s.Newest) {
 			s.Newest = newst.T
 		}
-	}
-	if err := rows.Err(); err != nil {
+		return nil
+	}, `SELECT state, format, COUNT(*), COALESCE(SUM(size), 0),
+		MIN(call_time), MAX(call_time), cdr_status FROM totalrec_recordings GROUP BY state, format, cdr_status`)
+	if err != nil {
 		return s, fmt.Errorf("count recordings: %w", err)
 	}
 	return s, nil

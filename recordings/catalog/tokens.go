@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/totalrec/totalrec/internal/sqlrows"
 	"github.com/totalrec/totalrec/recordings"
 )
 
@@ -89,7 +90,7 @@ func (c *Catalog) TokenByHash(ctx context.Context, hash string) (APIToken, error
 
 // Tokens lists every API token by name.
 func (c *Catalog) Tokens(ctx context.Context) ([]APIToken, error) {
-	out, err := queryAll(ctx, c.rdb, scanToken, `SELECT `+tokenCols+` FROM totalrec_tokens ORDER BY name`)
+	out, err := sqlrows.All(ctx, c.rdb, scanToken, `SELECT `+tokenCols+` FROM totalrec_tokens ORDER BY name`)
 	if err != nil {
 		return nil, fmt.Errorf("list tokens: %w", err)
 	}
@@ -168,21 +169,9 @@ func (c *Catalog) GetShare(ctx context.Context, id int64) (Share, error) {
 
 // SharesOf lists the shares of a recording that are neither revoked nor expired at now.
 func (c *Catalog) SharesOf(ctx context.Context, recordingID int64, now time.Time) ([]Share, error) {
-	rows, err := c.rdb.QueryContext(ctx, `SELECT `+shareCols+` FROM totalrec_shares
+	out, err := sqlrows.All(ctx, c.rdb, scanShare, `SELECT `+shareCols+` FROM totalrec_shares
 		WHERE recording_id = ? AND revoked_at IS NULL AND expires_at > ? ORDER BY id`, recordingID, c.timeArg(now))
 	if err != nil {
-		return nil, fmt.Errorf("list shares: %w", err)
-	}
-	defer rows.Close()
-	var out []Share
-	for rows.Next() {
-		sh, err := scanShare(rows)
-		if err != nil {
-			return nil, fmt.Errorf("list shares: %w", err)
-		}
-		out = append(out, sh)
-	}
-	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("list shares: %w", err)
 	}
 	return out, nil

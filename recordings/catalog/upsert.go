@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/totalrec/totalrec/internal/sqlrows"
 	"github.com/totalrec/totalrec/recordings"
 	"github.com/totalrec/totalrec/recordings/faultpoint"
 )
@@ -259,20 +260,8 @@ func (c *Catalog) numberSourcesByKey(ctx context.Context, tx *sql.Tx, recs []rec
 }
 
 func queryNumberSources(ctx context.Context, tx *sql.Tx, q string, args ...any) ([]numberSource, error) {
-	rows, err := tx.QueryContext(ctx, q, args...)
+	out, err := sqlrows.All(ctx, tx, scanNumberSource, q, args...)
 	if err != nil {
-		return nil, fmt.Errorf("read numbers: %w", err)
-	}
-	defer rows.Close()
-	var out []numberSource
-	for rows.Next() {
-		n, err := scanNumberSource(rows)
-		if err != nil {
-			return nil, fmt.Errorf("read numbers: %w", err)
-		}
-		out = append(out, n)
-	}
-	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("read numbers: %w", err)
 	}
 	return out, nil

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/totalrec/totalrec/internal/sqlrows"
 	"github.com/totalrec/totalrec/recordings"
 )
 
@@ -115,7 +116,7 @@ func (c *Catalog) UserByID(ctx context.Context, id int64) (User, error) {
 
 // Users lists every user by name.
 func (c *Catalog) Users(ctx context.Context) ([]User, error) {
-	out, err := queryAll(ctx, c.rdb, scanUser, `SELECT `+userCols+` FROM totalrec_users ORDER BY name`)
+	out, err := sqlrows.All(ctx, c.rdb, scanUser, `SELECT `+userCols+` FROM totalrec_users ORDER BY name`)
 	if err != nil {
 		return nil, fmt.Errorf("list users: %w", err)
 	}

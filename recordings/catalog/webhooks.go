@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/totalrec/totalrec/internal/sqlrows"
 	"github.com/totalrec/totalrec/recordings"
 )
 
@@ -165,29 +166,21 @@ func (c *Catalog) RemoveWebhook(ctx context.Context, id int64) error {
 // Webhooks lists every endpoint, oldest first, with its pending and dead counts and
 // without its secret.
 func (c *Catalog) Webhooks(ctx context.Context) ([]Webhook, error) {
-	rows, err := c.rdb.QueryContext(ctx, `SELECT w.id, w.url, w.events, w.enabled, w.created_at,
-		(SELECT COUNT(*) FROM totalrec_webhook_outbox o WHERE o.endpoint_id = w.id AND o.state = 'pending'),
-		(SELECT COUNT(*) FROM totalrec_webhook_outbox o WHERE o.endpoint_id = w.id AND o.state = 'dead')
-		FROM totalrec_webhooks w ORDER BY w.id`)
-	if err != nil {
-		return nil, fmt.Errorf("list webhooks: %w", err)
-	}
-	defer rows.Close()
-	var out []Webhook
-	for rows.Next() {
+	out, err := sqlrows.All(ctx, c.rdb, func(s scanner) (Webhook, error) {
 		var (
 			w       Webhook
 			events  string
 			enabled int
 			created nullTime
 		)
-		if err := rows.Scan(&w.ID, &w.URL, &events, &enabled, &created, &w.Pending, &w.Dead); err != nil {
-			return nil, fmt.Errorf("list webhooks: %w", err)
-		}
+		err := s.Scan(&w.ID, &w.URL, &events, &enabled, &created, &w.Pending, &w.Dead)
 		w.Events, w.Enabled, w.Created = eventsOf(events), enabled != 0, created.T
-		out = append(out, w)
-	}
-	if err := rows.Err(); err != nil {
+		return w, err
+	}, `SELECT w.id, w.url, w.events, w.enabled, w.created_at,
+		(SELECT COUNT(*) FROM totalrec_webhook_outbox o WHERE o.endpoint_id = w.id AND o.state = 'pending'),
+		(SELECT COUNT(*) FROM totalrec_webhook_outbox o WHERE o.endpoint_id = w.id AND o.state = 'dead')
+		FROM totalrec_webhooks w ORDER BY w.id`)
+	if err != nil {
 		return nil, fmt.Errorf("list webhooks: %w", err)
 	}
 	return out, nil
@@ -195,26 +188,17 @@ func (c *Catalog) Webhooks(ctx context.Context) ([]Webhook, error) {
 
 // EnabledWebhooks lists the enabled endpoints with their secrets, for delivery.
 func (c *Catalog) EnabledWebhooks(ctx context.Context) ([]Webhook, error) {
-	rows, err := c.rdb.QueryContext(ctx, `SELECT id, url, secret, events, created_at
-		FROM totalrec_webhooks WHERE enabled = 1 ORDER BY id`)
-	if err != nil {
-		return nil, fmt.Errorf("list enabled webhooks: %w", err)
-	}
-	defer rows.Close()
-	var out []Webhook
-	for rows.Next() {
+	out, err := sqlrows.All(ctx, c.rdb, func(s scanner) (Webhook, error) {
 		var (
 			w       Webhook
 			events  string
 			created nullTime
 		)
-		if err := rows.Scan(&w.ID, &w.URL, &w.Secret, &events, &created); err != nil {
-			return nil, fmt.Errorf("list enabled webhooks: %w", err)
-		}
+		err := s.Scan(&w.ID, &w.URL, &w.Secret, &events, &created)
 		w.Events, w.Enabled, w.Created = eventsOf(events), true, created.T
-		out = append(out, w)
-	}
-	if err := rows.Err(); err != nil {
+		return w, err
+	}, `SELECT id, url, secret, events, created_at FROM totalrec_webhooks WHERE enabled = 1 ORDER BY id`)
+	if err != nil {
 		return nil, fmt.Errorf("list enabled webhooks: %w", err)
 	}
 	return out, nil

@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"time"
+
+	"github.com/totalrec/totalrec/internal/sqlrows"
 )
 
 // RecordingFiles returns the distinct recordingfile values of the rows written at or
@@ -16,20 +18,12 @@ func (r *Reader) RecordingFiles(ctx context.Context, since time.Time, limit int)
 	}
 	q := fmt.Sprintf("SELECT DISTINCT %[1]s FROM %[2]s WHERE %[3]s >= ? AND %[1]s <> '' LIMIT ?",
 		quote("recordingfile"), quote(r.table), quote("calldate"))
-	rows, err := r.db.QueryContext(ctx, q, since.In(r.loc).Format("2006-01-02 15:04:05"), limit)
-	if err != nil {
-		return nil, fmt.Errorf("list recording files: %w", err)
-	}
-	defer rows.Close()
-	var files []string
-	for rows.Next() {
+	files, err := sqlrows.All(ctx, r.db, func(s sqlrows.Scanner) (string, error) {
 		var f string
-		if err := rows.Scan(&f); err != nil {
-			return nil, fmt.Errorf("list recording files: %w", err)
-		}
-		files = append(files, f)
-	}
-	if err := rows.Err(); err != nil {
+		err := s.Scan(&f)
+		return f, err
+	}, q, since.In(r.loc).Format("2006-01-02 15:04:05"), limit)
+	if err != nil {
 		return nil, fmt.Errorf("list recording files: %w", err)
 	}
 	return files, nil

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/totalrec/totalrec/internal/sqlrows"
 	"github.com/totalrec/totalrec/recordings"
 )
 
@@ -35,20 +36,16 @@ func (r *Reader) Indexes(ctx context.Context) (map[string]bool, error) {
 		q = `SELECT DISTINCT ii.name FROM pragma_index_list(?) AS il, pragma_index_info(il.name) AS ii
 			WHERE ii.seqno = 0`
 	}
-	rows, err := r.db.QueryContext(ctx, q, r.table)
-	if err != nil {
-		return nil, fmt.Errorf("list cdr indexes: %w", err)
-	}
-	defer rows.Close()
 	first := map[string]bool{}
-	for rows.Next() {
+	err := sqlrows.Each(ctx, r.db, func(s sqlrows.Scanner) error {
 		var c sql.NullString // NULL for an SQLite expression index
-		if err := rows.Scan(&c); err != nil {
-			return nil, fmt.Errorf("scan cdr index: %w", err)
+		if err := s.Scan(&c); err != nil {
+			return err
 		}
 		first[strings.ToLower(c.String)] = true
-	}
-	if err := rows.Err(); err != nil {
+		return nil
+	}, q, r.table)
+	if err != nil {
 		return nil, fmt.Errorf("list cdr indexes: %w", err)
 	}
 	out := make(map[string]bool, len(indexColumns))

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/totalrec/totalrec/internal/sqlrows"
 	"github.com/totalrec/totalrec/recordings"
 )
 
@@ -102,33 +103,30 @@ func (r *Reader) lookup(ctx context.Context, where []string, args []any) ([]reco
 	for i, col := range where {
 		parts[i] = fmt.Sprintf("SELECT %s FROM %s WHERE %s = ?", r.selectList, quote(r.table), quote(col))
 	}
-	rows, err := r.db.QueryContext(ctx, strings.Join(parts, " UNION "), args...)
+	legs, err := sqlrows.All(ctx, r.db, r.scanLeg, strings.Join(parts, " UNION "), args...)
 	if err != nil {
 		return nil, fmt.Errorf("query cdr legs: %w", err)
 	}
-	defer rows.Close()
-	var legs []recordings.CDR
-	for rows.Next() {
-		var c recordings.CDR
-		var calldate any
-		var duration, billsec int64
-		err := rows.Scan(&calldate,
-			&c.Src, &c.Dst, &c.CNum, &c.CNam, &c.DID, &c.Channel, &c.DstChannel, &c.LastApp,
-			&c.Disposition, &c.UniqueID, &c.LinkedID, &c.AccountCode, &c.RecordingFile,
-			&duration, &billsec)
-		if err != nil {
-			return nil, fmt.Errorf("scan cdr row: %w", err)
-		}
-		if c.CallDate, err = parseCallDate(calldate, r.loc); err != nil {
-			return nil, fmt.Errorf("read calldate of %s: %w", c.UniqueID, err)
-		}
-		c.Duration, c.Billsec = int(duration), int(billsec)
-		legs = append(legs, c)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("query cdr legs: %w", err)
-	}
 	return legs, nil
+}
+
+// scanLeg reads a row of selectList.
+func (r *Reader) scanLeg(s sqlrows.Scanner) (recordings.CDR, error) {
+	var c recordings.CDR
+	var calldate any
+	var duration, billsec int64
+	err := s.Scan(&calldate,
+		&c.Src, &c.Dst, &c.CNum, &c.CNam, &c.DID, &c.Channel, &c.DstChannel, &c.LastApp,
+		&c.Disposition, &c.UniqueID, &c.LinkedID, &c.AccountCode, &c.RecordingFile,
+		&duration, &billsec)
+	if err != nil {
+		return c, fmt.Errorf("scan cdr row: %w", err)
+	}
+	if c.CallDate, err = parseCallDate(calldate, r.loc); err != nil {
+		return c, fmt.Errorf("read calldate of %s: %w", c.UniqueID, err)
+	}
+	c.Duration, c.Billsec = int(duration), int(billsec)
+	return c, nil
 }
 
 // sortUnique orders legs by calldate, uniqueid and channel, dropping exact duplicates

@@ -12,6 +12,7 @@ import (
 	"github.com/go-sql-driver/mysql"
 	_ "modernc.org/sqlite" // registers the "sqlite" driver
 
+	"github.com/totalrec/totalrec/internal/sqlrows"
 	"github.com/totalrec/totalrec/recordings"
 )
 
@@ -176,20 +177,12 @@ func tableColumns(ctx context.Context, db *sql.DB, d Dialect, table string) ([]s
 	if d == SQLite {
 		q = `SELECT name FROM pragma_table_info(?) ORDER BY cid`
 	}
-	rows, err := db.QueryContext(ctx, q, table)
-	if err != nil {
-		return nil, fmt.Errorf("list columns: %w", err)
-	}
-	defer rows.Close()
-	var cols []string
-	for rows.Next() {
+	cols, err := sqlrows.All(ctx, db, func(s sqlrows.Scanner) (string, error) {
 		var c string
-		if err := rows.Scan(&c); err != nil {
-			return nil, fmt.Errorf("scan column name: %w", err)
-		}
-		cols = append(cols, strings.ToLower(c))
-	}
-	if err := rows.Err(); err != nil {
+		err := s.Scan(&c)
+		return strings.ToLower(c), err
+	}, q, table)
+	if err != nil {
 		return nil, fmt.Errorf("list columns: %w", err)
 	}
 	return cols, nil
