@@ -4,13 +4,24 @@
 // spool directory, links each to its call's CDR rows, serves search and playback, and
 // deletes what retention policy says and nothing else.
 //
-// The packages below this one point one way:
+// The packages below this one import each other one way, down this list; a package
+// imports only packages further down, never one above it (go list -deps shows it):
 //
-//	cmd/totalrec ─► web ─► stream ─► audio
-//	      │          └────────────► recordings
-//	      ├─► spool, cdr, catalog, retention, webhook ─► recordings
-//	      └─► config
+//	cmd/totalrec  the command line and the daemon's wiring: every package below but stream, audio
+//	web           ─► stream, retention, catalog, spool, auth, recordings
+//	webhook       ─► catalog, recordings
+//	ingest        ─► catalog, cdr, spool, faultpoint, recordings
+//	demo          ─► cdr, audio, recordings
+//	retention     ─► spool, faultpoint, recordings
+//	catalog       ─► faultpoint, recordings (and internal/sqlrows)
+//	cdr           ─► recordings (and internal/sqlrows)
+//	stream        ─► audio, recordings
+//	spool         ─► recordings
+//	recordings, audio, auth, config, faultpoint: no other Totalrec package
 //
-// recordings and audio import only the standard library. A package never imports a
-// sibling on its own layer; cmd/totalrec is the only place that knows them all.
+// The leaves (recordings, audio, auth, config, faultpoint) import only the standard
+// library and golang.org/x. The packages that compose others — web, webhook, ingest,
+// demo — import siblings; the ones they build on never import them back. retention
+// reaches the catalogue through the Store interface it declares, never through
+// package catalog. docs/architecture.md describes what each package owns.
 package recordings

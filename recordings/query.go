@@ -20,20 +20,24 @@ const (
 // Query is a catalogue search. The zero value lists every live recording, newest first.
 type Query struct {
 	Since, Until time.Time // call time range, Since inclusive, Until exclusive; zero = open
-	Number       string    // matches src, dst, cnum, did, and the name's dest and from (substring)
-	Ext          string    // an extension: matches the name's dest/from and the CDR's src/dst/cnum exactly
-	Types        []string  // name types, e.g. "in", "out", "q"
-	Direction    Direction
-	MinDuration  time.Duration
-	MaxDuration  time.Duration // zero = no upper bound
-	Disposition  string        // ANSWERED, NO ANSWER, ...
-	Format       Format
-	HideEmpty    bool // leave out empty recordings
-	WithDeleted  bool // include rows whose file is deleted or missing
-	LinkedID     string
-	Sort         Sort
-	Limit        int    // page size; the catalogue caps it
-	After        string // opaque cursor from the previous Page.Next
+	// Number matches the end of a number, not any part of it: a recording matches
+	// when its CDR src, dst, cnum or did, or its name's dest or from, ends with
+	// Number's digits (at least 3; a full number with its prefix keeps only its last
+	// 10: catalog.NumberSuffix says how).
+	Number      string
+	Ext         string   // an extension: matches the name's dest/from and the CDR's src/dst/cnum exactly
+	Types       []string // name types, e.g. "in", "out", "q"
+	Direction   Direction
+	MinDuration time.Duration
+	MaxDuration time.Duration // zero = no upper bound
+	Disposition string        // ANSWERED, NO ANSWER, ...
+	Format      Format
+	HideEmpty   bool // leave out empty recordings
+	WithDeleted bool // include rows whose file is deleted or missing
+	LinkedID    string
+	Sort        Sort
+	Limit       int    // page size; the catalogue caps it
+	After       string // opaque cursor from the previous Page.Next
 
 	// Scope limits the matches to the recordings a user may see (those with a
 	// party in it: Scope.Admits); nil means no limit (commands and jobs). The

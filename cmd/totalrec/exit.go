@@ -11,7 +11,7 @@ import (
 	"github.com/totalrec/totalrec/recordings/catalog"
 )
 
-// Exit codes, as DESIGN.md promises them to scripts and cron.
+// Exit codes, as docs/architecture.md promises them to scripts and cron.
 const (
 	exitOK      = 0
 	exitError   = 1

@@ -15,8 +15,12 @@ var authMigrations = []Migration{
 	{Version: 2, Name: "used single sign-on nonces", SQLite: sqliteAuthV2, MySQL: mysqlAuthV2}, // nonces.go
 }
 
-// MigrateAuth applies the access tables' steps. Open does not: commands that
-// never touch users (scan, retention, hook) leave them alone.
+// MigrateAuth applies the access tables' steps. Open does not; every command that
+// may create the catalogue (scan, serve, demo, user add, token add, webhook add)
+// calls it, with MigrateRetention and MigrateWebhooks, right after Open, so that
+// the tables exist whichever of them made the catalogue. The other commands open
+// the catalogue as it exists and refuse one whose access tables are behind
+// (CheckSchema).
 func (c *Catalog) MigrateAuth(ctx context.Context) error {
 	return c.Migrate(ctx, AuthComponent, authMigrations)
 }

@@ -12,9 +12,12 @@
 // indexed lookups only; PickLeg, a pure function, chooses the row that describes one
 // recording.
 //
-// Nothing here writes to the CDR table except Reader.CreateIndex, which adds one of the
-// indexes Totalrec's lookups need; CreateTable and Insert in fixture.go exist for the
-// demo and the tests and are never called against a PBX's database.
+// Three calls write to the CDR table, each asked for by a command: Reader.CreateIndex
+// adds one of the indexes Totalrec's lookups need (doctor --fix);
+// ClearRecordingFiles empties recordingfile in the rows naming files retention
+// deleted (clear_cdr_recordingfile); RenameRecordingFile follows a file that
+// migrate-layout moved. CreateTable and Insert in fixture.go exist for the demo and
+// the tests and are never called against a PBX's database.
 //
 // calldate is the PBX's local time without a zone (unless Asterisk runs with
 // usegmtime); Open takes the zone as WithLocation and every CDR comes back in UTC.

@@ -16,8 +16,8 @@ import (
 const LockFile = "retention.lock"
 
 // Lock takes the retention lock: an exclusive flock on dataDir/retention.lock,
-// created if missing. The cron job and the daemon both take it, so one run at a time
-// goes whoever starts it; the kernel releases it when the process ends, even on
+// created if missing. retention run (the nightly cron job) and migrate-layout both
+// take it, so one of them runs at a time, whoever starts it; the kernel releases it when the process ends, even on
 // SIGKILL. A lock held elsewhere is refused at once with recordings.ErrRefused.
 // release unlocks and closes.
 func Lock(dataDir string) (release func() error, err error) {
