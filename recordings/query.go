@@ -17,6 +17,30 @@ const (
 	SortDurationAsc  Sort = "duration_asc"
 )
 
+// Search limits: what one Query may ask for, whoever asks. The API, the search page
+// and the command line refuse more; the catalogue caps Limit and refuses the rest.
+const (
+	DefaultLimit  = 50   // results per page when Limit is 0
+	MaxLimit      = 1000 // results per page at most
+	MaxTypes      = 16   // name types in one search: as many as there are
+	MaxFilterText = 256  // characters of a number or extension filter
+)
+
+// QueryError is a search its caller got wrong: Field names the filter as the API's
+// parameter does, Problem says what is wrong, in words for whoever typed the search.
+// It matches ErrInvalid.
+type QueryError struct{ Field, Problem string }
+
+func (e *QueryError) Error() string { return e.Field + ": " + e.Problem }
+
+// Is makes a QueryError match ErrInvalid.
+func (e *QueryError) Is(target error) bool { return target == ErrInvalid }
+
+// Invalidf returns a QueryError for field.
+func Invalidf(field, format string, args ...any) error {
+	return &QueryError{Field: field, Problem: fmt.Sprintf(format, args...)}
+}
+
 // Query is a catalogue search. The zero value lists every live recording, newest first.
 type Query struct {
 	Since, Until time.Time // call time range, Since inclusive, Until exclusive; zero = open
@@ -72,9 +96,12 @@ var (
 // Validate checks the closed-set filters against the values they can take, so
 // that a misspelt one is an error rather than a search that matches nothing.
 // Every search goes through it, whoever asks (the catalogue's Search calls it);
-// the error names the field, the value and what it may be, and matches ErrInvalid.
+// the error, a *QueryError, names the field, the value and what it may be.
 // Empty fields are no filter.
 func (q Query) Validate() error {
+	if len(q.Types) > MaxTypes {
+		return Invalidf("type", "more than %d types", MaxTypes)
+	}
 	for _, t := range q.Types {
 		if !slices.Contains(nameTypes, t) {
 			return invalidValue("type", t, nameTypes)
@@ -106,5 +133,5 @@ func invalidValue[T ~string](field string, value T, allowed []T) error {
 	for i, a := range allowed {
 		names[i] = string(a)
 	}
-	return fmt.Errorf("%s: %q is not one of %s: %w", field, v, strings.Join(names, ", "), ErrInvalid)
+	return Invalidf(field, "%q is not one of %s", v, strings.Join(names, ", "))
 }

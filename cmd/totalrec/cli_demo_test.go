@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/totalrec/totalrec/recordings"
 )
 
 type demoJSON struct {
@@ -16,8 +18,8 @@ type demoJSON struct {
 		Calls, Recordings, Empty int
 		CDRRows                  int `json:"cdr_rows"`
 	} `json:"built"`
-	Scan   scanResult `json:"scan"`
-	Latest pageJSON   `json:"latest"`
+	Scan   scanResult          `json:"scan"`
+	Latest recordings.PageJSON `json:"latest"`
 }
 
 // TestCLI_Demo builds a small demo PBX, catalogues it, and searches it the way the
@@ -46,7 +48,7 @@ func TestCLI_Demo(t *testing.T) {
 
 	db := []string{"--db", "sqlite:" + filepath.Join(dir, "totalrec.db")}
 	// A caller's last four digits find their calls.
-	var caller recordingJSON
+	var caller recordings.RecordingJSON
 	for _, it := range d.Latest.Items {
 		if it.Type == "in" && len(it.Src) > 6 {
 			caller = it
@@ -57,7 +59,7 @@ func TestCLI_Demo(t *testing.T) {
 		t.Fatalf("no inbound call among the latest: %+v", d.Latest.Items)
 	}
 	suffix := caller.Src[len(caller.Src)-4:]
-	p := decode[pageJSON](t, cli(t, nil, append(db, "search", "--number", suffix, "--json")...).must(t, exitOK).stdout)
+	p := decode[recordings.PageJSON](t, cli(t, nil, append(db, "search", "--number", suffix, "--json")...).must(t, exitOK).stdout)
 	found := false
 	for _, it := range p.Items {
 		found = found || it.ID == caller.ID
@@ -75,7 +77,7 @@ func TestCLI_Demo(t *testing.T) {
 	if !strings.Contains(out, "shown of") || strings.Contains(out, " in ") {
 		t.Errorf("search table:\n%s", out)
 	}
-	empty := decode[pageJSON](t, cli(t, nil, append(db, "search", "--disposition", "no answer", "--json", "--limit", "1000")...).must(t, exitOK).stdout)
+	empty := decode[recordings.PageJSON](t, cli(t, nil, append(db, "search", "--disposition", "no answer", "--json", "--limit", "1000")...).must(t, exitOK).stdout)
 	for _, it := range empty.Items {
 		if it.Disposition != "NO ANSWER" {
 			t.Errorf("--disposition 'no answer' matched %+v", it)
@@ -95,13 +97,13 @@ func TestCLI_Demo(t *testing.T) {
 	if s.Scan.Missing != 1 || s.Scan.New != 0 || s.Scan.DirsSkipped != s.Scan.Dirs-1 {
 		t.Errorf("rescan after one deletion: %+v", s.Scan)
 	}
-	p = decode[pageJSON](t, cli(t, nil, append(db, "search", "--number", suffix, "--json")...).must(t, exitOK).stdout)
+	p = decode[recordings.PageJSON](t, cli(t, nil, append(db, "search", "--number", suffix, "--json")...).must(t, exitOK).stdout)
 	for _, it := range p.Items {
 		if it.ID == caller.ID {
 			t.Errorf("a missing recording is listed by default: %+v", it)
 		}
 	}
-	p = decode[pageJSON](t, cli(t, nil, append(db, "search", "--number", suffix, "--deleted", "--json")...).must(t, exitOK).stdout)
+	p = decode[recordings.PageJSON](t, cli(t, nil, append(db, "search", "--number", suffix, "--deleted", "--json")...).must(t, exitOK).stdout)
 	found = false
 	for _, it := range p.Items {
 		found = found || (it.ID == caller.ID && it.State == "missing")

@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/totalrec/totalrec/recordings"
 	"github.com/totalrec/totalrec/recordings/catalog"
 	"github.com/totalrec/totalrec/recordings/retention"
 )
@@ -340,7 +341,7 @@ func checkFaultRuns(t *testing.T, tr faultTrial, db string, armed []armedRun, to
 			t.Errorf("%s: run %d (pid %d) records %d files deleted; it deleted %d", tr, run.ID, a.pid, run.DeletedFiles, a.deleted)
 		}
 		for action, want := range map[string]bool{"retention.start": true, "retention.interrupted": a.killed} {
-			got, _, err := c.AuditLog(ctx, catalog.AuditQuery{Action: action, Limit: catalog.MaxLimit})
+			got, _, err := c.AuditLog(ctx, catalog.AuditQuery{Action: action, Limit: recordings.MaxLimit})
 			if err != nil {
 				t.Fatal(err)
 			}

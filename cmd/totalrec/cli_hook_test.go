@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/totalrec/totalrec/recordings"
 	"github.com/totalrec/totalrec/recordings/catalog"
 	"github.com/totalrec/totalrec/recordings/ingest"
 	"github.com/totalrec/totalrec/recordings/spool"
@@ -61,7 +62,7 @@ func TestCLI_HookJournal(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(dataDir, "journal", "hook.jsonl")); !os.IsNotExist(err) {
 		t.Errorf("journal still there after the drain: %v", err)
 	}
-	p := decode[pageJSON](t, cli(t, env, "search", "--json").must(t, exitOK).stdout)
+	p := decode[recordings.PageJSON](t, cli(t, env, "search", "--json").must(t, exitOK).stdout)
 	if len(p.Items) != 1 || p.Items[0].UniqueID != "1795680900.11" {
 		t.Errorf("catalogue after the drain: %+v", p.Items)
 	}
@@ -146,7 +147,7 @@ func TestCLI_HookBadConfig(t *testing.T) {
 	if s.Journal.Done != 1 || len(s.Journal.SetAside) != 0 {
 		t.Errorf("scan after the journalled hook: %+v", s.Journal)
 	}
-	p := decode[pageJSON](t, cli(t, env, "search", "--json").must(t, exitOK).stdout)
+	p := decode[recordings.PageJSON](t, cli(t, env, "search", "--json").must(t, exitOK).stdout)
 	if len(p.Items) != 1 {
 		t.Errorf("catalogue: %+v", p.Items)
 	}
@@ -172,7 +173,7 @@ func TestCLI_HookJournalBadEntries(t *testing.T) {
 	if !strings.Contains(r.stdout, "set aside /srv/elsewhere/y.wav") {
 		t.Errorf("scan report does not name the set-aside entry:\n%s", r.stdout)
 	}
-	p := decode[pageJSON](t, cli(t, env, "search", "--json").must(t, exitOK).stdout)
+	p := decode[recordings.PageJSON](t, cli(t, env, "search", "--json").must(t, exitOK).stdout)
 	if len(p.Items) != 1 || p.Items[0].UniqueID != "1795680900.11" {
 		t.Errorf("catalogue: %+v", p.Items)
 	}

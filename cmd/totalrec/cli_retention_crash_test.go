@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/totalrec/totalrec/recordings"
 	"github.com/totalrec/totalrec/recordings/catalog"
 	"github.com/totalrec/totalrec/recordings/retention"
 )
@@ -198,7 +199,7 @@ func checkRunRecords(t *testing.T, s retSpool, deleted map[int]int, killed map[i
 	// that found it killed its interruption (before marking it: a kill in between
 	// repeats the entry, never loses it).
 	for action, want := range map[string]int{"retention.start": 0, "retention.interrupted": 0} {
-		got, _, err := c.AuditLog(context.Background(), catalog.AuditQuery{Action: action, Limit: catalog.MaxLimit})
+		got, _, err := c.AuditLog(context.Background(), catalog.AuditQuery{Action: action, Limit: recordings.MaxLimit})
 		if err != nil {
 			t.Fatal(err)
 		}

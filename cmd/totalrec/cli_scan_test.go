@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/totalrec/totalrec/recordings"
 )
 
 // TestCLI_ScanHostileSpool scans a spool built to trip a scanner up. It must finish,
@@ -75,7 +77,7 @@ func TestCLI_ScanHostileSpool(t *testing.T) {
 	if after := snapshot(t, outside); after != before {
 		t.Errorf("the directory outside the spool changed:\n%s\n%s", before, after)
 	}
-	p := decode[pageJSON](t, cli(t, []string{"TOTALREC_DB=" + db}, "search", "--number", "200", "--json", "--limit", "1000").must(t, exitOK).stdout)
+	p := decode[recordings.PageJSON](t, cli(t, []string{"TOTALREC_DB=" + db}, "search", "--number", "200", "--json", "--limit", "1000").must(t, exitOK).stdout)
 	for _, it := range p.Items {
 		if strings.Contains(it.Path, "1795680000.1") || strings.Contains(it.Path, "1795680000.2") {
 			t.Errorf("a file behind a symlink was catalogued: %+v", it)
@@ -130,7 +132,7 @@ func TestCLI_ScanEveryFormat(t *testing.T) {
 
 	db := "sqlite:" + filepath.Join(t.TempDir(), "cat.db")
 	cli(t, []string{"TOTALREC_SPOOL=" + spool, "TOTALREC_DB=" + db}, "scan").must(t, exitOK)
-	p := decode[pageJSON](t, cli(t, []string{"TOTALREC_DB=" + db}, "search", "--json").must(t, exitOK).stdout)
+	p := decode[recordings.PageJSON](t, cli(t, []string{"TOTALREC_DB=" + db}, "search", "--json").must(t, exitOK).stdout)
 	if len(p.Items) != len(cases) {
 		t.Fatalf("%d recordings catalogued, want %d", len(p.Items), len(cases))
 	}

@@ -41,7 +41,7 @@ func TestCLI_SearchValidation(t *testing.T) {
 		}
 	}
 	r := cli(t, env, "search", "--number", "12").must(t, exitUsage)
-	if strings.Count(r.stderr, "search:") != 1 || !strings.Contains(r.stderr, `number "12"`) {
+	if strings.Count(r.stderr, "search:") != 1 || !strings.Contains(r.stderr, `number: "12"`) {
 		t.Errorf("search --number 12:\n%s", r.stderr)
 	}
 	cli(t, env, "search", "--type", "IN,out", "--disposition", "answered").must(t, exitOK)

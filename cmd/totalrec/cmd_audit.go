@@ -58,8 +58,8 @@ type auditJSON struct {
 }
 
 func runAuditList(ctx context.Context, opts *globalOptions, ao auditOptions) error {
-	if ao.limit < 1 || ao.limit > catalog.MaxLimit {
-		return usagef("--limit must be 1-%d", catalog.MaxLimit)
+	if ao.limit < 1 || ao.limit > recordings.MaxLimit {
+		return usagef("--limit must be 1-%d", recordings.MaxLimit)
 	}
 	a, err := opts.openApp(ctx, false)
 	if err != nil {

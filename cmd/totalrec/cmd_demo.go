@@ -125,7 +125,7 @@ func runDemo(ctx context.Context, opts *globalOptions, do demoOptions) error {
 		return err
 	}
 	if do.json {
-		if err := writeJSON(opts.stdout, map[string]any{"dir": dir, "config": hint.config, "built": built, "scan": res, "latest": searchJSON(page, a.loc)}); err != nil {
+		if err := writeJSON(opts.stdout, map[string]any{"dir": dir, "config": hint.config, "built": built, "scan": res, "latest": recordings.NewPageJSON(page, a.loc)}); err != nil {
 			return err
 		}
 		return serveDemo(ctx, opts, a, do, hint, opts.stderr)

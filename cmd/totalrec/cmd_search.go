@@ -65,7 +65,7 @@ DID): type the last digits or the whole number with or without its prefix.`,
 	f.BoolVar(&so.deleted, "deleted", false, "include recordings whose file is deleted or missing")
 	f.StringVar(&so.linkedID, "linkedid", "", "every recording of one call")
 	f.StringVar(&so.sort, "sort", "time_desc", "time_desc, time_asc, duration_desc or duration_asc")
-	f.IntVar(&so.limit, "limit", 100, "at most this many recordings (1-1000)")
+	f.IntVar(&so.limit, "limit", 100, fmt.Sprintf("at most this many recordings (1-%d)", recordings.MaxLimit))
 	f.StringVar(&so.after, "after", "", "continue after this cursor (printed at the end of a full page)")
 	f.BoolVar(&so.json, "json", false, "print JSON")
 	return cmd
@@ -100,8 +100,8 @@ func (so searchOptions) query(now time.Time, loc *time.Location) (recordings.Que
 			return q, usagef("--max-duration: %w", err)
 		}
 	}
-	if q.Limit < 1 || q.Limit > 1000 {
-		return q, usagef("--limit: %d is not between 1 and 1000", q.Limit)
+	if q.Limit < 1 || q.Limit > recordings.MaxLimit {
+		return q, usagef("--limit: %d is not between 1 and %d", q.Limit, recordings.MaxLimit)
 	}
 	// The same check as every search's, the API's included, before the catalogue
 	// is opened: a misspelt value is a mistake, not a search that matches nothing.
@@ -139,7 +139,7 @@ func runSearch(ctx context.Context, opts *globalOptions, so searchOptions) error
 		return err
 	}
 	if so.json {
-		return writeJSON(opts.stdout, searchJSON(page, a.loc))
+		return writeJSON(opts.stdout, recordings.NewPageJSON(page, a.loc))
 	}
 	printPage(opts.stdout, page, a.loc)
 	return nil

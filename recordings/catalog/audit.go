@@ -46,7 +46,7 @@ type AuditQuery struct {
 	Who, Action  string
 	Since, Until time.Time // Since inclusive, Until exclusive; zero = open
 	Before       int64     // the keyset cursor: entries with a smaller ID; 0 = from the newest
-	Limit        int       // page size; DefaultLimit when 0, at most MaxLimit
+	Limit        int       // page size; recordings.DefaultLimit when 0, at most recordings.MaxLimit
 }
 
 // AuditLog returns one page of entries matching q and the cursor of the next page
@@ -54,9 +54,9 @@ type AuditQuery struct {
 func (c *Catalog) AuditLog(ctx context.Context, q AuditQuery) ([]AuditEntry, int64, error) {
 	switch {
 	case q.Limit <= 0:
-		q.Limit = DefaultLimit
-	case q.Limit > MaxLimit:
-		q.Limit = MaxLimit
+		q.Limit = recordings.DefaultLimit
+	case q.Limit > recordings.MaxLimit:
+		q.Limit = recordings.MaxLimit
 	}
 	if !q.Since.IsZero() && !q.Until.IsZero() && q.Until.Before(q.Since) {
 		return nil, 0, fmt.Errorf("read audit trail: until before since: %w", recordings.ErrInvalid)

@@ -3,7 +3,6 @@ package catalog
 import (
 	"encoding/base64"
 	"encoding/json"
-	"fmt"
 	"time"
 
 	"github.com/totalrec/totalrec/recordings"
@@ -36,23 +35,23 @@ func encodeCursor(s recordings.Sort, r recordings.Recording) string {
 func decodeCursor(s recordings.Sort, text string) (cursor, error) {
 	var cur cursor
 	if len(text) > maxCursor {
-		return cur, fmt.Errorf("cursor: too long: %w", recordings.ErrInvalid)
+		return cur, recordings.Invalidf("cursor", "too long")
 	}
 	b, err := base64.RawURLEncoding.DecodeString(text)
 	if err != nil {
-		return cur, fmt.Errorf("cursor: not base64url: %w", recordings.ErrInvalid)
+		return cur, recordings.Invalidf("cursor", "not base64url")
 	}
 	if err := json.Unmarshal(b, &cur); err != nil {
-		return cur, fmt.Errorf("cursor: malformed: %w", recordings.ErrInvalid)
+		return cur, recordings.Invalidf("cursor", "malformed")
 	}
 	if cur.Sort != s {
-		return cur, fmt.Errorf("cursor: made for sort %q, not %q: %w", clip(string(cur.Sort), 20), s, recordings.ErrInvalid)
+		return cur, recordings.Invalidf("cursor", "made for sort %q, not %q", clip(string(cur.Sort), 20), s)
 	}
 	if cur.ID <= 0 {
-		return cur, fmt.Errorf("cursor: bad id: %w", recordings.ErrInvalid)
+		return cur, recordings.Invalidf("cursor", "bad id")
 	}
 	if t := cur.time(); cur.isTime() && (t.Before(minTime) || t.After(maxTime)) {
-		return cur, fmt.Errorf("cursor: time out of range: %w", recordings.ErrInvalid)
+		return cur, recordings.Invalidf("cursor", "time out of range")
 	}
 	return cur, nil
 }

@@ -71,7 +71,7 @@ func NumberSuffix(number string) (string, error) {
 	d := digitsOf(number)
 	switch {
 	case len(d) < MinNumberDigits:
-		return "", fmt.Errorf("number %q: fewer than %d digits: %w", clip(number, 40), MinNumberDigits, recordings.ErrInvalid)
+		return "", recordings.Invalidf("number", "%q has fewer than %d digits", clip(number, 40), MinNumberDigits)
 	case len(d) > SignificantDigits:
 		return d[len(d)-SignificantDigits:], nil
 	case len(d) == SignificantDigits && d[0] == '0':
@@ -84,7 +84,7 @@ func NumberSuffix(number string) (string, error) {
 func extKey(ext string) (string, error) {
 	d := digitsOf(ext)
 	if d == "" || len(d) > maxNumberDigits {
-		return "", fmt.Errorf("ext %q: want 1 to %d digits: %w", clip(ext, 40), maxNumberDigits, recordings.ErrInvalid)
+		return "", recordings.Invalidf("ext", "%q is not 1 to %d digits", clip(ext, 40), maxNumberDigits)
 	}
 	return reverse(d), nil
 }

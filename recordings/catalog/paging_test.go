@@ -66,7 +66,7 @@ func TestSearchKeysetPaging(t *testing.T) {
 			{Since: t0.Add(3 * time.Minute), Until: t0.Add(20 * time.Minute), MinDuration: 10 * time.Second},
 		} {
 			all, err := c.Search(ctx, recordings.Query{Number: base.Number, Since: base.Since, Until: base.Until,
-				MinDuration: base.MinDuration, Limit: MaxLimit})
+				MinDuration: base.MinDuration, Limit: recordings.MaxLimit})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -146,12 +146,12 @@ func TestSearchTotalCap(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if page.Total != TotalCap || !page.TotalCapped || len(page.Items) != DefaultLimit || page.Next == "" {
+		if page.Total != TotalCap || !page.TotalCapped || len(page.Items) != recordings.DefaultLimit || page.Next == "" {
 			t.Fatalf("total %d capped %v items %d", page.Total, page.TotalCapped, len(page.Items))
 		}
 		page, err = c.Search(ctx, recordings.Query{Limit: 5000})
-		if err != nil || len(page.Items) != MaxLimit {
-			t.Fatalf("limit 5000: %d items, %v; want %d", len(page.Items), err, MaxLimit)
+		if err != nil || len(page.Items) != recordings.MaxLimit {
+			t.Fatalf("limit 5000: %d items, %v; want %d", len(page.Items), err, recordings.MaxLimit)
 		}
 		if err := c.MarkMissing(ctx, []int64{page.Items[0].ID}, t0); err != nil {
 			t.Fatal(err)

@@ -10,17 +10,9 @@ import (
 	"github.com/totalrec/totalrec/recordings"
 )
 
-// Search limits.
-const (
-	DefaultLimit = 50
-	MaxLimit     = 1000
-	// TotalCap is where Search stops counting matches.
-	TotalCap = 10000
-	// maxTypes bounds the Types IN list.
-	maxTypes = 32
-	// maxFilterText bounds free-text filters before any parsing.
-	maxFilterText = 256
-)
+// TotalCap is where Search stops counting matches. The other limits of a search
+// are recordings.DefaultLimit, MaxLimit, MaxTypes and MaxFilterText.
+const TotalCap = 10000
 
 // sortSpec is one sort order: its ORDER BY and the keyset condition after a cursor.
 type sortSpec struct {
@@ -60,7 +52,7 @@ type timeBound struct {
 }
 
 // Search returns one page of recordings matching q, and the number of matches up to
-// TotalCap. Errors from bad filters or cursors match recordings.ErrInvalid.
+// TotalCap. Errors from bad filters or cursors are *recordings.QueryError.
 func (c *Catalog) Search(ctx context.Context, q recordings.Query) (recordings.Page, error) {
 	var page recordings.Page
 	st, err := c.searchStatements(q)
@@ -103,13 +95,13 @@ func (c *Catalog) searchStatements(q recordings.Query) (searchStatements, error)
 	}
 	spec, ok := sorts[st.sort]
 	if !ok {
-		return st, fmt.Errorf("sort %q: %w", clip(string(q.Sort), 20), recordings.ErrInvalid)
+		return st, recordings.Invalidf("sort", "%q is not a sort order", clip(string(q.Sort), 20))
 	}
 	switch {
 	case st.limit <= 0:
-		st.limit = DefaultLimit
-	case st.limit > MaxLimit:
-		st.limit = MaxLimit
+		st.limit = recordings.DefaultLimit
+	case st.limit > recordings.MaxLimit:
+		st.limit = recordings.MaxLimit
 	}
 	var after *cursor
 	if q.After != "" {
@@ -253,19 +245,17 @@ func (c *Catalog) numberFilter(keyCond string, bounds []timeBound, keyArgs ...an
 func checkFilters(q recordings.Query) error {
 	switch {
 	case !q.Since.IsZero() && !q.Until.IsZero() && q.Until.Before(q.Since):
-		return fmt.Errorf("until: before since: %w", recordings.ErrInvalid)
+		return recordings.Invalidf("until", "before since")
 	case q.MinDuration < 0 || q.MaxDuration < 0:
-		return fmt.Errorf("duration: negative: %w", recordings.ErrInvalid)
+		return recordings.Invalidf("duration", "negative")
 	case q.MaxDuration > 0 && q.MaxDuration < q.MinDuration:
-		return fmt.Errorf("max duration: below min duration: %w", recordings.ErrInvalid)
-	case len(q.Types) > maxTypes:
-		return fmt.Errorf("type: more than %d: %w", maxTypes, recordings.ErrInvalid)
+		return recordings.Invalidf("max_duration", "below min_duration")
 	}
 	texts := []struct {
 		field, v string
 		max      int
 	}{
-		{"number", q.Number, maxFilterText}, {"ext", q.Ext, maxFilterText},
+		{"number", q.Number, recordings.MaxFilterText}, {"ext", q.Ext, recordings.MaxFilterText},
 		{"direction", string(q.Direction), lenShort}, {"disposition", q.Disposition, lenDisp},
 		{"format", string(q.Format), lenShort}, {"linkedid", q.LinkedID, lenID},
 	}
@@ -277,10 +267,10 @@ func checkFilters(q recordings.Query) error {
 	}
 	for _, t := range texts {
 		if !utf8.ValidString(t.v) {
-			return fmt.Errorf("%s: not UTF-8: %w", t.field, recordings.ErrInvalid)
+			return recordings.Invalidf(t.field, "not UTF-8")
 		}
 		if utf8.RuneCountInString(t.v) > t.max {
-			return fmt.Errorf("%s: longer than %d characters: %w", t.field, t.max, recordings.ErrInvalid)
+			return recordings.Invalidf(t.field, "longer than %d characters", t.max)
 		}
 	}
 	return nil

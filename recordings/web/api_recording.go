@@ -4,6 +4,8 @@ import (
 	"net/http"
 
 	"github.com/labstack/echo/v4"
+
+	"github.com/totalrec/totalrec/recordings"
 )
 
 // apiRecording is GET /api/v1/recordings/{id}: the recording, the other
@@ -14,7 +16,7 @@ func (s *Server) apiRecording(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	out := DetailJSON{RecordingJSON: NewRecordingJSON(rec, s.loc), Legs: []RecordingJSON{}}
+	out := DetailJSON{RecordingJSON: recordings.NewRecordingJSON(rec, s.loc), Legs: []recordings.RecordingJSON{}}
 	key := rec.LinkedID
 	if key == "" {
 		key = rec.Name.UniqueID
@@ -26,7 +28,7 @@ func (s *Server) apiRecording(c echo.Context) error {
 		}
 		for _, r := range legs {
 			if r.ID != rec.ID {
-				out.Legs = append(out.Legs, NewRecordingJSON(r, s.loc))
+				out.Legs = append(out.Legs, recordings.NewRecordingJSON(r, s.loc))
 			}
 		}
 		if s.opts.CDR != nil {

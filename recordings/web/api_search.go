@@ -4,6 +4,8 @@ import (
 	"net/http"
 
 	"github.com/labstack/echo/v4"
+
+	"github.com/totalrec/totalrec/recordings"
 )
 
 // apiSearch is GET /api/v1/recordings: one page of a search.
@@ -16,5 +18,5 @@ func (s *Server) apiSearch(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, NewPageJSON(p, s.loc))
+	return c.JSON(http.StatusOK, recordings.NewPageJSON(p, s.loc))
 }

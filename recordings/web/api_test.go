@@ -6,11 +6,14 @@ import (
 	"encoding/csv"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/totalrec/totalrec/recordings"
 )
@@ -40,6 +43,21 @@ func wantError(t *testing.T, res *http.Response, body []byte, status int, code s
 	return e
 }
 
+// recordingKeys are the keys of recordings.RecordingJSON, the one shape of a
+// recording in JSON.
+func recordingKeys(t *testing.T) []string {
+	t.Helper()
+	b, err := json.Marshal(recordings.NewRecordingJSON(recordings.Recording{}, time.UTC))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var m map[string]json.RawMessage
+	if err := json.Unmarshal(b, &m); err != nil {
+		t.Fatal(err)
+	}
+	return slices.Sorted(maps.Keys(m))
+}
+
 func TestAPI_Search(t *testing.T) {
 	f := sharedFixture(t)
 	all := f.all(t, recordings.Query{HideEmpty: true})
@@ -49,7 +67,7 @@ func TestAPI_Search(t *testing.T) {
 	if res.StatusCode != http.StatusOK {
 		t.Fatalf("status %d: %s", res.StatusCode, body)
 	}
-	p := decodeJSON[PageJSON](t, body)
+	p := decodeJSON[recordings.PageJSON](t, body)
 	if len(p.Items) != 5 || p.Total != len(all) || p.TotalCapped || p.Next == "" {
 		t.Fatalf("first page: %d items, total %d (want %d), next %q", len(p.Items), p.Total, len(all), p.Next)
 	}
@@ -57,12 +75,24 @@ func TestAPI_Search(t *testing.T) {
 		t.Errorf("first item %+v, want recording %d in the PBX's zone", p.Items[0], all[0].ID)
 	}
 
+	// Every item has every key of the one recording shape, linked or not.
+	var raw struct{ Items []map[string]json.RawMessage }
+	if err := json.Unmarshal(body, &raw); err != nil {
+		t.Fatal(err)
+	}
+	want := recordingKeys(t)
+	for _, it := range raw.Items {
+		if got := slices.Sorted(maps.Keys(it)); !slices.Equal(got, want) {
+			t.Errorf("an API item's keys\n got %v\nwant %v (recordings.RecordingJSON)", got, want)
+		}
+	}
+
 	// Following next visits every match once.
 	seen := map[int64]bool{}
 	next := ""
 	for pages := 0; ; pages++ {
 		_, body := f.get(t, "/api/v1/recordings?limit=40&after="+url.QueryEscape(next))
-		p := decodeJSON[PageJSON](t, body)
+		p := decodeJSON[recordings.PageJSON](t, body)
 		for _, it := range p.Items {
 			if seen[it.ID] {
 				t.Fatalf("recording %d on two pages", it.ID)
@@ -84,7 +114,7 @@ func TestAPI_Search(t *testing.T) {
 	caller := f.find(t, recordings.Query{HideEmpty: true, Types: []string{"in"}}, func(r recordings.Recording) bool { return len(r.CDR.Src) > 6 })
 	suffix := caller.CDR.Src[len(caller.CDR.Src)-5:]
 	_, body = f.get(t, "/api/v1/recordings?type=in&min_duration=1&disposition=answered&number="+url.QueryEscape(suffix))
-	p = decodeJSON[PageJSON](t, body)
+	p = decodeJSON[recordings.PageJSON](t, body)
 	found := false
 	for _, it := range p.Items {
 		found = found || it.ID == caller.ID
@@ -98,13 +128,13 @@ func TestAPI_Search(t *testing.T) {
 
 	// hide_empty=0 lists the empty recordings too.
 	_, body = f.get(t, "/api/v1/recordings?hide_empty=0&limit=1000")
-	if p := decodeJSON[PageJSON](t, body); p.Total <= len(all) {
+	if p := decodeJSON[recordings.PageJSON](t, body); p.Total <= len(all) {
 		t.Errorf("hide_empty=0: total %d, want more than %d", p.Total, len(all))
 	}
 
 	// Sorted by duration, longest first.
 	_, body = f.get(t, "/api/v1/recordings?sort=duration_desc&limit=20")
-	p = decodeJSON[PageJSON](t, body)
+	p = decodeJSON[recordings.PageJSON](t, body)
 	for i := 1; i < len(p.Items); i++ {
 		if p.Items[i].Duration > p.Items[i-1].Duration {
 			t.Fatalf("duration_desc out of order at %d", i)
@@ -369,6 +399,23 @@ func TestHealthzAndStatic(t *testing.T) {
 		if csp := res.Header.Get("Content-Security-Policy"); !strings.Contains(csp, "script-src 'self'") || strings.Contains(csp, "unsafe-inline") ||
 			res.Header.Get("X-Content-Type-Options") != "nosniff" || res.Header.Get("Referrer-Policy") == "" {
 			t.Errorf("%s: security headers %v", p, res.Header)
+		}
+	}
+}
+
+// TestAPI_SearchErrorsNameTheField: what only the catalogue checks (a number's
+// digits, a cursor) reaches the client as the field and the problem, not as the
+// catalogue's own wording of it.
+func TestAPI_SearchErrorsNameTheField(t *testing.T) {
+	f := sharedFixture(t)
+	for q, prefix := range map[string]string{
+		"number=12":                    "number: ",
+		"ext=" + url.QueryEscape("+-"): "ext: ",
+		"after=garbage!!":              "cursor: ",
+	} {
+		res, body := f.get(t, "/api/v1/recordings?"+q)
+		if e := wantError(t, res, body, http.StatusBadRequest, "invalid"); !strings.HasPrefix(e.Message, prefix) {
+			t.Errorf("%s: message %q, want it to start %q", q, e.Message, prefix)
 		}
 	}
 }

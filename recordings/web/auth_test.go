@@ -364,7 +364,7 @@ func TestSSO_UCP(t *testing.T) {
 	}
 	u := signIn("100-109", "aa112233445566778899aabbccddeeff")
 	res, body := u.get(t, "/api/v1/recordings?limit=1000&deleted=1&hide_empty=0")
-	if p := decodeJSON[PageJSON](t, body); res.StatusCode != http.StatusOK || len(p.Items) != len(in) {
+	if p := decodeJSON[recordings.PageJSON](t, body); res.StatusCode != http.StatusOK || len(p.Items) != len(in) {
 		t.Errorf("UCP user's search: %d, %d items, %d in scope", res.StatusCode, len(p.Items), len(in))
 	}
 	res, body = u.get(t, fmt.Sprintf("/api/v1/recordings/%d/audio", out[0].ID))

@@ -141,7 +141,7 @@ func TestBasePath(t *testing.T) {
 	if res.StatusCode != http.StatusOK {
 		t.Fatalf("search page: %d", res.StatusCode)
 	}
-	if n := allUnderBase(t, "search page", body); n < defaultLimit {
+	if n := allUnderBase(t, "search page", body); n < recordings.DefaultLimit {
 		t.Errorf("only %d URLs on the search page", n)
 	}
 	for _, want := range []string{`action="/totalrec/logout"`, `action="/totalrec/"`, `href="/totalrec/users"`, `href="/totalrec/?lang=ru"`,

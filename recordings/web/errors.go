@@ -49,9 +49,12 @@ type errorDetail struct {
 func classify(err error) (int, string, string) {
 	var pe *publicError
 	var he *echo.HTTPError
+	var qe *recordings.QueryError
 	switch {
 	case errors.As(err, &pe):
 		return pe.status, pe.code, pe.message
+	case errors.As(err, &qe):
+		return http.StatusBadRequest, "invalid", clipMessage(qe.Error())
 	case errors.As(err, &he):
 		msg := http.StatusText(he.Code)
 		if m, ok := he.Message.(string); ok && he.Code < 500 {
@@ -78,8 +81,11 @@ func classify(err error) (int, string, string) {
 
 // inputMessage is an ErrInvalid error's text without the sentinel's own words.
 func inputMessage(err error) string {
-	msg := strings.TrimSuffix(err.Error(), ": "+recordings.ErrInvalid.Error())
-	msg = strings.TrimPrefix(msg, "search: ")
+	return clipMessage(strings.TrimSuffix(err.Error(), ": "+recordings.ErrInvalid.Error()))
+}
+
+// clipMessage bounds a message that quotes input.
+func clipMessage(msg string) string {
 	if len(msg) > 300 {
 		msg = msg[:300] + "…"
 	}

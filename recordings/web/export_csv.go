@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"github.com/labstack/echo/v4"
+
+	"github.com/totalrec/totalrec/recordings"
 )
 
 // csvHeader names the CSV export's columns.
@@ -22,7 +24,7 @@ func (s *Server) exportCSV(c echo.Context) error {
 		return err
 	}
 	q := f.query
-	q.After, q.Limit = "", maxLimit
+	q.After, q.Limit = "", recordings.MaxLimit
 	// The first page is fetched before anything is written, so that a bad
 	// query is still a clean JSON error.
 	p, err := s.search(c, q)

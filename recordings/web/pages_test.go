@@ -22,8 +22,8 @@ func TestSearchPage(t *testing.T) {
 	if strings.Contains(page, "<script>") || regexp.MustCompile(`\sstyle=`).MatchString(page) || regexp.MustCompile(`\son[a-z]+=`).MatchString(page) {
 		t.Error("the page has inline script or style, which the CSP forbids")
 	}
-	if n := strings.Count(page, `<tr class="state-`); n != defaultLimit {
-		t.Errorf("%d rows, want a page of %d", n, defaultLimit)
+	if n := strings.Count(page, `<tr class="state-`); n != recordings.DefaultLimit {
+		t.Errorf("%d rows, want a page of %d", n, recordings.DefaultLimit)
 	}
 	if !strings.Contains(page, `name="hide_empty" value="1" checked`) {
 		t.Error("hide empty recordings is not on by default")

@@ -148,7 +148,7 @@ func TestScope_CallerIDIsNotAParty(t *testing.T) {
 						t.Fatalf("%s search %q: %d %s", who, q, res.StatusCode, body)
 					}
 					ids := map[int64]bool{}
-					for _, it := range decodeJSON[PageJSON](t, body).Items {
+					for _, it := range decodeJSON[recordings.PageJSON](t, body).Items {
 						ids[it.ID] = true
 					}
 					if ids[spoofed.ID] || (q != "?ext=150" && q != "?number=150" && !ids[first.ID]) {

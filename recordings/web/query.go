@@ -30,14 +30,12 @@ type searchForm struct {
 	query          recordings.Query
 }
 
-// Limits of what a search URL may hold.
+// Limits of what a search URL may hold, besides a search's own (recordings.MaxTypes,
+// MaxLimit).
 const (
-	maxParam     = 256 // characters in one parameter value
-	maxTypes     = 16
-	maxBack      = 30 // cursors kept for "previous"; older pages are reached from the first
-	defaultLimit = 50
-	maxLimit     = 1000
-	maxDuration  = 1000 * time.Hour
+	maxParam    = 256 // characters in one parameter value
+	maxBack     = 30  // cursors kept for "previous"; older pages are reached from the first
+	maxDuration = 1000 * time.Hour
 )
 
 // phoneChars are what a number or extension may be typed with; only the digits
@@ -56,7 +54,7 @@ var (
 // parseSearch reads a search from URL parameters; every mistake is a 400 that
 // names the parameter. Empty recordings are hidden unless hide_empty says no.
 func parseSearch(v url.Values, now time.Time, loc *time.Location) (searchForm, error) {
-	f := searchForm{HideEmpty: true, Limit: defaultLimit}
+	f := searchForm{HideEmpty: true, Limit: recordings.DefaultLimit}
 	for name, vals := range v {
 		for _, s := range vals {
 			if !utf8.ValidString(s) {
@@ -109,8 +107,8 @@ func parseSearch(v url.Values, now time.Time, loc *time.Location) (searchForm, e
 			}
 		}
 	}
-	if len(f.Types) > maxTypes {
-		return f, badRequest("type", "more than %d types", maxTypes)
+	if len(f.Types) > recordings.MaxTypes {
+		return f, badRequest("type", "more than %d types", recordings.MaxTypes)
 	}
 	q.Types = f.Types
 	if f.Direction != "" && !slices.Contains(directions, f.Direction) {
@@ -134,8 +132,8 @@ func parseSearch(v url.Values, now time.Time, loc *time.Location) (searchForm, e
 	q.Sort = recordings.Sort(f.Sort)
 	if s := get("limit"); s != "" {
 		n, err := strconv.Atoi(s)
-		if err != nil || n < 1 || n > maxLimit {
-			return f, badRequest("limit", "%q is not a number from 1 to %d", s, maxLimit)
+		if err != nil || n < 1 || n > recordings.MaxLimit {
+			return f, badRequest("limit", "%q is not a number from 1 to %d", s, recordings.MaxLimit)
 		}
 		f.Limit = n
 	}
@@ -224,7 +222,7 @@ func (f searchForm) values() url.Values {
 	if f.Sort != string(recordings.SortTimeDesc) {
 		v.Set("sort", f.Sort)
 	}
-	if f.Limit != defaultLimit {
+	if f.Limit != recordings.DefaultLimit {
 		v.Set("limit", strconv.Itoa(f.Limit))
 	}
 	return v

@@ -66,7 +66,7 @@ func TestScope_NoByteOutOfScope(t *testing.T) {
 		if res.StatusCode != http.StatusOK {
 			t.Fatalf("search: %d %s", res.StatusCode, body)
 		}
-		p := decodeJSON[PageJSON](t, body)
+		p := decodeJSON[recordings.PageJSON](t, body)
 		for _, it := range p.Items {
 			if !inIDs[it.ID] {
 				t.Errorf("search lists recording %d, out of scope", it.ID)
@@ -190,7 +190,7 @@ func TestScope_TokenAndEmpty(t *testing.T) {
 	if res.StatusCode != http.StatusOK {
 		t.Fatalf("token search: %d %s", res.StatusCode, body)
 	}
-	if p := decodeJSON[PageJSON](t, body); len(p.Items) != len(in) {
+	if p := decodeJSON[recordings.PageJSON](t, body); len(p.Items) != len(in) {
 		t.Errorf("token search: %d items, %d in scope", len(p.Items), len(in))
 	}
 	res, body = api.get(t, fmt.Sprintf("/api/v1/recordings/%d/audio", out[0].ID), bearer...)
@@ -215,7 +215,7 @@ func TestScope_TokenAndEmpty(t *testing.T) {
 
 	none := base.as(t, "nobody-scope", recordings.RoleUser, "")
 	res, body = none.get(t, "/api/v1/recordings?deleted=1&hide_empty=0")
-	if p := decodeJSON[PageJSON](t, body); res.StatusCode != http.StatusOK || len(p.Items) != 0 {
+	if p := decodeJSON[recordings.PageJSON](t, body); res.StatusCode != http.StatusOK || len(p.Items) != 0 {
 		t.Errorf("empty scope: %d, %d items", res.StatusCode, len(p.Items))
 	}
 }

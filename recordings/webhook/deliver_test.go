@@ -6,9 +6,11 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"maps"
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -351,6 +353,14 @@ func TestPayload(t *testing.T) {
 		}
 		if ready["occurred_at"] != "2026-05-02T10:00:00Z" || ready["id"] != eventID(readyKey(r.ID)) {
 			t.Errorf("ready: %v", ready)
+		}
+		shape, _ := json.Marshal(recordings.NewRecordingJSON(recordings.Recording{}, loc))
+		var want map[string]any
+		json.Unmarshal(shape, &want)
+		for name, got := range map[string]map[string]any{"ready": rr, "deleted": deleted["recording"].(map[string]any)} {
+			if g, w := slices.Sorted(maps.Keys(got)), slices.Sorted(maps.Keys(want)); !slices.Equal(g, w) {
+				t.Errorf("%s: the recording's keys\n got %v\nwant %v (recordings.RecordingJSON)", name, g, w)
+			}
 		}
 		dr := deleted["recording"].(map[string]any)
 		if dr["state"] != "deleted" || dr["deleted_reason"] != "max_age 90d" || deleted["media_url"] != nil {

@@ -42,44 +42,16 @@ type MediaURLer interface {
 // Payload is the JSON body of every delivery. It is marshalled once, when the event
 // is enqueued; every attempt sends the same bytes.
 type Payload struct {
-	ID         string        `json:"id"` // also X-Totalrec-Delivery: the idempotency key
-	Type       string        `json:"type"`
-	OccurredAt time.Time     `json:"occurred_at"`
-	Recording  RecordingData `json:"recording"`
-	Hold       *HoldData     `json:"hold,omitempty"` // recording.held only
+	ID         string    `json:"id"` // also X-Totalrec-Delivery: the idempotency key
+	Type       string    `json:"type"`
+	OccurredAt time.Time `json:"occurred_at"`
+	// Recording is the recording as the API describes it (GET /api/v1/recordings/{id}).
+	Recording recordings.RecordingJSON `json:"recording"`
+	Hold      *HoldData                `json:"hold,omitempty"` // recording.held only
 	// MediaURL is a signed player link that expires at MediaURLExpiresAt; empty when
 	// share links are not configured.
 	MediaURL          string     `json:"media_url,omitempty"`
 	MediaURLExpiresAt *time.Time `json:"media_url_expires_at,omitempty"`
-}
-
-// RecordingData is the recording an event is about. Its field names are the JSON
-// API's (GET /api/v1/recordings/{id}).
-type RecordingData struct {
-	ID            int64   `json:"id"`
-	Path          string  `json:"path"`
-	CallTime      string  `json:"call_time"` // RFC 3339 with the PBX's offset
-	Type          string  `json:"type"`
-	Direction     string  `json:"direction,omitempty"`
-	Dest          string  `json:"dest,omitempty"`
-	From          string  `json:"from,omitempty"`
-	Duration      float64 `json:"duration"` // seconds
-	Format        string  `json:"format"`
-	Size          int64   `json:"size"`
-	State         string  `json:"state"`
-	UniqueID      string  `json:"uniqueid,omitempty"`
-	LinkedID      string  `json:"linkedid,omitempty"`
-	CDRStatus     string  `json:"cdr_status"`
-	Src           string  `json:"src,omitempty"`
-	Dst           string  `json:"dst,omitempty"`
-	CNum          string  `json:"cnum,omitempty"`
-	CNam          string  `json:"cnam,omitempty"`
-	DID           string  `json:"did,omitempty"`
-	Disposition   string  `json:"disposition,omitempty"`
-	Billsec       int     `json:"billsec"`
-	Held          bool    `json:"held"`
-	DeletedAt     string  `json:"deleted_at,omitempty"`
-	DeletedReason string  `json:"deleted_reason,omitempty"`
 }
 
 // HoldData describes the hold of a recording.held event.
@@ -88,22 +60,6 @@ type HoldData struct {
 	Reason string     `json:"reason"`
 	By     string     `json:"by,omitempty"`
 	Until  *time.Time `json:"until,omitempty"`
-}
-
-// NewRecordingData converts a recording, with times in loc.
-func NewRecordingData(r recordings.Recording, loc *time.Location) RecordingData {
-	d := RecordingData{
-		ID: r.ID, Path: r.Path, CallTime: r.CallTime.In(loc).Format(time.RFC3339), Type: r.Name.Type,
-		Direction: string(r.Direction), Dest: r.Name.Dest, From: r.Name.From, Duration: r.Duration.Seconds(),
-		Format: string(r.Format), Size: r.Size, State: string(r.State), UniqueID: r.Name.UniqueID,
-		LinkedID: r.LinkedID, CDRStatus: string(r.CDRStatus), Src: r.CDR.Src, Dst: r.CDR.Dst,
-		CNum: r.CDR.CNum, CNam: r.CDR.CNam, DID: r.CDR.DID, Disposition: r.CDR.Disposition,
-		Billsec: r.CDR.Billsec, Held: r.Held, DeletedReason: r.DeletedReason,
-	}
-	if !r.DeletedAt.IsZero() {
-		d.DeletedAt = r.DeletedAt.In(loc).Format(time.RFC3339)
-	}
-	return d
 }
 
 // eventID returns a UUID-shaped event ID: derived from key when key is not empty

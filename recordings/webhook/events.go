@@ -136,7 +136,7 @@ func (e *Events) subscribed(ctx context.Context, typ string) (bool, error) {
 func (e *Events) emitMany(ctx context.Context, typ string, recs []recordings.Recording, key func(recordings.Recording) string, hold *HoldData, at time.Time) error {
 	evs := make([]catalog.OutboxEvent, 0, len(recs))
 	for _, rec := range recs {
-		p := Payload{ID: eventID(key(rec)), Type: typ, OccurredAt: at.UTC(), Recording: NewRecordingData(rec, e.o.Location), Hold: hold}
+		p := Payload{ID: eventID(key(rec)), Type: typ, OccurredAt: at.UTC(), Recording: recordings.NewRecordingJSON(rec, e.o.Location), Hold: hold}
 		if e.o.Media != nil && rec.State != recordings.StateDeleted {
 			exp := at.Add(e.o.MediaTTL).UTC().Truncate(time.Second)
 			u, err := e.o.Media.MediaURL(ctx, rec, exp)
