@@ -124,6 +124,8 @@ func serveLoops(ctx context.Context, a *app, p serveParams) error {
 	if err != nil {
 		return err
 	}
+	// After the loops below: the hook that asks for checkpoints has stopped by then.
+	defer srv.Close()
 	ln, err := net.Listen("tcp", p.listen)
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", p.listen, err)
@@ -222,28 +224,21 @@ func (k *kicker) stop() {
 }
 
 // enrichLoop links recordings to their CDR rows as the rows land.
-func enrichLoop(ctx context.Context, a *app, every time.Duration, soon <-chan struct{}, events ingest.ReadyEvents) error {
+func enrichLoop(ctx context.Context, a *app, interval time.Duration, soon <-chan struct{}, events ingest.ReadyEvents) error {
 	if a.cdr == nil {
 		<-ctx.Done()
 		return nil
 	}
 	log := a.log.With("component", "enrich")
 	e := &ingest.Enricher{Cat: a.cat, CDR: a.cdr, Window: a.cfg.CDRWindow, Log: log, Events: events}
-	t := time.NewTicker(every)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return nil
-		case <-t.C:
-		case <-soon:
-		}
+	every(ctx, interval, soon, func(ctx context.Context) {
 		if r, err := e.RunAll(ctx); err != nil && ctx.Err() == nil {
 			log.Error("enrichment failed", slog.Any("error", err))
 		} else if r.Linked+r.GaveUp > 0 {
 			log.Info("enriched", slog.Int("linked", r.Linked), slog.Int("gave_up", r.GaveUp))
 		}
-	}
+	})
+	return nil
 }
 
 // serveHTTP serves until ctx is cancelled, then shuts down gracefully: requests
@@ -277,7 +272,7 @@ func scanLoop(ctx context.Context, a *app, p serveParams) error {
 		<-ctx.Done()
 		return nil
 	}
-	once := func() {
+	once := func(ctx context.Context) {
 		res, err := scanAndEnrich(ctx, a, false, newProgress(io.Discard))
 		switch {
 		case ctx.Err() != nil:
@@ -294,18 +289,10 @@ func scanLoop(ctx context.Context, a *app, p serveParams) error {
 		}
 	}
 	if p.scanAtStart {
-		once()
+		once(ctx)
 	}
-	t := time.NewTicker(p.scanEvery)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return nil
-		case <-t.C:
-			once()
-		}
-	}
+	every(ctx, p.scanEvery, nil, once)
+	return nil
 }
 
 // runGroup runs every fn with a context that is cancelled when ctx is or when

@@ -57,20 +57,14 @@ func ensureDemoAdmin(ctx context.Context, a *app) error {
 const pruneEvery = 15 * time.Minute
 
 // pruneSessionsLoop deletes the sessions past session_idle or session_max.
-func pruneSessionsLoop(ctx context.Context, a *app, every time.Duration) error {
-	t := time.NewTicker(every)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return nil
-		case <-t.C:
-			now := time.Now()
-			if n, err := a.cat.PruneSessions(ctx, now.Add(-a.cfg.SessionIdle), now.Add(-a.cfg.SessionMax)); err != nil && ctx.Err() == nil {
-				a.log.Warn("prune sessions", slog.Any("error", err))
-			} else if n > 0 {
-				a.log.Debug("sessions pruned", slog.Int64("sessions", n))
-			}
+func pruneSessionsLoop(ctx context.Context, a *app, interval time.Duration) error {
+	every(ctx, interval, nil, func(ctx context.Context) {
+		now := time.Now()
+		if n, err := a.cat.PruneSessions(ctx, now.Add(-a.cfg.SessionIdle), now.Add(-a.cfg.SessionMax)); err != nil && ctx.Err() == nil {
+			a.log.Warn("prune sessions", slog.Any("error", err))
+		} else if n > 0 {
+			a.log.Debug("sessions pruned", slog.Int64("sessions", n))
 		}
-	}
+	})
+	return nil
 }

@@ -98,26 +98,27 @@ func stateful(f recordings.Format) bool {
 	return false
 }
 
-// Prewarm builds rec's checkpoints and waveform peaks in the background, at most
-// one recording at a time, unless they are cached or being built: the daemon calls
-// it for each recording the hook announces, so that the first seek into it starts
-// at once. Formats without decoder state are skipped.
+// Prewarm asks for rec's checkpoints and waveform peaks to be built in the
+// background (prewarm.go: one recording at a time, a bounded queue, nothing done
+// twice): the daemon calls it for each recording the hook announces, so that the
+// first seek into it starts at once. Formats without decoder state are skipped.
 func (s *Server) Prewarm(rec recordings.Recording) {
-	if !stateful(rec.Format) {
-		return
+	if stateful(rec.Format) {
+		s.prewarm.add(rec)
 	}
-	go func() {
-		s.prewarm <- struct{}{}
-		defer func() { <-s.prewarm }()
-		rf, err := s.openRecording(context.Background(), rec)
-		if err != nil {
-			return // gone or unreadable: the request that needs it says so
-		}
-		defer rf.Close()
-		if _, err := s.checkpoints(rf, true); err != nil && !errors.Is(err, recordings.ErrUnsupportedFormat) && !errors.Is(err, stream.ErrDamaged) {
-			s.log.Warn("build checkpoints", "recording", rec.ID, "error", err)
-		}
-	}()
+}
+
+// buildCheckpoints is the prewarmer's work: rec's checkpoints, unless they are
+// cached or being built.
+func (s *Server) buildCheckpoints(ctx context.Context, rec recordings.Recording) {
+	rf, err := s.openRecording(ctx, rec)
+	if err != nil {
+		return // gone or unreadable: the request that needs it says so
+	}
+	defer rf.Close()
+	if _, err := s.checkpoints(rf, true); err != nil && !errors.Is(err, recordings.ErrUnsupportedFormat) && !errors.Is(err, stream.ErrDamaged) {
+		s.log.Warn("build checkpoints", "recording", rec.ID, "error", err)
+	}
 }
 
 // checkpoints returns the recording's cached checkpoints and peaks, building

@@ -171,6 +171,7 @@ func (f *fixture) serve(t testing.TB, cleanup func(func()), edit func(*Options))
 	if f.srv, err = New(o); err != nil {
 		t.Fatal(err)
 	}
+	cleanup(f.srv.Close)
 	var h http.Handler = f.srv
 	if f.wrap != nil {
 		h = f.wrap(h)

@@ -1,9 +1,11 @@
 package web
 
 import (
+	"context"
 	"fmt"
 	"os"
 	"path/filepath"
+	"sync"
 	"testing"
 	"time"
 
@@ -44,4 +46,62 @@ func TestPrewarm(t *testing.T) {
 	if res.StatusCode != 206 || string(mid) != string(whole[20000:21000]) {
 		t.Errorf("a seek after prewarming: %d, %d bytes, equal to the whole decode: %v", res.StatusCode, len(mid), string(mid) == string(whole[20000:21000]))
 	}
+}
+
+// TestPrewarmerIsBounded: one build runs, size recordings wait, the rest are
+// dropped; a recording waiting already is not queued twice; close cancels what
+// waits, waits for the build under way, and refuses later work.
+func TestPrewarmerIsBounded(t *testing.T) {
+	const size = 3
+	started := make(chan int64, 10)
+	release := make(chan struct{})
+	var built sync.Map
+	p := newPrewarmer(size, func(ctx context.Context, rec recordings.Recording) {
+		started <- rec.ID
+		<-release
+		built.Store(rec.ID, true)
+	})
+	if !p.add(recordings.Recording{ID: 1}) {
+		t.Fatal("the first recording was refused")
+	}
+	if id := <-started; id != 1 {
+		t.Fatalf("building %d, want 1", id)
+	}
+	for id := int64(2); id < 2+size; id++ {
+		if !p.add(recordings.Recording{ID: id}) {
+			t.Fatalf("recording %d refused with room in the queue", id)
+		}
+	}
+	if p.add(recordings.Recording{ID: 2}) {
+		t.Error("recording 2 queued twice")
+	}
+	if p.add(recordings.Recording{ID: 99}) {
+		t.Error("a full queue took another recording")
+	}
+
+	closed := make(chan struct{})
+	go func() { p.close(); close(closed) }()
+	select {
+	case <-closed:
+		t.Fatal("close returned while a build was under way")
+	case <-time.After(100 * time.Millisecond):
+	}
+	close(release)
+	select {
+	case <-closed:
+	case <-time.After(10 * time.Second):
+		t.Fatal("close did not return after the build ended")
+	}
+	if _, ok := built.Load(int64(1)); !ok {
+		t.Error("the build under way did not finish")
+	}
+	for id := int64(2); id < 2+size; id++ {
+		if _, ok := built.Load(id); ok {
+			t.Errorf("recording %d built after close", id)
+		}
+	}
+	if p.add(recordings.Recording{ID: 100}) {
+		t.Error("add after close queued a recording")
+	}
+	p.close() // again: no panic, no wait
 }

@@ -66,7 +66,8 @@ const (
 	StreamIdle = time.Minute
 )
 
-// Server is the web interface and API. It is an http.Handler.
+// Server is the web interface and API. It is an http.Handler. New starts its
+// background work (prewarm.go); Close stops it.
 type Server struct {
 	opts   Options
 	base   string // Options.BasePath
@@ -77,8 +78,8 @@ type Server struct {
 	views  *views
 	assets *assets
 	cache  *checkpointCache
-	// prewarm admits one background checkpoint build at a time.
-	prewarm chan struct{}
+	// prewarm builds checkpoints in the background; Close stops it.
+	prewarm *prewarmer
 	accessState
 }
 
@@ -121,7 +122,6 @@ func New(o Options) (*Server, error) {
 	if s.views, err = parseViews(s.assets, s.base); err != nil {
 		return nil, fmt.Errorf("new web server: %w", err)
 	}
-	s.prewarm = make(chan struct{}, 1)
 	if s.cache, err = newCheckpointCache(o.CacheDir, s.log); err != nil {
 		return nil, fmt.Errorf("new web server: %w", err)
 	}
@@ -135,5 +135,10 @@ func New(o Options) (*Server, error) {
 	e.Renderer = s.views
 	s.echo = e
 	s.routes()
+	s.prewarm = newPrewarmer(prewarmQueue, s.buildCheckpoints)
 	return s, nil
 }
+
+// Close stops the server's background work and waits for it: the checkpoint
+// builds the hook asked for. Call it once the HTTP server has shut down.
+func (s *Server) Close() { s.prewarm.close() }

@@ -36,7 +36,7 @@ func ssoServer(t *testing.T, dsn, spoolDir string, clock time.Time) (base string
 		t.Fatal(err)
 	}
 	hs := httptest.NewServer(srv)
-	return hs.URL, func() { hs.Close(); tree.Close(); cat.Close() }
+	return hs.URL, func() { hs.Close(); srv.Close(); tree.Close(); cat.Close() }
 }
 
 // TestSSO_OnceAcrossRestarts: a sign-on token accepted by one server is
