@@ -60,16 +60,6 @@ func (o *globalOptions) openApp(ctx context.Context, withCDR bool) (*app, error)
 	if a.cat, err = openCatalogue(ctx, l, o.command, a.log); err != nil {
 		return nil, err
 	}
-	if catalogueUseOf(o.command) == createsCatalogue {
-		// Every component's tables exist whatever command made the catalogue: a
-		// hold placed before the daemon ever started is still audited.
-		for _, migrate := range []func(context.Context) error{a.cat.MigrateAuth, a.cat.MigrateRetention, a.cat.MigrateWebhooks} {
-			if err := migrate(ctx); err != nil {
-				a.cat.Close()
-				return nil, fmt.Errorf("migrate catalogue: %w", err)
-			}
-		}
-	}
 	if withCDR && a.cfg.CDRDB != "" {
 		if a.cdr, err = cdr.Open(ctx, a.cfg.CDRDB, a.cfg.CDRTable, cdr.WithLocation(a.loc)); err != nil {
 			a.cat.Close()

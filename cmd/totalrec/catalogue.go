@@ -24,8 +24,8 @@ const (
 	// usesNone: the command never opens the catalogue.
 	usesNone
 	// createsCatalogue: the command creates the catalogue when there is none and
-	// migrates every component's tables: the daemon, the jobs that fill the
-	// catalogue and the commands that set an installation up.
+	// migrates it (catalog.Open applies every step it lacks): the daemon, the jobs
+	// that fill the catalogue and the commands that set an installation up.
 	createsCatalogue
 	// dropsCatalogue: purge. It creates nothing, and drops what it finds whatever
 	// the schema's version.

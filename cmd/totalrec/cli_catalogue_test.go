@@ -109,8 +109,10 @@ func TestCLI_ReadCommandsCreateNoCatalogue(t *testing.T) {
 	t.Run("sqlite schema behind", func(t *testing.T) {
 		spoolDir, dataDir, _ := hookFixture(t)
 		db := "sqlite:" + filepath.Join(dataDir, "totalrec.db")
-		// A catalogue with the catalogue's own tables only, as an older totalrec left it.
+		// A catalogue at its first schema step, as an older totalrec left it.
 		c, err := catalog.Open(context.Background(), db, nil)
+		must(t, err)
+		_, err = c.DB().Exec(`UPDATE totalrec_schema_version SET version = 1`)
 		must(t, err)
 		c.Close()
 		e := []string{"TOTALREC_DB=" + db, "TOTALREC_SPOOL=" + spoolDir}

@@ -62,7 +62,6 @@ func TestCLI_MigrateLayout(t *testing.T) {
 	cat, err := catalog.Open(ctx, "sqlite:"+filepath.Join(data, "totalrec.db"), nil)
 	must(t, err)
 	defer cat.Close()
-	must(t, cat.MigrateRetention(ctx))
 	first, err := cat.GetByPath(ctx, "", "OUT101-20091126-101010-1259230530.1.wav")
 	must(t, err)
 	_, err = cat.AddHold(ctx, catalog.Hold{RecordingID: first.ID, Reason: "audit", Since: time.Now()})

@@ -104,23 +104,11 @@ func holdTargets(ctx context.Context, a *app, ho holdOptions, args []string) ([]
 	return nil, usagef("give a recording ID or --linkedid")
 }
 
-func openHoldApp(ctx context.Context, opts *globalOptions) (*app, error) {
-	a, err := opts.openApp(ctx, false)
-	if err != nil {
-		return nil, err
-	}
-	if err := a.cat.MigrateRetention(ctx); err != nil {
-		a.Close()
-		return nil, err
-	}
-	return a, nil
-}
-
 func runHoldAdd(ctx context.Context, opts *globalOptions, ho holdOptions, args []string) error {
 	if ho.reason == "" {
 		return usagef("--reason is required")
 	}
-	a, err := openHoldApp(ctx, opts)
+	a, err := opts.openApp(ctx, false)
 	if err != nil {
 		return err
 	}
@@ -143,10 +131,7 @@ func runHoldAdd(ctx context.Context, opts *globalOptions, ho holdOptions, args [
 	if err != nil {
 		return err
 	}
-	ev, err := a.webhookEvents(ctx)
-	if err != nil {
-		return err
-	}
+	ev := a.webhookEvents()
 	var gone []error
 	for _, id := range ids {
 		h := catalog.Hold{RecordingID: id, Reason: ho.reason, Who: by, Since: now, Until: until}
@@ -195,7 +180,7 @@ func (o *globalOptions) osUser() string {
 }
 
 func runHoldRemove(ctx context.Context, opts *globalOptions, ho holdOptions, args []string) error {
-	a, err := openHoldApp(ctx, opts)
+	a, err := opts.openApp(ctx, false)
 	if err != nil {
 		return err
 	}
@@ -204,10 +189,7 @@ func runHoldRemove(ctx context.Context, opts *globalOptions, ho holdOptions, arg
 	if err != nil {
 		return err
 	}
-	ev, err := a.webhookEvents(ctx)
-	if err != nil {
-		return err
-	}
+	ev := a.webhookEvents()
 	total := 0
 	for _, id := range ids {
 		if err := announceReleased(ctx, a, ev, id); err != nil {
@@ -240,7 +222,7 @@ type holdJSON struct {
 }
 
 func runHoldList(ctx context.Context, opts *globalOptions, ho holdOptions) error {
-	a, err := openHoldApp(ctx, opts)
+	a, err := opts.openApp(ctx, false)
 	if err != nil {
 		return err
 	}

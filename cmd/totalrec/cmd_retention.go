@@ -127,19 +127,11 @@ func setupRetention(ctx context.Context, opts *globalOptions, ro retentionOption
 		return nil, err
 	}
 	s := &retentionSetup{a: a}
-	if err := a.cat.MigrateRetention(ctx); err != nil {
-		s.Close()
-		return nil, err
-	}
 	if s.tree, err = spool.OpenTree(a.cfg.Spool); err != nil {
 		s.Close()
 		return nil, err
 	}
-	store, err := a.retentionStore(ctx)
-	if err != nil {
-		s.Close()
-		return nil, err
-	}
+	store := a.retentionStore()
 	var disk retention.Disk
 	if p.Watermark() {
 		st, err := a.cat.Stats(ctx)

@@ -79,10 +79,7 @@ func scanAndEnrich(ctx context.Context, a *app, full bool, prog *progress) (scan
 	}
 	defer tree.Close()
 	res := scanResult{Spool: a.cfg.Spool, Oddities: []spool.Oddity{}, dataDir: a.cfg.DataDir}
-	events, err := a.webhookEvents(ctx)
-	if err != nil {
-		return res, err
-	}
+	events := a.webhookEvents()
 	s := &ingest.Scanner{
 		Tree: tree, Cat: a.cat, Node: a.cfg.Node, Loc: a.loc, CDR: a.cdr != nil,
 		Log: a.log.With("component", "scan"), Events: events,

@@ -108,9 +108,6 @@ func serveLoops(ctx context.Context, a *app, p serveParams) error {
 		return err
 	}
 	defer tree.Close()
-	if err := a.cat.MigrateAuth(ctx); err != nil {
-		return err
-	}
 	wo := web.Options{
 		Catalog: a.cat, Spool: tree, Location: a.loc, Logger: a.log.With("component", "web"), Version: version,
 		CacheDir: filepath.Join(a.cfg.DataDir, "cache", "checkpoints"), Access: webAccess(a.cfg),
@@ -142,10 +139,7 @@ func serveLoops(ctx context.Context, a *app, p serveParams) error {
 	if p.ready != nil {
 		p.ready(readyURL(srv, ln.Addr().String(), p.loginAs))
 	}
-	events, err := a.webhookEvents(ctx)
-	if err != nil {
-		return err
-	}
+	events := a.webhookEvents()
 	// MixMonitor's post-command announces each finished recording on a unix socket;
 	// the enrichment loop links it to its CDR row once the row lands.
 	// The CDR row lands at hangup, moments after the hook: each hook asks the

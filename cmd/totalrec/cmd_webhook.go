@@ -266,8 +266,8 @@ func redactURL(s string) string {
 
 // webhookEvents returns the producer of webhook events for a's catalogue. Share
 // links (media_url) are not wired yet: events carry none.
-func (a *app) webhookEvents(ctx context.Context) (*webhook.Events, error) {
-	return webhook.NewEvents(ctx, a.cat, webhook.Options{Location: a.loc, Log: a.log.With("component", "webhook")})
+func (a *app) webhookEvents() *webhook.Events {
+	return webhook.NewEvents(a.cat, webhook.Options{Location: a.loc, Log: a.log.With("component", "webhook")})
 }
 
 // announcingStore is the retention runner's catalogue, announcing each batch
@@ -288,12 +288,8 @@ func (s announcingStore) MarkDeleted(ctx context.Context, ids []int64, now time.
 }
 
 // retentionStore returns a's catalogue wrapped to announce deletions.
-func (a *app) retentionStore(ctx context.Context) (announcingStore, error) {
-	ev, err := a.webhookEvents(ctx)
-	if err != nil {
-		return announcingStore{}, err
-	}
-	return announcingStore{Catalog: a.cat, events: ev}, nil
+func (a *app) retentionStore() announcingStore {
+	return announcingStore{Catalog: a.cat, events: a.webhookEvents()}
 }
 
 // holdIDsOf returns the IDs of recording id's holds.

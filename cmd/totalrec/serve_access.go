@@ -41,9 +41,6 @@ const demoAdmin = "demo"
 // ensureDemoAdmin makes (or keeps) the demo's administrator. It has no password
 // until someone sets one: the demo signs it in with a one-time link.
 func ensureDemoAdmin(ctx context.Context, a *app) error {
-	if err := a.cat.MigrateAuth(ctx); err != nil {
-		return err
-	}
 	_, err := a.cat.EnsureUser(ctx, catalog.User{Name: demoAdmin, Role: recordings.RoleAdmin, Scope: recordings.AllScope})
 	if err != nil {
 		return fmt.Errorf("demo: %w", err)

@@ -14,18 +14,6 @@ import (
 	"github.com/totalrec/totalrec/recordings"
 )
 
-// openAccess is a catalogue with the access tables.
-func openAccess(t *testing.T, c *Catalog) *Catalog {
-	t.Helper()
-	if err := c.MigrateAuth(context.Background()); err != nil {
-		t.Fatal(err)
-	}
-	if err := c.MigrateAuth(context.Background()); err != nil {
-		t.Fatalf("second MigrateAuth: %v", err)
-	}
-	return c
-}
-
 // TestScopeLookups: search, lookup by ID and by call honour a scope, on both
 // dialects; out of scope is ErrNotFound like a missing ID.
 func TestScopeLookups(t *testing.T) {
@@ -194,7 +182,6 @@ func TestScopeParties(t *testing.T) {
 
 func TestUsersSessionsTokens(t *testing.T) {
 	each(t, func(t *testing.T, c *Catalog) {
-		c = openAccess(t, c)
 		ctx := context.Background()
 		sc, _ := recordings.ParseScope("100-199,205")
 		u, err := c.AddUser(ctx, User{Name: "anna", Role: recordings.RoleSupervisor, Scope: sc, PasswordHash: "h"})
@@ -256,7 +243,6 @@ func TestUsersSessionsTokens(t *testing.T) {
 
 func TestAuditAppendAndPage(t *testing.T) {
 	each(t, func(t *testing.T, c *Catalog) {
-		c = openAccess(t, c)
 		ctx := context.Background()
 		for i := range 25 {
 			who := "anna"
@@ -302,7 +288,7 @@ func TestAuditAppendAndPage(t *testing.T) {
 func TestUseNonce(t *testing.T) {
 	eachDSN(t, func(t *testing.T, dsn string) {
 		ctx := context.Background()
-		first := openAccess(t, openTest(t, dsn))
+		first := openTest(t, dsn)
 		until := t0.Add(90 * time.Second)
 		if ok, err := first.UseNonce(ctx, "n1", until, t0); !ok || err != nil {
 			t.Fatalf("first use: %v %v", ok, err)
@@ -311,7 +297,7 @@ func TestUseNonce(t *testing.T) {
 			t.Fatalf("replay on the same handle: %v %v", ok, err)
 		}
 		first.Close()
-		second := openAccess(t, openTest(t, dsn)) // the server restarted
+		second := openTest(t, dsn) // the server restarted
 		if ok, err := second.UseNonce(ctx, "n1", until, t0.Add(time.Minute)); ok || err != nil {
 			t.Fatalf("replay after a restart: %v %v", ok, err)
 		}

@@ -1,30 +1,11 @@
 package catalog
 
-import "context"
-
-// AuthComponent names the migration steps of the access tables: users, sessions,
-// API tokens, share links, signing keys, the audit trail and used sign-on nonces.
-const AuthComponent = "auth"
-
-// authMigrations are the access tables' steps. Secrets are never stored: session
-// IDs and API tokens as their SHA-256, passwords as argon2id hashes.
+// The access tables (migrations steps 2 and 3): users, sessions, API tokens, share
+// links, signing keys, the audit trail and used sign-on nonces (nonces.go). Secrets
+// are never stored: session IDs and API tokens as their SHA-256, passwords as
+// argon2id hashes.
 //
 // totalrec_audit is append-only: this package has no UPDATE or DELETE of it.
-var authMigrations = []Migration{
-	{Version: 1, Name: "users, sessions, tokens, shares, keys, audit", SQLite: sqliteAuthV1, MySQL: mysqlAuthV1},
-	{Version: 2, Name: "used single sign-on nonces", SQLite: sqliteAuthV2, MySQL: mysqlAuthV2}, // nonces.go
-}
-
-// MigrateAuth applies the access tables' steps. Open does not; every command that
-// may create the catalogue (scan, serve, demo, user add, token add, webhook add)
-// calls it, with MigrateRetention and MigrateWebhooks, right after Open, so that
-// the tables exist whichever of them made the catalogue. The other commands open
-// the catalogue as it exists and refuse one whose access tables are behind
-// (CheckSchema).
-func (c *Catalog) MigrateAuth(ctx context.Context) error {
-	return c.Migrate(ctx, AuthComponent, authMigrations)
-}
-
 var mysqlAuthV1 = []string{
 	`CREATE TABLE IF NOT EXISTS totalrec_users (
 		id            BIGINT       NOT NULL AUTO_INCREMENT,

@@ -74,7 +74,8 @@ type Catalog struct {
 // so that "due now" means their now.
 func (c *Catalog) SetClock(now func() time.Time) { c.now = now }
 
-// Open connects to the catalogue named by dsn and applies missing migrations.
+// Open connects to the catalogue named by dsn and applies the migration steps it
+// lacks (migrations.go): every table of the store, whoever opens it.
 //
 // dsn is "sqlite:/path/to/file.db" (the file's directory is created with mode 0750 if
 // missing) or a go-sql-driver/mysql DSN such as
@@ -106,7 +107,7 @@ func Open(ctx context.Context, dsn string, logger *slog.Logger, opts ...OpenOpti
 	if o.existing {
 		err = c.checkExists(ctx)
 	} else {
-		err = c.Migrate(ctx, "catalog", catalogMigrations)
+		err = c.migrate(ctx)
 	}
 	if err != nil {
 		c.Close()
@@ -207,58 +208,44 @@ func (c *Catalog) openMySQL(dsn string) error {
 }
 
 // checkExists refuses a database without the catalogue's tables, or with a newer
-// catalogue than this program knows.
+// catalogue than this program knows. A catalogue made before the version table
+// (migrate adopts it) exists, at version 0.
 func (c *Catalog) checkExists(ctx context.Context) error {
-	q := `SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = 'totalrec_schema_migrations'`
-	if c.dialect == DialectMySQL {
-		q = `SELECT COUNT(*) FROM information_schema.tables
-			WHERE table_schema = DATABASE() AND table_name = 'totalrec_schema_migrations'`
-	}
-	var n int
-	if err := c.rdb.QueryRowContext(ctx, q).Scan(&n); err != nil {
+	v, err := c.SchemaVersion(ctx)
+	if err != nil {
 		return fmt.Errorf("open catalogue %s: %w", c.where, err)
 	}
-	v := 0
-	if n > 0 {
-		var err error
-		if v, err = c.SchemaVersion(ctx, "catalog"); err != nil {
+	legacy := false
+	if v == 0 {
+		if legacy, err = c.hasTable(ctx, legacyVersionTable); err != nil {
 			return fmt.Errorf("open catalogue %s: %w", c.where, err)
 		}
 	}
 	switch {
-	case v == 0:
+	case v == 0 && !legacy:
 		return fmt.Errorf("open catalogue %s: %w: it holds no totalrec tables", c.where, ErrNoCatalogue)
-	case v > len(catalogMigrations):
+	case v > len(migrations):
 		return fmt.Errorf("open catalogue %s: at version %d, this program knows %d: %w",
-			c.where, v, len(catalogMigrations), ErrSchemaTooNew)
+			c.where, v, len(migrations), ErrSchemaTooNew)
 	}
 	return nil
 }
 
-// CheckSchema reports a catalogue whose schema differs from this program's: a
-// component behind it (ErrSchemaTooOld; a command that creates the catalogue, such
-// as scan or serve, migrates it) or ahead of it (ErrSchemaTooNew). It reads only.
+// CheckSchema reports a catalogue whose schema differs from this program's: behind
+// it (ErrSchemaTooOld; a command that creates the catalogue, such as scan or serve,
+// migrates it) or ahead of it (ErrSchemaTooNew). It reads only.
 func (c *Catalog) CheckSchema(ctx context.Context) error {
-	// Every component's steps, under the names their Migrate* functions use.
-	for _, comp := range []struct {
-		name  string
-		steps []Migration
-	}{
-		{"catalog", catalogMigrations}, {AuthComponent, authMigrations},
-		{"webhook", webhookMigrations}, {"retention", retentionMigrations},
-	} {
-		v, err := c.SchemaVersion(ctx, comp.name)
-		if err != nil {
-			return fmt.Errorf("check catalogue %s: %w", c.where, err)
-		}
-		switch {
-		case v < len(comp.steps):
-			return fmt.Errorf("check catalogue %s: %s tables at version %d, this program's are at %d: %w",
-				c.where, comp.name, v, len(comp.steps), ErrSchemaTooOld)
-		case v > len(comp.steps):
-			return fmt.Errorf("check catalogue %s: %s tables at version %d, this program knows %d: %w",
-				c.where, comp.name, v, len(comp.steps), ErrSchemaTooNew)
-		}
+	v, err := c.SchemaVersion(ctx)
+	if err != nil {
+		return fmt.Errorf("check catalogue %s: %w", c.where, err)
+	}
+	switch {
+	case v < len(migrations):
+		return fmt.Errorf("check catalogue %s: schema at version %d, this program's is at %d: %w",
+			c.where, v, len(migrations), ErrSchemaTooOld)
+	case v > len(migrations):
+		return fmt.Errorf("check catalogue %s: schema at version %d, this program knows %d: %w",
+			c.where, v, len(migrations), ErrSchemaTooNew)
 	}
 	return nil
 }
@@ -282,9 +269,9 @@ func (c *Catalog) Close() error {
 // Dialect returns "sqlite" or "mysql".
 func (c *Catalog) Dialect() string { return c.dialect }
 
-// DB returns the connection pool that writes, for packages that keep their own tables
-// beside the catalogue (they add them with Migrate). On SQLite it holds a single
-// connection: finish (close) one statement's rows before running the next.
+// DB returns the connection pool that writes, for tests and tools that read the
+// tables directly. On SQLite it holds a single connection: finish (close) one
+// statement's rows before running the next.
 func (c *Catalog) DB() *sql.DB { return c.db }
 
 // inTx runs fn in a write transaction and commits when it returns nil.

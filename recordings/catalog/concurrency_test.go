@@ -95,9 +95,6 @@ func TestConcurrentReadsWhileWriting(t *testing.T) {
 func TestConcurrentEnsureUser(t *testing.T) {
 	each(t, func(t *testing.T, c *Catalog) {
 		ctx := context.Background()
-		if err := c.MigrateAuth(ctx); err != nil {
-			t.Fatal(err)
-		}
 		for round := range 5 {
 			name := fmt.Sprintf("freepbx:admin%d", round)
 			const n = 8

@@ -4,18 +4,21 @@
 // # Storage
 //
 // Open takes "sqlite:/path/file.db" or a go-sql-driver/mysql DSN and applies the
-// numbered migrations (migrations.go, schema.go). Every table is prefixed totalrec_
-// because on FreePBX they share the asterisk database with FreePBX's own tables:
+// steps of the one ordered migration list the database lacks (migrations.go), so
+// every table below exists whichever command opened the store; with Existing it
+// creates and migrates nothing. Every table is prefixed totalrec_ because on FreePBX
+// they share the asterisk database with FreePBX's own tables:
 //
 //   - totalrec_recordings: the catalogue, keyed by id and unique on (node, path).
 //   - totalrec_numbers: each recording's distinct numbers, reversed (see below).
-//   - totalrec_dirs: directory fingerprints for incremental scans.
-//   - totalrec_schema_migrations: applied steps per component; other packages add
-//     their tables through Catalog.Migrate under their own component name.
-//   - Access (component "auth", MigrateAuth; authschema.go): totalrec_users,
-//     totalrec_sessions, totalrec_tokens, totalrec_shares, totalrec_keys and the
-//     append-only totalrec_audit. A user's extension scope is applied to every
-//     lookup here (scope.go).
+//   - totalrec_dirs: directory fingerprints for incremental scans (schema.go).
+//   - Access (authschema.go, nonces.go): totalrec_users, totalrec_sessions,
+//     totalrec_tokens, totalrec_shares, totalrec_keys, the append-only
+//     totalrec_audit and totalrec_sso_nonces. A user's extension scope is applied to
+//     every lookup here (scope.go).
+//   - Retention (retention.go): totalrec_retention_runs, totalrec_holds.
+//   - Webhooks (webhooks.go, outbox.go): totalrec_webhooks, totalrec_webhook_outbox.
+//   - totalrec_schema_version: how many migration steps the database has applied.
 //
 // CDR fields are stored with a cdr_ prefix (cdr_src, cdr_billsec, …). Times are stored
 // in UTC with microsecond precision and returned as UTC time.Time values. SQLite runs

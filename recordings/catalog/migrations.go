@@ -10,119 +10,161 @@ import (
 // ErrSchemaTooNew: the catalogue was migrated by a newer totalrec than this one.
 var ErrSchemaTooNew = errors.New("catalogue schema is newer than this program")
 
-// Migration is one numbered schema step, written once per dialect. Versions of a
-// component start at 1 and have no gaps; a step never changes once released.
-type Migration struct {
-	Version int
-	Name    string
-	SQLite  []string
-	MySQL   []string
+// migration is one schema step, written once per dialect.
+type migration struct {
+	name          string
+	sqlite, mysql []string
 }
 
-// migrationsDDL creates the table that records applied steps. component lets other
-// packages keep their own numbered steps ("catalog", "users", "outbox", …).
-var migrationsDDL = map[string]string{
-	DialectSQLite: `CREATE TABLE IF NOT EXISTS totalrec_schema_migrations (
-		component  TEXT    NOT NULL,
-		version    INTEGER NOT NULL,
-		name       TEXT    NOT NULL,
-		applied_at TEXT    NOT NULL,
-		PRIMARY KEY (component, version))`,
-	DialectMySQL: `CREATE TABLE IF NOT EXISTS totalrec_schema_migrations (
-		component  VARCHAR(64)  NOT NULL,
-		version    INT          NOT NULL,
-		name       VARCHAR(255) NOT NULL,
-		applied_at DATETIME(6)  NOT NULL,
-		PRIMARY KEY (component, version)
-	) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin`,
+// migrations is the whole store's schema as one ordered list: step i takes the
+// database from version i to version i+1, and totalrec_schema_version holds the
+// version. Open applies the steps a database lacks, all of them, whichever command
+// opens it; no caller migrates a part. A released step never changes: a change of
+// schema is a new step at the end.
+//
+// MySQL commits DDL as it runs, so a step cut short there is run again whole: every
+// step must be re-runnable (IF NOT EXISTS). The five steps below are also what a
+// catalogue made before the version table existed runs again when it is adopted
+// (see migrate).
+var migrations = []migration{
+	{"recordings, numbers, dirs", sqliteSchemaV1, mysqlSchemaV1},                // schema.go
+	{"users, sessions, tokens, shares, keys, audit", sqliteAuthV1, mysqlAuthV1}, // authschema.go
+	{"used single sign-on nonces", sqliteAuthV2, mysqlAuthV2},                   // nonces.go
+	{"retention runs, legal holds", sqliteRetentionV1, mysqlRetentionV1},        // retention.go
+	{"webhook endpoints, outbox", sqliteWebhooksV1, mysqlWebhooksV1},            // webhooks.go
 }
 
-// Migrate applies the steps of component that the database lacks, in order. On SQLite
-// each step and its bookkeeping row commit together; MySQL commits DDL implicitly,
-// so its steps are written to be re-runnable (IF NOT EXISTS). A database that already
-// holds a step this program does not know is refused with ErrSchemaTooNew.
-func (c *Catalog) Migrate(ctx context.Context, component string, steps []Migration) error {
-	for i, s := range steps {
-		if s.Version != i+1 {
-			return fmt.Errorf("migrate %s: step %d has version %d, want %d", component, i, s.Version, i+1)
-		}
-	}
+// versionTable holds one row: the number of steps applied.
+const versionTable = "totalrec_schema_version"
+
+// legacyVersionTable is where totalrec kept applied steps per component before the
+// one list: a catalogue that has it and no versionTable was made by that totalrec.
+const legacyVersionTable = "totalrec_schema_migrations"
+
+var versionDDL = map[string]string{
+	DialectSQLite: `CREATE TABLE IF NOT EXISTS ` + versionTable + ` (version INTEGER NOT NULL)`,
+	DialectMySQL:  `CREATE TABLE IF NOT EXISTS ` + versionTable + ` (version INT NOT NULL) ENGINE=InnoDB`,
+}
+
+// migrate applies the steps the database lacks, in order, each in a transaction
+// with the version it reaches (on SQLite the two commit together; on MySQL the DDL
+// commits on its own, and the step is re-runnable). Concurrent Opens of one database
+// take turns: SQLite's write lock, taken at BEGIN, and a named lock on MySQL.
+//
+// A catalogue made before the version table (it has legacyVersionTable instead) is
+// at version 0: every step runs again, creating the tables it lacks and leaving the
+// ones it has as they are, and the legacy table is dropped.
+func (c *Catalog) migrate(ctx context.Context) error {
 	conn, err := c.db.Conn(ctx)
 	if err != nil {
-		return fmt.Errorf("migrate %s: %w", component, err)
+		return fmt.Errorf("migrate catalogue: %w", err)
 	}
 	defer conn.Close()
 	if c.dialect == DialectMySQL {
-		// Serialise concurrent Opens of one database; SQLite's write lock does that there.
 		var got sql.NullInt64
 		if err := conn.QueryRowContext(ctx, `SELECT GET_LOCK('totalrec_migrate', 60)`).Scan(&got); err != nil {
-			return fmt.Errorf("migrate %s: lock: %w", component, err)
+			return fmt.Errorf("migrate catalogue: lock: %w", err)
 		}
 		if got.Int64 != 1 {
-			return fmt.Errorf("migrate %s: another process holds the migration lock", component)
+			return errors.New("migrate catalogue: another process holds the migration lock")
 		}
 		defer conn.ExecContext(context.WithoutCancel(ctx), `SELECT RELEASE_LOCK('totalrec_migrate')`)
 	}
-	if _, err := conn.ExecContext(ctx, migrationsDDL[c.dialect]); err != nil {
-		return fmt.Errorf("migrate %s: create migrations table: %w", component, err)
+	if _, err := conn.ExecContext(ctx, versionDDL[c.dialect]); err != nil {
+		return fmt.Errorf("migrate catalogue: create %s: %w", versionTable, err)
 	}
-	var current int
-	err = conn.QueryRowContext(ctx,
-		`SELECT COALESCE(MAX(version), 0) FROM totalrec_schema_migrations WHERE component = ?`,
-		component).Scan(&current)
-	if err != nil {
-		return fmt.Errorf("migrate %s: read version: %w", component, err)
-	}
-	if current > len(steps) {
-		return fmt.Errorf("migrate %s: database is at version %d, this program knows %d: %w",
-			component, current, len(steps), ErrSchemaTooNew)
-	}
-	for _, s := range steps[current:] {
-		if err := c.applyStep(ctx, conn, component, s); err != nil {
-			return fmt.Errorf("migrate %s: step %d (%s): %w", component, s.Version, s.Name, err)
+	for {
+		v, err := c.applyNext(ctx, conn)
+		if errors.Is(err, errUpToDate) {
+			break
 		}
-		c.log.Info("catalogue migrated", "component", component, "version", s.Version, "name", s.Name)
+		if err != nil {
+			return fmt.Errorf("migrate catalogue: %w", err)
+		}
+		c.log.Info("catalogue migrated", "version", v, "name", migrations[v-1].name)
+	}
+	if legacy, err := c.hasTable(ctx, legacyVersionTable); err != nil {
+		return fmt.Errorf("migrate catalogue: %w", err)
+	} else if legacy {
+		if _, err := conn.ExecContext(ctx, `DROP TABLE IF EXISTS `+legacyVersionTable); err != nil {
+			return fmt.Errorf("migrate catalogue: drop %s: %w", legacyVersionTable, err)
+		}
 	}
 	return nil
 }
 
-func (c *Catalog) applyStep(ctx context.Context, conn *sql.Conn, component string, s Migration) error {
-	stmts := s.SQLite
-	if c.dialect == DialectMySQL {
-		stmts = s.MySQL
-	}
+// errUpToDate ends migrate's loop.
+var errUpToDate = errors.New("up to date")
+
+// applyNext applies the step after the database's version and returns the version
+// reached, or errUpToDate.
+func (c *Catalog) applyNext(ctx context.Context, conn *sql.Conn) (int, error) {
 	tx, err := conn.BeginTx(ctx, nil)
 	if err != nil {
-		return err
+		return 0, err
 	}
 	defer tx.Rollback()
+	v, err := readVersion(ctx, tx)
+	if err != nil {
+		return 0, err
+	}
+	switch {
+	case v > len(migrations):
+		return 0, fmt.Errorf("database is at version %d, this program knows %d: %w", v, len(migrations), ErrSchemaTooNew)
+	case v == len(migrations):
+		return 0, errUpToDate
+	}
+	step := migrations[v]
+	stmts := step.sqlite
+	if c.dialect == DialectMySQL {
+		stmts = step.mysql
+	}
 	for _, q := range stmts {
 		if _, err := tx.ExecContext(ctx, q); err != nil {
-			return err
+			return 0, fmt.Errorf("step %d (%s): %w", v+1, step.name, err)
 		}
 	}
-	_, err = tx.ExecContext(ctx,
-		`INSERT INTO totalrec_schema_migrations (component, version, name, applied_at) VALUES (?, ?, ?, ?)`,
-		component, s.Version, s.Name, c.timeArg(c.now()))
-	if err != nil {
-		return err
+	if _, err := tx.ExecContext(ctx, `DELETE FROM `+versionTable); err != nil {
+		return 0, err
 	}
-	return tx.Commit()
+	if _, err := tx.ExecContext(ctx, `INSERT INTO `+versionTable+` (version) VALUES (?)`, v+1); err != nil {
+		return 0, err
+	}
+	return v + 1, tx.Commit()
 }
 
-// catalogMigrations are the catalogue's own steps.
-var catalogMigrations = []Migration{
-	{Version: 1, Name: "recordings, numbers, dirs", SQLite: sqliteSchemaV1, MySQL: mysqlSchemaV1},
-}
-
-// SchemaVersion reports the highest applied step of component (0 if none).
-func (c *Catalog) SchemaVersion(ctx context.Context, component string) (int, error) {
+// readVersion reads the version row; none is version 0.
+func readVersion(ctx context.Context, q interface {
+	QueryRowContext(context.Context, string, ...any) *sql.Row
+}) (int, error) {
 	var v int
-	err := c.rdb.QueryRowContext(ctx,
-		`SELECT COALESCE(MAX(version), 0) FROM totalrec_schema_migrations WHERE component = ?`,
-		component).Scan(&v)
+	err := q.QueryRowContext(ctx, `SELECT COALESCE(MAX(version), 0) FROM `+versionTable).Scan(&v)
+	return v, err
+}
+
+// SchemaVersion reports how many of the migration steps the database has applied:
+// 0 for a database without the version table.
+func (c *Catalog) SchemaVersion(ctx context.Context) (int, error) {
+	ok, err := c.hasTable(ctx, versionTable)
+	if err != nil || !ok {
+		return 0, err
+	}
+	v, err := readVersion(ctx, c.rdb)
 	if err != nil {
 		return 0, fmt.Errorf("read schema version: %w", err)
 	}
 	return v, nil
+}
+
+// hasTable reports whether the database has the table.
+func (c *Catalog) hasTable(ctx context.Context, name string) (bool, error) {
+	q := `SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = ?`
+	if c.dialect == DialectMySQL {
+		q = `SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = DATABASE() AND table_name = ?`
+	}
+	var n int
+	if err := c.rdb.QueryRowContext(ctx, q, name).Scan(&n); err != nil {
+		return false, err
+	}
+	return n > 0, nil
 }

@@ -37,7 +37,7 @@ func (c *Catalog) UseNonce(ctx context.Context, nonce string, until, now time.Ti
 	return true, nil
 }
 
-// The nonces' table (auth step 2). expires_at is indexed for the pruning.
+// The nonces' table (migrations step 3). expires_at is indexed for the pruning.
 var (
 	mysqlAuthV2 = []string{
 		`CREATE TABLE IF NOT EXISTS totalrec_sso_nonces (

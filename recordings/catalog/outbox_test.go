@@ -10,16 +10,6 @@ import (
 	"github.com/totalrec/totalrec/recordings"
 )
 
-func migrateWebhooks(t *testing.T, c *Catalog) {
-	t.Helper()
-	if err := c.MigrateWebhooks(context.Background()); err != nil {
-		t.Fatalf("MigrateWebhooks: %v", err)
-	}
-	if err := c.MigrateWebhooks(context.Background()); err != nil {
-		t.Fatalf("MigrateWebhooks again: %v", err)
-	}
-}
-
 func mustAddWebhook(t *testing.T, c *Catalog, url string, events ...string) int64 {
 	t.Helper()
 	id, err := c.AddWebhook(context.Background(), Webhook{URL: url, Secret: "s3cret", Events: events})
@@ -34,7 +24,6 @@ func mustAddWebhook(t *testing.T, c *Catalog, url string, events ...string) int6
 func TestOutboxEnqueue(t *testing.T) {
 	each(t, func(t *testing.T, c *Catalog) {
 		ctx := context.Background()
-		migrateWebhooks(t, c)
 		if n, err := c.Enqueue(ctx, OutboxEvent{EventID: "e0", Type: "recording.ready", Body: []byte(`{}`)}); err != nil || n != 0 {
 			t.Fatalf("Enqueue with no endpoint: %d, %v", n, err)
 		}
@@ -88,7 +77,6 @@ func TestOutboxEnqueue(t *testing.T) {
 func TestOutboxLease(t *testing.T) {
 	each(t, func(t *testing.T, c *Catalog) {
 		ctx := context.Background()
-		migrateWebhooks(t, c)
 		ep := mustAddWebhook(t, c, "http://a.example/hook", "t")
 		if _, err := c.Enqueue(ctx, OutboxEvent{EventID: "e1", Type: "t", Body: []byte("1")}); err != nil {
 			t.Fatal(err)

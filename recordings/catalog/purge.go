@@ -8,8 +8,8 @@ import (
 	"github.com/totalrec/totalrec/internal/sqlrows"
 )
 
-// Purge drops every table of Totalrec's (the totalrec_ prefix) and nothing else: the
-// catalogue, and whatever other components migrated in. It is for uninstalling; the
+// Purge drops every table of Totalrec's (the totalrec_ prefix) and nothing else,
+// whatever the schema's version. It is for uninstalling; the
 // recordings and the CDR are not touched. It returns the tables dropped.
 func (c *Catalog) Purge(ctx context.Context) ([]string, error) {
 	q := `SELECT name FROM sqlite_master WHERE type = 'table' AND name LIKE 'totalrec\_%' ESCAPE '\'`

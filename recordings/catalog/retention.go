@@ -11,12 +11,12 @@ import (
 	"github.com/totalrec/totalrec/recordings"
 )
 
-// The retention component's tables: one row per retention run with its report, and
-// one row per legal hold. A recording is held (totalrec_recordings.held = 1) while it
-// has a hold row; AddHold and RemoveHolds change both in one transaction.
-var retentionMigrations = []Migration{{
-	Version: 1, Name: "retention runs, legal holds",
-	SQLite: []string{
+// The retention tables (migrations step 4): one row per retention run with its
+// report, and one row per legal hold. A recording is held (totalrec_recordings.held
+// = 1) while it has a hold row; AddHold and RemoveHolds change both in one
+// transaction.
+var (
+	sqliteRetentionV1 = []string{
 		`CREATE TABLE IF NOT EXISTS totalrec_retention_runs (
 			id            INTEGER PRIMARY KEY AUTOINCREMENT,
 			node          TEXT    NOT NULL DEFAULT '',
@@ -36,8 +36,8 @@ var retentionMigrations = []Migration{{
 			since        TEXT    NOT NULL,
 			until        TEXT)`,
 		`CREATE INDEX IF NOT EXISTS totalrec_holds_recording ON totalrec_holds (recording_id)`,
-	},
-	MySQL: []string{
+	}
+	mysqlRetentionV1 = []string{
 		`CREATE TABLE IF NOT EXISTS totalrec_retention_runs (
 			id            BIGINT       NOT NULL AUTO_INCREMENT,
 			node          VARBINARY(64) NOT NULL DEFAULT '',
@@ -63,13 +63,8 @@ var retentionMigrations = []Migration{{
 			CONSTRAINT fk_totalrec_holds_recording FOREIGN KEY (recording_id)
 				REFERENCES totalrec_recordings (id) ON DELETE CASCADE
 		) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin`,
-	},
-}}
-
-// MigrateRetention adds the retention component's tables when missing.
-func (c *Catalog) MigrateRetention(ctx context.Context) error {
-	return c.Migrate(ctx, "retention", retentionMigrations)
-}
+	}
+)
 
 // liveCond selects rows whose file is on disk.
 const liveCond = `r.state IN ('ok', 'writing', 'corrupt', 'empty')`

@@ -14,9 +14,6 @@ import (
 func TestClaimsAndHolds(t *testing.T) {
 	each(t, func(t *testing.T, c *Catalog) {
 		ctx := context.Background()
-		if err := c.MigrateRetention(ctx); err != nil {
-			t.Fatal(err)
-		}
 		mustUpsert(t, c, rec("a.wav", 0), rec("b.wav", 1), rec("c.wav", 2), rec("d.wav", 3), rec("e.wav", 4))
 		a, b, cc, d, e := mustGet(t, c, "a.wav"), mustGet(t, c, "b.wav"), mustGet(t, c, "c.wav"), mustGet(t, c, "d.wav"), mustGet(t, c, "e.wav")
 		claim := func(r recordings.Recording) (bool, bool) {

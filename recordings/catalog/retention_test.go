@@ -19,8 +19,6 @@ func TestRetentionPaging(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
-		must(c.MigrateRetention(ctx))
-		must(c.MigrateRetention(ctx)) // idempotent
 		var recs []recordings.Recording
 		for i := range 25 {
 			recs = append(recs, rec(fmt.Sprintf("2026/11/%02d/f%02d.wav", 1+i%4, i), -i*60))
@@ -86,9 +84,6 @@ func TestRetentionPaging(t *testing.T) {
 func TestHolds(t *testing.T) {
 	each(t, func(t *testing.T, c *Catalog) {
 		ctx := context.Background()
-		if err := c.MigrateRetention(ctx); err != nil {
-			t.Fatal(err)
-		}
 		mustUpsert(t, c, rec("a.wav", 0), rec("b.wav", 1), rec("c.wav", 2))
 		a, b, cc := mustGet(t, c, "a.wav"), mustGet(t, c, "b.wav"), mustGet(t, c, "c.wav")
 		if _, err := c.AddHold(ctx, Hold{RecordingID: a.ID, Reason: "court", Who: "legal", Since: t0}); err != nil {

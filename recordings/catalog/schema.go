@@ -1,6 +1,7 @@
 package catalog
 
-// Schema version 1. The two dialects hold the same columns; only types differ.
+// The catalogue's own tables (migrations step 1). The two dialects hold the same
+// columns; only types differ.
 //
 // Paths and node names are byte strings: VARBINARY on MySQL, so that the unique key
 // (node, path) compares bytes — "a.WAV" and "a.wav" are two files — and fits InnoDB's

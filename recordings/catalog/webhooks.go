@@ -11,13 +11,12 @@ import (
 	"github.com/totalrec/totalrec/recordings"
 )
 
-// The webhook component's tables: the endpoints, and the outbox with one row per
+// The webhook tables (migrations step 5): the endpoints, and the outbox with one row per
 // (endpoint, event). The outbox's unique key (endpoint_id, event_id) makes enqueueing
 // the same event twice a no-op, which is what lets producers enqueue again after a
 // crash without sending a second copy.
-var webhookMigrations = []Migration{{
-	Version: 1, Name: "webhook endpoints, outbox",
-	SQLite: []string{
+var (
+	sqliteWebhooksV1 = []string{
 		`CREATE TABLE IF NOT EXISTS totalrec_webhooks (
 			id         INTEGER PRIMARY KEY AUTOINCREMENT,
 			url        TEXT    NOT NULL,
@@ -41,8 +40,8 @@ var webhookMigrations = []Migration{{
 			UNIQUE (endpoint_id, event_id))`,
 		`CREATE INDEX IF NOT EXISTS totalrec_webhook_outbox_due ON totalrec_webhook_outbox (endpoint_id, state, next_at)`,
 		`CREATE INDEX IF NOT EXISTS totalrec_webhook_outbox_state ON totalrec_webhook_outbox (state, id)`,
-	},
-	MySQL: []string{
+	}
+	mysqlWebhooksV1 = []string{
 		`CREATE TABLE IF NOT EXISTS totalrec_webhooks (
 			id         BIGINT        NOT NULL AUTO_INCREMENT,
 			url        VARCHAR(2048) NOT NULL,
@@ -72,13 +71,8 @@ var webhookMigrations = []Migration{{
 			CONSTRAINT fk_totalrec_outbox_webhook FOREIGN KEY (endpoint_id)
 				REFERENCES totalrec_webhooks (id) ON DELETE CASCADE
 		) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin`,
-	},
-}}
-
-// MigrateWebhooks adds the webhook component's tables when missing.
-func (c *Catalog) MigrateWebhooks(ctx context.Context) error {
-	return c.Migrate(ctx, "webhook", webhookMigrations)
-}
+	}
+)
 
 // Webhook is an endpoint that receives events.
 type Webhook struct {

@@ -46,9 +46,6 @@ func newTestSpool(t *testing.T, dsn string) *testSpool {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { s.cat.Close() })
-	if err := s.cat.MigrateRetention(context.Background()); err != nil {
-		t.Fatal(err)
-	}
 	if s.tree, err = spool.OpenTree(s.root); err != nil {
 		t.Fatal(err)
 	}

@@ -21,9 +21,6 @@ const testBase = "/totalrec"
 // name paths below it. Its storage page reads a policy file that is not there.
 func (f *fixture) withBase(t testing.TB) *fixture {
 	t.Helper()
-	if err := f.cat.MigrateRetention(t.Context()); err != nil {
-		t.Fatal(err)
-	}
 	policy := filepath.Join(t.TempDir(), "retention.conf")
 	g := f.withOptions(t, func(o *Options) { o.BasePath, o.Storage.PolicyFile = testBase, policy })
 	g.prefix = testBase

@@ -142,9 +142,6 @@ func buildFixture(t testing.TB, dir string, cleanup func(func()), days, calls in
 		t.Fatal(err)
 	}
 	cleanup(func() { f.tree.Close() })
-	if err := f.cat.MigrateAuth(ctx); err != nil {
-		t.Fatal(err)
-	}
 	f.cookie, f.csrf = f.signIn(t, "admin", recordings.RoleAdmin, "")
 	f.scan(t)
 	e := &ingest.Enricher{Cat: f.cat, CDR: f.cdr, Window: time.Hour, Now: func() time.Time { return now },

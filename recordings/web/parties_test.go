@@ -80,9 +80,6 @@ func callerIDFixture(t *testing.T, dsn string) *fixture {
 	}
 	t.Cleanup(func() { f.cat.Close() })
 	f.cat.SetClock(func() time.Time { return now })
-	if err := f.cat.MigrateAuth(ctx); err != nil {
-		t.Fatal(err)
-	}
 	if f.cdr, err = cdr.Open(ctx, "sqlite:"+cdrFile, "cdr", cdr.WithLocation(moscow)); err != nil {
 		t.Fatal(err)
 	}

@@ -23,9 +23,6 @@ func ssoServer(t *testing.T, dsn, spoolDir string, clock time.Time) (base string
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := cat.MigrateAuth(ctx); err != nil {
-		t.Fatal(err)
-	}
 	tree, err := spool.OpenTree(spoolDir)
 	if err != nil {
 		t.Fatal(err)

@@ -20,9 +20,6 @@ import (
 func TestStoragePage(t *testing.T) {
 	f := sharedFixture(t)
 	ctx := t.Context()
-	if err := f.cat.MigrateRetention(ctx); err != nil {
-		t.Fatal(err)
-	}
 	policy := filepath.Join(t.TempDir(), "retention.conf")
 	g := f.withOptions(t, func(o *Options) { o.Storage.PolicyFile = policy })
 
@@ -100,9 +97,6 @@ func TestStoragePage(t *testing.T) {
 // screenshot is kept.
 func TestBrowser_StoragePage(t *testing.T) {
 	f := sharedFixture(t)
-	if err := f.cat.MigrateRetention(t.Context()); err != nil {
-		t.Fatal(err)
-	}
 	policy := filepath.Join(t.TempDir(), "retention.conf")
 	if err := os.WriteFile(policy, []byte("max_age = 7d\nempty_after = 1h\nmax_share = 60%\n"), 0o644); err != nil {
 		t.Fatal(err)

@@ -83,9 +83,6 @@ func (d *Deliverer) defaults() {
 // again at the next poll: Run returns nil.
 func (d *Deliverer) Run(ctx context.Context) error {
 	d.defaults()
-	if err := d.Cat.MigrateWebhooks(ctx); err != nil {
-		d.Log.Error("webhook tables", "error", err)
-	}
 	if n, err := d.Cat.ReleaseLeases(ctx, d.owner, d.Now()); err != nil {
 		d.Log.Error("release webhook leases", "error", err)
 	} else if n > 0 {

@@ -35,9 +35,6 @@ func eachCatalog(t *testing.T, fn func(t *testing.T, cat *catalog.Catalog)) {
 				t.Fatal(err)
 			}
 			t.Cleanup(func() { cat.Close() })
-			if err := cat.MigrateWebhooks(context.Background()); err != nil {
-				t.Fatal(err)
-			}
 			fn(t, cat)
 		})
 	}
@@ -152,10 +149,7 @@ func setup(t *testing.T, cat *catalog.Catalog, n int) ([]recordings.Recording, *
 		}
 		recs[i] = r
 	}
-	ev, err := NewEvents(ctx, cat, Options{Log: testLog(t)})
-	if err != nil {
-		t.Fatal(err)
-	}
+	ev := NewEvents(cat, Options{Log: testLog(t)})
 	return recs, ev
 }
 
@@ -310,10 +304,7 @@ func TestPayload(t *testing.T) {
 		recs, _ := setup(t, cat, 1)
 		loc, _ := time.LoadLocation("Europe/Moscow")
 		at := time.Date(2026, 5, 2, 10, 0, 0, 0, time.UTC)
-		ev, err := NewEvents(ctx, cat, Options{Media: mediaLinks{}, Location: loc, Now: func() time.Time { return at }})
-		if err != nil {
-			t.Fatal(err)
-		}
+		ev := NewEvents(cat, Options{Media: mediaLinks{}, Location: loc, Now: func() time.Time { return at }})
 		r := recs[0]
 		r.CDR = recordings.CDR{Src: "79123456789", Dst: "201", CNam: "Ivan", DID: "74951234567", Disposition: "ANSWERED", Billsec: 42}
 		r.LinkedID, r.CDRStatus = "1788970278.0", recordings.CDRLinked

@@ -36,11 +36,8 @@ type Events struct {
 	o   Options
 }
 
-// NewEvents adds the webhook tables to cat when missing and returns a producer.
-func NewEvents(ctx context.Context, cat *catalog.Catalog, o Options) (*Events, error) {
-	if err := cat.MigrateWebhooks(ctx); err != nil {
-		return nil, err
-	}
+// NewEvents returns a producer that writes to cat's outbox.
+func NewEvents(cat *catalog.Catalog, o Options) *Events {
 	if o.MediaTTL <= 0 {
 		o.MediaTTL = DefaultMediaTTL
 	}
@@ -53,7 +50,7 @@ func NewEvents(ctx context.Context, cat *catalog.Catalog, o Options) (*Events, e
 	if o.Now == nil {
 		o.Now = time.Now
 	}
-	return &Events{cat: cat, o: o}, nil
+	return &Events{cat: cat, o: o}
 }
 
 // RecordingReady enqueues recording.ready for rec as it is (or is about to be)

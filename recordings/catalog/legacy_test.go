@@ -1,0 +1,116 @@
+package catalog
+
+import (
+	"context"
+	"errors"
+	"testing"
+	"time"
+)
+
+// The bookkeeping of the totalrec that kept applied steps per component, before
+// the one migration list: its table, and the components and steps it recorded
+// (catalog 1; auth 1 and 2; retention 1; webhook 1). Its steps' DDL is the DDL of
+// migrations 1-5, which never changes once released.
+var legacyMigrationsDDL = map[string]string{
+	DialectSQLite: `CREATE TABLE IF NOT EXISTS totalrec_schema_migrations (
+		component  TEXT    NOT NULL,
+		version    INTEGER NOT NULL,
+		name       TEXT    NOT NULL,
+		applied_at TEXT    NOT NULL,
+		PRIMARY KEY (component, version))`,
+	DialectMySQL: `CREATE TABLE IF NOT EXISTS totalrec_schema_migrations (
+		component  VARCHAR(64)  NOT NULL,
+		version    INT          NOT NULL,
+		name       VARCHAR(255) NOT NULL,
+		applied_at DATETIME(6)  NOT NULL,
+		PRIMARY KEY (component, version)
+	) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin`,
+}
+
+// legacyStep is one step as the per-component bookkeeping recorded it, with the
+// index of its DDL in migrations.
+type legacyStep struct {
+	component string
+	version   int
+	step      int
+}
+
+var legacySteps = []legacyStep{{"catalog", 1, 0}, {"auth", 1, 1}, {"auth", 2, 2}, {"retention", 1, 3}, {"webhook", 1, 4}}
+
+// makeLegacy builds, on an empty database, a catalogue as that totalrec left it
+// with the steps given: the tables and the bookkeeping, no totalrec_schema_version.
+func makeLegacy(t *testing.T, c *Catalog, steps []legacyStep) {
+	t.Helper()
+	db := c.DB()
+	if _, err := db.Exec(legacyMigrationsDDL[c.Dialect()]); err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range steps {
+		stmts := migrations[s.step].sqlite
+		if c.Dialect() == DialectMySQL {
+			stmts = migrations[s.step].mysql
+		}
+		for _, q := range stmts {
+			if _, err := db.Exec(q); err != nil {
+				t.Fatalf("%s step %d: %v", s.component, s.version, err)
+			}
+		}
+		_, err := db.Exec(`INSERT INTO totalrec_schema_migrations (component, version, name, applied_at) VALUES (?, ?, ?, ?)`,
+			s.component, s.version, migrations[s.step].name, c.timeArg(time.Now()))
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// TestAdoptLegacyCatalogue: a catalogue made by the totalrec that migrated per
+// component — with every component, or with the catalogue's own tables only (it was
+// never served) — is behind for the commands that only read, and Open adopts it:
+// every table exists, the data stays, the version is current and the old
+// bookkeeping is gone.
+func TestAdoptLegacyCatalogue(t *testing.T) {
+	for name, steps := range map[string][]legacyStep{"every component": legacySteps, "catalogue only": legacySteps[:1]} {
+		t.Run(name, func(t *testing.T) {
+			eachDSN(t, func(t *testing.T, dsn string) {
+				ctx := context.Background()
+				// An empty database: a catalogue opened and its tables dropped.
+				blank := openTest(t, dsn)
+				if _, err := blank.Purge(ctx); err != nil {
+					t.Fatal(err)
+				}
+				makeLegacy(t, blank, steps)
+				blank.Close()
+
+				old, err := Open(ctx, dsn, testLogger(t), Existing())
+				if err != nil {
+					t.Fatalf("Existing on a legacy catalogue: %v", err)
+				}
+				if err := old.CheckSchema(ctx); !errors.Is(err, ErrSchemaTooOld) {
+					t.Errorf("CheckSchema of a legacy catalogue = %v, want ErrSchemaTooOld", err)
+				}
+				mustUpsert(t, old, rec("2026/11/26/kept.wav", 0))
+				old.Close()
+
+				c := openTest(t, dsn)
+				if v, err := c.SchemaVersion(ctx); err != nil || v != len(migrations) {
+					t.Fatalf("adopted: version %d, %v; want %d", v, err, len(migrations))
+				}
+				if err := c.CheckSchema(ctx); err != nil {
+					t.Errorf("CheckSchema after adoption: %v", err)
+				}
+				for _, table := range storeTables {
+					if ok, err := c.hasTable(ctx, table); err != nil || !ok {
+						t.Errorf("adopted: no table %s (%v)", table, err)
+					}
+				}
+				if ok, err := c.hasTable(ctx, legacyVersionTable); err != nil || ok {
+					t.Errorf("adopted: %s is still there (%v)", legacyVersionTable, err)
+				}
+				mustGet(t, c, "2026/11/26/kept.wav")
+				if _, err := c.AddHold(ctx, Hold{RecordingID: mustGet(t, c, "2026/11/26/kept.wav").ID, Reason: "audit", Since: t0}); err != nil {
+					t.Errorf("a hold on the adopted catalogue: %v", err)
+				}
+			})
+		})
+	}
+}
