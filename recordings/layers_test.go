@@ -14,23 +14,23 @@ import (
 // its non-test files may import. A new import fails this test until doc.go (and
 // docs/architecture.md) say so too.
 var layers = map[string][]string{
-	"cmd/totalrec":           {"recordings", "recordings/auth", "recordings/catalog", "recordings/cdr", "recordings/config", "recordings/demo", "recordings/ingest", "recordings/retention", "recordings/spool", "recordings/web", "recordings/webhook"},
-	"recordings/web":         {"recordings", "recordings/auth", "recordings/catalog", "recordings/retention", "recordings/spool", "recordings/stream"},
-	"recordings/webhook":     {"recordings", "recordings/catalog"},
-	"recordings/ingest":      {"recordings", "recordings/catalog", "recordings/cdr", "recordings/faultpoint", "recordings/spool"},
-	"recordings/demo":        {"recordings", "recordings/audio", "recordings/cdr"},
-	"recordings/retention":   {"recordings", "recordings/faultpoint", "recordings/spool"},
-	"recordings/catalog":     {"internal/sqlrows", "recordings", "recordings/faultpoint"},
-	"recordings/cdr":         {"internal/sqlrows", "recordings"},
-	"recordings/stream":      {"recordings", "recordings/audio"},
-	"recordings/spool":       {"recordings"},
-	"recordings":             nil,
-	"recordings/audio":       nil,
-	"recordings/auth":        nil,
-	"recordings/config":      nil,
-	"recordings/faultpoint":  nil,
-	"internal/sqlrows":       nil,
-	"recordings/mariadbtest": nil, // test support: imported by tests only
+	"cmd/totalrec":                 {"recordings", "recordings/auth", "recordings/catalog", "recordings/cdr", "recordings/config", "recordings/demo", "recordings/ingest", "recordings/retention", "recordings/spool", "recordings/web", "recordings/webhook"},
+	"recordings/web":               {"recordings", "recordings/auth", "recordings/catalog", "recordings/retention", "recordings/spool", "recordings/stream"},
+	"recordings/webhook":           {"recordings", "recordings/catalog"},
+	"recordings/ingest":            {"recordings", "recordings/catalog", "recordings/cdr", "recordings/faultpoint", "recordings/spool"},
+	"recordings/demo":              {"recordings", "recordings/audio", "recordings/cdr"},
+	"recordings/retention":         {"recordings", "recordings/faultpoint", "recordings/spool"},
+	"recordings/catalog":           {"internal/sqlrows", "recordings", "recordings/faultpoint"},
+	"recordings/cdr":               {"internal/sqlrows", "recordings"},
+	"recordings/stream":            {"recordings", "recordings/audio"},
+	"recordings/spool":             {"recordings"},
+	"recordings":                   nil,
+	"recordings/audio":             nil,
+	"recordings/auth":              nil,
+	"recordings/config":            nil,
+	"recordings/faultpoint":        nil,
+	"internal/sqlrows":             nil,
+	"internal/testsupport/mariadb": nil, // test support: imported by tests only
 }
 
 const module = "github.com/totalrec/totalrec/"

@@ -11,8 +11,8 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/totalrec/totalrec/internal/testsupport/mariadb"
 	"github.com/totalrec/totalrec/recordings/catalog"
-	"github.com/totalrec/totalrec/recordings/mariadbtest"
 )
 
 // existingOnly are commands that must not create the catalogue, with the arguments
@@ -134,7 +134,7 @@ func TestCLI_ReadCommandsCreateNoCatalogue(t *testing.T) {
 	})
 
 	t.Run("mysql", func(t *testing.T) {
-		dsn := mariadbtest.NewDatabase(t, "totalrec_nocreate_test")
+		dsn := mariadb.NewDatabase(t, "totalrec_nocreate_test")
 		e := append([]string{"TOTALREC_DB=" + dsn}, env...)
 		for _, args := range existingOnly {
 			r := cli(t, e, args...)

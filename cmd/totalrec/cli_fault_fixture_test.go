@@ -9,8 +9,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/totalrec/totalrec/internal/testsupport/mariadb"
 	"github.com/totalrec/totalrec/recordings/ingest"
-	"github.com/totalrec/totalrec/recordings/mariadbtest"
 )
 
 // faultTemplate is the spool every kill trial starts from: scanned into a SQLite
@@ -106,7 +106,7 @@ func (tpl *faultTemplate) cloneMySQL(t *testing.T) retSpool {
 	copyTree(t, tpl.spool.root, filepath.Join(dst, "monitor"))
 	must(t, os.WriteFile(filepath.Join(dst, "retention.conf"), []byte(faultPolicy), 0o644))
 	s := retSpool{root: filepath.Join(dst, "monitor"), data: filepath.Join(dst, "data"),
-		policy: filepath.Join(dst, "retention.conf"), db: mariadbtest.NewDatabase(t, "totalrec_fault")}
+		policy: filepath.Join(dst, "retention.conf"), db: mariadb.NewDatabase(t, "totalrec_fault")}
 	cli(t, s.env(), "scan", "--no-cdr").must(t, exitOK)
 	rows := catalogueRows(t, s.db)
 	for p := range tpl.held {

@@ -9,9 +9,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/totalrec/totalrec/internal/testsupport/mariadb"
 	"github.com/totalrec/totalrec/recordings"
 	"github.com/totalrec/totalrec/recordings/cdr"
-	"github.com/totalrec/totalrec/recordings/mariadbtest"
 	"github.com/totalrec/totalrec/recordings/retention"
 )
 
@@ -41,7 +41,7 @@ func testRetentionClearsCDR(t *testing.T, backend string, clear bool) {
 		dsn     string
 	)
 	if backend == "mariadb" {
-		dialect, driver, dsn = cdr.MySQL, "mysql", mariadbtest.NewDatabase(t, "totalrec_ret_cdr_test")
+		dialect, driver, dsn = cdr.MySQL, "mysql", mariadb.NewDatabase(t, "totalrec_ret_cdr_test")
 	} else {
 		dsn = "sqlite:" + filepath.Join(t.TempDir(), "cdr.db")
 	}

@@ -9,8 +9,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/totalrec/totalrec/internal/testsupport/mariadb"
 	"github.com/totalrec/totalrec/recordings/catalog"
-	"github.com/totalrec/totalrec/recordings/mariadbtest"
 	"github.com/totalrec/totalrec/recordings/retention"
 )
 
@@ -86,7 +86,7 @@ func TestCLI_RetentionPlanAndRun(t *testing.T) {
 		t.Run(b.name, func(t *testing.T) {
 			db := ""
 			if b.db == "mysql" {
-				db = mariadbtest.NewDatabase(t, "totalrec_ret_test")
+				db = mariadb.NewDatabase(t, "totalrec_ret_test")
 			}
 			testRetentionPlanAndRun(t, db)
 		})

@@ -10,8 +10,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/totalrec/totalrec/internal/testsupport/mariadb"
 	"github.com/totalrec/totalrec/recordings"
-	"github.com/totalrec/totalrec/recordings/mariadbtest"
 )
 
 // The contract suite runs every test on SQLite (a file in t.TempDir) and on MySQL or
@@ -65,7 +65,7 @@ type testWriter struct{ t *testing.T }
 func (w testWriter) Write(p []byte) (int, error) { w.t.Log(string(p)); return len(p), nil }
 
 // newMySQLDatabase creates a fresh MariaDB database, dropped when the test ends.
-func newMySQLDatabase(t *testing.T) string { return mariadbtest.NewDatabase(t, "totalrec_test") }
+func newMySQLDatabase(t *testing.T) string { return mariadb.NewDatabase(t, "totalrec_test") }
 
 // t0 is a fixed call time; fixtures count from it.
 var t0 = time.Date(2026, 11, 26, 9, 30, 0, 0, time.UTC)

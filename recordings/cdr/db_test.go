@@ -9,8 +9,8 @@ import (
 
 	_ "modernc.org/sqlite"
 
+	"github.com/totalrec/totalrec/internal/testsupport/mariadb"
 	"github.com/totalrec/totalrec/recordings/cdr"
-	"github.com/totalrec/totalrec/recordings/mariadbtest"
 )
 
 // testDB is one empty database of one dialect, dropped when the test ends.
@@ -47,7 +47,7 @@ func newSQLite(t *testing.T) testDB {
 
 func newMariaDB(t *testing.T) testDB {
 	t.Helper()
-	dsn := mariadbtest.NewDatabase(t, "totalrec_cdr_test")
+	dsn := mariadb.NewDatabase(t, "totalrec_cdr_test")
 	db, err := sql.Open("mysql", dsn)
 	if err != nil {
 		t.Fatalf("open mariadb database: %v", err)

@@ -10,11 +10,11 @@ import (
 	"testing"
 	"time"
 
+	"github.com/totalrec/totalrec/internal/testsupport/mariadb"
 	"github.com/totalrec/totalrec/recordings"
 	"github.com/totalrec/totalrec/recordings/catalog"
 	"github.com/totalrec/totalrec/recordings/cdr"
 	"github.com/totalrec/totalrec/recordings/demo"
-	"github.com/totalrec/totalrec/recordings/mariadbtest"
 	"github.com/totalrec/totalrec/recordings/spool"
 )
 
@@ -27,7 +27,7 @@ type backend struct {
 
 var backends = []backend{
 	{"sqlite", cdr.SQLite, func(t *testing.T) string { return "sqlite:" + filepath.Join(t.TempDir(), "db.sqlite") }},
-	{"mariadb", cdr.MySQL, func(t *testing.T) string { return mariadbtest.NewDatabase(t, "totalrec_ingest_test") }},
+	{"mariadb", cdr.MySQL, func(t *testing.T) string { return mariadb.NewDatabase(t, "totalrec_ingest_test") }},
 }
 
 // fixture is a demo spool with its CDR table, and a catalogue, on one backend.

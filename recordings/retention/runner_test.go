@@ -10,9 +10,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/totalrec/totalrec/internal/testsupport/mariadb"
 	"github.com/totalrec/totalrec/recordings"
 	"github.com/totalrec/totalrec/recordings/catalog"
-	"github.com/totalrec/totalrec/recordings/mariadbtest"
 	"github.com/totalrec/totalrec/recordings/spool"
 )
 
@@ -29,7 +29,7 @@ var backends = []struct {
 	dsn  func(t *testing.T) string
 }{
 	{"sqlite", func(t *testing.T) string { return "sqlite:" + filepath.Join(t.TempDir(), "totalrec.db") }},
-	{"mysql", func(t *testing.T) string { return mariadbtest.NewDatabase(t, "totalrec_ret_test") }},
+	{"mysql", func(t *testing.T) string { return mariadb.NewDatabase(t, "totalrec_ret_test") }},
 }
 
 func newTestSpool(t *testing.T, dsn string) *testSpool {

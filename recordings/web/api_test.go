@@ -13,7 +13,6 @@ import (
 	"strconv"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/totalrec/totalrec/recordings"
 )
@@ -41,21 +40,6 @@ func wantError(t *testing.T, res *http.Response, body []byte, status int, code s
 		t.Fatalf("%s: error %+v, want code %q and a message", res.Request.URL, e, code)
 	}
 	return e
-}
-
-// recordingKeys are the keys of recordings.RecordingJSON, the one shape of a
-// recording in JSON.
-func recordingKeys(t *testing.T) []string {
-	t.Helper()
-	b, err := json.Marshal(recordings.NewRecordingJSON(recordings.Recording{}, time.UTC))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var m map[string]json.RawMessage
-	if err := json.Unmarshal(b, &m); err != nil {
-		t.Fatal(err)
-	}
-	return slices.Sorted(maps.Keys(m))
 }
 
 func TestAPI_Search(t *testing.T) {
@@ -399,23 +383,6 @@ func TestHealthzAndStatic(t *testing.T) {
 		if csp := res.Header.Get("Content-Security-Policy"); !strings.Contains(csp, "script-src 'self'") || strings.Contains(csp, "unsafe-inline") ||
 			res.Header.Get("X-Content-Type-Options") != "nosniff" || res.Header.Get("Referrer-Policy") == "" {
 			t.Errorf("%s: security headers %v", p, res.Header)
-		}
-	}
-}
-
-// TestAPI_SearchErrorsNameTheField: what only the catalogue checks (a number's
-// digits, a cursor) reaches the client as the field and the problem, not as the
-// catalogue's own wording of it.
-func TestAPI_SearchErrorsNameTheField(t *testing.T) {
-	f := sharedFixture(t)
-	for q, prefix := range map[string]string{
-		"number=12":                    "number: ",
-		"ext=" + url.QueryEscape("+-"): "ext: ",
-		"after=garbage!!":              "cursor: ",
-	} {
-		res, body := f.get(t, "/api/v1/recordings?"+q)
-		if e := wantError(t, res, body, http.StatusBadRequest, "invalid"); !strings.HasPrefix(e.Message, prefix) {
-			t.Errorf("%s: message %q, want it to start %q", q, e.Message, prefix)
 		}
 	}
 }

@@ -16,13 +16,13 @@ import (
 	"testing"
 	"time"
 
+	"github.com/totalrec/totalrec/internal/testsupport/mariadb"
 	"github.com/totalrec/totalrec/recordings"
 	"github.com/totalrec/totalrec/recordings/audio"
 	"github.com/totalrec/totalrec/recordings/auth"
 	"github.com/totalrec/totalrec/recordings/catalog"
 	"github.com/totalrec/totalrec/recordings/cdr"
 	"github.com/totalrec/totalrec/recordings/ingest"
-	"github.com/totalrec/totalrec/recordings/mariadbtest"
 	"github.com/totalrec/totalrec/recordings/spool"
 )
 
@@ -107,7 +107,7 @@ func callerIDFixture(t *testing.T, dsn string) *fixture {
 func TestScope_CallerIDIsNotAParty(t *testing.T) {
 	for _, b := range []struct{ name, dsn string }{
 		{"sqlite", "sqlite:" + filepath.Join(t.TempDir(), "totalrec.db")},
-		{"mysql", mariadbtest.NewDatabase(t, "totalrec_web_scope")},
+		{"mysql", mariadb.NewDatabase(t, "totalrec_web_scope")},
 	} {
 		t.Run(b.name, func(t *testing.T) {
 			f := callerIDFixture(t, b.dsn)

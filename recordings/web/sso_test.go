@@ -9,8 +9,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/totalrec/totalrec/internal/testsupport/mariadb"
 	"github.com/totalrec/totalrec/recordings/catalog"
-	"github.com/totalrec/totalrec/recordings/mariadbtest"
 	"github.com/totalrec/totalrec/recordings/spool"
 )
 
@@ -42,7 +42,7 @@ func ssoServer(t *testing.T, dsn, spoolDir string, clock time.Time) (base string
 func TestSSO_OnceAcrossRestarts(t *testing.T) {
 	for _, b := range []struct{ name, dsn string }{
 		{"sqlite", "sqlite:" + filepath.Join(t.TempDir(), "totalrec.db")},
-		{"mysql", mariadbtest.NewDatabase(t, "totalrec_web_sso")},
+		{"mysql", mariadb.NewDatabase(t, "totalrec_web_sso")},
 	} {
 		t.Run(b.name, func(t *testing.T) {
 			spoolDir := t.TempDir()

@@ -15,9 +15,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/totalrec/totalrec/internal/testsupport/mariadb"
 	"github.com/totalrec/totalrec/recordings"
 	"github.com/totalrec/totalrec/recordings/catalog"
-	"github.com/totalrec/totalrec/recordings/mariadbtest"
 )
 
 // eachCatalog runs fn on a fresh catalogue in SQLite and in MariaDB.
@@ -27,7 +27,7 @@ func eachCatalog(t *testing.T, fn func(t *testing.T, cat *catalog.Catalog)) {
 		dsn  func(t *testing.T) string
 	}{
 		{"sqlite", func(t *testing.T) string { return "sqlite:" + filepath.Join(t.TempDir(), "totalrec.db") }},
-		{"mysql", func(t *testing.T) string { return mariadbtest.NewDatabase(t, "totalrec_webhook") }},
+		{"mysql", func(t *testing.T) string { return mariadb.NewDatabase(t, "totalrec_webhook") }},
 	} {
 		t.Run(b.name, func(t *testing.T) {
 			cat, err := catalog.Open(context.Background(), b.dsn(t), testLog(t))

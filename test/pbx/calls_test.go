@@ -1,3 +1,8 @@
+// A call as the suite places and checks it: watching the spool, placing the call,
+// waiting for the catalogue, comparing the audio with a reference decode, the CDR
+// rows and the logs. The steps are one sequence every call test follows, kept in one
+// file so that it reads in order, which is why it runs past 400 lines.
+
 package pbx_test
 
 import (

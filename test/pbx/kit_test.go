@@ -11,6 +11,10 @@
 // totalrec built for this run (the path the shipped dialplan calls) and FreePBX's
 // /etc/amportal.conf and /etc/freepbx.conf, where the machine has them, are empty:
 // nothing of a FreePBX installed on the same machine is read or changed.
+//
+// This file is the kit's lifecycle in one place — Asterisk, the dialplan, the daemon,
+// the API client, in the order a run starts and stops them — which is why it runs
+// past 400 lines; the checks live in the other files.
 package pbx_test
 
 import (

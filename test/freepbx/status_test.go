@@ -18,7 +18,7 @@ func serve(t *testing.T, env ...string) string {
 	t.Helper()
 	dir := t.TempDir()
 	bin := filepath.Join(dir, "totalrec")
-	if out, err := exec.Command("go", "build", "-o", bin, "../cmd/totalrec").CombinedOutput(); err != nil {
+	if out, err := exec.Command("go", "build", "-o", bin, "../../cmd/totalrec").CombinedOutput(); err != nil {
 		t.Fatalf("build: %v\n%s", err, out)
 	}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
@@ -61,7 +61,7 @@ func TestModuleRetentionStatus(t *testing.T) {
 	must(t, os.WriteFile(cron, []byte("SHELL=/bin/sh\n30 3 * * * asterisk /usr/local/bin/totalrec retention run 2>&1 | logger -t totalrec\n"), 0o644))
 
 	run := func(secret string) string {
-		out, err := exec.Command(php(t), "testdata/status.php", "../module", url, secret, cron).CombinedOutput()
+		out, err := exec.Command(php(t), "testdata/status.php", "../../module", url, secret, cron).CombinedOutput()
 		if err != nil {
 			t.Fatalf("php status.php: %v\n%s", err, out)
 		}

@@ -48,7 +48,7 @@ func TestModuleURLs(t *testing.T) {
 			if tt.conf != "" {
 				must(t, os.WriteFile(conf, []byte(tt.conf), 0o644))
 			}
-			out, err := exec.Command(php(t), "testdata/module_urls.php", "../module/lib/config.php", tt.settings, conf, tt.host).CombinedOutput()
+			out, err := exec.Command(php(t), "testdata/module_urls.php", "../../module/lib/config.php", tt.settings, conf, tt.host).CombinedOutput()
 			if err != nil {
 				t.Fatalf("php module_urls.php: %v\n%s", err, out)
 			}
@@ -71,7 +71,7 @@ func TestModuleReachWarning(t *testing.T) {
 	if _, err := os.Stat(chromium); err != nil {
 		t.Skipf("no %s: %v", chromium, err)
 	}
-	script, err := os.ReadFile("../module/assets/js/totalrec.js")
+	script, err := os.ReadFile("../../module/assets/js/totalrec.js")
 	must(t, err)
 	phpBin := php(t)
 	elsewhere := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -82,7 +82,7 @@ func TestModuleReachWarning(t *testing.T) {
 	freepbx := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		switch r.URL.Path {
 		case "/admin/config.php":
-			out, err := exec.Command(phpBin, "testdata/reach_page.php", "../module", r.URL.Query().Get("ui")).Output()
+			out, err := exec.Command(phpBin, "testdata/reach_page.php", "../../module", r.URL.Query().Get("ui")).Output()
 			if err != nil {
 				http.Error(w, err.Error(), http.StatusInternalServerError)
 				return

@@ -1,4 +1,5 @@
-// Package mariadbtest gives tests a fresh MariaDB (or MySQL) database of their own.
+// Package mariadb is test support, imported by tests only: it gives each test a
+// fresh MariaDB (or MySQL) database of its own.
 //
 // The server comes from TOTALREC_TEST_MYSQL_DSN, a DSN without a database (default
 // root@tcp(127.0.0.1:3306)/, which scripts/test provides). Each call creates a
@@ -6,7 +7,7 @@
 // each other's state. An unreachable server fails the test: the MySQL half of a
 // contract suite is not optional. TOTALREC_TEST_MYSQL=skip skips it instead, for a
 // quick run on a machine without a server.
-package mariadbtest
+package mariadb
 
 import (
 	"context"

@@ -19,7 +19,7 @@ import (
 func phpFiles(t *testing.T) []string {
 	t.Helper()
 	var files []string
-	for _, root := range []string{"../module", "testdata"} {
+	for _, root := range []string{"../../module", "testdata"} {
 		err := filepath.WalkDir(root, func(path string, d os.DirEntry, err error) error {
 			if err != nil {
 				return err
@@ -86,7 +86,7 @@ func TestPHPOldSyntax(t *testing.T) {
 
 func phpToken(t *testing.T, secret, user string, ttl int, now time.Time) string {
 	t.Helper()
-	out, err := exec.Command(php(t), "testdata/sso_token.php", "../module/lib/sso.php",
+	out, err := exec.Command(php(t), "testdata/sso_token.php", "../../module/lib/sso.php",
 		secret, user, strconv.Itoa(ttl), strconv.FormatInt(now.Unix(), 10)).Output()
 	if err != nil {
 		var ee *exec.ExitError
@@ -163,7 +163,7 @@ type applyResult struct {
 
 func runApply(t *testing.T, version, post string) applyResult {
 	t.Helper()
-	out, err := exec.Command(php(t), "testdata/apply_dialplan.php", "../module", version, post).Output()
+	out, err := exec.Command(php(t), "testdata/apply_dialplan.php", "../../module", version, post).Output()
 	if err != nil {
 		var ee *exec.ExitError
 		if errors.As(err, &ee) {

@@ -28,7 +28,7 @@ func TestUCPWidget(t *testing.T) {
 	}
 	render := func(def, assigned string) widget {
 		t.Helper()
-		out, err := exec.Command(php(t), "testdata/ucp_widget.php", "../module", conf, def, assigned).CombinedOutput()
+		out, err := exec.Command(php(t), "testdata/ucp_widget.php", "../../module", conf, def, assigned).CombinedOutput()
 		if err != nil {
 			t.Fatalf("php ucp_widget.php: %v\n%s", err, out)
 		}
