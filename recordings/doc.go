@@ -1,13 +1,15 @@
-// Package recordings holds Totalrec's domain types and the errors callers match.
+// Package recordings holds Totalrec's domain types, the one JSON shape of a
+// recording (json.go), the limits of a search and the errors callers match.
 //
 // Totalrec catalogues every call recording that Asterisk's MixMonitor writes into a
 // spool directory, links each to its call's CDR rows, serves search and playback, and
 // deletes what retention policy says and nothing else.
 //
 // The packages below this one import each other one way, down this list; a package
-// imports only packages further down, never one above it (go list -deps shows it):
+// imports only packages further down, never one above it (go list -deps shows it;
+// layers_test.go fails when an import leaves the picture):
 //
-//	cmd/totalrec  the command line and the daemon's wiring: every package below but stream, audio
+//	cmd/totalrec  the command line and the daemon's wiring: every package below but stream, audio, faultpoint
 //	web           ─► stream, retention, catalog, spool, auth, recordings
 //	webhook       ─► catalog, recordings
 //	ingest        ─► catalog, cdr, spool, faultpoint, recordings

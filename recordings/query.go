@@ -26,9 +26,9 @@ const (
 	MaxFilterText = 256  // characters of a number or extension filter
 )
 
-// QueryError is a search its caller got wrong: Field names the filter as the API's
-// parameter does, Problem says what is wrong, in words for whoever typed the search.
-// It matches ErrInvalid.
+// QueryError is a search its caller got wrong: Field names what is wrong (a filter,
+// as the API's parameter names it, or the cursor), Problem says how, in words for
+// whoever typed the search. It matches ErrInvalid.
 type QueryError struct{ Field, Problem string }
 
 func (e *QueryError) Error() string { return e.Field + ": " + e.Problem }
