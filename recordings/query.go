@@ -93,6 +93,13 @@ var (
 	sorts = []Sort{SortTimeDesc, SortTimeAsc, SortDurationDesc, SortDurationAsc}
 )
 
+// Directions are the directions a search may ask for, in the order forms offer them.
+func Directions() []Direction { return slices.Clone(directions) }
+
+// Dispositions are the CDR dispositions a search may ask for, in the order forms
+// offer them.
+func Dispositions() []string { return slices.Clone(dispositions) }
+
 // Validate checks the closed-set filters against the values they can take, so
 // that a misspelt one is an error rather than a search that matches nothing.
 // Every search goes through it, whoever asks (the catalogue's Search calls it);

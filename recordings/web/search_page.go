@@ -207,11 +207,11 @@ func (v *searchView) formOptions(f searchForm, l *lang, now time.Time, loc *time
 		v.Types = append(v.Types, option{t, l.T("type." + t), len(f.Types) > 0 && f.Types[0] == t})
 	}
 	v.Directions = []option{{"", l.T("filter.any"), f.Direction == ""}}
-	for _, d := range directions {
-		v.Directions = append(v.Directions, option{d, l.T("dir." + d), f.Direction == d})
+	for _, d := range recordings.Directions() {
+		v.Directions = append(v.Directions, option{string(d), l.T("dir." + string(d)), f.Direction == string(d)})
 	}
 	v.Disps = []option{{"", l.T("filter.any"), f.Disposition == ""}}
-	for _, d := range dispositions {
+	for _, d := range recordings.Dispositions() {
 		v.Disps = append(v.Disps, option{d, l.T("disp." + d), f.Disposition == d})
 	}
 }
