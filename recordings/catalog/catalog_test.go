@@ -136,58 +136,6 @@ func TestOpenRefusesBadDSN(t *testing.T) {
 	}
 }
 
-// TestMigrations: Open applies every step once, in order, and records the version;
-// opening again applies nothing and keeps the data; a catalogue written by a newer
-// program is refused.
-func TestMigrations(t *testing.T) {
-	eachDSN(t, func(t *testing.T, dsn string) {
-		ctx := context.Background()
-		c, err := Open(ctx, dsn, nil)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if v, err := c.SchemaVersion(ctx); err != nil || v != len(migrations) {
-			t.Fatalf("fresh: version %d, %v; want %d", v, err, len(migrations))
-		}
-		for _, table := range storeTables {
-			if ok, err := c.hasTable(ctx, table); err != nil || !ok {
-				t.Errorf("fresh: no table %s (%v)", table, err)
-			}
-		}
-		mustUpsert(t, c, rec("2026/11/26/a.wav", 0))
-		c.Close()
-
-		// Re-opening applies nothing and keeps the data.
-		c = openTest(t, dsn)
-		mustGet(t, c, "2026/11/26/a.wav")
-		var n int
-		if err := c.DB().QueryRow(`SELECT COUNT(*) FROM totalrec_schema_version`).Scan(&n); err != nil || n != 1 {
-			t.Fatalf("version rows = %d, %v; want 1", n, err)
-		}
-
-		// A catalogue written by a newer program is refused, by Open and CheckSchema.
-		if _, err := c.DB().Exec(`UPDATE totalrec_schema_version SET version = ?`, len(migrations)+1); err != nil {
-			t.Fatal(err)
-		}
-		if err := c.CheckSchema(ctx); !errors.Is(err, ErrSchemaTooNew) {
-			t.Errorf("CheckSchema of a newer catalogue = %v, want ErrSchemaTooNew", err)
-		}
-		c.Close()
-		if c2, err := Open(ctx, dsn, nil); !errors.Is(err, ErrSchemaTooNew) {
-			if c2 != nil {
-				c2.Close()
-			}
-			t.Fatalf("Open newer catalogue = %v, want ErrSchemaTooNew", err)
-		}
-	})
-}
-
-// storeTables are the tables the migrations make.
-var storeTables = []string{"totalrec_recordings", "totalrec_numbers", "totalrec_dirs", "totalrec_users",
-	"totalrec_sessions", "totalrec_tokens", "totalrec_shares", "totalrec_keys", "totalrec_audit",
-	"totalrec_sso_nonces", "totalrec_retention_runs", "totalrec_holds", "totalrec_webhooks",
-	"totalrec_webhook_outbox", "totalrec_schema_version"}
-
 func TestPurge(t *testing.T) {
 	each(t, func(t *testing.T, c *Catalog) {
 		ctx := context.Background()

@@ -7,6 +7,58 @@ import (
 	"time"
 )
 
+// TestMigrations: Open applies every step once, in order, and records the version;
+// opening again applies nothing and keeps the data; a catalogue written by a newer
+// program is refused.
+func TestMigrations(t *testing.T) {
+	eachDSN(t, func(t *testing.T, dsn string) {
+		ctx := context.Background()
+		c, err := Open(ctx, dsn, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if v, err := c.SchemaVersion(ctx); err != nil || v != len(migrations) {
+			t.Fatalf("fresh: version %d, %v; want %d", v, err, len(migrations))
+		}
+		for _, table := range storeTables {
+			if ok, err := c.hasTable(ctx, table); err != nil || !ok {
+				t.Errorf("fresh: no table %s (%v)", table, err)
+			}
+		}
+		mustUpsert(t, c, rec("2026/11/26/a.wav", 0))
+		c.Close()
+
+		// Re-opening applies nothing and keeps the data.
+		c = openTest(t, dsn)
+		mustGet(t, c, "2026/11/26/a.wav")
+		var n int
+		if err := c.DB().QueryRow(`SELECT COUNT(*) FROM totalrec_schema_version`).Scan(&n); err != nil || n != 1 {
+			t.Fatalf("version rows = %d, %v; want 1", n, err)
+		}
+
+		// A catalogue written by a newer program is refused, by Open and CheckSchema.
+		if _, err := c.DB().Exec(`UPDATE totalrec_schema_version SET version = ?`, len(migrations)+1); err != nil {
+			t.Fatal(err)
+		}
+		if err := c.CheckSchema(ctx); !errors.Is(err, ErrSchemaTooNew) {
+			t.Errorf("CheckSchema of a newer catalogue = %v, want ErrSchemaTooNew", err)
+		}
+		c.Close()
+		if c2, err := Open(ctx, dsn, nil); !errors.Is(err, ErrSchemaTooNew) {
+			if c2 != nil {
+				c2.Close()
+			}
+			t.Fatalf("Open newer catalogue = %v, want ErrSchemaTooNew", err)
+		}
+	})
+}
+
+// storeTables are the tables the migrations make.
+var storeTables = []string{"totalrec_recordings", "totalrec_numbers", "totalrec_dirs", "totalrec_users",
+	"totalrec_sessions", "totalrec_tokens", "totalrec_shares", "totalrec_keys", "totalrec_audit",
+	"totalrec_sso_nonces", "totalrec_retention_runs", "totalrec_holds", "totalrec_webhooks",
+	"totalrec_webhook_outbox", "totalrec_schema_version"}
+
 // The bookkeeping of the totalrec that kept applied steps per component, before
 // the one migration list: its table, and the components and steps it recorded
 // (catalog 1; auth 1 and 2; retention 1; webhook 1). Its steps' DDL is the DDL of
@@ -113,4 +165,37 @@ func TestAdoptLegacyCatalogue(t *testing.T) {
 			})
 		})
 	}
+}
+
+// TestConcurrentOpensMigrateOnce: processes that open a new catalogue at the same
+// moment (the daemon and a cron job) take turns: every Open succeeds, each step is
+// applied once, and the version is current.
+func TestConcurrentOpensMigrateOnce(t *testing.T) {
+	eachDSN(t, func(t *testing.T, dsn string) {
+		ctx := context.Background()
+		const n = 4
+		errs := make(chan error, n)
+		for range n {
+			go func() {
+				c, err := Open(ctx, dsn, testLogger(t))
+				if err == nil {
+					c.Close()
+				}
+				errs <- err
+			}()
+		}
+		for range n {
+			if err := <-errs; err != nil {
+				t.Errorf("a concurrent Open: %v", err)
+			}
+		}
+		c := openTest(t, dsn)
+		if v, err := c.SchemaVersion(ctx); err != nil || v != len(migrations) {
+			t.Fatalf("version %d, %v; want %d", v, err, len(migrations))
+		}
+		var rows int
+		if err := c.DB().QueryRow(`SELECT COUNT(*) FROM totalrec_schema_version`).Scan(&rows); err != nil || rows != 1 {
+			t.Errorf("%d version rows, %v; want 1", rows, err)
+		}
+	})
 }
