@@ -75,7 +75,9 @@ func (r *receiver) serve(w http.ResponseWriter, req *http.Request) {
 	r.inFlight++
 	r.maxInFlight = max(r.maxInFlight, r.inFlight)
 	r.mu.Unlock()
-	defer func() { r.mu.Lock(); r.inFlight--; r.mu.Unlock() }()
+	var once sync.Once
+	done := func() { once.Do(func() { r.mu.Lock(); r.inFlight--; r.mu.Unlock() }) }
+	defer done()
 	time.Sleep(5 * time.Millisecond)
 	var p Payload
 	id := req.Header.Get(HeaderDelivery)
@@ -103,6 +105,9 @@ func (r *receiver) serve(w http.ResponseWriter, req *http.Request) {
 	r.mu.Unlock()
 	if status == 0 {
 		conn, _, _ := w.(http.Hijacker).Hijack()
+		// Out of flight before the client sees the close: its next attempt may
+		// start at once, and must not count as a fourth in flight.
+		done()
 		conn.Close()
 		return
 	}
