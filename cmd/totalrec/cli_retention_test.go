@@ -221,3 +221,30 @@ func TestCLI_RetentionRefusals(t *testing.T) {
 		t.Errorf("%d files after the forced run, want 5", got)
 	}
 }
+
+// TestCLI_RetentionPolicyFromConfig: retention_policy in the config file names the
+// policy (the FreePBX module's bundled install keeps it beside its own config),
+// and --policy still wins over it.
+func TestCLI_RetentionPolicyFromConfig(t *testing.T) {
+	s := newRetSpool(t, "", 3, 2, "max_age = 2d\ngrace = 15m\n")
+	now := "--now=" + retNow.Format(time.RFC3339)
+	conf := filepath.Join(t.TempDir(), "totalrec.conf")
+	must(t, os.WriteFile(conf, []byte("retention_policy = "+s.policy+"\n"), 0o644))
+	env := []string{"TOTALREC_SPOOL=" + s.root, "TOTALREC_DB=" + s.db, "TOTALREC_DATA_DIR=" + s.data, "TZ=UTC"}
+	r := cli(t, env, "--config", conf, "retention", "plan", now).must(t, exitOK)
+	for _, want := range []string{"retention policy from " + s.policy, "2 of 6 recordings would be deleted"} {
+		if !strings.Contains(r.stdout, want) {
+			t.Errorf("plan with retention_policy in the config: no %q in\n%s", want, r.stdout)
+		}
+	}
+	other := filepath.Join(t.TempDir(), "keep.conf")
+	must(t, os.WriteFile(other, []byte("# no rule\n"), 0o644))
+	r = cli(t, env, "--config", conf, "retention", "plan", "--policy", other, now).must(t, exitOK)
+	if !strings.Contains(r.stdout, "nothing to do: "+other) {
+		t.Errorf("--policy did not win over the config's retention_policy:\n%s", r.stdout)
+	}
+	r = cli(t, env, "--config", conf, "config").must(t, exitOK)
+	if !strings.Contains(r.stdout, s.policy) {
+		t.Errorf("totalrec config does not show retention_policy:\n%s", r.stdout)
+	}
+}

@@ -31,7 +31,7 @@ func newRetentionCommand(opts *globalOptions) *cobra.Command {
 		Use:   "retention",
 		Short: "Delete old recordings by policy: plan (dry run) and run",
 		Long: `retention applies the policy in /etc/totalrec/retention.conf (or --policy FILE,
-or $TOTALREC_RETENTION_POLICY): maximum ages (default, per type, direction,
+retention_policy in the config file, or $TOTALREC_RETENTION_POLICY): maximum ages (default, per type, direction,
 extension, queue, DID), empty-recording cleanup and a disk watermark. Held
 recordings, files still being written and files written within the grace period are
 never deleted. "plan" shows what "run" would delete and why; "run" deletes it.
@@ -43,7 +43,7 @@ empty policy, more than max_share of all recordings, or another run holds the lo
 		Args: cobra.NoArgs,
 	}
 	pf := cmd.PersistentFlags()
-	pf.StringVar(&ro.policy, "policy", "", "policy file (default "+retention.DefaultPolicyFile+"; $TOTALREC_RETENTION_POLICY)")
+	pf.StringVar(&ro.policy, "policy", "", "policy file (default: retention_policy in the config, $TOTALREC_RETENTION_POLICY, "+retention.DefaultPolicyFile+")")
 	pf.BoolVar(&ro.json, "json", false, "print JSON")
 	pf.StringVar(&ro.now, "now", "", "decide as if it were this time (RFC 3339)")
 	_ = pf.MarkHidden("now")
@@ -74,14 +74,16 @@ empty policy, more than max_share of all recordings, or another run holds the lo
 	return cmd
 }
 
-// loadPolicy reads the policy file named by --policy, the environment or the default.
+// loadPolicy reads the policy file named by --policy, else by the configuration
+// (retention_policy, $TOTALREC_RETENTION_POLICY, or the default).
 func (ro retentionOptions) loadPolicy(opts *globalOptions) (retention.Policy, error) {
 	file := ro.policy
 	if file == "" {
-		file = opts.getenv("TOTALREC_RETENTION_POLICY")
-	}
-	if file == "" {
-		file = retention.DefaultPolicyFile
+		l, err := opts.loadConfig()
+		if err != nil {
+			return retention.Policy{}, err
+		}
+		file = l.Config.RetentionPolicy
 	}
 	p, err := retention.LoadFile(file)
 	if err != nil {

@@ -34,6 +34,9 @@ type Config struct {
 	BasePath    string
 	SessionIdle time.Duration // a session ends after this long without a request
 	SessionMax  time.Duration // and this long after sign-in, whatever happens
+	// RetentionPolicy is the retention policy file that `retention` applies and
+	// the storage page explains.
+	RetentionPolicy string
 
 	// DBPasswordFile and CDRDBPasswordFile name files holding the MySQL password of
 	// DB and CDRDB. Load has already put the password into the DSN; they are kept
@@ -52,6 +55,9 @@ const (
 	DefaultScanInterval = 5 * time.Minute
 	DefaultSessionIdle  = 30 * time.Minute
 	DefaultSessionMax   = 12 * time.Hour
+	// DefaultRetentionPolicy is retention.DefaultPolicyFile (config sits below
+	// retention and does not import it).
+	DefaultRetentionPolicy = "/etc/totalrec/retention.conf"
 )
 
 // Default returns the configuration before any file, variable or flag is read. Its DB
@@ -67,6 +73,8 @@ func Default() Config {
 		ScanInterval: DefaultScanInterval,
 		SessionIdle:  DefaultSessionIdle,
 		SessionMax:   DefaultSessionMax,
+
+		RetentionPolicy: DefaultRetentionPolicy,
 	}
 }
 

@@ -38,6 +38,7 @@ var settings = [...]setting{
 	strKey("base_path", "TOTALREC_BASE_PATH", func(c *Config) *string { return &c.BasePath }),
 	durKey("session_idle", "TOTALREC_SESSION_IDLE", func(c *Config) *time.Duration { return &c.SessionIdle }),
 	durKey("session_max", "TOTALREC_SESSION_MAX", func(c *Config) *time.Duration { return &c.SessionMax }),
+	strKey("retention_policy", "TOTALREC_RETENTION_POLICY", func(c *Config) *string { return &c.RetentionPolicy }),
 }
 
 func secretKey(name, env string, field func(*Config) *string) setting {

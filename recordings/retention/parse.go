@@ -12,8 +12,8 @@ import (
 	"github.com/totalrec/totalrec/recordings"
 )
 
-// DefaultPolicyFile is where the policy lives when neither --policy nor
-// TOTALREC_RETENTION_POLICY names another file.
+// DefaultPolicyFile is where the policy lives when neither --policy nor the
+// configuration (retention_policy, $TOTALREC_RETENTION_POLICY) names another file.
 const DefaultPolicyFile = "/etc/totalrec/retention.conf"
 
 // maxPolicyBytes bounds what Parse reads.
