@@ -113,8 +113,11 @@ func TestCLI_Webhooks(t *testing.T) {
 	if !ok {
 		t.Fatalf("no secret printed:\n%s", out)
 	}
-	recv.secret = strings.Fields(rest)[0]
-	cli(t, env, "webhook", "add", srv.URL+"/gone", "--events", "recording.held", "--secret", recv.secret).must(t, exitOK)
+	secret := strings.Fields(rest)[0]
+	recv.mu.Lock()
+	recv.secret = secret // the handler reads it under mu
+	recv.mu.Unlock()
+	cli(t, env, "webhook", "add", srv.URL+"/gone", "--events", "recording.held", "--secret", secret).must(t, exitOK)
 	ls := decode[[]webhookJSON](t, cli(t, env, "webhook", "ls", "--json").must(t, exitOK).stdout)
 	if len(ls) != 2 || ls[0].URL != srv.URL+"/crm" || len(ls[0].Events) != 3 || ls[1].Events[0] != "recording.held" {
 		t.Fatalf("webhook ls: %+v", ls)

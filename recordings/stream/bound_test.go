@@ -84,10 +84,9 @@ func TestWorkBound(t *testing.T) {
 			t.Errorf("reading %d bytes on from %d decoded %d frames, want at most %d", n, off, more, limit)
 		}
 	}
+	// Time is logged, not asserted: the bound is the frames decoded, above; the
+	// seconds are measured in bench/ against a baseline of the same run.
 	t.Logf("slowest time to first byte: %v", slowest)
-	if slowest > 100*time.Millisecond {
-		t.Errorf("time to first byte %v", slowest)
-	}
 }
 
 // TestMemoryBound reads the end of a two-hour GSM recording without checkpoints,
