@@ -347,22 +347,7 @@ owner "$ASTUSER:$ASTGROUP" "$(R "$DATA")"
 
 # The retention policy: keep everything until the admin writes a rule.
 if [ ! -f "$(R "$POLICY")" ]; then
-  tee_to "$(R "$POLICY")" <<'POLICYEOF'
-# Totalrec's retention policy, applied every night by /etc/cron.d/totalrec
-# (`totalrec retention run`). With no rule, nothing is ever deleted: the nightly run
-# finds nothing to do. Uncomment and adjust, then check with `totalrec retention plan`.
-#
-# max_age = 365d                    # every recording, once this old (s m h d w y, or never)
-# max_age.type.in = 90d             # by the name's type: in, out, internal, q, rg, ondemand
-# max_age.direction.out = 180d      # in, out, internal
-# max_age.ext.101,102 = 30d         # by extension; also queue.N and did.N
-# max_age.did.74951234567 = never   # kept, and exempt from the watermark
-# empty_after = 1h                  # empty (44-byte) recordings, once this old
-# min_free = 10%                    # the watermark: delete the oldest eligible first...
-# max_spool = 500G                  # ...until free space and spool size are back in bounds
-# grace = 15m                       # never touch a file modified this recently
-# max_share = 50%                   # refuse a run that would delete more than this
-POLICYEOF
+  tee_to "$(R "$POLICY")" <"$here/module/retention.conf"
   chmod 0644 "$(R "$POLICY")"
   say "wrote $POLICY (no rule: nothing is deleted until you add one)"
 fi

@@ -86,8 +86,16 @@ class Restore extends Base\RestoreBase {
 				$this->log(sprintf(_('Could not write %s: copy it from the backup by hand'), $path), 'ERROR');
 			}
 		}
-		if ($written > 0) {
+		if ($written == 0) {
+			return;
+		}
+		$restarted = $this->FreePBX->Totalrec->restartBundled();
+		if ($restarted === '') {
 			$this->log(_('Restart the totalrec daemon to apply the restored configuration'), 'WARNING');
+		} elseif (strpos($restarted, 'ERROR: ') === 0) {
+			$this->log(substr($restarted, 7), 'ERROR');
+		} else {
+			$this->log($restarted);
 		}
 	}
 

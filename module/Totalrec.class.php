@@ -10,6 +10,7 @@ namespace FreePBX\modules;
 require_once __DIR__ . '/lib/sso.php';
 require_once __DIR__ . '/lib/config.php';
 require_once __DIR__ . '/lib/dialplan.php';
+require_once __DIR__ . '/lib/bundle.php';
 
 class Totalrec extends \FreePBX_Helpers implements \BMO {
 	/** @var object FreePBX's BMO object */
@@ -105,6 +106,25 @@ class Totalrec extends \FreePBX_Helpers implements \BMO {
 	}
 
 	public function doConfigPageInit($page) {
+	}
+
+	/**
+	 * `fwconsole start` (at boot, and by hand) starts the module's own totalrec when
+	 * it runs one (lib/bundle.php; module.xml hooks this to Start's post hooks).
+	 */
+	public function startFreepbx($output = null) {
+		if (!totalrec_bundle_applies() || totalrec_bundle_pid() != 0) {
+			return;
+		}
+		$line = totalrec_bundle_restart();
+		if ($output !== null && method_exists($output, 'writeln')) {
+			$output->writeln($line);
+		}
+	}
+
+	/** After a restore wrote its configuration, the module's own totalrec reads it. */
+	public function restartBundled() {
+		return totalrec_bundle_applies() ? totalrec_bundle_restart() : '';
 	}
 
 	/** Priority of the dialplan hook: after callrecording's hookGet_config (600). */

@@ -33,13 +33,16 @@ if (!function_exists('totalrec_hook_command')) {
 	 * when the recording starts, then runs the result with /bin/sh -c when the file is
 	 * closed: MIXMONITOR_FILENAME (the file's absolute path, built by FreePBX from its
 	 * own fields) and UNIQUEID are the only values used, single-quoted for the shell.
-	 * $binary must be a plain absolute path (see totalrec_validate_setting()).
+	 * $binary and $config must be plain absolute paths (see totalrec_validate_setting());
+	 * --config is given when $config is not the default the binary reads anyway.
 	 */
-	function totalrec_hook_command($binary) {
-		if (!preg_match('#^/[A-Za-z0-9._/+\-]+$#', $binary)) {
+	function totalrec_hook_command($binary, $config = TOTALREC_DEFAULT_CONFIG) {
+		$plain = '#^/[A-Za-z0-9._/+\-]+$#';
+		if (!preg_match($plain, $binary)) {
 			$binary = TOTALREC_DEFAULT_BINARY;
 		}
-		return $binary . " hook --file '^{MIXMONITOR_FILENAME}' --uniqueid '^{UNIQUEID}'";
+		$opt = ($config !== TOTALREC_DEFAULT_CONFIG && preg_match($plain, $config)) ? ' --config ' . $config : '';
+		return $binary . $opt . " hook --file '^{MIXMONITOR_FILENAME}' --uniqueid '^{UNIQUEID}'";
 	}
 
 	/**
@@ -48,7 +51,7 @@ if (!function_exists('totalrec_hook_command')) {
 	 */
 	function totalrec_mixmon_post($existing, $hook) {
 		$existing = trim((string)$existing);
-		if (strpos($existing, 'totalrec hook') !== false) {
+		if (preg_match('#totalrec( --config \S+)? hook #', $existing)) {
 			return $existing; // already there (set by hand, or a second run)
 		}
 		return $existing === '' ? $hook : $hook . ' \; ' . $existing;
@@ -82,7 +85,7 @@ if (!function_exists('totalrec_hook_command')) {
 		}
 		$done = array();
 		$existing = isset($ext->_globals['MIXMON_POST']) ? $ext->_globals['MIXMON_POST'] : $amp_post;
-		$ext->addGlobal('MIXMON_POST', totalrec_mixmon_post($existing, totalrec_hook_command($settings['hook_binary'])));
+		$ext->addGlobal('MIXMON_POST', totalrec_mixmon_post($existing, totalrec_hook_command($settings['hook_binary'], $settings['config_file'])));
 		$ext->addGlobal('TOTALREC_FORCE', $settings['force'] == 'no' ? 'no' : 'yes');
 		$done[] = 'MIXMON_POST';
 

@@ -88,6 +88,9 @@ func MixMonitors(d *Dialplan) []MixMonitorCall {
 
 var varRef = regexp.MustCompile(`[$^]\{([^{}]*)\}`)
 
+// runsHook matches `totalrec hook`, with the module's --config when it names one.
+var runsHook = regexp.MustCompile(`totalrec( --config \S+)? hook `)
+
 // CheckMixMonitorCommands reports MixMonitor post-commands that could carry caller-
 // controlled text into the shell, or that do not run `totalrec hook`: a command must
 // not mention CALLERID( or CONNECTEDLINE( at all, and every ${...} or ^{...} in it
@@ -103,7 +106,7 @@ func CheckMixMonitorCommands(d *Dialplan, allowed map[string]bool) []Problem {
 				out = append(out, Problem{m.Line, "MixMonitor command mentions " + bad + " (caller-controlled text reaches the shell)"})
 			}
 		}
-		if !strings.Contains(cmd, "totalrec hook") {
+		if !runsHook.MatchString(cmd) {
 			out = append(out, Problem{m.Line, "MixMonitor command does not run `totalrec hook`"})
 		}
 		for _, v := range varRef.FindAllStringSubmatch(cmd, -1) {

@@ -224,3 +224,32 @@ func TestApplyDialplan(t *testing.T) {
 		t.Errorf("hook doubled: %q", r.Globals["MIXMON_POST"])
 	}
 }
+
+// TestHookCommandConfig: with the module's own totalrec (its config outside
+// /etc/totalrec) the hook command names that config; a second run does not add
+// the hook twice; a path that is not plain is not put into the shell command.
+func TestHookCommandConfig(t *testing.T) {
+	run := func(code string, args ...string) string {
+		t.Helper()
+		out, err := exec.Command(php(t), append([]string{"-r", `require "../../module/lib/config.php"; require "../../module/lib/dialplan.php"; ` + code}, args...)...).CombinedOutput()
+		if err != nil {
+			t.Fatalf("php: %v\n%s", err, out)
+		}
+		return string(out)
+	}
+	const bin, conf = "/var/www/html/admin/modules/totalrec/bin/totalrec", "/var/lib/asterisk/totalrec/totalrec.conf"
+	hook := run(`echo totalrec_hook_command($argv[1], $argv[2]);`, bin, conf)
+	if want := bin + " --config " + conf + " hook --file '^{MIXMONITOR_FILENAME}' --uniqueid '^{UNIQUEID}'"; hook != want {
+		t.Errorf("hook command %q, want %q", hook, want)
+	}
+	if got := run(`echo totalrec_hook_command("/usr/local/bin/totalrec", "/etc/totalrec/totalrec.conf");`); strings.Contains(got, "--config") {
+		t.Errorf("the default config is named: %q", got)
+	}
+	if got := run(`echo totalrec_hook_command($argv[1], $argv[2]);`, bin, "/tmp/x;reboot"); strings.Contains(got, "reboot") || strings.Contains(got, "--config") {
+		t.Errorf("a config path with a ';' reaches the command: %q", got)
+	}
+	post := run(`echo totalrec_mixmon_post(totalrec_mixmon_post("/usr/local/sbin/convert.sh", $argv[1]), $argv[1]);`, hook)
+	if want := hook + ` \; /usr/local/sbin/convert.sh`; post != want {
+		t.Errorf("MIXMON_POST after two runs %q, want %q", post, want)
+	}
+}
