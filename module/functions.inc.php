@@ -12,6 +12,7 @@ if (!defined('FREEPBX_IS_AUTH') && !function_exists('needreload')) {
 require_once dirname(__FILE__) . '/lib/sso.php';
 require_once dirname(__FILE__) . '/lib/config.php';
 require_once dirname(__FILE__) . '/lib/dialplan.php';
+require_once dirname(__FILE__) . '/lib/bundle.php';
 
 /**
  * Dialplan hook for FreePBX 2.10 and 2.11 (no BMO). It runs after every module's
@@ -83,7 +84,11 @@ function totalrec_status($settings, $conf) {
 			$status['retention_error'] = 'HTTP ' . $res[0];
 		}
 	}
-	$status['next_run'] = totalrec_next_run('/etc/cron.d/totalrec', time());
+	if (totalrec_bundle_applies()) {
+		$status['next_run'] = totalrec_next_run_of(totalrec_bundle_cron_lines(), time());
+	} else {
+		$status['next_run'] = totalrec_next_run('/etc/cron.d/totalrec', time());
+	}
 	return $status;
 }
 
@@ -94,9 +99,14 @@ function totalrec_status($settings, $conf) {
  */
 function totalrec_next_run($cronfile, $now) {
 	$lines = @file($cronfile, FILE_IGNORE_NEW_LINES);
-	if (!is_array($lines)) {
-		return false;
-	}
+	return is_array($lines) ? totalrec_next_run_of($lines, $now) : false;
+}
+
+/**
+ * totalrec_next_run() of crontab lines: "M H * * * [user] command", a system
+ * crontab's or a user's (the module's own totalrec is in FreePBX's user's).
+ */
+function totalrec_next_run_of($lines, $now) {
 	foreach ($lines as $line) {
 		if (strpos($line, 'retention run') === false || !preg_match('/^\s*(\d{1,2})\s+(\d{1,2})\s+\*\s+\*\s+\*\s/', $line, $m)) {
 			continue;

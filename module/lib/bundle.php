@@ -177,7 +177,7 @@ if (!function_exists('totalrec_bundle_paths')) {
 		$line = '30 3 * * * ' . $p['bin'] . ' --config ' . $p['conf'] . ' retention run 2>&1 | logger -t totalrec';
 		try {
 			$cron = \FreePBX::Cron();
-			foreach ($cron->getAll() as $l) {
+			foreach (totalrec_bundle_cron_lines() as $l) {
 				if (strpos($l, ' --config ' . $p['conf'] . ' retention run') !== false && ($l !== $line || !$on)) {
 					$cron->remove($l);
 				}
@@ -189,6 +189,18 @@ if (!function_exists('totalrec_bundle_paths')) {
 			return 'ERROR: ' . $e->getMessage();
 		}
 		return $on ? _('Nightly retention: 03:30, in the crontab of FreePBX\'s user') : _('Removed the nightly retention job');
+	}
+
+	/** The lines of the web user's crontab (empty without FreePBX's Cron). */
+	function totalrec_bundle_cron_lines() {
+		if (!class_exists('FreePBX') || !method_exists('FreePBX', 'Cron')) {
+			return array();
+		}
+		try {
+			return \FreePBX::Cron()->getAll();
+		} catch (\Exception $e) {
+			return array();
+		}
 	}
 
 	/** The pid of the bundled daemon, or 0 when it does not run. */

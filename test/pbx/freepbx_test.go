@@ -40,59 +40,6 @@ func fpbx(t *testing.T) {
 	}
 }
 
-// sh runs a shell command as root on the machine and returns its output.
-func sh(t *testing.T, command string) string {
-	t.Helper()
-	out, err := exec.Command("bash", "-c", command).CombinedOutput()
-	if err != nil {
-		t.Fatalf("%s: %v\n%s", command, err, tail(string(out), 3000))
-	}
-	return string(out)
-}
-
-// fpbxAst runs a CLI command on FreePBX's Asterisk.
-func fpbxAst(t *testing.T, command string) string {
-	t.Helper()
-	return sh(t, fmt.Sprintf("asterisk -rx %q", command))
-}
-
-// fpbxCall places a call through FreePBX's own contexts and waits for it to end;
-// it returns the recordings it left under FreePBX's spool.
-func fpbxCall(t *testing.T, local string, secs int) []string {
-	t.Helper()
-	spool := "/var/spool/asterisk/monitor"
-	before := listFiles(t, spool)
-	fpbxAst(t, fmt.Sprintf("channel originate %s application Wait %d", local, secs))
-	deadline := time.Now().Add(time.Duration(secs+30) * time.Second)
-	for time.Now().Before(deadline) {
-		if strings.Contains(fpbxAst(t, "core show channels count"), "0 active channels") {
-			break
-		}
-		time.Sleep(200 * time.Millisecond)
-	}
-	time.Sleep(500 * time.Millisecond)
-	var out []string
-	for f := range listFiles(t, spool) {
-		if !before[f] {
-			out = append(out, f)
-		}
-	}
-	return out
-}
-
-func listFiles(t *testing.T, dir string) map[string]bool {
-	t.Helper()
-	out := map[string]bool{}
-	filepath.Walk(dir, func(p string, fi os.FileInfo, err error) error {
-		if err == nil && fi.Mode().IsRegular() {
-			rel, _ := filepath.Rel(dir, p)
-			out[filepath.ToSlash(rel)] = true
-		}
-		return nil
-	})
-	return out
-}
-
 // TestFreePBXKit installs the release tarball on the real FreePBX 16 with
 // install.sh, places calls whose policies all say never (101 -> 100, an inbound
 // DID to 100, ring group 600), checks each is recorded into YYYY/MM/DD, named in
@@ -101,24 +48,8 @@ func listFiles(t *testing.T, dir string) map[string]bool {
 // dialplan.
 func TestFreePBXKit(t *testing.T) {
 	fpbx(t)
-	k := pbx
-	// FreePBX's Asterisk and Apache do not start by themselves (no init system).
-	sh(t, `asterisk -rx 'core show version' >/dev/null 2>&1 || asterisk -U asterisk -G asterisk
-for i in $(seq 60); do asterisk -rx 'core waitfullybooted' >/dev/null 2>&1 && break; sleep 0.5; done
-apache2ctl start >/dev/null 2>&1 || true`)
-	// FreePBX's first sign-in asks for locales (its out-of-box pages) before any
-	// other page: mark them done, as the administrator's first visit would.
-	sh(t, `php -r '$bootstrap_settings["freepbx_auth"] = false; include "/etc/freepbx.conf";
-$o = FreePBX::OOBE(); $c = $o->getConfig("completed"); if (!is_array($c)) { $c = array(); }
-foreach ($o->getOOBEModules() as $m => $x) { $c[$m] = $m; } $o->setConfig("completed", $c);'`)
-
-	dist := t.TempDir()
-	cmd := exec.Command(filepath.Join(k.project, "scripts", "dist"))
-	cmd.Dir, cmd.Env = k.project, append(os.Environ(), "DIST_DIR="+dist, "VERSION=1.0.0-test")
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("scripts/dist: %v\n%s", err, out)
-	}
-	rel := filepath.Join(dist, "totalrec-1.0.0-test-linux-amd64")
+	fpbxUp(t)
+	rel, _ := buildDist(t, "1.0.0-test")
 	// A leftover of an earlier run that stopped half way goes first.
 	sh(t, rel+"/install.sh --uninstall --purge >/dev/null 2>&1 || true")
 	t.Cleanup(func() {
@@ -152,7 +83,6 @@ foreach ($o->getOOBEModules() as $m => $x) { $c[$m] = $m; } $o->setConfig("compl
 	}
 	waitUp(t, func() bool { return api("/healthz", nil) == 200 })
 
-	name := regexp.MustCompile(`^\d{4}/\d{2}/\d{2}/[a-z]+-[0-9A-Za-z+]*-[0-9A-Za-z+]*-\d{8}-\d{6}-\d+\.\d+\.wav$`)
 	cases := []struct{ what, local, prefix string }{
 		{"101 calls 100 (policy never)", "Local/100@totalrec-test-call", "internal-100-101-"},
 		// The inbound route has no recording setting of its own: the extension's check
@@ -161,40 +91,7 @@ foreach ($o->getOOBEModules() as $m => $x) { $c[$m] = $m; } $o->setConfig("compl
 		{"ring group 600 (never)", "Local/600@totalrec-test-call", "rg-600-101-"},
 	}
 	for _, c := range cases {
-		t.Run(c.what, func(t *testing.T) {
-			files := fpbxCall(t, c.local, 4)
-			var rec string
-			for _, f := range files {
-				if name.MatchString(f) && strings.HasPrefix(filepath.Base(f), c.prefix) {
-					rec = f
-				}
-			}
-			if rec == "" {
-				t.Fatalf("no %s… recording; the call left %v", c.prefix, files)
-			}
-			if rows := k.cdrRows(t, "recordingfile = ?", filepath.Base(rec)); len(rows) == 0 {
-				t.Errorf("%s: no CDR row names it", rec)
-			}
-			var got recJSON
-			waitUp(t, func() bool {
-				var p pageJSON
-				api("/api/v1/recordings?since=1h&hide_empty=0&limit=1000", &p)
-				for _, r := range p.Items {
-					if r.Path == rec && r.CDRStatus == "linked" {
-						got = r
-						return true
-					}
-				}
-				return false
-			})
-			var audio []byte
-			if code := api(fmt.Sprintf("/api/v1/recordings/%d/audio", got.ID), &audio); code != 200 {
-				t.Fatalf("%s: /audio %d", rec, code)
-			}
-			if pcm, _ := wavPCM(t, audio); rmsDB(pcm) < -50 {
-				t.Errorf("%s: silent", rec)
-			}
-		})
+		t.Run(c.what, func(t *testing.T) { fpbxRecorded(t, api, c.local, c.prefix) })
 	}
 
 	t.Run("admin pages through Apache", func(t *testing.T) { adminPages(t) })
@@ -212,19 +109,6 @@ foreach ($o->getOOBEModules() as $m => $x) { $c[$m] = $m; } $o->setConfig("compl
 	if files := fpbxCall(t, "Local/100@totalrec-test-call", 3); len(files) != 0 {
 		t.Errorf("after --uninstall a call with policy never was recorded: %v", files)
 	}
-}
-
-// waitUp polls ok for up to 20 s.
-func waitUp(t *testing.T, ok func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(20 * time.Second)
-	for time.Now().Before(deadline) {
-		if ok() {
-			return
-		}
-		time.Sleep(250 * time.Millisecond)
-	}
-	t.Fatal("not within 20 s")
 }
 
 // adminPages signs in to FreePBX's admin GUI as a browser would, through Apache by
@@ -256,7 +140,8 @@ func adminPages(t *testing.T) {
 		return res.StatusCode, string(b)
 	}
 	code, body := get(browser, admin+"?display=totalrec&view=settings")
-	if code != 200 || !strings.Contains(body, "Last run: none yet") || !strings.Contains(body, "Policy: no rule, every recording is kept") {
+	if code != 200 || !strings.Contains(body, "Last run: none yet") || !strings.Contains(body, "Policy: no rule, every recording is kept") ||
+		!strings.Contains(body, "Next run: ") {
 		t.Errorf("settings page: %d, no retention summary from the daemon:\n%s", code, tail(body, 3000))
 	}
 	code, body = get(browser, admin+"?display=totalrec")
