@@ -247,7 +247,7 @@ if (!function_exists('totalrec_bundle_paths')) {
 		$serve = escapeshellarg($p['bin']) . ' --config ' . escapeshellarg($p['conf']) . ' serve 2>&1 | logger -t totalrec';
 		$cmd = 'setsid sh -c ' . escapeshellarg($serve);
 		if (function_exists('posix_getuid') && posix_getuid() == 0) {
-			$cmd = 'runuser -u ' . escapeshellarg(totalrec_bundle_user()) . ' -- ' . $cmd;
+			$cmd = 'PATH="$PATH:/usr/sbin:/sbin" runuser -u ' . escapeshellarg(totalrec_bundle_user()) . ' -- ' . $cmd;
 		}
 		exec($cmd . ' </dev/null >/dev/null 2>&1 &');
 		$url = totalrec_internal_url(array('internal_url' => ''), totalrec_read_conf($p['conf'])) . '/healthz';
