@@ -99,6 +99,28 @@ func buildDist(t *testing.T, version string) (release, module string) {
 	return filepath.Join(dist, "totalrec-"+version+"-linux-amd64"), module
 }
 
+// fpbxAPI makes an API token with totalrec (a command line, run as asterisk) and
+// returns a client of the API at base with it, once /healthz answers there.
+func fpbxAPI(t *testing.T, totalrec, base string) func(path string, v any) int {
+	t.Helper()
+	out := sh(t, "runuser -u asterisk -- "+totalrec+" token add pbx-kit-"+fmt.Sprint(time.Now().UnixNano())+" --scope all 2>/dev/null")
+	lines := strings.Split(strings.TrimSpace(out), "\n")
+	if len(lines) < 2 {
+		t.Fatalf("token add printed %q", out)
+	}
+	token := lines[1]
+	api := func(path string, v any) int {
+		t.Helper()
+		code, err := apiAt(base, token, path, v)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return code
+	}
+	waitUp(t, func() bool { return api("/healthz", nil) == 200 })
+	return api
+}
+
 var recName = regexp.MustCompile(`^\d{4}/\d{2}/\d{2}/[a-z]+-[0-9A-Za-z+]*-[0-9A-Za-z+]*-\d{8}-\d{6}-\d+\.\d+\.wav$`)
 
 // fpbxRecorded places a call through FreePBX's contexts (local) and checks that

@@ -72,17 +72,7 @@ func TestFreePBXModuleAdmin(t *testing.T) {
 		t.Errorf("the daemon runs as uid %s, not asterisk", uid)
 	}
 
-	token := strings.Split(strings.TrimSpace(sh(t, "runuser -u asterisk -- "+bundleBin+" --config "+bundleConf+
-		" token add module-admin-"+fmt.Sprint(time.Now().Unix())+" --scope all 2>/dev/null")), "\n")[1]
-	api := func(path string, v any) int {
-		t.Helper()
-		code, err := apiAt("http://127.0.0.1/totalrec", token, path, v)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return code
-	}
-	waitUp(t, func() bool { return api("/healthz", nil) == 200 })
+	api := fpbxAPI(t, bundleBin+" --config "+bundleConf, "http://127.0.0.1/totalrec")
 	alices := fpbxRecorded(t, api, "Local/100@totalrec-test-call", "internal-100-101-")
 	bobs := fpbxRecorded(t, api, "Local/101@totalrec-test-call", "internal-101-101-")
 

@@ -72,16 +72,7 @@ func TestFreePBXKit(t *testing.T) {
 	// FreePBX's own /etc/amportal.conf (RSSFEEDS over two lines) is read as FreePBX
 	// reads it: the commands work on it.
 	sh(t, "runuser -u asterisk -- /usr/local/bin/totalrec config >/dev/null")
-	token := strings.Split(strings.TrimSpace(sh(t, "runuser -u asterisk -- /usr/local/bin/totalrec token add pbx-kit-"+fmt.Sprint(time.Now().Unix())+" --scope all 2>/dev/null")), "\n")[1]
-	api := func(path string, v any) int {
-		t.Helper()
-		code, err := apiAt("http://127.0.0.1:8080/totalrec", token, path, v)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return code
-	}
-	waitUp(t, func() bool { return api("/healthz", nil) == 200 })
+	api := fpbxAPI(t, "/usr/local/bin/totalrec", "http://127.0.0.1:8080/totalrec")
 
 	cases := []struct{ what, local, prefix string }{
 		{"101 calls 100 (policy never)", "Local/100@totalrec-test-call", "internal-100-101-"},
