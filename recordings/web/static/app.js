@@ -31,6 +31,47 @@
     });
   }
 
+  // The search form puts only the filters that are set in the URL, so that a
+  // link to a search is short enough to read; a quick range (Yesterday…) keeps
+  // every other filter, typed but not yet searched for included. Without the
+  // script the form and the quick ranges' links still work, with longer URLs.
+  function initSearchForm() {
+    var form = document.getElementById("search-form");
+    if (!form) return;
+    function params() {
+      var q = new URLSearchParams();
+      Array.prototype.forEach.call(form.elements, function (el) {
+        if (!el.name || el.disabled || el.name === "hide_empty") return;
+        if ((el.type === "checkbox" || el.type === "radio") && !el.checked) return;
+        var v = (el.value || "").trim();
+        if (v !== "") q.append(el.name, v);
+      });
+      // Empty recordings are hidden unless the URL says hide_empty=0.
+      var hide = form.querySelector('input[type="checkbox"][name="hide_empty"]');
+      if (hide && !hide.checked) q.set("hide_empty", "0");
+      return q;
+    }
+    function go(q) {
+      var s = q.toString().replace(/%3A/gi, ":").replace(/%2C/gi, ",");
+      window.location.assign(form.getAttribute("action") + (s ? "?" + s : ""));
+    }
+    form.addEventListener("submit", function (e) {
+      e.preventDefault();
+      go(params());
+    });
+    Array.prototype.forEach.call(form.querySelectorAll(".presets a"), function (a) {
+      a.addEventListener("click", function (e) {
+        e.preventDefault();
+        var preset = new URL(a.href).searchParams, q = params();
+        ["since", "until"].forEach(function (k) {
+          q.delete(k);
+          if (preset.get(k)) q.set(k, preset.get(k));
+        });
+        go(q);
+      });
+    });
+  }
+
   // The back link goes back in history when the search is where we came from,
   // so that the search keeps its page and scroll position.
   function initBack() {
@@ -202,6 +243,7 @@
 
   document.addEventListener("DOMContentLoaded", function () {
     initResults();
+    initSearchForm();
     initBack();
     initPlayer();
   });
