@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"time"
 
@@ -17,6 +18,7 @@ type auditView struct {
 	Who, Action, Since, Until string
 	Rows                      []auditRow
 	Next, CSV                 string
+	Actions                   []option
 }
 
 type auditRow struct {
@@ -71,6 +73,13 @@ func (s *Server) auditPage(c echo.Context) error {
 		return err
 	}
 	v := auditView{Who: q.Who, Action: q.Action, Since: c.QueryParam("since"), Until: c.QueryParam("until")}
+	v.Actions = []option{{"", l.T("filter.any"), q.Action == ""}}
+	for _, a := range auditActions {
+		v.Actions = append(v.Actions, option{a, a, a == q.Action})
+	}
+	if q.Action != "" && !slices.Contains(auditActions, q.Action) {
+		v.Actions = append(v.Actions, option{q.Action, q.Action, true})
+	}
 	now := s.now().In(s.loc)
 	for _, e := range entries {
 		v.Rows = append(v.Rows, auditRow{At: l.Short(e.At.In(s.loc), now), Who: e.Who, Addr: e.Addr, Action: e.Action,
