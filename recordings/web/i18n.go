@@ -111,9 +111,11 @@ func (l *lang) Bytes(n int64) string {
 	return s
 }
 
-// clock writes a duration as m:ss or h:mm:ss.
+// clock writes a duration as m:ss or h:mm:ss, cut to whole seconds as the
+// player's clock is (app.js), so that a recording's length reads the same in
+// the header, the table and the player.
 func clock(d time.Duration) string {
-	s := int(d.Round(time.Second) / time.Second)
+	s := int(d / time.Second)
 	if s >= 3600 {
 		return fmt.Sprintf("%d:%02d:%02d", s/3600, s/60%60, s%60)
 	}

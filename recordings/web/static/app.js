@@ -142,7 +142,9 @@
     audio.addEventListener("pause", updateButton);
     audio.addEventListener("ended", updateButton);
     audio.addEventListener("timeupdate", function () { pos.textContent = fmt(audio.currentTime); draw(); });
-    audio.addEventListener("loadedmetadata", function () { dur.textContent = fmt(duration()); draw(); });
+    // The clock's length is the header's (the catalogue's, cut to whole seconds
+    // like every time here); the browser's own figure only when there is none.
+    audio.addEventListener("loadedmetadata", function () { dur.textContent = fmt(fallbackDuration || duration()); draw(); });
     audio.addEventListener("ratechange", function () { speed.value = String(audio.playbackRate); });
 
     document.addEventListener("keydown", function (e) {
@@ -241,7 +243,91 @@
     updateButton();
   }
 
+  // Share links: made and revoked without leaving the page, so that a playing
+  // recording plays on; each has a Copy button.
+  function initShares() {
+    var list = document.getElementById("share-list");
+    var form = document.getElementById("share-form");
+    if (!list || !form) return;
+    var none = document.getElementById("share-none");
+    function post(f) {
+      return fetch(f.action, { method: "POST", body: new FormData(f), credentials: "same-origin",
+        headers: { Accept: "application/json" } }).then(function (r) {
+        if (!r.ok) throw new Error(r.status);
+        return r;
+      });
+    }
+    function copy(btn) {
+      var input = btn.parentNode.querySelector(".share-url");
+      var done = function () {
+        btn.textContent = list.getAttribute("data-copied");
+        setTimeout(function () { btn.textContent = list.getAttribute("data-copy"); }, 2000);
+      };
+      var fallback = function () {
+        input.select();
+        if (document.execCommand("copy")) done();
+      };
+      if (navigator.clipboard && window.isSecureContext) {
+        navigator.clipboard.writeText(input.value).then(done, fallback);
+      } else {
+        fallback();
+      }
+    }
+    function add(sh) {
+      var li = document.createElement("li");
+      li.setAttribute("data-share", sh.id);
+      var input = document.createElement("input");
+      input.type = "text";
+      input.readOnly = true;
+      input.className = "share-url";
+      input.size = 60;
+      input.value = sh.url;
+      var btn = document.createElement("button");
+      btn.type = "button";
+      btn.className = "small copy";
+      btn.textContent = list.getAttribute("data-copy");
+      var info = document.createElement("span");
+      info.className = "muted";
+      info.textContent = sh.expires + " · " + sh.creator;
+      var rf = document.createElement("form");
+      rf.method = "post";
+      rf.action = sh.revoke;
+      rf.className = "inline";
+      var csrf = document.createElement("input");
+      csrf.type = "hidden";
+      csrf.name = "csrf";
+      csrf.value = list.getAttribute("data-csrf");
+      var rb = document.createElement("button");
+      rb.type = "submit";
+      rb.className = "small ghost";
+      rb.textContent = list.getAttribute("data-revoke");
+      rf.appendChild(csrf);
+      rf.appendChild(rb);
+      [input, btn, info, rf].forEach(function (n) { li.appendChild(n); li.appendChild(document.createTextNode(" ")); });
+      list.appendChild(li);
+      none.hidden = true;
+    }
+    Array.prototype.forEach.call(list.querySelectorAll("button.copy"), function (b) { b.hidden = false; });
+    list.addEventListener("click", function (e) {
+      var b = e.target.closest("button.copy");
+      if (b) copy(b);
+    });
+    list.addEventListener("submit", function (e) {
+      e.preventDefault();
+      var li = e.target.closest("li");
+      post(e.target).then(function () {
+        li.remove();
+        none.hidden = list.children.length > 0;
+      }).catch(function () { e.target.submit(); });
+    });
+    form.addEventListener("submit", function (e) {
+      e.preventDefault();
+      post(form).then(function (r) { return r.json(); }).then(add).catch(function () { form.submit(); });
+    });
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
+    initShares();
     initResults();
     initSearchForm();
     initBack();
