@@ -27,6 +27,7 @@ type searchForm struct {
 	Limit          int
 	After          string
 	Back           []string // cursors of the pages before this one (the search page's "previous")
+	Page           int      // this page's number, from 1: where its rows are among the matches
 	query          recordings.Query
 }
 
@@ -36,6 +37,7 @@ const (
 	maxParam    = 256 // characters in one parameter value
 	maxBack     = 30  // cursors kept for "previous"; older pages are reached from the first
 	maxDuration = 1000 * time.Hour
+	maxPage     = 1000000 // the page number a URL may say
 )
 
 // phoneChars are what a number or extension may be typed with; only the digits
@@ -45,7 +47,7 @@ const phoneChars = "0123456789+-(). *#"
 // parseSearch reads a search from URL parameters; every mistake is a 400 that
 // names the parameter. Empty recordings are hidden unless hide_empty says no.
 func parseSearch(v url.Values, now time.Time, loc *time.Location) (searchForm, error) {
-	f := searchForm{HideEmpty: true, Limit: recordings.DefaultLimit}
+	f := searchForm{HideEmpty: true, Limit: recordings.DefaultLimit, Page: 1}
 	for name, vals := range v {
 		for _, s := range vals {
 			if !utf8.ValidString(s) {
@@ -127,6 +129,12 @@ func parseSearch(v url.Values, now time.Time, loc *time.Location) (searchForm, e
 		}
 	}
 	q.WithDeleted = f.Deleted
+	if s := get("page"); s != "" && f.After != "" {
+		// Only a position: a wrong one mislabels the rows, it cannot change them.
+		if n, err := strconv.Atoi(s); err == nil && n > 1 && n <= maxPage {
+			f.Page = n
+		}
+	}
 	for _, b := range strings.Split(get("back"), ".") {
 		if b != "" {
 			f.Back = append(f.Back, b)

@@ -21,12 +21,14 @@ type searchView struct {
 	Rows        []row
 	Total       int
 	TotalCapped bool
+	Position    string // "51–100 of 1,810 recordings"; "" without rows
 	Presets     []link
 	TimeSort    link
 	DurSort     link
 	Prev, Next  string
 	CSV, ZIP    string
 	ZIPTooMany  bool
+	ZIPNone     bool // nothing matches: nothing to download
 	Types       []option
 	Directions  []option
 	Disps       []option
@@ -59,6 +61,7 @@ type row struct {
 	State, StateLabel  string
 	Listed             bool // on disk and holding audio: offer play and download
 	URL, Download      string
+	Audio              string // what the row's own player plays
 }
 
 // recordingTypes are the name types offered in the search form's type list.
@@ -96,26 +99,34 @@ func (v *searchView) fill(f searchForm, p recordings.Page, l *lang, now time.Tim
 	for _, r := range p.Items {
 		v.Rows = append(v.Rows, newRow(r, l, now, loc, base))
 	}
+	if len(p.Items) > 0 {
+		from := (f.Page-1)*f.Limit + 1
+		key := "results.range"
+		if p.TotalCapped {
+			key = "results.range.capped"
+		}
+		v.Position = l.F(key, l.Number(from), l.Number(from+len(p.Items)-1), l.Number(p.Total))
+	}
 	query := f.values()
 	if p.Next != "" {
 		back := f.Back
 		if f.After != "" {
 			back = append(back[:len(back):len(back)], f.After)
 		}
-		v.Next = base + pageURL(query, p.Next, back)
+		v.Next = base + pageURL(query, p.Next, back, f.Page+1)
 	}
 	if f.After != "" {
 		// Previous is the page whose cursor is on top of the stack; an empty
 		// stack means the first page.
 		if n := len(f.Back); n > 0 {
-			v.Prev = base + pageURL(query, f.Back[n-1], f.Back[:n-1])
+			v.Prev = base + pageURL(query, f.Back[n-1], f.Back[:n-1], f.Page-1)
 		} else {
-			v.Prev = base + pageURL(query, "", nil)
+			v.Prev = base + pageURL(query, "", nil, 1)
 		}
 	}
 	v.CSV = base + "/api/v1/exports/recordings.csv?" + query.Encode()
 	v.ZIP = base + "/api/v1/exports/recordings.zip?" + query.Encode()
-	v.ZIPTooMany = p.Total > zipMax
+	v.ZIPTooMany, v.ZIPNone = p.Total > zipMax, p.Total == 0
 }
 
 // newRow is a recording as a row of a table, its links under base.
@@ -139,13 +150,14 @@ func newRow(r recordings.Recording, l *lang, now time.Time, loc *time.Location, 
 	case recordings.StateOK, recordings.StateWriting, recordings.StateCorrupt:
 		w.Listed = true
 		w.Download = base + "/api/v1/recordings/" + strconv.FormatInt(r.ID, 10) + "/original"
+		w.Audio = base + "/api/v1/recordings/" + strconv.FormatInt(r.ID, 10) + "/audio"
 	}
 	return w
 }
 
-// pageURL is the search page at cursor after with the cursor stack back, as a
-// route's path (the caller puts the base before it).
-func pageURL(base url.Values, after string, back []string) string {
+// pageURL is the search page at cursor after with the cursor stack back, page
+// number n, as a route's path (the caller puts the base before it).
+func pageURL(base url.Values, after string, back []string, n int) string {
 	v := url.Values{}
 	for k, vals := range base {
 		v[k] = vals
@@ -155,6 +167,9 @@ func pageURL(base url.Values, after string, back []string) string {
 	}
 	if len(back) > 0 {
 		v.Set("back", strings.Join(back, "."))
+	}
+	if after != "" && n > 1 {
+		v.Set("page", strconv.Itoa(n))
 	}
 	if len(v) == 0 {
 		return "/"

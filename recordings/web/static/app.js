@@ -20,12 +20,63 @@
     return m + ":" + ss;
   }
 
-  // Search results: a click anywhere on a row opens the recording.
+  // Search results: a click anywhere on a row opens the recording; its play
+  // button plays it in a player under the row, one row at a time.
   function initResults() {
     var table = document.getElementById("results");
     if (!table) return;
+    var mini = null;
+    function mark(link, playing) {
+      link.textContent = playing ? "❚❚" : "▶";
+      link.setAttribute("aria-label", table.getAttribute(playing ? "data-pause" : "data-play"));
+      link.closest("tr").classList.toggle("playing", playing);
+    }
+    function playInline(link) {
+      if (mini && mini.link === link) {
+        if (mini.audio.paused) mini.audio.play(); else mini.audio.pause();
+        return;
+      }
+      if (mini) {
+        mini.audio.pause();
+        mini.audio.removeAttribute("src");
+        mini.row.remove();
+        mark(mini.link, false);
+      }
+      var tr = link.closest("tr");
+      var row = document.createElement("tr");
+      row.className = "mini";
+      var td = document.createElement("td");
+      td.colSpan = tr.children.length;
+      var audio = document.createElement("audio");
+      audio.controls = true;
+      audio.preload = "auto";
+      audio.src = link.getAttribute("data-audio");
+      var open = document.createElement("a");
+      open.href = link.href;
+      open.className = "button small";
+      open.textContent = table.getAttribute("data-open");
+      var wrap = document.createElement("div");
+      wrap.className = "mini-wrap";
+      wrap.appendChild(audio);
+      wrap.appendChild(open);
+      td.appendChild(wrap);
+      row.appendChild(td);
+      tr.parentNode.insertBefore(row, tr.nextSibling);
+      mini = { row: row, audio: audio, link: link };
+      audio.addEventListener("play", function () { mark(link, true); });
+      audio.addEventListener("pause", function () { mark(link, false); });
+      // What the browser cannot play, the player page explains.
+      audio.addEventListener("error", function () { if (audio.getAttribute("src")) window.location.href = link.href; });
+      audio.play().catch(function () { /* autoplay refused: the controls are there */ });
+    }
     table.addEventListener("click", function (e) {
-      if (e.target.closest("a, button, input, select")) return;
+      var play = e.target.closest("a.play[data-audio]");
+      if (play) {
+        e.preventDefault();
+        playInline(play);
+        return;
+      }
+      if (e.target.closest("a, button, input, select, audio")) return;
       var tr = e.target.closest("tr[data-href]");
       if (tr) window.location.href = tr.getAttribute("data-href");
     });
