@@ -68,3 +68,34 @@ func TestBrowser_InlinePlayer(t *testing.T) {
 		t.Errorf("the server logged errors:\n%s", logs)
 	}
 }
+
+// TestBrowser_TextSearch finds recordings by a part of the caller name, in
+// another case than the CDR's.
+func TestBrowser_TextSearch(t *testing.T) {
+	f := sharedFixture(t)
+	ctx := newBrowser(t)
+	signIn(t, ctx, f)
+	named := f.find(t, recordings.Query{HideEmpty: true}, func(r recordings.Recording) bool { return len(r.CDR.CNam) > 4 })
+	part := strings.ToLower(named.CDR.CNam[1:4])
+	want := len(f.all(t, recordings.Query{HideEmpty: true, Text: part}))
+	do(t, ctx, chromedp.Navigate(f.http.URL+"/"), chromedp.WaitVisible(chromedp.ID("results")),
+		chromedp.SendKeys(chromedp.ID("text"), part),
+		chromedp.Evaluate[chromedp.Void](`document.getElementById("search-submit").click(); null`))
+	if loc := waitURL(t, ctx, "text="); !strings.HasSuffix(loc, "/?text="+part) {
+		t.Errorf("the search went to %s", loc)
+	}
+	waitJS(t, ctx, `document.querySelectorAll("#results tbody tr[data-id]").length > 0`)
+	names := run(t, ctx, chromedp.Evaluate[[]string](`Array.from(document.querySelectorAll("#results tbody tr[data-id] .cnam")).map(e => e.textContent)`))
+	if len(names) == 0 || want == 0 {
+		t.Fatalf("no rows with a caller name for %q (the catalogue has %d)", part, want)
+	}
+	for _, n := range names {
+		if !strings.Contains(strings.ToLower(n), part) {
+			t.Errorf("a row's caller name %q does not hold %q", n, part)
+		}
+	}
+	count := run(t, ctx, chromedp.Evaluate[string](`document.getElementById("result-count").textContent`))
+	if !strings.HasSuffix(count, " of "+languages["en"].Number(want)) {
+		t.Errorf("the search for %q says %q, want %d matches", part, count, want)
+	}
+}

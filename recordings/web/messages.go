@@ -180,6 +180,8 @@ var messagesEN = map[string]string{
 	"results.open":         "Open the player",
 	"export.zip.none":      "Nothing matches: nothing to download",
 	"action.pause":         "Pause",
+	"filter.text":          "Name or account",
+	"filter.text.hint":     "Caller name, account code, userfield",
 }
 
 var messagesRU = map[string]string{
@@ -358,4 +360,6 @@ var messagesRU = map[string]string{
 	"results.open":         "Открыть плеер",
 	"export.zip.none":      "Ничего не найдено: скачивать нечего",
 	"action.pause":         "Пауза",
+	"filter.text":          "Имя или аккаунт",
+	"filter.text.hint":     "Имя звонящего, accountcode, userfield",
 }

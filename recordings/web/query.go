@@ -16,6 +16,7 @@ import (
 type searchForm struct {
 	Since, Until   string
 	Number, Ext    string
+	Text           string // a part of the caller name, account code or userfield
 	Types          []string
 	Direction      string
 	MinDur, MaxDur string
@@ -69,7 +70,8 @@ func parseSearch(v url.Values, now time.Time, loc *time.Location) (searchForm, e
 		return f, badRequest("ext", "%q is not an extension", f.Ext)
 	}
 	q := &f.query
-	q.Number, q.Ext, q.After = f.Number, f.Ext, f.After
+	f.Text = get("text")
+	q.Number, q.Ext, q.Text, q.After = f.Number, f.Ext, f.Text, f.After
 	var err error
 	if f.Since != "" {
 		if q.Since, err = recordings.ParseWhen(f.Since, now, loc); err != nil {
@@ -188,6 +190,7 @@ func (f searchForm) values() url.Values {
 	set("until", f.Until)
 	set("number", f.Number)
 	set("ext", f.Ext)
+	set("text", f.Text)
 	for _, t := range f.Types {
 		v.Add("type", t)
 	}
