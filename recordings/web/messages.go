@@ -180,6 +180,8 @@ var messagesEN = map[string]string{
 	"results.open":         "Open the player",
 	"export.zip.none":      "Nothing matches: nothing to download",
 	"action.pause":         "Pause",
+	"filter.date.hint":     "YYYY-MM-DD hh:mm",
+	"audit.date.hint":      "YYYY-MM-DD",
 	"filter.text":          "Name or account",
 	"filter.text.hint":     "Caller name, account code, userfield",
 }
@@ -360,6 +362,8 @@ var messagesRU = map[string]string{
 	"results.open":         "Открыть плеер",
 	"export.zip.none":      "Ничего не найдено: скачивать нечего",
 	"action.pause":         "Пауза",
+	"filter.date.hint":     "ДД.ММ.ГГГГ чч:мм",
+	"audit.date.hint":      "ДД.ММ.ГГГГ",
 	"filter.text":          "Имя или аккаунт",
 	"filter.text.hint":     "Имя звонящего, accountcode, userfield",
 }

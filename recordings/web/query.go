@@ -74,13 +74,13 @@ func parseSearch(v url.Values, now time.Time, loc *time.Location) (searchForm, e
 	q.Number, q.Ext, q.Text, q.After = f.Number, f.Ext, f.Text, f.After
 	var err error
 	if f.Since != "" {
-		if q.Since, err = recordings.ParseWhen(f.Since, now, loc); err != nil {
-			return f, badRequest("since", "%q is not a time: use 2026-11-26, 2026-11-26T10:15, today, yesterday or an age like 7d", f.Since)
+		if q.Since, err = parseWhen(f.Since, now, loc); err != nil {
+			return f, badRequest("since", "%q is not a time: use 2026-11-26 10:15, 26.11.2026 10:15, today, yesterday or an age like 7d", f.Since)
 		}
 	}
 	if f.Until != "" {
-		if q.Until, err = recordings.ParseWhen(f.Until, now, loc); err != nil {
-			return f, badRequest("until", "%q is not a time: use 2026-11-26, 2026-11-26T10:15, today, yesterday or an age like 7d", f.Until)
+		if q.Until, err = parseWhen(f.Until, now, loc); err != nil {
+			return f, badRequest("until", "%q is not a time: use 2026-11-26 10:15, 26.11.2026 10:15, today, yesterday or an age like 7d", f.Until)
 		}
 	}
 	if q.MinDuration, err = parseDur("min_duration", f.MinDur); err != nil {
@@ -212,4 +212,19 @@ func (f searchForm) values() url.Values {
 		v.Set("limit", strconv.Itoa(f.Limit))
 	}
 	return v
+}
+
+// dottedLayouts are the day-first dates the Russian forms show (lang.DateInput);
+// every form accepts them whatever its language: the dots say which is which.
+var dottedLayouts = []string{"02.01.2006 15:04", "02.01.2006 15:04:05", "02.01.2006", "2.1.2006 15:04", "2.1.2006"}
+
+// parseWhen reads a time from a form: a day-first date with dots, or anything
+// recordings.ParseWhen reads.
+func parseWhen(s string, now time.Time, loc *time.Location) (time.Time, error) {
+	for _, layout := range dottedLayouts {
+		if t, err := time.ParseInLocation(layout, strings.TrimSpace(s), loc); err == nil {
+			return t, nil
+		}
+	}
+	return recordings.ParseWhen(s, now, loc)
 }

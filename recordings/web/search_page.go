@@ -14,24 +14,26 @@ import (
 
 // searchView is the search page's data.
 type searchView struct {
-	Form        searchForm
-	SinceInput  string // the range as datetime-local values
-	UntilInput  string
-	Error       string // why the search could not run; the form is shown again
-	Rows        []row
-	Total       int
-	TotalCapped bool
-	Position    string // "51–100 of 1,810 recordings"; "" without rows
-	Presets     []link
-	TimeSort    link
-	DurSort     link
-	Prev, Next  string
-	CSV, ZIP    string
-	ZIPTooMany  bool
-	ZIPNone     bool // nothing matches: nothing to download
-	Types       []option
-	Directions  []option
-	Disps       []option
+	Form       searchForm
+	SinceInput string // the range as the language writes it (lang.DateInput)
+	UntilInput string
+	// DatePlaceholder shows the language's way of writing a time.
+	DatePlaceholder string
+	Error           string // why the search could not run; the form is shown again
+	Rows            []row
+	Total           int
+	TotalCapped     bool
+	Position        string // "51–100 of 1,810 recordings"; "" without rows
+	Presets         []link
+	TimeSort        link
+	DurSort         link
+	Prev, Next      string
+	CSV, ZIP        string
+	ZIPTooMany      bool
+	ZIPNone         bool // nothing matches: nothing to download
+	Types           []option
+	Directions      []option
+	Disps           []option
 }
 
 // link is an anchor: its text, address and whether it is the current one.
@@ -179,13 +181,16 @@ func pageURL(base url.Values, after string, back []string, n int) string {
 
 // formOptions fills the select lists, the presets and the sort links (under base).
 func (v *searchView) formOptions(f searchForm, l *lang, now time.Time, loc *time.Location, base string) {
+	// The form shows times the language's way; the presets' URLs say them in ISO.
 	const layout = "2006-01-02T15:04"
-	if t, err := recordings.ParseWhen(f.Since, now, loc); err == nil && f.Since != "" {
-		v.SinceInput = t.In(loc).Format(layout)
+	var since, until time.Time
+	if t, err := parseWhen(f.Since, now, loc); err == nil && f.Since != "" {
+		since, v.SinceInput = t, l.DateInput(t.In(loc), true)
 	}
-	if t, err := recordings.ParseWhen(f.Until, now, loc); err == nil && f.Until != "" {
-		v.UntilInput = t.In(loc).Format(layout)
+	if t, err := parseWhen(f.Until, now, loc); err == nil && f.Until != "" {
+		until, v.UntilInput = t, l.DateInput(t.In(loc), true)
 	}
+	v.DatePlaceholder = l.T("filter.date.hint")
 	midnight := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, loc)
 	query := f.values()
 	for _, p := range []struct {
@@ -197,21 +202,17 @@ func (v *searchView) formOptions(f searchForm, l *lang, now time.Time, loc *time
 		{"preset.7days", midnight.AddDate(0, 0, -6), time.Time{}},
 		{"preset.30days", midnight.AddDate(0, 0, -29), time.Time{}},
 	} {
-		since, until := p.since.Format(layout), ""
-		if !p.until.IsZero() {
-			until = p.until.Format(layout)
-		}
 		q := url.Values{}
 		for k, vals := range query {
 			q[k] = vals
 		}
-		q.Set("since", since)
+		q.Set("since", p.since.Format(layout))
 		q.Del("until")
-		if until != "" {
-			q.Set("until", until)
+		if !p.until.IsZero() {
+			q.Set("until", p.until.Format(layout))
 		}
 		v.Presets = append(v.Presets, link{Label: l.T(p.key), URL: base + "/?" + q.Encode(),
-			Active: v.SinceInput == since && v.UntilInput == until})
+			Active: since.Equal(p.since) && until.Equal(p.until)})
 	}
 	v.TimeSort = sortLink(query, f.Sort, "time", l.T("col.time"))
 	v.DurSort = sortLink(query, f.Sort, "duration", l.T("col.duration"))
