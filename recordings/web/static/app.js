@@ -151,7 +151,10 @@
     var speed = document.getElementById("speed");
     var canvas = document.getElementById("wave");
     var status = document.getElementById("wave-status");
-    var peaks = null, peakMax = 32767;
+    var peaks = null, rms = null, peakMax = 32767, legs = [];
+    try {
+      legs = JSON.parse(box.getAttribute("data-legs") || "[]") || [];
+    } catch (err) { legs = []; }
     var fallbackDuration = parseFloat(box.getAttribute("data-duration")) || 0;
 
     audio.controls = false;
@@ -219,7 +222,16 @@
       }
     });
 
-    // Waveform: bars of the peaks the server computed, the played part in blue.
+    // Waveform: for each bar the loudness (RMS) of its stretch of audio, with
+    // its peak as a thin line over it, both in decibels from -60 dB to full
+    // scale: speech, silence and hold music differ at a glance, which a linear
+    // scale flattens. The played part is blue; an amber line marks where each
+    // CDR leg starts.
+    function level(v) {
+      if (!(v > 0)) return 0;
+      var db = 20 * Math.log(v / peakMax) / Math.LN10;
+      return Math.max(0, Math.min(1, (db + 60) / 60));
+    }
     function draw() {
       if (!canvas) return;
       var ratio = window.devicePixelRatio || 1;
@@ -235,25 +247,50 @@
       var played = d ? audio.currentTime / d : 0;
       var bar = Math.max(2, Math.round(3 * ratio)), gap = Math.max(1, Math.round(ratio));
       var n = Math.floor(w / (bar + gap));
-      var mid = h / 2;
+      var mid = h / 2, room = h - 8 * ratio, line = Math.max(1, Math.round(ratio));
       for (var i = 0; i < n; i++) {
-        var v = 0.02;
+        var loud = 0.02, high = 0;
         if (peaks && peaks.length) {
           var a = Math.floor(i * peaks.length / n), b = Math.max(a + 1, Math.floor((i + 1) * peaks.length / n));
-          var m = 0;
-          for (var j = a; j < b && j < peaks.length; j++) if (peaks[j] > m) m = peaks[j];
-          // A square root keeps quiet speech visible beside loud peaks.
-          v = Math.max(0.02, Math.sqrt(m / peakMax));
+          var m = 0, sq = 0, k = 0;
+          for (var j = a; j < b && j < peaks.length; j++) {
+            if (peaks[j] > m) m = peaks[j];
+            var r = rms ? rms[j] : peaks[j] / 2;
+            sq += r * r;
+            k++;
+          }
+          loud = Math.max(0.02, level(Math.sqrt(sq / Math.max(1, k))));
+          high = level(m);
         }
         var x = i * (bar + gap);
-        var bh = Math.max(ratio, v * (h - 8 * ratio));
-        ctx.fillStyle = (i + 0.5) / n <= played ? "#4c8dff" : "#475569";
+        var on = (i + 0.5) / n <= played;
+        var bh = Math.max(ratio, loud * room);
+        ctx.fillStyle = on ? "#4c8dff" : "#64748b";
         ctx.fillRect(x, mid - bh / 2, bar, bh);
+        if (high > loud) {
+          var ph = high * room;
+          ctx.fillStyle = on ? "rgba(191, 219, 254, 0.75)" : "rgba(203, 213, 225, 0.55)";
+          ctx.fillRect(x + Math.floor((bar - line) / 2), mid - ph / 2, line, ph);
+        }
       }
+      var marks = 0;
       if (d) {
+        ctx.fillStyle = "#f59e0b";
+        legs.forEach(function (leg) {
+          if (!(leg.at >= 0) || leg.at > d) return;
+          var lx = Math.min(w - 2 * ratio, Math.round(leg.at / d * w));
+          ctx.fillRect(lx, 0, Math.max(2, Math.round(2 * ratio)), h);
+          ctx.beginPath();
+          ctx.moveTo(lx, 0);
+          ctx.lineTo(lx + 7 * ratio, 0);
+          ctx.lineTo(lx, 7 * ratio);
+          ctx.fill();
+          marks++;
+        });
         ctx.fillStyle = "#f8fafc";
         ctx.fillRect(Math.round(played * w), 0, Math.max(1, Math.round(ratio)), h);
       }
+      canvas.setAttribute("data-marks", String(marks));
     }
     var ticking = false;
     function tick() {
@@ -282,6 +319,7 @@
         return r.json();
       }).then(function (w) {
         peaks = w.peaks;
+        rms = w.rms && w.rms.length === w.peaks.length ? w.rms : null;
         peakMax = w.max || 32767;
         if (!fallbackDuration) fallbackDuration = w.duration;
         status.textContent = "";
