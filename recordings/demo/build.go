@@ -22,6 +22,9 @@ type Options struct {
 	Seed        uint64
 	Now         time.Time
 	Loc         *time.Location
+	// Progress, when set, is called after each day is written with the
+	// recordings written so far and the days done of days.
+	Progress func(recordings, done, days int)
 }
 
 // Summary counts what Build wrote.
@@ -74,6 +77,7 @@ func Build(ctx context.Context, o Options) (Summary, error) {
 	now := o.Now.In(o.Loc)
 	first := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, o.Loc).AddDate(0, 0, -o.Days+1)
 	var rows []recordings.CDR
+	done := 0
 	for day := first; !day.After(now); day = day.AddDate(0, 0, 1) {
 		if err := ctx.Err(); err != nil {
 			return sum, err
@@ -115,6 +119,9 @@ func Build(ctx context.Context, o Options) (Summary, error) {
 		} else {
 			sum.Other += n
 			sum.Recordings += n
+		}
+		if done++; o.Progress != nil {
+			o.Progress(sum.Recordings, done, o.Days)
 		}
 	}
 	if err := cdr.Insert(ctx, o.CDR, o.CDRDialect, "cdr", rows); err != nil {
