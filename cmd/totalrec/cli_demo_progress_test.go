@@ -6,6 +6,8 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/totalrec/totalrec/recordings"
 )
 
 // TestCLI_DemoProgress builds a demo on a terminal (script(1) gives it one) and
@@ -46,6 +48,33 @@ func TestBuildProgress(t *testing.T) {
 	} {
 		if got := buildProgress(tc.recs, tc.done, tc.days); got != tc.want {
 			t.Errorf("buildProgress(%d, %d, %d) = %q, want %q", tc.recs, tc.done, tc.days, got, tc.want)
+		}
+	}
+}
+
+// TestCLI_DemoData: the demo's recordings have audio in every format the player
+// decodes and in G.729, which it does not; no extension calls itself, and no
+// internal caller carries the customer's caller name.
+func TestCLI_DemoData(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "demo")
+	cli(t, nil, "demo", "--dir", dir, "--days", "14", "--calls-per-day", "14", "--no-serve").must(t, exitOK)
+	page := decode[recordings.PageJSON](t, cli(t, nil, "--config", filepath.Join(dir, "totalrec.conf"), "search", "--limit", "1000", "--json").must(t, exitOK).stdout)
+	formats := map[string]bool{}
+	for _, r := range page.Items {
+		if r.State == "ok" {
+			formats[r.Format] = true
+		}
+		internal := len(r.Src) > 0 && len(r.Src) <= 4
+		if internal && r.CNam != "" {
+			t.Errorf("recording %d from extension %s has the caller name %q", r.ID, r.Src, r.CNam)
+		}
+		if r.Type == "internal" && (r.From == r.Dest || r.Src == r.Dst) {
+			t.Errorf("recording %d is a call from %s to itself", r.ID, r.From)
+		}
+	}
+	for _, f := range []string{"wav", "wav49", "gsm", "ulaw", "alaw", "sln", "g722", "wav16", "sln16", "g729"} {
+		if !formats[f] {
+			t.Errorf("the demo has no %s recording with audio (it has %v)", f, formats)
 		}
 	}
 }
