@@ -11,6 +11,13 @@
     return document.body.getAttribute("data-base") || "";
   }
 
+  // el makes an element with the properties props.
+  function el(tag, props) {
+    var e = document.createElement(tag);
+    Object.keys(props).forEach(function (k) { e[k] = props[k]; });
+    return e;
+  }
+
   function fmt(t) {
     if (!isFinite(t) || t < 0) t = 0;
     t = Math.floor(t);
@@ -43,22 +50,12 @@
         mark(mini.link, false);
       }
       var tr = link.closest("tr");
-      var row = document.createElement("tr");
-      row.className = "mini";
-      var td = document.createElement("td");
-      td.colSpan = tr.children.length;
-      var audio = document.createElement("audio");
-      audio.controls = true;
-      audio.preload = "auto";
-      audio.src = link.getAttribute("data-audio");
-      var open = document.createElement("a");
-      open.href = link.href;
-      open.className = "button small";
-      open.textContent = table.getAttribute("data-open");
-      var wrap = document.createElement("div");
-      wrap.className = "mini-wrap";
+      var row = el("tr", { className: "mini" });
+      var td = el("td", { colSpan: tr.children.length });
+      var audio = el("audio", { controls: true, preload: "auto", src: link.getAttribute("data-audio") });
+      var wrap = el("div", { className: "mini-wrap" });
       wrap.appendChild(audio);
-      wrap.appendChild(open);
+      wrap.appendChild(el("a", { href: link.href, className: "button small", textContent: table.getAttribute("data-open") }));
       td.appendChild(wrap);
       row.appendChild(td);
       tr.parentNode.insertBefore(row, tr.nextSibling);
@@ -363,36 +360,17 @@
       }
     }
     function add(sh) {
-      var li = document.createElement("li");
+      var li = el("li", {});
       li.setAttribute("data-share", sh.id);
-      var input = document.createElement("input");
-      input.type = "text";
-      input.readOnly = true;
-      input.className = "share-url";
-      input.size = 60;
-      input.value = sh.url;
-      var btn = document.createElement("button");
-      btn.type = "button";
-      btn.className = "small copy";
-      btn.textContent = list.getAttribute("data-copy");
-      var info = document.createElement("span");
-      info.className = "muted";
-      info.textContent = sh.expires + " · " + sh.creator;
-      var rf = document.createElement("form");
-      rf.method = "post";
-      rf.action = sh.revoke;
-      rf.className = "inline";
-      var csrf = document.createElement("input");
-      csrf.type = "hidden";
-      csrf.name = "csrf";
-      csrf.value = list.getAttribute("data-csrf");
-      var rb = document.createElement("button");
-      rb.type = "submit";
-      rb.className = "small ghost";
-      rb.textContent = list.getAttribute("data-revoke");
-      rf.appendChild(csrf);
-      rf.appendChild(rb);
-      [input, btn, info, rf].forEach(function (n) { li.appendChild(n); li.appendChild(document.createTextNode(" ")); });
+      var rf = el("form", { method: "post", action: sh.revoke, className: "inline" });
+      rf.appendChild(el("input", { type: "hidden", name: "csrf", value: list.getAttribute("data-csrf") }));
+      rf.appendChild(el("button", { type: "submit", className: "small ghost", textContent: list.getAttribute("data-revoke") }));
+      [
+        el("input", { type: "text", readOnly: true, className: "share-url", size: 60, value: sh.url }),
+        el("button", { type: "button", className: "small copy", textContent: list.getAttribute("data-copy") }),
+        el("span", { className: "muted", textContent: sh.expires + " · " + sh.creator }),
+        rf
+      ].forEach(function (n) { li.appendChild(n); li.appendChild(document.createTextNode(" ")); });
       list.appendChild(li);
       none.hidden = true;
     }
