@@ -332,8 +332,7 @@
   // Share links: made and revoked without leaving the page, so that a playing
   // recording plays on; each has a Copy button.
   function initShares() {
-    var list = document.getElementById("share-list");
-    var form = document.getElementById("share-form");
+    var list = document.getElementById("share-list"), form = document.getElementById("share-form");
     if (!list || !form) return;
     var none = document.getElementById("share-none");
     function post(f) {
@@ -349,19 +348,13 @@
         btn.textContent = list.getAttribute("data-copied");
         setTimeout(function () { btn.textContent = list.getAttribute("data-copy"); }, 2000);
       };
-      var fallback = function () {
-        input.select();
-        if (document.execCommand("copy")) done();
-      };
-      if (navigator.clipboard && window.isSecureContext) {
-        navigator.clipboard.writeText(input.value).then(done, fallback);
-      } else {
-        fallback();
-      }
+      var fallback = function () { input.select(); if (document.execCommand("copy")) done(); };
+      if (navigator.clipboard && window.isSecureContext) navigator.clipboard.writeText(input.value).then(done, fallback);
+      else fallback();
     }
     function add(sh) {
       var li = el("li", {});
-      li.setAttribute("data-share", sh.id);
+      li.dataset.share = sh.id;
       var rf = el("form", { method: "post", action: sh.revoke, className: "inline" });
       rf.appendChild(el("input", { type: "hidden", name: "csrf", value: list.getAttribute("data-csrf") }));
       rf.appendChild(el("button", { type: "submit", className: "small ghost", textContent: list.getAttribute("data-revoke") }));
