@@ -11,12 +11,18 @@
 #   ./install.sh --uninstall --purge
 #                                also remove the configuration, the data directory and
 #                                the catalogue's tables (never the recordings)
-#   ./install.sh --dry-run       print what it would do and change nothing
+#   ./install.sh --dry-run       print what it would do ("would install …") and
+#                                change nothing
+#   ./install.sh --no-start      install without starting or restarting the daemon
 #   ./install.sh --root DIR      act on the FreePBX tree under DIR instead of /
-#                                (system tools run only from --tools DIR then)
+#   ./install.sh --tools DIR     run system tools (fwconsole, systemctl, apache2ctl…)
+#                                only from DIR: with --root, the tests' stand-ins;
+#                                a tool missing there is skipped
+#   ./install.sh --help          print this text
 #
 # It installs the binary that sits beside it (a release tarball from `make dist`), or
 # builds one when Go is installed and the source is here.
+
 set -euo pipefail
 
 ROOT=/
@@ -27,7 +33,9 @@ TOOLS=
 START=1
 here=$(cd "$(dirname "$0")" && pwd)
 
-usage() { sed -n '2,21p' "$0" | sed 's/^# \{0,1\}//'; exit 2; }
+# usage prints the comment at the top of this file: the lines after the first
+# that start with '#', up to the first that does not.
+usage() { awk 'NR == 1 { next } /^#/ { sub(/^# ?/, ""); print; next } { exit }' "$0"; }
 while [ $# -gt 0 ]; do
   case "$1" in
     --root) ROOT=${2:?--root needs a directory}; shift 2 ;;
@@ -36,13 +44,15 @@ while [ $# -gt 0 ]; do
     --purge) PURGE=1; shift ;;
     --dry-run) DRY=1; shift ;;
     --no-start) START=; shift ;;
-    -h|--help) usage ;;
-    *) echo "install.sh: unknown option $1" >&2; usage ;;
+    -h|--help) usage; exit 0 ;;
+    *) echo "install.sh: unknown option $1" >&2; usage >&2; exit 2 ;;
   esac
 done
 ROOT=${ROOT%/}
 
 say() { printf 'totalrec: %s\n' "$*"; }
+# did reports a step: what it would do in a dry run ($1), what it did otherwise ($2).
+did() { if [ -n "$DRY" ]; then printf 'totalrec: would %s\n' "$1"; else say "$2"; fi; }
 die() { printf 'totalrec: %s\n' "$*" >&2; exit 1; }
 R() { printf '%s%s' "$ROOT" "$1"; }
 
@@ -72,9 +82,11 @@ tool() {
     would "run $t $*"
   elif [ -n "$TOOLS" ]; then
     [ -x "$TOOLS/$t" ] || { say "skipped: $t (not in --tools)"; return 0; }
+    TOOL_RAN=1
     "$TOOLS/$t" "$@"
   elif [ -z "$ROOT" ]; then
     command -v "$t" >/dev/null 2>&1 || { say "skipped: $t (not installed)"; return 0; }
+    TOOL_RAN=1
     "$t" "$@"
   else
     say "skipped: $t $* (--root)"
@@ -244,7 +256,7 @@ APACHEEOF
     tool a2enconf -q totalrec || say "a2enconf totalrec failed"
   fi
   apache_reload "$layout"
-  say "FreePBX's Apache proxies $base/ to $target ($file)"
+  did "have FreePBX's Apache proxy $base/ to $target ($file)" "FreePBX's Apache proxies $base/ to $target ($file)"
 }
 
 # apache_unproxy removes the proxy's conf file and has Apache read its configuration again.
@@ -288,9 +300,9 @@ if [ -n "$UNINSTALL" ]; then
   # recordcheck line, MIXMON_POST) until FreePBX writes it again without the module.
   regenerate || true
   if [ -n "$PURGE" ]; then
-    say "uninstalled and purged; the recordings are kept"
+    did "have uninstalled and purged; the recordings kept" "uninstalled and purged; the recordings are kept"
   else
-    say "uninstalled; kept the recordings, $DATA and $CONF"
+    did "have uninstalled; kept the recordings, $DATA and $CONF" "uninstalled; kept the recordings, $DATA and $CONF"
   fi
   exit 0
 fi
@@ -300,17 +312,17 @@ mkdir -p "$(R /usr/local/bin)"
 if [ -x "$here/totalrec" ]; then
   install -m 0755 "$here/totalrec" "$(R "$BIN")"
 elif [ -f "$here/go.mod" ] && command -v go >/dev/null 2>&1; then
-  say "building totalrec with $(go version | cut -d' ' -f3)"
   if [ -n "$DRY" ]; then
     would "build totalrec with Go into $BIN"
   else
+    say "building totalrec with $(go version | cut -d' ' -f3)"
     (cd "$here" && CGO_ENABLED=0 go build -trimpath -o "$(R "$BIN").new" ./cmd/totalrec)
     chmod 0755 "$(R "$BIN").new" && mv "$(R "$BIN").new" "$(R "$BIN")"
   fi
 else
   die "no totalrec binary beside install.sh and no Go to build one: use a release tarball (make dist)"
 fi
-say "installed $BIN"
+did "install $BIN" "installed $BIN"
 
 # 2. Configuration with generated secrets, readable by the FreePBX web user (the
 #    module signs sign-on tokens with sso_secret) and by the daemon.
@@ -325,7 +337,7 @@ data_dir = $DATA
 # $APACHE_RHEL), so browsers reach it on FreePBX's own origin.
 base_path = $BASE_PATH
 CONFEOF
-  say "wrote $CONF"
+  did "write $CONF" "wrote $CONF"
 fi
 if [ -f "$(R "$CONF")" ] && ! grep -qs '^[[:space:]]*base_path[[:space:]]*=' "$(R "$CONF")"; then
   # Before any [section], so that it is not read as section_base_path.
@@ -333,11 +345,11 @@ if [ -f "$(R "$CONF")" ] && ! grep -qs '^[[:space:]]*base_path[[:space:]]*=' "$(
   awk -v line="base_path = $BASE_PATH" '!done && /^[[:space:]]*\[/ {print line; done = 1} {print} END {if (!done) print line}' "$(R "$CONF")" >"$tmp"
   tee_to "$(R "$CONF")" <"$tmp"
   command rm -f "$tmp"
-  say "added base_path = $BASE_PATH to $CONF (the UI behind FreePBX's Apache)"
+  did "add base_path = $BASE_PATH to $CONF (the UI behind FreePBX's Apache)" "added base_path = $BASE_PATH to $CONF (the UI behind FreePBX's Apache)"
 fi
 if ! grep -qs '^[[:space:]]*sso_secret[[:space:]]*=' "$(R "$CONF")"; then
   printf 'sso_secret = %s\n' "$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')" | append_to "$(R "$CONF")"
-  say "generated sso_secret"
+  did "generate sso_secret" "generated sso_secret"
 fi
 chmod 0640 "$(R "$CONF")"
 owner "root:$ASTGROUP" "$(R "$CONF")"
@@ -349,7 +361,7 @@ owner "$ASTUSER:$ASTGROUP" "$(R "$DATA")"
 if [ ! -f "$(R "$POLICY")" ]; then
   tee_to "$(R "$POLICY")" <"$here/module/retention.conf"
   chmod 0644 "$(R "$POLICY")"
-  say "wrote $POLICY (no rule: nothing is deleted until you add one)"
+  did "write $POLICY (no rule: nothing is deleted until you add one)" "wrote $POLICY (no rule: nothing is deleted until you add one)"
 fi
 
 # 3. The FreePBX module.
@@ -358,7 +370,7 @@ cp -R "$here/module/." "$(R "$MODDIR")/"
 cp "$here/module.xml" "$(R "$MODDIR")/module.xml"
 [ -f "$here/LICENSE" ] && cp "$here/LICENSE" "$(R "$MODDIR")/LICENSE"
 owner "$ASTUSER:$ASTGROUP" "$(R "$MODDIR")"
-say "installed the FreePBX module in $MODDIR"
+did "install the FreePBX module's files in $MODDIR" "installed the FreePBX module's files in $MODDIR"
 
 # 4. The dialplan. FreePBX 2.5-2.9 records through [macro-record-enable], which the
 #    override rewrites; 2.10 and later shard by date already, and the module's
@@ -374,10 +386,10 @@ if [ -f "$generated" ] && grep -q '^\[macro-record-enable\]' "$generated" && ! g
   { printf '%s\n#include %s\n%s\n' "$BEGIN" "$(basename "$OVERRIDE")" "$END"; cat "$(R "$FREEPBX_OVERRIDE")" 2>/dev/null || true; } >"$tmp"
   tee_to "$(R "$FREEPBX_OVERRIDE")" <"$tmp"
   command rm -f "$tmp"
-  say "FreePBX 2.5-2.9: the recording dialplan override is included from $FREEPBX_OVERRIDE"
+  did "include the recording dialplan override from $FREEPBX_OVERRIDE (FreePBX 2.5-2.9)" "FreePBX 2.5-2.9: the recording dialplan override is included from $FREEPBX_OVERRIDE"
 else
   rm -f "$(R "$OVERRIDE")"
-  say "FreePBX 2.10 or later: the module's dialplan hook forces recording (no override needed)"
+  did "leave recording to the module's dialplan hook (FreePBX 2.10 or later: no override needed)" "FreePBX 2.10 or later: the module's dialplan hook forces recording (no override needed)"
 fi
 
 # 5. The daemon and the nightly retention job.
@@ -419,21 +431,26 @@ mkdir -p "$(R /etc/cron.d)"
   has_systemd || echo "@reboot $ASTUSER $BIN serve 2>&1 | logger -t totalrec"
 } | tee_to "$(R "$CRON")"
 chmod 0644 "$(R "$CRON")"
-say "daemon: $daemon; nightly retention: $CRON"
+did "install the daemon ($daemon) and nightly retention ($CRON)" "daemon: $daemon; nightly retention: $CRON"
 
 # 6. FreePBX's Apache as the UI's reverse proxy.
 apache_proxy
 
 # 7. Tell FreePBX and Asterisk, and index the CDR table.
+# TOOL_RAN says whether FreePBX's module installer ran rather than being skipped.
+TOOL_RAN=
 if [ -n "$(tool fwconsole --version 2>/dev/null | head -1)" ] || [ -n "$TOOLS" ]; then
   tool fwconsole ma install totalrec
 else
   tool module_admin install totalrec
 fi
+module_installed=$TOOL_RAN
 regenerate
 tool runuser -u "$ASTUSER" -- "$BIN" doctor --fix || say "totalrec doctor found problems: run 'totalrec doctor' to see them"
 if [ -n "$DRY" ]; then
-  say "dry run: nothing was changed"
-else
+  would "stop here: a dry run, nothing was changed"
+elif [ -n "$module_installed" ]; then
   say "done: open FreePBX > Reports > Call Recordings"
+else
+  say "done; FreePBX's module installer did not run, so Reports > Call Recordings is not there yet: run 'fwconsole ma install totalrec' on the PBX"
 fi

@@ -48,8 +48,11 @@ type Query struct {
 	// when its CDR src, dst, cnum or did, or its name's dest or from, ends with
 	// Number's digits (at least 3; a full number with its prefix keeps only its last
 	// 10: catalog.NumberSuffix says how).
-	Number      string
-	Ext         string   // an extension: matches the name's dest/from and the CDR's src/dst/cnum exactly
+	Number string
+	Ext    string // an extension: matches the name's dest/from and the CDR's src/dst/cnum exactly
+	// Text matches a part of the CDR's caller name, account code or userfield,
+	// in any case (on SQLite, only ASCII letters fold).
+	Text        string
 	Types       []string // name types, e.g. "in", "out", "q"
 	Direction   Direction
 	MinDuration time.Duration

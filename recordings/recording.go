@@ -94,6 +94,7 @@ type CDR struct {
 	UniqueID      string
 	LinkedID      string
 	AccountCode   string
+	UserField     string
 	RecordingFile string
 }
 

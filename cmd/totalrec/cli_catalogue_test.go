@@ -109,10 +109,15 @@ func TestCLI_ReadCommandsCreateNoCatalogue(t *testing.T) {
 	t.Run("sqlite schema behind", func(t *testing.T) {
 		spoolDir, dataDir, _ := hookFixture(t)
 		db := "sqlite:" + filepath.Join(dataDir, "totalrec.db")
-		// A catalogue at its first schema step, as an older totalrec left it.
+		// A catalogue one schema step behind, as the totalrec before the last
+		// step left it: without the column that step adds, at the version before.
 		c, err := catalog.Open(context.Background(), db, nil)
 		must(t, err)
-		_, err = c.DB().Exec(`UPDATE totalrec_schema_version SET version = 1`)
+		v, err := c.SchemaVersion(context.Background())
+		must(t, err)
+		_, err = c.DB().Exec(`ALTER TABLE totalrec_recordings DROP COLUMN cdr_userfield`)
+		must(t, err)
+		_, err = c.DB().Exec(`UPDATE totalrec_schema_version SET version = ?`, v-1)
 		must(t, err)
 		c.Close()
 		e := []string{"TOTALREC_DB=" + db, "TOTALREC_SPOOL=" + spoolDir}

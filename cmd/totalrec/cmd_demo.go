@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strconv"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -86,7 +87,9 @@ func runDemo(ctx context.Context, opts *globalOptions, do demoOptions) error {
 			return fmt.Errorf("demo: %w", err)
 		}
 		prog.update("building a demo PBX in %s", dir)
-		s, err := buildDemo(ctx, spoolDir, cdrFile, do)
+		s, err := buildDemo(ctx, spoolDir, cdrFile, do, func(recs, done, days int) {
+			prog.step("%s", buildProgress(recs, done, days))
+		})
 		prog.done()
 		if err != nil {
 			return err
@@ -163,15 +166,38 @@ func serveDemo(ctx context.Context, opts *globalOptions, a *app, do demoOptions,
 	}})
 }
 
-// buildDemo writes the demo spool and its CDR table in a new SQLite file.
-func buildDemo(ctx context.Context, spoolDir, cdrFile string, do demoOptions) (demo.Summary, error) {
+// buildProgress is the progress line of a demo being built: "building about
+// 2,000 recordings… 40 %", the total foreseen from the days done so far.
+func buildProgress(recs, done, days int) string {
+	if done <= 0 || days <= 0 {
+		return "building recordings…"
+	}
+	total := recs * days / done
+	if total >= 1000 {
+		total = (total + 50) / 100 * 100
+	}
+	return fmt.Sprintf("building about %s recordings… %d %%", groupThousands(total), done*100/days)
+}
+
+// groupThousands writes n as 12,345.
+func groupThousands(n int) string {
+	s := strconv.Itoa(n)
+	for i := len(s) - 3; i > 0; i -= 3 {
+		s = s[:i] + "," + s[i:]
+	}
+	return s
+}
+
+// buildDemo writes the demo spool and its CDR table in a new SQLite file,
+// calling progress after each day.
+func buildDemo(ctx context.Context, spoolDir, cdrFile string, do demoOptions, progress func(recs, done, days int)) (demo.Summary, error) {
 	db, err := sql.Open("sqlite", cdrFile)
 	if err != nil {
 		return demo.Summary{}, fmt.Errorf("demo: %w", err)
 	}
 	defer db.Close()
 	return demo.Build(ctx, demo.Options{Spool: spoolDir, CDR: db, CDRDialect: cdr.SQLite, Days: do.days,
-		CallsPerDay: do.callsPerDay, Seed: do.seed, Now: time.Now(), Loc: time.Local})
+		CallsPerDay: do.callsPerDay, Seed: do.seed, Now: time.Now(), Loc: time.Local, Progress: progress})
 }
 
 func demoDir(opts *globalOptions, dir string) (string, error) {

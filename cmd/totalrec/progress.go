@@ -41,6 +41,12 @@ func (p *progress) update(format string, args ...any) {
 	fmt.Fprintf(p.w, "\r%s%*s", s, pad, "")
 }
 
+// step redraws the line now: each call is a step worth seeing, however fast.
+func (p *progress) step(format string, args ...any) {
+	p.last = time.Time{}
+	p.update(format, args...)
+}
+
 // done clears the line.
 func (p *progress) done() {
 	if p.on && p.wide > 0 {

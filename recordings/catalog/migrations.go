@@ -32,6 +32,7 @@ var migrations = []migration{
 	{"used single sign-on nonces", sqliteAuthV2, mysqlAuthV2},                   // nonces.go
 	{"retention runs, legal holds", sqliteRetentionV1, mysqlRetentionV1},        // retention.go
 	{"webhook endpoints, outbox", sqliteWebhooksV1, mysqlWebhooksV1},            // webhooks.go
+	{"recordings' CDR userfield", sqliteUserFieldV1, mysqlUserFieldV1},          // search.go
 }
 
 // versionTable holds one row: the number of steps applied.

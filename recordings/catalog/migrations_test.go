@@ -140,7 +140,11 @@ func TestAdoptLegacyCatalogue(t *testing.T) {
 				if err := old.CheckSchema(ctx); !errors.Is(err, ErrSchemaTooOld) {
 					t.Errorf("CheckSchema of a legacy catalogue = %v, want ErrSchemaTooOld", err)
 				}
-				mustUpsert(t, old, rec("2026/11/26/kept.wav", 0))
+				// The legacy program's row, in the columns its schema has.
+				if _, err := old.DB().Exec(`INSERT INTO totalrec_recordings (path, dir, mtime, state, call_time, created_at, updated_at)
+					VALUES (?, ?, ?, 'ok', ?, ?, ?)`, "2026/11/26/kept.wav", "2026/11/26", old.timeArg(t0), old.timeArg(t0), old.timeArg(t0), old.timeArg(t0)); err != nil {
+					t.Fatal(err)
+				}
 				old.Close()
 
 				c := openTest(t, dsn)

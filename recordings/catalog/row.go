@@ -17,7 +17,7 @@ const recordingCols = `r.id, r.node, r.storage, r.path, r.size, r.mtime, r.forma
 	r.call_time, r.direction, r.cdr_status, r.cdr_attempts, r.cdr_calldate, r.cdr_src,
 	r.cdr_dst, r.cdr_cnum, r.cdr_cnam, r.cdr_did, r.cdr_channel, r.cdr_dstchannel,
 	r.cdr_lastapp, r.cdr_disposition, r.cdr_duration, r.cdr_billsec, r.cdr_uniqueid,
-	r.cdr_accountcode, r.cdr_recordingfile, r.held, r.deleted_at, r.deleted_reason`
+	r.cdr_accountcode, r.cdr_userfield, r.cdr_recordingfile, r.held, r.deleted_at, r.deleted_reason`
 
 // scanner is *sql.Row or *sql.Rows.
 type scanner = sqlrows.Scanner
@@ -46,7 +46,7 @@ func scanRecording(s scanner) (recordings.Recording, error) {
 		&callTime, &r.Direction, &r.CDRStatus, &r.CDRAttempts, &cdrDate, &r.CDR.Src,
 		&r.CDR.Dst, &r.CDR.CNum, &r.CDR.CNam, &r.CDR.DID, &r.CDR.Channel, &r.CDR.DstChannel,
 		&r.CDR.LastApp, &r.CDR.Disposition, &r.CDR.Duration, &r.CDR.Billsec, &r.CDR.UniqueID,
-		&r.CDR.AccountCode, &r.CDR.RecordingFile, &held, &d, &r.DeletedReason)
+		&r.CDR.AccountCode, &r.CDR.UserField, &r.CDR.RecordingFile, &held, &d, &r.DeletedReason)
 	if err != nil {
 		return r, err
 	}
@@ -144,7 +144,7 @@ func (c *Catalog) cdrArgs(d recordings.CDR) []any {
 		clip(d.CNam, lenText), clip(d.DID, lenText), clip(d.Channel, lenText),
 		clip(d.DstChannel, lenText), clip(d.LastApp, lenText), clip(d.Disposition, lenDisp),
 		d.Duration, d.Billsec, clip(d.UniqueID, lenID), clip(d.AccountCode, lenText),
-		clip(d.RecordingFile, lenText),
+		clip(d.UserField, lenText), clip(d.RecordingFile, lenText),
 	}
 }
 
@@ -152,5 +152,5 @@ func (c *Catalog) cdrArgs(d recordings.CDR) []any {
 var cdrCols = []string{
 	"cdr_calldate", "cdr_src", "cdr_dst", "cdr_cnum", "cdr_cnam", "cdr_did", "cdr_channel",
 	"cdr_dstchannel", "cdr_lastapp", "cdr_disposition", "cdr_duration", "cdr_billsec",
-	"cdr_uniqueid", "cdr_accountcode", "cdr_recordingfile",
+	"cdr_uniqueid", "cdr_accountcode", "cdr_userfield", "cdr_recordingfile",
 }

@@ -186,6 +186,11 @@ func (c *Catalog) searchWhere(q recordings.Query, spec sortSpec, after *cursor) 
 		cond, args := c.numberFilter(`n.num_rev >= ? AND n.num_rev < ?`, bounds, lo, lo+":")
 		w.add(cond, args...)
 	}
+	if q.Text != "" {
+		like := "%" + likeEscaper.Replace(strings.ToLower(q.Text)) + "%"
+		w.add(`(LOWER(r.cdr_cnam) LIKE ? ESCAPE '!' OR LOWER(r.cdr_accountcode) LIKE ? ESCAPE '!' OR LOWER(r.cdr_userfield) LIKE ? ESCAPE '!')`,
+			like, like, like)
+	}
 	if q.Ext != "" {
 		key, err := extKey(q.Ext)
 		if err != nil {
@@ -256,6 +261,7 @@ func checkFilters(q recordings.Query) error {
 		max      int
 	}{
 		{"number", q.Number, recordings.MaxFilterText}, {"ext", q.Ext, recordings.MaxFilterText},
+		{"text", q.Text, recordings.MaxFilterText},
 		{"direction", string(q.Direction), lenShort}, {"disposition", q.Disposition, lenDisp},
 		{"format", string(q.Format), lenShort}, {"linkedid", q.LinkedID, lenID},
 	}
@@ -275,3 +281,13 @@ func checkFilters(q recordings.Query) error {
 	}
 	return nil
 }
+
+// likeEscaper escapes LIKE's wildcards, and its escape character ('!': the
+// one both dialects read the same in a string literal), in a text filter.
+var likeEscaper = strings.NewReplacer("!", "!!", "%", "!%", "_", "!_")
+
+// The userfield of a recording's CDR row, for Query.Text: migration step 6.
+var (
+	sqliteUserFieldV1 = []string{`ALTER TABLE totalrec_recordings ADD COLUMN cdr_userfield TEXT NOT NULL DEFAULT ''`}
+	mysqlUserFieldV1  = []string{`ALTER TABLE totalrec_recordings ADD COLUMN IF NOT EXISTS cdr_userfield VARCHAR(255) NOT NULL DEFAULT '' AFTER cdr_accountcode`}
+)

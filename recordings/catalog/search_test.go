@@ -28,9 +28,10 @@ func searchFixture(t *testing.T, c *Catalog) {
 		}),
 		mk("in-uk", 10, func(r *recordings.Recording) {
 			r.Name.From, r.CDR.CNum, r.Name.Dest, r.Duration = "00442079460958", "02079460958", "202", 30*time.Second
+			r.CDR.CNam = "Acme Sales"
 		}),
 		mk("in-fr", 20, func(r *recordings.Recording) {
-			r.Name.From, r.Duration = "0123456789", 45*time.Second
+			r.Name.From, r.Duration, r.CDR.AccountCode = "0123456789", 45*time.Second, "ACME-42"
 		}),
 		mk("out-ru", 30, func(r *recordings.Recording) {
 			r.Name.Type, r.Direction, r.Name.Dest, r.Name.From = "out", recordings.DirOut, "8 (912) 345-67-89", "201"
@@ -38,7 +39,7 @@ func searchFixture(t *testing.T, c *Catalog) {
 		}),
 		mk("internal", 40, func(r *recordings.Recording) {
 			r.Name.Type, r.Direction, r.Name.Dest, r.Name.From = "internal", recordings.DirInternal, "2010", "301"
-			r.Duration, r.LinkedID = 600*time.Second, "1788970278.40"
+			r.Duration, r.LinkedID, r.CDR.UserField = 600*time.Second, "1788970278.40", "vip_client 50%"
 		}),
 		mk("empty", 50, func(r *recordings.Recording) {
 			r.State, r.Duration, r.Name.Type, r.Name.From = recordings.StateEmpty, 0, "q", "5550123"
@@ -96,6 +97,12 @@ func TestSearchFilters(t *testing.T) {
 			{"ext matches name from", recordings.Query{Ext: "201"}, []string{"out-ru"}},
 			{"ext is exact", recordings.Query{Ext: "20"}, nil},
 			{"ext with range", recordings.Query{Ext: "201", Since: at(31)}, nil},
+			{"text: caller name, any case", recordings.Query{Text: "acme s"}, []string{"in-uk"}},
+			{"text: caller name or account code", recordings.Query{Text: "Acme"}, []string{"in-fr", "in-uk"}},
+			{"text: userfield", recordings.Query{Text: "VIP"}, []string{"internal"}},
+			{"text: % is a percent sign", recordings.Query{Text: "0%"}, []string{"internal"}},
+			{"text: _ is an underscore", recordings.Query{Text: "p_c"}, []string{"internal"}},
+			{"text: ! is itself", recordings.Query{Text: "!"}, nil},
 			{"combined", recordings.Query{Types: []string{"in"}, MinDuration: 40 * time.Second, Disposition: "ANSWERED", Since: at(0), Until: at(30)},
 				[]string{"in-fr", "in-ru-mobile"}},
 		}

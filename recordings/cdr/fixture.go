@@ -163,6 +163,8 @@ func columnValue(c recordings.CDR, column string) (any, bool) {
 		return c.LinkedID, true
 	case "accountcode":
 		return c.AccountCode, true
+	case "userfield":
+		return c.UserField, true
 	case "recordingfile":
 		return c.RecordingFile, true
 	}

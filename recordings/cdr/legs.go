@@ -17,7 +17,7 @@ import (
 var rowColumns = [...]string{
 	"calldate",
 	"src", "dst", "cnum", "cnam", "did", "channel", "dstchannel", "lastapp",
-	"disposition", "uniqueid", "linkedid", "accountcode", "recordingfile",
+	"disposition", "uniqueid", "linkedid", "accountcode", "userfield", "recordingfile",
 	"duration", "billsec",
 }
 
@@ -117,7 +117,7 @@ func (r *Reader) scanLeg(s sqlrows.Scanner) (recordings.CDR, error) {
 	var duration, billsec int64
 	err := s.Scan(&calldate,
 		&c.Src, &c.Dst, &c.CNum, &c.CNam, &c.DID, &c.Channel, &c.DstChannel, &c.LastApp,
-		&c.Disposition, &c.UniqueID, &c.LinkedID, &c.AccountCode, &c.RecordingFile,
+		&c.Disposition, &c.UniqueID, &c.LinkedID, &c.AccountCode, &c.UserField, &c.RecordingFile,
 		&duration, &billsec)
 	if err != nil {
 		return c, fmt.Errorf("scan cdr row: %w", err)

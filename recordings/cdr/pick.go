@@ -2,6 +2,7 @@ package cdr
 
 import (
 	"path"
+	"slices"
 	"strings"
 
 	"github.com/totalrec/totalrec/recordings"
@@ -27,7 +28,8 @@ import (
 //
 // The chosen row is then completed from the call's other rows: an empty recordingfile
 // from the row that matched the file, and an empty did, cnum, cnam or linkedid from
-// the first row that has one, rows of the same uniqueid first.
+// the first row that has one, rows of the same uniqueid first; cnum and cnam only
+// from rows of the same src (the same caller).
 func PickLeg(legs []recordings.CDR, name recordings.Name, recordingFile string) (recordings.CDR, bool) {
 	if len(legs) == 0 {
 		return recordings.CDR{}, false
@@ -74,8 +76,11 @@ func PickLeg(legs []recordings.CDR, name recordings.Name, recordingFile string) 
 		chosen.RecordingFile = fileRow.RecordingFile
 	}
 	fill(&chosen.DID, legs, chosen.UniqueID, func(c recordings.CDR) string { return c.DID })
-	fill(&chosen.CNum, legs, chosen.UniqueID, func(c recordings.CDR) string { return c.CNum })
-	fill(&chosen.CNam, legs, chosen.UniqueID, func(c recordings.CDR) string { return c.CNam })
+	// Caller ID comes only from legs of the same caller: the leg a transfer
+	// made has the transferring extension as its caller, not the customer.
+	sameCaller := slices.DeleteFunc(slices.Clone(legs), func(c recordings.CDR) bool { return c.Src != chosen.Src })
+	fill(&chosen.CNum, sameCaller, chosen.UniqueID, func(c recordings.CDR) string { return c.CNum })
+	fill(&chosen.CNam, sameCaller, chosen.UniqueID, func(c recordings.CDR) string { return c.CNam })
 	fill(&chosen.LinkedID, legs, chosen.UniqueID, func(c recordings.CDR) string { return c.LinkedID })
 	return chosen, true
 }

@@ -90,6 +90,16 @@ func TestPickLeg(t *testing.T) {
 			t.Errorf("PickLeg = %+v, want %+v", got, want)
 		}
 	})
+	t.Run("merge takes caller ID only from the same caller's legs", func(t *testing.T) {
+		inbound := with(row("a", "1.1", "120", "ANSWERED", 95, ""), "4930123456", "5557654321", "CUSTOMER")
+		inbound.Src = "5557654321"
+		transfer := row("b", "1.2", "113", "ANSWERED", 60, "internal-113-120-20240305-143135-1709645495.102.wav")
+		transfer.Src = "120"
+		got, _ := cdr.PickLeg([]recordings.CDR{inbound, transfer}, recordings.Name{UniqueID: "1.2"}, transfer.RecordingFile)
+		if got.AccountCode != "b" || got.CNam != "" || got.CNum != "" || got.DID != "4930123456" {
+			t.Errorf("the transferred leg got %+v; want the call's DID and no caller ID of the customer's", got)
+		}
+	})
 	t.Run("merge keeps the chosen row's own values", func(t *testing.T) {
 		chosen := with(row("a", "1.1", "600", "ANSWERED", 95, file), "111", "222", "me")
 		other := with(row("b", "1.1", "600", "NO ANSWER", 0, file), "333", "444", "you")

@@ -13,13 +13,17 @@ import (
 	"github.com/totalrec/totalrec/recordings/audio"
 )
 
-//go:embed clips/*.gsm clips/*.WAV
+// The clips: each utterance as raw GSM, as WAV49, and as G.722 (made from the
+// GSM with ffmpeg -f gsm -i X.gsm -ar 16000 -c:a g722 -f g722 X.g722).
+//
+//go:embed clips/*.gsm clips/*.WAV clips/*.g722
 var clipFS embed.FS
 
-// voice is one synthesised utterance in the three shapes the writers need.
+// voice is one synthesised utterance in the shapes the writers need.
 type voice struct {
 	gsm   []byte  // raw GSM 06.10 frames, 33 bytes per 20 ms
 	wav49 []byte  // GSM in Microsoft packing, 65 bytes per 40 ms
+	g722  []byte  // G.722 at 64 kbit/s, 16 kHz: a byte per two samples
 	pcm   []int16 // 8 kHz linear
 }
 
@@ -42,7 +46,11 @@ func loadConversation(lang string) (*conversation, error) {
 		if err != nil {
 			return nil, fmt.Errorf("load clip %s: %w", name, err)
 		}
-		v := voice{gsm: g[:len(g)/33*33], wav49: w[info.DataOffset : info.DataOffset+info.DataLength/65*65]}
+		g7, err := clipFS.ReadFile(name + ".g722")
+		if err != nil {
+			return nil, fmt.Errorf("load clip: %w", err)
+		}
+		v := voice{gsm: g[:len(g)/33*33], wav49: w[info.DataOffset : info.DataOffset+info.DataLength/65*65], g722: g7}
 		if v.pcm, err = decodeGSM(v.gsm); err != nil {
 			return nil, fmt.Errorf("decode clip %s: %w", name, err)
 		}
@@ -82,6 +90,22 @@ func (c *conversation) loop(w io.Writer, n, unit int, pick func(voice) []byte) e
 		}
 	}
 	return nil
+}
+
+// wide returns n samples of the conversation at 16 kHz, little-endian 16-bit:
+// the 8 kHz speech with a sample halfway between each two.
+func (c *conversation) wide(n int) []byte {
+	narrow := c.pcm16((n+1)/2+1, le16, 2)
+	out := make([]byte, 0, 2*n)
+	for i := 0; len(out) < 2*n; i++ {
+		a := int16(binary.LittleEndian.Uint16(narrow[2*i:]))
+		b := int16(binary.LittleEndian.Uint16(narrow[2*i+2:]))
+		out = binary.LittleEndian.AppendUint16(out, uint16(a))
+		if len(out) < 2*n {
+			out = binary.LittleEndian.AppendUint16(out, uint16(int16((int32(a)+int32(b))/2)))
+		}
+	}
+	return out
 }
 
 // pcm16 returns n samples of the conversation as little-endian 16-bit PCM.
@@ -127,6 +151,20 @@ func (c *conversation) writeFile(name, ext string, secs float64) (int64, error) 
 		body = append(h[:], c.pcm16(samples, le16, 2)...)
 	case "sln":
 		body = c.pcm16(samples, le16, 2)
+	case "wav16":
+		h := audio.WAVHeader(16000, 1, 16, uint32(samples*4))
+		body = append(h[:], c.wide(2*samples)...)
+	case "sln16":
+		body = c.wide(2 * samples)
+	case "g722":
+		if err := c.loop(f, samples, 1, func(v voice) []byte { return v.g722 }); err != nil {
+			return 0, err
+		}
+		return int64(samples), nil
+	case "g729":
+		// Silence: Totalrec cannot decode G.729, so no one hears it; its
+		// length is its size, 10 bytes per 10 ms.
+		body = make([]byte, samples/80*10)
 	case "ulaw":
 		body = c.pcm16(samples, ulaw, 1)
 	case "alaw":

@@ -22,6 +22,9 @@ type Options struct {
 	Seed        uint64
 	Now         time.Time
 	Loc         *time.Location
+	// Progress, when set, is called after each day is written with the
+	// recordings written so far and the days done of days.
+	Progress func(recordings, done, days int)
 }
 
 // Summary counts what Build wrote.
@@ -34,11 +37,13 @@ type Summary struct {
 	CDRRows    int   `json:"cdr_rows"`
 }
 
-// formats is the mix of MIXMON_FORMAT values the demo PBX has used, by weight.
+// formats is the mix of MIXMON_FORMAT values the demo PBX has used, by weight:
+// every format Totalrec plays, and G.729, which it cannot decode (the player
+// says so and offers the original).
 var formats = []struct {
 	ext    string
 	weight int
-}{{"WAV", 53}, {"gsm", 30}, {"wav", 6}, {"ulaw", 6}, {"alaw", 3}, {"sln", 2}}
+}{{"WAV", 50}, {"gsm", 28}, {"wav", 5}, {"ulaw", 5}, {"alaw", 3}, {"sln", 2}, {"g722", 3}, {"wav16", 2}, {"sln16", 1}, {"g729", 1}}
 
 // Build writes the spool and the CDR table.
 func Build(ctx context.Context, o Options) (Summary, error) {
@@ -74,10 +79,15 @@ func Build(ctx context.Context, o Options) (Summary, error) {
 	now := o.Now.In(o.Loc)
 	first := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, o.Loc).AddDate(0, 0, -o.Days+1)
 	var rows []recordings.CDR
+	done := 0
+	heard := map[string]bool{} // the formats of recordings with audio
 	for day := first; !day.After(now); day = day.AddDate(0, 0, 1) {
 		if err := ctx.Err(); err != nil {
 			return sum, err
 		}
+		// By the end, the demo has a recording with audio in every format: the
+		// last two days take the ones not heard yet first.
+		lastDays := day.AddDate(0, 0, 2).After(now)
 		n := o.CallsPerDay
 		if wd := day.Weekday(); wd == time.Saturday || wd == time.Sunday {
 			n = max(1, n/4)
@@ -88,6 +98,13 @@ func Build(ctx context.Context, o Options) (Summary, error) {
 			t := p.callTime(day)
 			if t.After(now) {
 				continue
+			}
+			if lastDays && len(p.formats) == 0 {
+				for _, f := range formats {
+					if !heard[f.ext] {
+						p.formats = append(p.formats, f.ext)
+					}
+				}
 			}
 			c := p.call(t, legacy)
 			lang := "ru"
@@ -103,6 +120,8 @@ func Build(ctx context.Context, o Options) (Summary, error) {
 				sum.Bytes += size
 				if f.secs == 0 {
 					sum.Empty++
+				} else {
+					heard[f.ext] = true
 				}
 			}
 			if p.rng.IntN(100) > 0 { // one call in a hundred lost its CDR row
@@ -115,6 +134,9 @@ func Build(ctx context.Context, o Options) (Summary, error) {
 		} else {
 			sum.Other += n
 			sum.Recordings += n
+		}
+		if done++; o.Progress != nil {
+			o.Progress(sum.Recordings, done, o.Days)
 		}
 	}
 	if err := cdr.Insert(ctx, o.CDR, o.CDRDialect, "cdr", rows); err != nil {
@@ -149,6 +171,11 @@ func (p *pbx) call(t time.Time, legacy bool) call {
 }
 
 func (p *pbx) format() string {
+	if len(p.formats) > 0 {
+		f := p.formats[0]
+		p.formats = p.formats[1:]
+		return f
+	}
 	n := p.rng.IntN(100)
 	for _, f := range formats {
 		if n < f.weight {

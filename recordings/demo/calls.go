@@ -32,6 +32,9 @@ type pbx struct {
 	exts     []string
 	dids     []string
 	external []string
+	// formats are the formats the next calls take before the drawn ones: the
+	// last day starts with one of each, so that every demo has them all.
+	formats []string
 }
 
 func newPBX(seed uint64, loc *time.Location) *pbx {
@@ -54,6 +57,15 @@ func newPBX(seed uint64, loc *time.Location) *pbx {
 }
 
 func (p *pbx) pick(s []string) string { return s[p.rng.IntN(len(s))] }
+
+// pickOther picks from s anything but not: nobody calls their own extension.
+func (p *pbx) pickOther(s []string, not string) string {
+	for {
+		if v := p.pick(s); v != not {
+			return v
+		}
+	}
+}
 
 // uniqueid is an Asterisk channel uniqueid: the channel's creation epoch and a sequence.
 func (p *pbx) uniqueid(t time.Time) string {
@@ -130,7 +142,7 @@ func (p *pbx) inbound(t time.Time, ext string) call {
 		// A blind transfer to a colleague: a second recording under the same linkedid.
 		t2 := t.Add(time.Duration(total) * time.Second)
 		uid2 := p.uniqueid(t2)
-		colleague := p.pick(p.exts)
+		colleague := p.pickOther(p.exts, agent)
 		talk2 := p.talkTime()
 		name2 := modern("internal", colleague, agent, t2, uid2)
 		c.files = append(c.files, file{dir: dayDir(t), name: name2, ext: ext, secs: talk2, mtime: t2.Add(time.Duration(talk2) * time.Second)})
@@ -165,7 +177,8 @@ func (p *pbx) outbound(t time.Time, ext string) call {
 // internal is a call between two extensions; sometimes recorded on demand (*1).
 func (p *pbx) internal(t time.Time, ext string) call {
 	var c call
-	from, to := p.pick(p.exts), p.pick(p.exts)
+	from := p.pick(p.exts)
+	to := p.pickOther(p.exts, from)
 	uid := p.uniqueid(t)
 	typ := "internal"
 	if p.rng.IntN(6) == 0 {

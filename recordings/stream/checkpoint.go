@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"hash/crc32"
 	"io"
+	"math"
 
 	"github.com/totalrec/totalrec/recordings"
 )
@@ -23,6 +24,7 @@ type Checkpoints struct {
 	SampleRate  int     // in Hz
 	PeakSamples int     // samples per peak (100 ms; all channels of stereo PCM)
 	Peaks       []int16 // the largest absolute sample of each PeakSamples, the last one partial
+	RMS         []int16 // the root mean square of the same samples: how loud, where Peaks is how high
 
 	stateSize int      // bytes per decoder state; 0 for stateless codecs
 	states    []byte   // state k, before frame k·Every, at [k·stateSize, (k+1)·stateSize)
@@ -77,10 +79,10 @@ func BuildCheckpoints(f File, size int64, format recordings.Format, every int) (
 		if err := decodeFrames(dec, pcm, in[:n*int64(src.fb)], src.fb, src.fs); err != nil {
 			return nil, fmt.Errorf("build checkpoints: decode frames at %d: %w", next, err)
 		}
-		cp.Peaks = peak.add(cp.Peaks, pcm[:n*int64(src.fs)], cp.PeakSamples)
+		cp.Peaks, cp.RMS = peak.add(cp.Peaks, cp.RMS, pcm[:n*int64(src.fs)], cp.PeakSamples)
 		next += n
 	}
-	cp.Peaks = peak.flush(cp.Peaks)
+	cp.Peaks, cp.RMS = peak.flush(cp.Peaks, cp.RMS)
 	return cp, nil
 }
 
@@ -90,32 +92,36 @@ func defaultEvery(src source, batch int) int {
 	return batch * max(1, int(5*perSecond/float64(batch)+0.5))
 }
 
-// peaker accumulates the largest absolute sample of each bucket.
+// peaker accumulates the largest absolute sample of each bucket, and the sum
+// of its squares for the root mean square.
 type peaker struct {
 	max   int16
+	sum   float64
 	count int
 }
 
-func (p *peaker) add(peaks, samples []int16, per int) []int16 {
+func (p *peaker) add(peaks, rms, samples []int16, per int) ([]int16, []int16) {
 	for _, s := range samples {
 		a := int32(s)
 		if a < 0 {
 			a = -a
 		}
 		p.max = int16(max(int32(p.max), min(a, 32767)))
+		p.sum += float64(a) * float64(a)
 		if p.count++; p.count == per {
-			peaks = append(peaks, p.max)
-			p.max, p.count = 0, 0
+			peaks, rms = p.flush(peaks, rms)
 		}
 	}
-	return peaks
+	return peaks, rms
 }
 
-func (p *peaker) flush(peaks []int16) []int16 {
+func (p *peaker) flush(peaks, rms []int16) ([]int16, []int16) {
 	if p.count > 0 {
 		peaks = append(peaks, p.max)
+		rms = append(rms, int16(min(32767, math.Round(math.Sqrt(p.sum/float64(p.count))))))
 	}
-	return peaks
+	p.max, p.sum, p.count = 0, 0, 0
+	return peaks, rms
 }
 
 // mark fingerprints the input just before frame i.

@@ -14,12 +14,12 @@ import (
 // The binary form of Checkpoints, all integers little-endian:
 //
 //	"TRCP" version:u8 len:u8 codec every:u32 frames:u64 rate:u32 peakSamples:u32
-//	stateSize:u32 n:u32 n×state n×mark:u32 peaks:u32 peaks×i16 crc32c:u32
+//	stateSize:u32 n:u32 n×state n×mark:u32 peaks:u32 peaks×i16 peaks×i16(rms) crc32c:u32
 //
 // The trailing CRC-32C covers everything before it.
 const (
 	checkpointMagic   = "TRCP"
-	checkpointVersion = 1
+	checkpointVersion = 2 // 2: the RMS beside the peaks
 )
 
 var le = binary.LittleEndian
@@ -29,7 +29,10 @@ func (cp *Checkpoints) MarshalBinary() ([]byte, error) {
 	if len(cp.Codec) > math.MaxUint8 {
 		return nil, fmt.Errorf("marshal checkpoints: codec name of %d bytes", len(cp.Codec))
 	}
-	b := make([]byte, 0, 40+len(cp.Codec)+len(cp.states)+4*len(cp.marks)+2*len(cp.Peaks))
+	if len(cp.RMS) != len(cp.Peaks) {
+		return nil, fmt.Errorf("marshal checkpoints: %d peaks, %d RMS values", len(cp.Peaks), len(cp.RMS))
+	}
+	b := make([]byte, 0, 40+len(cp.Codec)+len(cp.states)+4*len(cp.marks)+4*len(cp.Peaks))
 	b = append(b, checkpointMagic...)
 	b = append(b, checkpointVersion, byte(len(cp.Codec)))
 	b = append(b, cp.Codec...)
@@ -45,6 +48,9 @@ func (cp *Checkpoints) MarshalBinary() ([]byte, error) {
 	}
 	b = le.AppendUint32(b, uint32(len(cp.Peaks)))
 	for _, p := range cp.Peaks {
+		b = le.AppendUint16(b, uint16(p))
+	}
+	for _, p := range cp.RMS {
 		b = le.AppendUint16(b, uint16(p))
 	}
 	return le.AppendUint32(b, crc32.Checksum(b, castagnoli)), nil
@@ -91,8 +97,12 @@ func (cp *Checkpoints) unmarshal(b []byte) error {
 	for range r.count(n, 4) {
 		t.marks = append(t.marks, r.u32())
 	}
-	for range r.count(int(r.u32()), 2) {
+	peaks := int(r.u32())
+	for range r.count(peaks, 2) {
 		t.Peaks = append(t.Peaks, int16(r.u16()))
+	}
+	for range r.count(len(t.Peaks), 2) {
+		t.RMS = append(t.RMS, int16(r.u16()))
 	}
 	if r.short || len(r.b) != 0 {
 		return fmt.Errorf("%d bytes left over or missing: %w", len(r.b), errCorrupt)

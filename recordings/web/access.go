@@ -51,6 +51,7 @@ type accessState struct {
 	plays          playLog
 	onceMu         sync.Mutex
 	once           map[string]onceLogin // one-time sign-in links by token hash
+	onceIssued     bool                 // LoginLink was called: a spent link can say how to get a new one
 	keyMu          sync.Mutex
 	shareSecret    []byte
 }
@@ -140,18 +141,20 @@ func (s *Server) LoginLink(user string, ttl time.Duration) (string, error) {
 	s.onceMu.Lock()
 	defer s.onceMu.Unlock()
 	s.once[auth.HashToken(tok)] = onceLogin{user: user, exp: s.now().Add(ttl)}
+	s.onceIssued = true
 	return s.path("/login/once?token=" + tok), nil
 }
 
-// takeOnce consumes a one-time link and returns the user it names.
-func (s *Server) takeOnce(tok string) (string, bool) {
+// takeOnce consumes a one-time link and returns the user it names; issued says
+// whether this server makes such links at all (the demo's).
+func (s *Server) takeOnce(tok string) (user string, ok, issued bool) {
 	h := auth.HashToken(tok)
 	s.onceMu.Lock()
 	defer s.onceMu.Unlock()
 	o, ok := s.once[h]
 	delete(s.once, h)
 	if !ok || !s.now().Before(o.exp) {
-		return "", false
+		return "", false, s.onceIssued
 	}
-	return o.user, true
+	return o.user, true, s.onceIssued
 }

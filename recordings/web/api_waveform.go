@@ -10,8 +10,8 @@ import (
 )
 
 // waveformJSON is the waveform of a recording: the largest absolute sample of
-// each PeakMS milliseconds of decoded audio (the last one partial), on a scale
-// of 0 to Max.
+// each PeakMS milliseconds of decoded audio (the last one partial), and the
+// root mean square of the same samples, on a scale of 0 to Max.
 type waveformJSON struct {
 	ID         int64   `json:"id"`
 	Duration   float64 `json:"duration"`
@@ -19,6 +19,7 @@ type waveformJSON struct {
 	PeakMS     int     `json:"peak_ms"`
 	Max        int     `json:"max"`
 	Peaks      []int16 `json:"peaks"`
+	RMS        []int16 `json:"rms"`
 }
 
 // apiWaveform is GET /api/v1/recordings/{id}/waveform. The peaks come from the
@@ -49,9 +50,9 @@ func (s *Server) apiWaveform(c echo.Context) error {
 		return fmt.Errorf("open audio of recording %d: %w", rec.ID, err)
 	}
 	out := waveformJSON{ID: rec.ID, Duration: content.Duration.Seconds(), SampleRate: cp.SampleRate,
-		PeakMS: 100, Max: 32767, Peaks: cp.Peaks}
+		PeakMS: 100, Max: 32767, Peaks: cp.Peaks, RMS: cp.RMS}
 	if out.Peaks == nil {
-		out.Peaks = []int16{}
+		out.Peaks, out.RMS = []int16{}, []int16{}
 	}
 	return c.JSON(http.StatusOK, out)
 }

@@ -35,6 +35,16 @@ const (
 	actSharePlay   = "share.play"
 )
 
+// auditActions are the actions the audit page's filter offers: the web's above
+// and those the command line writes (cmd/totalrec: user, token, hold and
+// retention).
+var auditActions = []string{
+	actLogin, actLoginFailed, actThrottled, actLogout, actPlay, actDownload,
+	actExportCSV, actExportZIP, actExportAudit, actUserAdd, actUserUpdate, actUserPasswd, "user.rm",
+	"token.add", "token.rm", actShareAdd, actShareRevoke, actSharePlay, "hold.add", "hold.rm",
+	"retention.start", "retention.run", "retention.interrupted",
+}
+
 // playDedupe is how long repeated requests for one recording's audio by one
 // session count as one play.
 const playDedupe = time.Hour

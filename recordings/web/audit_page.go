@@ -4,7 +4,9 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -15,8 +17,11 @@ import (
 // auditView is the audit page's data.
 type auditView struct {
 	Who, Action, Since, Until string
+	SinceInput, UntilInput    string // the dates as the language writes them
+	DatePlaceholder           string
 	Rows                      []auditRow
 	Next, CSV                 string
+	Actions                   []option
 }
 
 type auditRow struct {
@@ -33,11 +38,12 @@ func (s *Server) auditQuery(c echo.Context) (catalog.AuditQuery, error) {
 		if v == "" {
 			return time.Time{}, nil
 		}
-		t, err := time.ParseInLocation("2006-01-02", v, s.loc)
-		if err != nil {
-			return t, badRequest(param, "%q is not a date like 2026-11-26", clip(v, 40))
+		for _, layout := range []string{"2006-01-02", "02.01.2006", "2.1.2006"} {
+			if t, err := time.ParseInLocation(layout, strings.TrimSpace(v), s.loc); err == nil {
+				return t, nil
+			}
 		}
-		return t, nil
+		return time.Time{}, badRequest(param, "%q is not a date like 2026-11-26 or 26.11.2026", clip(v, 40))
 	}
 	var err error
 	if q.Since, err = day("since"); err != nil {
@@ -70,7 +76,21 @@ func (s *Server) auditPage(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	v := auditView{Who: q.Who, Action: q.Action, Since: c.QueryParam("since"), Until: c.QueryParam("until")}
+	v := auditView{Who: q.Who, Action: q.Action, Since: c.QueryParam("since"), Until: c.QueryParam("until"),
+		DatePlaceholder: l.T("audit.date.hint")}
+	if !q.Since.IsZero() {
+		v.SinceInput = l.DateInput(q.Since, false)
+	}
+	if !q.Until.IsZero() {
+		v.UntilInput = l.DateInput(q.Until.AddDate(0, 0, -1), false)
+	}
+	v.Actions = []option{{"", l.T("filter.any"), q.Action == ""}}
+	for _, a := range auditActions {
+		v.Actions = append(v.Actions, option{a, a, a == q.Action})
+	}
+	if q.Action != "" && !slices.Contains(auditActions, q.Action) {
+		v.Actions = append(v.Actions, option{q.Action, q.Action, true})
+	}
 	now := s.now().In(s.loc)
 	for _, e := range entries {
 		v.Rows = append(v.Rows, auditRow{At: l.Short(e.At.In(s.loc), now), Who: e.Who, Addr: e.Addr, Action: e.Action,

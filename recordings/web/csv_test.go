@@ -3,14 +3,17 @@ package web
 import (
 	"bytes"
 	"database/sql"
+	"encoding/binary"
 	"encoding/csv"
-	"io/fs"
+	"math"
 	"net/url"
 	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/totalrec/totalrec/recordings/audio"
 )
 
 func TestCell(t *testing.T) {
@@ -77,13 +80,13 @@ func TestExports_FormulaInjection(t *testing.T) {
 				t.Fatalf("%s: %d rows", q.sql, n)
 			}
 		}
-		var wav []byte
-		filepath.WalkDir(spoolDir, func(p string, d fs.DirEntry, err error) error {
-			if err == nil && wav == nil && strings.HasSuffix(p, ".wav") {
-				wav, err = os.ReadFile(p)
-			}
-			return err
-		})
+		// A second of a 440 Hz tone: a recording with audio, which the export lists.
+		const samples = 8000
+		h := audio.WAVHeader(8000, 1, 16, samples*2)
+		wav := h[:]
+		for i := range samples {
+			wav = binary.LittleEndian.AppendUint16(wav, uint16(int16(8000*math.Sin(2*math.Pi*440*float64(i)/8000))))
+		}
 		dir := filepath.Join(spoolDir, "2026", "11", "26")
 		if err := os.MkdirAll(dir, 0o755); err != nil {
 			t.Fatal(err)

@@ -73,6 +73,27 @@ func (l *lang) Short(t, now time.Time) string {
 	return t.Format("2 Jan 2006 15:04:05")
 }
 
+// DateInput writes t for a form's date box, the way the language writes dates:
+// 2026-11-26 10:15 or 26.11.2026 10:15 (without the time unless withTime).
+func (l *lang) DateInput(t time.Time, withTime bool) string {
+	layout := "2006-01-02"
+	if l.Code == "ru" {
+		layout = "02.01.2006"
+	}
+	if withTime {
+		layout += " 15:04"
+	}
+	return t.Format(layout)
+}
+
+// Month writes t's month: 2026-11 or 11.2026.
+func (l *lang) Month(t time.Time) string {
+	if l.Code == "ru" {
+		return t.Format("01.2006")
+	}
+	return t.Format("2006-01")
+}
+
 // Number writes n with thousands separated: 12,345 or 12 345.
 func (l *lang) Number(n int) string {
 	s := strconv.Itoa(n)
@@ -111,9 +132,11 @@ func (l *lang) Bytes(n int64) string {
 	return s
 }
 
-// clock writes a duration as m:ss or h:mm:ss.
+// clock writes a duration as m:ss or h:mm:ss, cut to whole seconds as the
+// player's clock is (app.js), so that a recording's length reads the same in
+// the header, the table and the player.
 func clock(d time.Duration) string {
-	s := int(d.Round(time.Second) / time.Second)
+	s := int(d / time.Second)
 	if s >= 3600 {
 		return fmt.Sprintf("%d:%02d:%02d", s/3600, s/60%60, s%60)
 	}

@@ -204,10 +204,17 @@ func (s *Server) useNonce(ctx context.Context, cl auth.SSOClaims, now time.Time)
 }
 
 // loginOnce is GET /login/once?token=…: a one-time link from Server.LoginLink.
+// A spent, expired or unknown link gets the sign-in form (403) saying so, and,
+// on a server that prints such links (the demo), how to get a new one.
 func (s *Server) loginOnce(c echo.Context) error {
-	name, ok := s.takeOnce(c.QueryParam("token"))
+	name, ok, issued := s.takeOnce(c.QueryParam("token"))
 	if !ok {
-		return &publicError{status: http.StatusForbidden, code: "link_invalid", message: "the sign-in link is invalid, expired or already used"}
+		l := langOf(c)
+		msg := l.T("login.once.spent")
+		if issued {
+			msg += " " + l.T("login.once.demo")
+		}
+		return s.renderLogin(c, http.StatusForbidden, s.path("/"), msg)
 	}
 	u, err := s.acc.UserByName(c.Request().Context(), name)
 	if err != nil {

@@ -174,6 +174,16 @@ var messagesEN = map[string]string{
 	"storage.col.report":    "Report",
 	"storage.runs":          "Retention runs",
 	"storage.runs.none":     "No retention run yet.",
+
+	"results.range":        "%s–%s of %s",
+	"results.range.capped": "%s–%s of more than %s",
+	"results.open":         "Open the player",
+	"export.zip.none":      "Nothing matches: nothing to download",
+	"action.pause":         "Pause",
+	"filter.date.hint":     "YYYY-MM-DD hh:mm",
+	"audit.date.hint":      "YYYY-MM-DD",
+	"filter.text":          "Name or account",
+	"filter.text.hint":     "Caller name, account code, userfield",
 }
 
 var messagesRU = map[string]string{
@@ -346,4 +356,14 @@ var messagesRU = map[string]string{
 	"storage.col.report":    "Отчёт",
 	"storage.runs":          "Запуски хранения",
 	"storage.runs.none":     "Запусков ещё не было.",
+
+	"results.range":        "%s–%s из %s",
+	"results.range.capped": "%s–%s из более чем %s",
+	"results.open":         "Открыть плеер",
+	"export.zip.none":      "Ничего не найдено: скачивать нечего",
+	"action.pause":         "Пауза",
+	"filter.date.hint":     "ДД.ММ.ГГГГ чч:мм",
+	"audit.date.hint":      "ДД.ММ.ГГГГ",
+	"filter.text":          "Имя или аккаунт",
+	"filter.text.hint":     "Имя звонящего, accountcode, userfield",
 }

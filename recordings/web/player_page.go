@@ -1,6 +1,7 @@
 package web
 
 import (
+	"encoding/json"
 	"errors"
 	"net/http"
 	"strconv"
@@ -35,7 +36,8 @@ type playerView struct {
 	Legs        []row
 	CDRLegs     []cdrRow
 	CDRError    bool
-	CanShare    bool // the share links section shows
+	LegMarks    string // JSON: where each CDR leg starts in the recording, for the waveform
+	CanShare    bool   // the share links section shows
 	Shares      []shareLink
 	ShareTTLs   []option
 }
@@ -90,6 +92,7 @@ func (s *Server) playerPage(c echo.Context) error {
 			for _, r := range rows {
 				v.CDRLegs = append(v.CDRLegs, newCDRRow(r, rec, l, now, s.loc))
 			}
+			v.LegMarks = legMarks(rows, rec)
 		}
 	}
 	if p := principalOf(c); p.canShare() && p.Session != nil {
@@ -206,4 +209,34 @@ func orDash(s string) string {
 		return "—"
 	}
 	return s
+}
+
+// legMark is where a CDR leg starts in a recording, for the waveform.
+type legMark struct {
+	At    float64 `json:"at"` // seconds from the recording's start
+	Label string  `json:"label"`
+}
+
+// legMarks are the starts of the CDR legs that fall within the recording, one
+// per second at most, as JSON. A leg that began before the recording (its
+// calldate is the call's, the recording the answered leg's) marks the start.
+func legMarks(rows []recordings.CDR, rec recordings.Recording) string {
+	var marks []legMark
+	seen := map[int64]bool{}
+	for _, r := range rows {
+		at := r.CallDate.Sub(rec.CallTime)
+		if r.CallDate.IsZero() || at > rec.Duration || at < -time.Duration(r.Duration)*time.Second {
+			continue
+		}
+		at = max(at, 0)
+		if sec := int64(at / time.Second); !seen[sec] {
+			seen[sec] = true
+			marks = append(marks, legMark{At: at.Seconds(), Label: orDash(r.Src) + " → " + orDash(r.Dst)})
+		}
+	}
+	b, err := json.Marshal(marks)
+	if err != nil || marks == nil {
+		return "[]"
+	}
+	return string(b)
 }

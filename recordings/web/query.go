@@ -16,6 +16,7 @@ import (
 type searchForm struct {
 	Since, Until   string
 	Number, Ext    string
+	Text           string // a part of the caller name, account code or userfield
 	Types          []string
 	Direction      string
 	MinDur, MaxDur string
@@ -27,6 +28,7 @@ type searchForm struct {
 	Limit          int
 	After          string
 	Back           []string // cursors of the pages before this one (the search page's "previous")
+	Page           int      // this page's number, from 1: where its rows are among the matches
 	query          recordings.Query
 }
 
@@ -36,6 +38,7 @@ const (
 	maxParam    = 256 // characters in one parameter value
 	maxBack     = 30  // cursors kept for "previous"; older pages are reached from the first
 	maxDuration = 1000 * time.Hour
+	maxPage     = 1000000 // the page number a URL may say
 )
 
 // phoneChars are what a number or extension may be typed with; only the digits
@@ -45,7 +48,7 @@ const phoneChars = "0123456789+-(). *#"
 // parseSearch reads a search from URL parameters; every mistake is a 400 that
 // names the parameter. Empty recordings are hidden unless hide_empty says no.
 func parseSearch(v url.Values, now time.Time, loc *time.Location) (searchForm, error) {
-	f := searchForm{HideEmpty: true, Limit: recordings.DefaultLimit}
+	f := searchForm{HideEmpty: true, Limit: recordings.DefaultLimit, Page: 1}
 	for name, vals := range v {
 		for _, s := range vals {
 			if !utf8.ValidString(s) {
@@ -67,16 +70,17 @@ func parseSearch(v url.Values, now time.Time, loc *time.Location) (searchForm, e
 		return f, badRequest("ext", "%q is not an extension", f.Ext)
 	}
 	q := &f.query
-	q.Number, q.Ext, q.After = f.Number, f.Ext, f.After
+	f.Text = get("text")
+	q.Number, q.Ext, q.Text, q.After = f.Number, f.Ext, f.Text, f.After
 	var err error
 	if f.Since != "" {
-		if q.Since, err = recordings.ParseWhen(f.Since, now, loc); err != nil {
-			return f, badRequest("since", "%q is not a time: use 2026-11-26, 2026-11-26T10:15, today, yesterday or an age like 7d", f.Since)
+		if q.Since, err = parseWhen(f.Since, now, loc); err != nil {
+			return f, badRequest("since", "%q is not a time: use 2026-11-26 10:15, 26.11.2026 10:15, today, yesterday or an age like 7d", f.Since)
 		}
 	}
 	if f.Until != "" {
-		if q.Until, err = recordings.ParseWhen(f.Until, now, loc); err != nil {
-			return f, badRequest("until", "%q is not a time: use 2026-11-26, 2026-11-26T10:15, today, yesterday or an age like 7d", f.Until)
+		if q.Until, err = parseWhen(f.Until, now, loc); err != nil {
+			return f, badRequest("until", "%q is not a time: use 2026-11-26 10:15, 26.11.2026 10:15, today, yesterday or an age like 7d", f.Until)
 		}
 	}
 	if q.MinDuration, err = parseDur("min_duration", f.MinDur); err != nil {
@@ -127,6 +131,12 @@ func parseSearch(v url.Values, now time.Time, loc *time.Location) (searchForm, e
 		}
 	}
 	q.WithDeleted = f.Deleted
+	if s := get("page"); s != "" && f.After != "" {
+		// Only a position: a wrong one mislabels the rows, it cannot change them.
+		if n, err := strconv.Atoi(s); err == nil && n > 1 && n <= maxPage {
+			f.Page = n
+		}
+	}
 	for _, b := range strings.Split(get("back"), ".") {
 		if b != "" {
 			f.Back = append(f.Back, b)
@@ -180,6 +190,7 @@ func (f searchForm) values() url.Values {
 	set("until", f.Until)
 	set("number", f.Number)
 	set("ext", f.Ext)
+	set("text", f.Text)
 	for _, t := range f.Types {
 		v.Add("type", t)
 	}
@@ -201,4 +212,19 @@ func (f searchForm) values() url.Values {
 		v.Set("limit", strconv.Itoa(f.Limit))
 	}
 	return v
+}
+
+// dottedLayouts are the day-first dates the Russian forms show (lang.DateInput);
+// every form accepts them whatever its language: the dots say which is which.
+var dottedLayouts = []string{"02.01.2006 15:04", "02.01.2006 15:04:05", "02.01.2006", "2.1.2006 15:04", "2.1.2006"}
+
+// parseWhen reads a time from a form: a day-first date with dots, or anything
+// recordings.ParseWhen reads.
+func parseWhen(s string, now time.Time, loc *time.Location) (time.Time, error) {
+	for _, layout := range dottedLayouts {
+		if t, err := time.ParseInLocation(layout, strings.TrimSpace(s), loc); err == nil {
+			return t, nil
+		}
+	}
+	return recordings.ParseWhen(s, now, loc)
 }

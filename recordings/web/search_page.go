@@ -14,22 +14,26 @@ import (
 
 // searchView is the search page's data.
 type searchView struct {
-	Form        searchForm
-	SinceInput  string // the range as datetime-local values
-	UntilInput  string
-	Error       string // why the search could not run; the form is shown again
-	Rows        []row
-	Total       int
-	TotalCapped bool
-	Presets     []link
-	TimeSort    link
-	DurSort     link
-	Prev, Next  string
-	CSV, ZIP    string
-	ZIPTooMany  bool
-	Types       []option
-	Directions  []option
-	Disps       []option
+	Form       searchForm
+	SinceInput string // the range as the language writes it (lang.DateInput)
+	UntilInput string
+	// DatePlaceholder shows the language's way of writing a time.
+	DatePlaceholder string
+	Error           string // why the search could not run; the form is shown again
+	Rows            []row
+	Total           int
+	TotalCapped     bool
+	Position        string // "51–100 of 1,810 recordings"; "" without rows
+	Presets         []link
+	TimeSort        link
+	DurSort         link
+	Prev, Next      string
+	CSV, ZIP        string
+	ZIPTooMany      bool
+	ZIPNone         bool // nothing matches: nothing to download
+	Types           []option
+	Directions      []option
+	Disps           []option
 }
 
 // link is an anchor: its text, address and whether it is the current one.
@@ -59,6 +63,7 @@ type row struct {
 	State, StateLabel  string
 	Listed             bool // on disk and holding audio: offer play and download
 	URL, Download      string
+	Audio              string // what the row's own player plays
 }
 
 // recordingTypes are the name types offered in the search form's type list.
@@ -96,26 +101,34 @@ func (v *searchView) fill(f searchForm, p recordings.Page, l *lang, now time.Tim
 	for _, r := range p.Items {
 		v.Rows = append(v.Rows, newRow(r, l, now, loc, base))
 	}
+	if len(p.Items) > 0 {
+		from := (f.Page-1)*f.Limit + 1
+		key := "results.range"
+		if p.TotalCapped {
+			key = "results.range.capped"
+		}
+		v.Position = l.F(key, l.Number(from), l.Number(from+len(p.Items)-1), l.Number(p.Total))
+	}
 	query := f.values()
 	if p.Next != "" {
 		back := f.Back
 		if f.After != "" {
 			back = append(back[:len(back):len(back)], f.After)
 		}
-		v.Next = base + pageURL(query, p.Next, back)
+		v.Next = base + pageURL(query, p.Next, back, f.Page+1)
 	}
 	if f.After != "" {
 		// Previous is the page whose cursor is on top of the stack; an empty
 		// stack means the first page.
 		if n := len(f.Back); n > 0 {
-			v.Prev = base + pageURL(query, f.Back[n-1], f.Back[:n-1])
+			v.Prev = base + pageURL(query, f.Back[n-1], f.Back[:n-1], f.Page-1)
 		} else {
-			v.Prev = base + pageURL(query, "", nil)
+			v.Prev = base + pageURL(query, "", nil, 1)
 		}
 	}
 	v.CSV = base + "/api/v1/exports/recordings.csv?" + query.Encode()
 	v.ZIP = base + "/api/v1/exports/recordings.zip?" + query.Encode()
-	v.ZIPTooMany = p.Total > zipMax
+	v.ZIPTooMany, v.ZIPNone = p.Total > zipMax, p.Total == 0
 }
 
 // newRow is a recording as a row of a table, its links under base.
@@ -139,13 +152,14 @@ func newRow(r recordings.Recording, l *lang, now time.Time, loc *time.Location, 
 	case recordings.StateOK, recordings.StateWriting, recordings.StateCorrupt:
 		w.Listed = true
 		w.Download = base + "/api/v1/recordings/" + strconv.FormatInt(r.ID, 10) + "/original"
+		w.Audio = base + "/api/v1/recordings/" + strconv.FormatInt(r.ID, 10) + "/audio"
 	}
 	return w
 }
 
-// pageURL is the search page at cursor after with the cursor stack back, as a
-// route's path (the caller puts the base before it).
-func pageURL(base url.Values, after string, back []string) string {
+// pageURL is the search page at cursor after with the cursor stack back, page
+// number n, as a route's path (the caller puts the base before it).
+func pageURL(base url.Values, after string, back []string, n int) string {
 	v := url.Values{}
 	for k, vals := range base {
 		v[k] = vals
@@ -156,6 +170,9 @@ func pageURL(base url.Values, after string, back []string) string {
 	if len(back) > 0 {
 		v.Set("back", strings.Join(back, "."))
 	}
+	if after != "" && n > 1 {
+		v.Set("page", strconv.Itoa(n))
+	}
 	if len(v) == 0 {
 		return "/"
 	}
@@ -164,13 +181,16 @@ func pageURL(base url.Values, after string, back []string) string {
 
 // formOptions fills the select lists, the presets and the sort links (under base).
 func (v *searchView) formOptions(f searchForm, l *lang, now time.Time, loc *time.Location, base string) {
+	// The form shows times the language's way; the presets' URLs say them in ISO.
 	const layout = "2006-01-02T15:04"
-	if t, err := recordings.ParseWhen(f.Since, now, loc); err == nil && f.Since != "" {
-		v.SinceInput = t.In(loc).Format(layout)
+	var since, until time.Time
+	if t, err := parseWhen(f.Since, now, loc); err == nil && f.Since != "" {
+		since, v.SinceInput = t, l.DateInput(t.In(loc), true)
 	}
-	if t, err := recordings.ParseWhen(f.Until, now, loc); err == nil && f.Until != "" {
-		v.UntilInput = t.In(loc).Format(layout)
+	if t, err := parseWhen(f.Until, now, loc); err == nil && f.Until != "" {
+		until, v.UntilInput = t, l.DateInput(t.In(loc), true)
 	}
+	v.DatePlaceholder = l.T("filter.date.hint")
 	midnight := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, loc)
 	query := f.values()
 	for _, p := range []struct {
@@ -182,21 +202,17 @@ func (v *searchView) formOptions(f searchForm, l *lang, now time.Time, loc *time
 		{"preset.7days", midnight.AddDate(0, 0, -6), time.Time{}},
 		{"preset.30days", midnight.AddDate(0, 0, -29), time.Time{}},
 	} {
-		since, until := p.since.Format(layout), ""
-		if !p.until.IsZero() {
-			until = p.until.Format(layout)
-		}
 		q := url.Values{}
 		for k, vals := range query {
 			q[k] = vals
 		}
-		q.Set("since", since)
+		q.Set("since", p.since.Format(layout))
 		q.Del("until")
-		if until != "" {
-			q.Set("until", until)
+		if !p.until.IsZero() {
+			q.Set("until", p.until.Format(layout))
 		}
 		v.Presets = append(v.Presets, link{Label: l.T(p.key), URL: base + "/?" + q.Encode(),
-			Active: v.SinceInput == since && v.UntilInput == until})
+			Active: since.Equal(p.since) && until.Equal(p.until)})
 	}
 	v.TimeSort = sortLink(query, f.Sort, "time", l.T("col.time"))
 	v.DurSort = sortLink(query, f.Sort, "duration", l.T("col.duration"))

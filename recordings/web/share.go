@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -28,11 +29,11 @@ var shareTTLs = []struct {
 
 // shareLink is an active share as the player page lists it.
 type shareLink struct {
-	ID      int64
-	URL     string
-	Expires string
-	Revoke  string
-	Creator string
+	ID      int64  `json:"id"`
+	URL     string `json:"url"`
+	Expires string `json:"expires"`
+	Revoke  string `json:"revoke"`
+	Creator string `json:"creator"`
 }
 
 func (s *Server) shareKey(ctx context.Context) ([]byte, error) {
@@ -68,14 +69,18 @@ func (s *Server) sharesFor(c echo.Context, recID int64) ([]shareLink, error) {
 	if err != nil {
 		return nil, err
 	}
-	l := langOf(c)
 	out := make([]shareLink, len(shares))
 	for i, sh := range shares {
-		out[i] = shareLink{ID: sh.ID, URL: s.baseURL(c) + s.path("/share/"+auth.SignShare(key, sh.ID, sh.ExpiresAt)),
-			Expires: l.F("share.expires", l.DateTime(sh.ExpiresAt.In(s.loc))), Creator: sh.CreatedBy,
-			Revoke: s.path(fmt.Sprintf("/shares/%d/revoke", sh.ID))}
+		out[i] = s.newShareLink(c, key, sh)
 	}
 	return out, nil
+}
+
+func (s *Server) newShareLink(c echo.Context, key []byte, sh catalog.Share) shareLink {
+	l := langOf(c)
+	return shareLink{ID: sh.ID, URL: s.baseURL(c) + s.path("/share/"+auth.SignShare(key, sh.ID, sh.ExpiresAt)),
+		Expires: l.F("share.expires", l.DateTime(sh.ExpiresAt.In(s.loc))), Creator: sh.CreatedBy,
+		Revoke: s.path(fmt.Sprintf("/shares/%d/revoke", sh.ID))}
 }
 
 // addShare is POST /recordings/{id}/shares (administrators and supervisors,
@@ -106,6 +111,15 @@ func (s *Server) addShare(c echo.Context) error {
 	}
 	if err := s.audit(c, actShareAdd, rec.ID, fmt.Sprintf("share=%d expires=%s", sh.ID, sh.ExpiresAt.UTC().Format(time.RFC3339))); err != nil {
 		return err
+	}
+	if strings.Contains(c.Request().Header.Get("Accept"), "application/json") {
+		// The player page's script adds the link without leaving the page,
+		// which would stop the playback.
+		key, err := s.shareKey(c.Request().Context())
+		if err != nil {
+			return err
+		}
+		return c.JSON(http.StatusCreated, s.newShareLink(c, key, sh))
 	}
 	return c.Redirect(http.StatusSeeOther, s.path(fmt.Sprintf("/recordings/%d#shares", rec.ID)))
 }

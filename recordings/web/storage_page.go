@@ -241,7 +241,7 @@ func (s *Server) storageView(l *lang, snap *storageSnap) storageView {
 	case snap.disk.Total > 0:
 		days := snap.disk.Free / rate
 		v.ForecastDays = l.Number(int(days))
-		v.ForecastDate = now.AddDate(0, 0, int(min(days, 100*365))).Format("2006-01-02")
+		v.ForecastDate = l.DateInput(now.AddDate(0, 0, int(min(days, 100*365))), false)
 	}
 	return v
 }
@@ -319,7 +319,7 @@ func dayChart(l *lang, byDay map[string]retention.Count, now time.Time) chart {
 		day := now.AddDate(0, 0, -d)
 		c := byDay[day.Format("2006-01-02")]
 		labels = append(labels, day.Format(l.T("storage.daylabel")))
-		titles = append(titles, day.Format("2006-01-02")+": "+l.F("storage.bar", l.Number(int(c.Files)), l.Bytes(c.Bytes)))
+		titles = append(titles, l.DateInput(day, false)+": "+l.F("storage.bar", l.Number(int(c.Files)), l.Bytes(c.Bytes)))
 		values = append(values, c.Bytes)
 	}
 	return drawChart(l, labels, titles, values, 7, chartDays)
@@ -343,8 +343,8 @@ func monthChart(l *lang, byDay map[string]retention.Count, now time.Time) chart 
 		if len(values) == 0 && c.Files == 0 && m.Before(time.Date(now.Year(), now.Month(), 1, 0, 0, 0, 0, now.Location())) {
 			continue
 		}
-		labels = append(labels, m.Format("2006-01"))
-		titles = append(titles, m.Format("2006-01")+": "+l.F("storage.bar", l.Number(int(c.Files)), l.Bytes(c.Bytes)))
+		labels = append(labels, l.Month(m))
+		titles = append(titles, l.Month(m)+": "+l.F("storage.bar", l.Number(int(c.Files)), l.Bytes(c.Bytes)))
 		values = append(values, c.Bytes)
 	}
 	return drawChart(l, labels, titles, values, max(1, (len(values)+5)/6), 12)
