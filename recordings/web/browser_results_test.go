@@ -64,9 +64,7 @@ func TestBrowser_InlinePlayer(t *testing.T) {
 	waitJS(t, ctx, `document.querySelectorAll("#results tr.mini").length === 1 &&
 		document.querySelector("#results tr.mini").previousElementSibling === document.querySelectorAll("#results tbody tr[data-id]")[1] &&
 		document.querySelector("#results tr.mini audio").currentTime > 0.3`)
-	if logs := f.logs.String(); strings.Contains(logs, "level=ERROR") {
-		t.Errorf("the server logged errors:\n%s", logs)
-	}
+	f.noErrors(t, "while playing from the results")
 }
 
 // TestBrowser_TextSearch finds recordings by a part of the caller name, in

@@ -230,9 +230,7 @@ func TestBrowser_Player(t *testing.T) {
 		t.Errorf("] set the speed to %v, want 1.25", rate)
 	}
 	do(t, ctx, chromedp.KeyEvent(" "), chromedp.Poll[chromedp.Void](`document.getElementById("audio").paused`, chromedp.WithPollingTimeout(5*time.Second)))
-	if logs := f.logs.String(); strings.Contains(logs, "level=ERROR") {
-		t.Errorf("the server logged errors while playing:\n%s", logs)
-	}
+	f.noErrors(t, "while playing")
 }
 
 // TestBrowser_Download clicks "Download original" and finds the file, byte for

@@ -300,3 +300,11 @@ func (w *lockedWriter) String() string {
 	defer w.mu.Unlock()
 	return w.w.String()
 }
+
+// noErrors fails t when the server logged an error; while says during what.
+func (f *fixture) noErrors(t *testing.T, while string) {
+	t.Helper()
+	if logs := f.logs.String(); strings.Contains(logs, "level=ERROR") {
+		t.Errorf("the server logged errors %s:\n%s", while, logs)
+	}
+}
