@@ -171,7 +171,8 @@ if (!function_exists('totalrec_bundle_paths')) {
 
 	/** The nightly retention line of the web user's crontab: added ($on) or removed. */
 	function totalrec_bundle_cron($p, $on) {
-		if (!class_exists('FreePBX') || !method_exists('FreePBX', 'Cron')) {
+		// FreePBX::Cron() is reached through __callStatic: method_exists() cannot see it.
+		if (!class_exists('FreePBX')) {
 			return 'ERROR: ' . _('No FreePBX Cron: add the nightly "totalrec retention run" by hand');
 		}
 		$line = '30 3 * * * ' . $p['bin'] . ' --config ' . $p['conf'] . ' retention run 2>&1 | logger -t totalrec';
@@ -193,7 +194,7 @@ if (!function_exists('totalrec_bundle_paths')) {
 
 	/** The lines of the web user's crontab (empty without FreePBX's Cron). */
 	function totalrec_bundle_cron_lines() {
-		if (!class_exists('FreePBX') || !method_exists('FreePBX', 'Cron')) {
+		if (!class_exists('FreePBX')) {
 			return array();
 		}
 		try {
@@ -234,7 +235,8 @@ if (!function_exists('totalrec_bundle_paths')) {
 
 	/**
 	 * (Re)starts the bundled daemon as the web user, detached from this process
-	 * (its own session), logging to syslog, and waits up to 30 s for /healthz.
+	 * (its own session, none of its descriptors), logging to syslog, and waits up
+	 * to 30 s for /healthz.
 	 */
 	function totalrec_bundle_restart() {
 		$p = totalrec_bundle_paths();
@@ -245,10 +247,17 @@ if (!function_exists('totalrec_bundle_paths')) {
 			}
 		}
 		$serve = escapeshellarg($p['bin']) . ' --config ' . escapeshellarg($p['conf']) . ' serve 2>&1 | logger -t totalrec';
-		$cmd = 'setsid sh -c ' . escapeshellarg($serve);
+		$run = 'setsid sh -c ' . escapeshellarg($serve);
 		if (function_exists('posix_getuid') && posix_getuid() == 0) {
-			$cmd = 'PATH="$PATH:/usr/sbin:/sbin" runuser -u ' . escapeshellarg(totalrec_bundle_user()) . ' -- ' . $cmd;
+			$run = 'runuser -u ' . escapeshellarg(totalrec_bundle_user()) . ' -- ' . $run;
 		}
+		// Descriptors above 2 are closed first: PHP's own (fwconsole's output, or
+		// Apache's connection when Module Admin installs from the browser) would
+		// otherwise stay open in the daemon (and in runuser, which waits for it),
+		// and the install would never finish.
+		$detach = 'PATH="$PATH:/usr/sbin:/sbin"; for f in /proc/$$/fd/*; do n=${f##*/}; '
+			. '[ "$n" -gt 2 ] && eval "exec $n>&-" 2>/dev/null; done; exec ' . $run;
+		$cmd = 'bash -c ' . escapeshellarg($detach);
 		exec($cmd . ' </dev/null >/dev/null 2>&1 &');
 		$url = totalrec_internal_url(array('internal_url' => ''), totalrec_read_conf($p['conf'])) . '/healthz';
 		for ($i = 0; $i < 60; $i++) {
