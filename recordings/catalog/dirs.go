@@ -77,8 +77,10 @@ func (c *Catalog) LiveDirsUnder(ctx context.Context, node, dir string) ([]string
 // MarkMissing records that the files of these recordings are gone from disk. Rows
 // already marked deleted stay deleted.
 func (c *Catalog) MarkMissing(ctx context.Context, ids []int64, now time.Time) error {
-	err := c.updateIDs(ctx, ids, `UPDATE totalrec_recordings SET state = 'missing', updated_at = ?
-		WHERE state <> 'deleted' AND id IN `, c.timeArg(now))
+	err := c.updateIDs(ctx, ids,
+		idUpdate{`UPDATE totalrec_recordings SET state = 'missing', updated_at = ?
+		WHERE state <> 'deleted' AND id IN `, []any{c.timeArg(now)}},
+		goneNumbers)
 	if err != nil {
 		return fmt.Errorf("mark missing: %w", err)
 	}
@@ -90,29 +92,43 @@ func (c *Catalog) MarkDeleted(ctx context.Context, ids []int64, now time.Time, r
 	if now.IsZero() {
 		return fmt.Errorf("mark deleted: zero time: %w", recordings.ErrInvalid)
 	}
-	err := c.updateIDs(ctx, ids, `UPDATE totalrec_recordings
+	err := c.updateIDs(ctx, ids,
+		idUpdate{`UPDATE totalrec_recordings
 		SET state = 'deleted', deleted_at = ?, deleted_reason = ?, updated_at = ? WHERE id IN `,
-		c.timeArg(now), clip(reason, lenText), c.timeArg(now))
+			[]any{c.timeArg(now), clip(reason, lenText), c.timeArg(now)}},
+		goneNumbers)
 	if err != nil {
 		return fmt.Errorf("mark deleted: %w", err)
 	}
 	return nil
 }
 
-// updateIDs runs q (ending in "id IN ") over ids, in one transaction.
-func (c *Catalog) updateIDs(ctx context.Context, ids []int64, q string, args ...any) error {
+// idUpdate is one statement of updateIDs: q ends in "id IN " (or "recording_id IN ").
+type idUpdate struct {
+	q    string
+	args []any
+}
+
+// goneNumbers keeps the number keys of recordings whose file is gone in step with
+// their state (see KeyPresence).
+var goneNumbers = idUpdate{q: `UPDATE totalrec_numbers SET presence = 0 WHERE recording_id IN `}
+
+// updateIDs runs the updates over ids, in one transaction.
+func (c *Catalog) updateIDs(ctx context.Context, ids []int64, updates ...idUpdate) error {
 	if len(ids) == 0 {
 		return nil
 	}
 	return c.inTx(ctx, func(tx *sql.Tx) error {
 		for start := 0; start < len(ids); start += idsPerStatement {
 			part := ids[start:min(start+idsPerStatement, len(ids))]
-			a := append([]any{}, args...)
-			for _, id := range part {
-				a = append(a, id)
-			}
-			if _, err := tx.ExecContext(ctx, q+placeholders(1, len(part)), a...); err != nil {
-				return err
+			for _, u := range updates {
+				a := append([]any{}, u.args...)
+				for _, id := range part {
+					a = append(a, id)
+				}
+				if _, err := tx.ExecContext(ctx, u.q+placeholders(1, len(part)), a...); err != nil {
+					return err
+				}
 			}
 		}
 		return nil

@@ -60,6 +60,15 @@
 // writing, corrupt, empty); HideEmpty drops empty ones. Count and page are two
 // statements: a write committed between them can make Total differ by that write.
 //
+// A search by number or extension sorted by time, with no filter but the time range
+// and those state classes, and no extension scope, is answered from
+// totalrec_numbers alone (search_keys.go): each key carries its recording's
+// presence (gone, audio, empty), kept in step with the recording's state, so the
+// capped count reads keys only and the page reads one page of keys, in the key's own
+// time order, before fetching those recordings. Every other search joins each
+// number match to its recording (searchWhere), which for a busy extension over a
+// month means thousands of random reads when the table is larger than the cache.
+//
 // # Query plans
 //
 // EXPLAIN on MariaDB 10.11 with 400,000 recordings over one year (800,000 numbers),
@@ -70,6 +79,9 @@
 //	                                r eq_ref PRIMARY; filesort of the few matches                          (0.6 ms)
 //	year + last 4 digits            same plan, 40 rows                                                    (0.9 ms)
 //	extension, 30 days              same plan with num_rev = ?, 150 rows                                  (1.4 ms)
+//
+// (Since migration step 7 the number and extension searches above read the keys
+// first; docs/benchmarks.md has their plans and figures at 10 million recordings.)
 //	linkedid                        ref idx_linkedid, filesort of the call's legs                         (0.3 ms)
 //	answered, > 60 s, one day       page: range idx_time; count: range idx_time, Using index              (0.8 ms)
 //	no filter, newest first         index idx_time backwards, stops after one page; count stops at the cap (1.7 ms)

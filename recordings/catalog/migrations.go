@@ -33,6 +33,7 @@ var migrations = []migration{
 	{"retention runs, legal holds", sqliteRetentionV1, mysqlRetentionV1},        // retention.go
 	{"webhook endpoints, outbox", sqliteWebhooksV1, mysqlWebhooksV1},            // webhooks.go
 	{"recordings' CDR userfield", sqliteUserFieldV1, mysqlUserFieldV1},          // search.go
+	{"number keys' presence", sqlitePresenceV1, mysqlPresenceV1},                // search_keys.go
 }
 
 // versionTable holds one row: the number of steps applied.

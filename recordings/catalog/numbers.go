@@ -93,18 +93,44 @@ func extKey(ext string) (string, error) {
 type numberSource struct {
 	id       int64
 	callTime nullTime
+	state    string
 	fields   [6]string // name_dest, name_from, cdr_src, cdr_dst, cdr_cnum, cdr_did
 }
 
 // numberSourceCols is the SELECT list scanned into a numberSource.
-const numberSourceCols = `id, call_time, name_dest, name_from, cdr_src, cdr_dst, cdr_cnum, cdr_did`
+const numberSourceCols = `id, call_time, state, name_dest, name_from, cdr_src, cdr_dst, cdr_cnum, cdr_did`
 
 func scanNumberSource(s scanner) (numberSource, error) {
 	var n numberSource
-	err := s.Scan(&n.id, &n.callTime, &n.fields[0], &n.fields[1], &n.fields[2], &n.fields[3],
+	err := s.Scan(&n.id, &n.callTime, &n.state, &n.fields[0], &n.fields[1], &n.fields[2], &n.fields[3],
 		&n.fields[4], &n.fields[5])
 	return n, err
 }
+
+// A number key's presence mirrors its recording's state in the three classes a
+// search tells apart, so that a search by number can count its matches from the
+// keys alone: every statement that changes a recording's state also sets its keys'
+// presence (writeNumbers, MarkMissing, MarkDeleted).
+const (
+	presenceGone  = 0 // missing or deleted
+	presenceAudio = 1 // ok, writing or corrupt: shown by every search
+	presenceEmpty = 2 // empty: shown unless empty recordings are hidden
+)
+
+// KeyPresence is the presence stored with the number keys of a recording in
+// state. Bulk loaders use it to write what the catalogue would.
+func KeyPresence(state recordings.State) int {
+	switch state {
+	case recordings.StateOK, recordings.StateWriting, recordings.StateCorrupt:
+		return presenceAudio
+	case recordings.StateEmpty:
+		return presenceEmpty
+	}
+	return presenceGone
+}
+
+// presenceSQL is KeyPresence in SQL, over the column state.
+const presenceSQL = `CASE WHEN state IN ('ok', 'writing', 'corrupt') THEN 1 WHEN state = 'empty' THEN 2 ELSE 0 END`
 
 // numberRowsPerInsert keeps a multi-row INSERT of numbers well under the placeholder limits.
 const numberRowsPerInsert = 500
@@ -133,7 +159,7 @@ func (c *Catalog) writeNumbers(ctx context.Context, tx *sql.Tx, srcs []numberSou
 			return nil
 		}
 		_, err := tx.ExecContext(ctx,
-			`INSERT INTO totalrec_numbers (num_rev, call_time, recording_id) VALUES `+placeholders(len(args)/3, 3),
+			`INSERT INTO totalrec_numbers (num_rev, call_time, recording_id, presence) VALUES `+placeholders(len(args)/4, 4),
 			args...)
 		args = args[:0]
 		if err != nil {
@@ -143,9 +169,9 @@ func (c *Catalog) writeNumbers(ctx context.Context, tx *sql.Tx, srcs []numberSou
 	}
 	for _, s := range srcs {
 		for _, k := range NumberKeys(s.fields[:]...) {
-			args = append(args, k, c.timeArg(s.callTime.T), s.id)
+			args = append(args, k, c.timeArg(s.callTime.T), s.id, KeyPresence(recordings.State(s.state)))
 		}
-		if len(args) >= 3*numberRowsPerInsert {
+		if len(args) >= 4*numberRowsPerInsert {
 			if err := flush(); err != nil {
 				return err
 			}

@@ -62,8 +62,8 @@ func (c *Catalog) ClaimDeletion(ctx context.Context, rec recordings.Recording, r
 // ReleaseClaims drops the claims on ids whose file stays (it changed, or could not
 // be deleted): the rows are as they were before the claim.
 func (c *Catalog) ReleaseClaims(ctx context.Context, ids []int64) error {
-	err := c.updateIDs(ctx, ids, `UPDATE totalrec_recordings SET deleted_at = NULL, deleted_reason = '', updated_at = ?
-		WHERE `+claimCond+` AND id IN `, c.timeArg(c.now()))
+	err := c.updateIDs(ctx, ids, idUpdate{`UPDATE totalrec_recordings SET deleted_at = NULL, deleted_reason = '', updated_at = ?
+		WHERE ` + claimCond + ` AND id IN `, []any{c.timeArg(c.now())}})
 	if err != nil {
 		return fmt.Errorf("release claims: %w", err)
 	}

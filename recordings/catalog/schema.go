@@ -24,7 +24,8 @@ package catalog
 //   - idx_cdr_due (cdr_status, next_cdr_at): the enrichment queue.
 //   - totalrec_numbers PRIMARY KEY (num_rev, call_time, recording_id): number and
 //     extension search as a range on the reversed digits, with the call time in the key
-//     so that a date range is checked on the index; clustered on InnoDB.
+//     so that a date range is checked on the index; clustered on InnoDB. Its presence
+//     column (step 7, search_keys.go) lets a search by number count on the keys alone.
 var mysqlSchemaV1 = []string{
 	`CREATE TABLE IF NOT EXISTS totalrec_recordings (
 		id                BIGINT        NOT NULL AUTO_INCREMENT,

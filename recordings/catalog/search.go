@@ -54,11 +54,16 @@ type timeBound struct {
 // Search returns one page of recordings matching q, and the number of matches up to
 // TotalCap. Errors from bad filters or cursors are *recordings.QueryError.
 func (c *Catalog) Search(ctx context.Context, q recordings.Query) (recordings.Page, error) {
-	var page recordings.Page
 	st, err := c.searchStatements(q)
 	if err != nil {
-		return page, fmt.Errorf("search: %w", err)
+		return recordings.Page{}, fmt.Errorf("search: %w", err)
 	}
+	return c.runSearch(ctx, st)
+}
+
+// runSearch runs a search's two statements.
+func (c *Catalog) runSearch(ctx context.Context, st searchStatements) (recordings.Page, error) {
+	var page recordings.Page
 	if err := c.rdb.QueryRowContext(ctx, st.count, st.countArgs...).Scan(&page.Total); err != nil {
 		return page, fmt.Errorf("search: count: %w", err)
 	}
@@ -86,16 +91,28 @@ type searchStatements struct {
 }
 
 func (c *Catalog) searchStatements(q recordings.Query) (searchStatements, error) {
-	if err := q.Validate(); err != nil {
-		return searchStatements{}, err
+	st, spec, after, err := prepareSearch(q)
+	if err != nil {
+		return st, err
 	}
-	st := searchStatements{sort: q.Sort, limit: q.Limit}
+	if keyDriven(q, spec) {
+		return c.keyStatements(q, st, spec, after)
+	}
+	return c.generalStatements(q, st, spec, after)
+}
+
+// prepareSearch checks q and reads its sort, page size and cursor.
+func prepareSearch(q recordings.Query) (st searchStatements, spec sortSpec, after *cursor, err error) {
+	if err = q.Validate(); err != nil {
+		return st, spec, nil, err
+	}
+	st = searchStatements{sort: q.Sort, limit: q.Limit}
 	if st.sort == "" {
 		st.sort = recordings.SortTimeDesc
 	}
 	spec, ok := sorts[st.sort]
 	if !ok {
-		return st, recordings.Invalidf("sort", "%q is not a sort order", clip(string(q.Sort), 20))
+		return st, spec, nil, recordings.Invalidf("sort", "%q is not a sort order", clip(string(q.Sort), 20))
 	}
 	switch {
 	case st.limit <= 0:
@@ -103,14 +120,19 @@ func (c *Catalog) searchStatements(q recordings.Query) (searchStatements, error)
 	case st.limit > recordings.MaxLimit:
 		st.limit = recordings.MaxLimit
 	}
-	var after *cursor
 	if q.After != "" {
 		cur, err := decodeCursor(st.sort, q.After)
 		if err != nil {
-			return st, err
+			return st, spec, nil, err
 		}
 		after = &cur
 	}
+	return st, spec, after, nil
+}
+
+// generalStatements builds the count and the page of any search: every filter is
+// a condition on the recording (see searchWhere).
+func (c *Catalog) generalStatements(q recordings.Query, st searchStatements, spec sortSpec, after *cursor) (searchStatements, error) {
 	all, err := c.searchWhere(q, spec, nil)
 	if err != nil {
 		return st, err

@@ -74,12 +74,20 @@ const micro = "2006-01-02 15:04:05.000000"
 var bytesPerSecond = map[string]int64{"wav": 16000, "WAV": 1625, "gsm": 1650, "ulaw": 8000}
 var headerBytes = map[string]int64{"wav": 44, "WAV": 60}
 
+// recordingState is the state of a call's recording: empty when nobody answered.
+func recordingState(c callgen.Call) recordings.State {
+	if c.Empty {
+		return recordings.StateEmpty
+	}
+	return recordings.StateOK
+}
+
 func writeRecording(w *bufio.Writer, c callgen.Call) {
 	secs := int64(c.RecordingSeconds())
 	size := headerBytes[c.Format] + secs*bytesPerSecond[c.Format]
-	state := recordings.StateOK
-	if c.Empty {
-		state, size = recordings.StateEmpty, 44
+	state := recordingState(c)
+	if state == recordings.StateEmpty {
+		size = 44
 	}
 	t := c.Time.Format(micro)
 	end := c.Time.Add(time.Duration(c.Duration) * time.Second).Format(micro)

@@ -16,10 +16,11 @@ import (
 // numberRow is one totalrec_numbers row, packed: the generated keys have at most
 // 12 digits, and call times are seconds from the model's start.
 type numberRow struct {
-	key [12]byte
-	n   uint8
-	sec uint32
-	id  uint32
+	key      [12]byte
+	n        uint8
+	presence uint8
+	sec      uint32
+	id       uint32
 }
 
 // sortedNumbers draws every call's number keys and sorts them in the table's
@@ -32,11 +33,12 @@ func sortedNumbers(m callgen.Model) ([]numberRow, error) {
 	for i := int64(0); i < m.N; i++ {
 		c := m.Call(i)
 		sec := uint32(c.Time.Sub(start) / time.Second)
+		presence := uint8(catalog.KeyPresence(recordingState(c)))
 		for _, k := range catalog.NumberKeys(c.Dest, c.From, c.Src, c.Dst, c.CNum, c.DID) {
 			if len(k) > 12 {
 				return nil, fmt.Errorf("call %d: number key %q longer than 12 digits", i, k)
 			}
-			r := numberRow{n: uint8(len(k)), sec: sec, id: uint32(i + 1)}
+			r := numberRow{n: uint8(len(k)), presence: presence, sec: sec, id: uint32(i + 1)}
 			copy(r.key[:], k)
 			rows = append(rows, r)
 		}
@@ -59,6 +61,8 @@ func writeSortedNumbers(w *bufio.Writer, m callgen.Model, rows []numberRow) {
 		w.WriteString(start.Add(time.Duration(r.sec) * time.Second).Format(micro))
 		w.WriteByte('\t')
 		w.WriteString(strconv.FormatUint(uint64(r.id), 10))
+		w.WriteByte('\t')
+		w.WriteString(strconv.FormatUint(uint64(r.presence), 10))
 		w.WriteByte('\n')
 	}
 }
