@@ -35,29 +35,34 @@ func report(from, to time.Time, extra string) string {
 		" ORDER BY calldate DESC LIMIT 50"
 }
 
-// questions builds the six searches for the data set of m.
+// questions builds the searches for the data set of m.
 func questions(m callgen.Model) []question {
 	end := m.End
 	month := time.Date(end.Year(), end.Month()-1, 1, 0, 0, 0, 0, time.UTC)
 	monthEnd := month.AddDate(0, 1, 0)
 	number := quietNumber(m)
-	like := "'%" + number + "%'"
-	numCond := "AND (src LIKE " + like + " OR dst LIKE " + like + " OR cnum LIKE " + like + ")"
 	ext := callgen.ExtOf(0)
 	extCond := "AND (src = '" + ext + "' OR dst = '" + ext + "' OR cnum = '" + ext +
 		"' OR channel LIKE 'PJSIP/" + ext + "-%' OR dstchannel LIKE 'PJSIP/" + ext + "-%')"
 	linked := transferredCall(m)
 	day := end.AddDate(0, 0, -2)
+	did := callgen.DIDs[0]
+	busiest := callgen.National(0)
+	suffix := busiest[len(busiest)-4:]
+	likeCond := func(n string) string {
+		l := "'%" + n + "%'"
+		return "AND (src LIKE " + l + " OR dst LIKE " + l + " OR cnum LIKE " + l + ")"
+	}
 	return []question{
 		{"last 7 days, newest first",
 			recordings.Query{Since: end.AddDate(0, 0, -7), Until: end, Limit: 50},
 			report(end.AddDate(0, 0, -7), end, "")},
 		{"a month + a number (" + number + ")",
 			recordings.Query{Since: month, Until: monthEnd, Number: number, Limit: 50},
-			report(month, monthEnd, numCond)},
+			report(month, monthEnd, likeCond(number))},
 		{"a year + a number (" + number + ")",
 			recordings.Query{Since: m.Start(), Until: end, Number: number, Limit: 50},
-			report(m.Start(), end, numCond)},
+			report(m.Start(), end, likeCond(number))},
 		{"extension " + ext + ", 30 days",
 			recordings.Query{Since: end.AddDate(0, 0, -30), Until: end, Ext: ext, Limit: 50},
 			report(end.AddDate(0, 0, -30), end, extCond)},
@@ -68,6 +73,17 @@ func questions(m callgen.Model) []question {
 		{"answered, > 60 s, one day",
 			recordings.Query{Since: day, Until: day.AddDate(0, 0, 1), Disposition: "ANSWERED", MinDuration: time.Minute, Limit: 50},
 			report(day, day.AddDate(0, 0, 1), "AND disposition = 'ANSWERED' AND duration BETWEEN '60' AND '86400'")},
+		// Keys that match thousands of recordings: a DID, a short suffix, the
+		// busiest caller.
+		{"DID " + did + ", 30 days",
+			recordings.Query{Since: end.AddDate(0, 0, -30), Until: end, Number: did, Limit: 50},
+			report(end.AddDate(0, 0, -30), end, "AND did = '"+did+"'")},
+		{"a year + last 4 digits (" + suffix + ")",
+			recordings.Query{Since: m.Start(), Until: end, Number: suffix, Limit: 50},
+			report(m.Start(), end, likeCond(suffix))},
+		{"a year + the busiest number",
+			recordings.Query{Since: m.Start(), Until: end, Number: busiest, Limit: 50},
+			report(m.Start(), end, likeCond(busiest))},
 	}
 }
 
