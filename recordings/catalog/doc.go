@@ -79,9 +79,6 @@
 //	                                r eq_ref PRIMARY; filesort of the few matches                          (0.6 ms)
 //	year + last 4 digits            same plan, 40 rows                                                    (0.9 ms)
 //	extension, 30 days              same plan with num_rev = ?, 150 rows                                  (1.4 ms)
-//
-// (Since migration step 7 the number and extension searches above read the keys
-// first; docs/benchmarks.md has their plans and figures at 10 million recordings.)
 //	linkedid                        ref idx_linkedid, filesort of the call's legs                         (0.3 ms)
 //	answered, > 60 s, one day       page: range idx_time; count: range idx_time, Using index              (0.8 ms)
 //	no filter, newest first         index idx_time backwards, stops after one page; count stops at the cap (1.7 ms)
@@ -90,4 +87,8 @@
 // idx_time carries state, duration and disposition so those filters and the capped
 // count run on the index alone; the number filter reaches the recordings through
 // their primary key. SQLite (EXPLAIN QUERY PLAN) uses the same indexes.
+//
+// Since migration step 7 the number and extension searches above read the keys
+// first (search_keys.go); docs/benchmarks.md has their plans and figures at 10
+// million recordings.
 package catalog

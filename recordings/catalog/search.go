@@ -54,7 +54,7 @@ type timeBound struct {
 // Search returns one page of recordings matching q, and the number of matches up to
 // TotalCap. Errors from bad filters or cursors are *recordings.QueryError.
 func (c *Catalog) Search(ctx context.Context, q recordings.Query) (recordings.Page, error) {
-	st, err := c.searchStatements(q)
+	st, err := c.searchStatements(ctx, q)
 	if err != nil {
 		return recordings.Page{}, fmt.Errorf("search: %w", err)
 	}
@@ -90,13 +90,13 @@ type searchStatements struct {
 	sort                recordings.Sort
 }
 
-func (c *Catalog) searchStatements(q recordings.Query) (searchStatements, error) {
+func (c *Catalog) searchStatements(ctx context.Context, q recordings.Query) (searchStatements, error) {
 	st, spec, after, err := prepareSearch(q)
 	if err != nil {
 		return st, err
 	}
 	if keyDriven(q, spec) {
-		return c.keyStatements(q, st, spec, after)
+		return c.keyStatements(ctx, q, st, spec, after)
 	}
 	return c.generalStatements(q, st, spec, after)
 }

@@ -1,8 +1,12 @@
 package catalog
 
 import (
+	"context"
+	"database/sql"
 	"fmt"
 	"reflect"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/totalrec/totalrec/recordings"
@@ -35,65 +39,133 @@ func keyDriven(q recordings.Query, spec sortSpec) bool {
 	return reflect.DeepEqual(rest, recordings.Query{})
 }
 
+// keyBranches is how many distinct keys a number's suffix may match and still be
+// paged key by key, each key's matches read in its own time order; a suffix that
+// matches more keys is paged by sorting every match in the range. A variable so
+// that tests can take either way.
+var keyBranches = 16
+
 // keyStatements builds the count and the page of a keyDriven search.
-func (c *Catalog) keyStatements(q recordings.Query, st searchStatements, spec sortSpec, after *cursor) (searchStatements, error) {
+func (c *Catalog) keyStatements(ctx context.Context, q recordings.Query, st searchStatements, spec sortSpec, after *cursor) (searchStatements, error) {
 	if err := checkFilters(q); err != nil {
 		return st, err
 	}
-	var all where
-	distinct := ""
+	// The keys: one for an extension; for a number, the keys that start with the
+	// reversed suffix (as in searchWhere), listed when there are few.
+	var keys []string
+	var lo, hi string
 	if q.Ext != "" {
 		key, err := extKey(q.Ext)
 		if err != nil {
 			return st, err
 		}
-		all.add(`n.num_rev = ?`, key)
+		keys = []string{key}
 	} else {
 		suffix, err := NumberSuffix(q.Number)
 		if err != nil {
 			return st, err
 		}
-		// As in searchWhere: the keys that start with the reversed suffix. A
-		// recording may have two of them (two numbers ending alike): DISTINCT.
-		lo := reverse(suffix)
-		all.add(`n.num_rev >= ? AND n.num_rev < ?`, lo, lo+":")
-		distinct = "DISTINCT "
+		lo = reverse(suffix)
+		hi = lo + ":"
+		if keys, err = c.keysIn(ctx, lo, hi, keyBranches+1); err != nil {
+			return st, err
+		}
+		if len(keys) > keyBranches {
+			keys = nil
+		}
 	}
+
+	var rest where // every condition but the key's
 	switch {
 	case !q.WithDeleted && q.HideEmpty:
-		all.add(fmt.Sprintf(`n.presence = %d`, presenceAudio))
+		rest.add(fmt.Sprintf(`n.presence = %d`, presenceAudio))
 	case !q.WithDeleted:
-		all.add(fmt.Sprintf(`n.presence IN (%d, %d)`, presenceAudio, presenceEmpty))
+		rest.add(fmt.Sprintf(`n.presence IN (%d, %d)`, presenceAudio, presenceEmpty))
 	case q.HideEmpty:
-		all.add(fmt.Sprintf(`n.presence <> %d`, presenceEmpty))
+		rest.add(fmt.Sprintf(`n.presence <> %d`, presenceEmpty))
 	}
 	if !q.Since.IsZero() {
-		all.add(`n.call_time >= ?`, c.timeArg(clampTime(q.Since)))
+		rest.add(`n.call_time >= ?`, c.timeArg(clampTime(q.Since)))
 	}
 	if !q.Until.IsZero() {
-		all.add(`n.call_time < ?`, c.timeArg(clampTime(q.Until)))
+		rest.add(`n.call_time < ?`, c.timeArg(clampTime(q.Until)))
 	}
-	st.count = `SELECT COUNT(*) FROM (SELECT ` + distinct + `n.recording_id FROM totalrec_numbers n` +
-		all.sql() + ` LIMIT ?) capped`
-	st.countArgs = append(append([]any{}, all.args...), TotalCap+1)
+	// inRange matches the whole suffix range; a recording may have two keys in it
+	// (two numbers ending alike), hence DISTINCT.
+	inRange := func(w where) (string, where) {
+		return "DISTINCT ", keyCond(`n.num_rev >= ? AND n.num_rev < ?`, lo, hi).and(w)
+	}
 
-	w := all
+	if len(keys) == 1 {
+		all := keyCond(`n.num_rev = ?`, keys[0]).and(rest)
+		st.count = `SELECT COUNT(*) FROM (SELECT 1 AS one FROM totalrec_numbers n` + all.sql() + ` LIMIT ?) capped`
+		st.countArgs = append(all.args, TotalCap+1)
+	} else {
+		distinct, all := inRange(rest)
+		st.count = `SELECT COUNT(*) FROM (SELECT ` + distinct + `n.recording_id FROM totalrec_numbers n` +
+			all.sql() + ` LIMIT ?) capped`
+		st.countArgs = append(all.args, TotalCap+1)
+	}
+
 	dir, lt, lte := "", ">", ">="
 	if spec.desc {
 		dir, lt, lte = " DESC", "<", "<="
 	}
 	if after != nil {
 		t := after.time()
-		w.conds = append([]string{}, all.conds...)
-		w.args = append([]any{}, all.args...)
-		w.add(`n.call_time `+lte+` ?`, c.timeArg(t))
-		w.add(`(n.call_time `+lt+` ? OR n.recording_id `+lt+` ?)`, c.timeArg(t), after.ID)
+		rest.add(`n.call_time `+lte+` ?`, c.timeArg(t))
+		rest.add(`(n.call_time `+lt+` ? OR n.recording_id `+lt+` ?)`, c.timeArg(t), after.ID)
 	}
-	st.page = `SELECT ` + recordingCols + ` FROM (SELECT ` + distinct + `n.call_time, n.recording_id
-		FROM totalrec_numbers n` + w.sql() + ` ORDER BY n.call_time` + dir + `, n.recording_id` + dir + ` LIMIT ?) k
-		JOIN totalrec_recordings r ON r.id = k.recording_id ORDER BY k.call_time` + dir + `, k.recording_id` + dir
-	st.pageArgs = append(append([]any{}, w.args...), st.limit+1)
+	order := ` ORDER BY n.call_time` + dir + `, n.recording_id` + dir + ` LIMIT ?`
+	var inner []string
+	var args []any
+	if len(keys) > 0 {
+		// One page of each key, in the key's index order; UNION drops a recording
+		// that two keys found twice, and the outer query keeps the first page of all.
+		for i, key := range keys {
+			w := keyCond(`n.num_rev = ?`, key).and(rest)
+			inner = append(inner, fmt.Sprintf(`SELECT call_time, recording_id FROM (SELECT n.call_time, n.recording_id
+				FROM totalrec_numbers n%s%s) b%d`, w.sql(), order, i))
+			args = append(append(args, w.args...), st.limit+1)
+		}
+	} else {
+		distinct, w := inRange(rest)
+		inner = append(inner, `SELECT `+distinct+`n.call_time, n.recording_id FROM totalrec_numbers n`+w.sql()+order)
+		args = append(w.args, st.limit+1)
+	}
+	st.page = `SELECT ` + recordingCols + ` FROM (` + strings.Join(inner, " UNION ") + `) k
+		JOIN totalrec_recordings r ON r.id = k.recording_id ORDER BY k.call_time` + dir + `, k.recording_id` + dir + ` LIMIT ?`
+	st.pageArgs = append(args, st.limit+1)
 	return st, nil
+}
+
+// keyCond starts the conditions of a search on the number keys.
+func keyCond(cond string, args ...any) where { return where{conds: []string{cond}, args: args} }
+
+// and returns w's conditions followed by more's.
+func (w where) and(more where) where {
+	return where{conds: append(slices.Clone(w.conds), more.conds...), args: append(slices.Clone(w.args), more.args...)}
+}
+
+// keysIn lists the distinct number keys in [lo, hi), in order, at most max of
+// them: one index seek each.
+func (c *Catalog) keysIn(ctx context.Context, lo, hi string, max int) ([]string, error) {
+	var keys []string
+	from, op := lo, ">="
+	for len(keys) < max {
+		var k sql.NullString
+		err := c.rdb.QueryRowContext(ctx, `SELECT MIN(num_rev) FROM totalrec_numbers WHERE num_rev `+op+` ? AND num_rev < ?`,
+			from, hi).Scan(&k)
+		if err != nil {
+			return nil, fmt.Errorf("list number keys: %w", err)
+		}
+		if !k.Valid {
+			break
+		}
+		keys = append(keys, k.String)
+		from, op = k.String, ">"
+	}
+	return keys, nil
 }
 
 // The presence of each number key, and its backfill: migration step 7.
