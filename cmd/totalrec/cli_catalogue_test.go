@@ -115,7 +115,7 @@ func TestCLI_ReadCommandsCreateNoCatalogue(t *testing.T) {
 		must(t, err)
 		v, err := c.SchemaVersion(context.Background())
 		must(t, err)
-		_, err = c.DB().Exec(`ALTER TABLE totalrec_recordings DROP COLUMN cdr_userfield`)
+		_, err = c.DB().Exec(`ALTER TABLE totalrec_numbers DROP COLUMN presence`)
 		must(t, err)
 		_, err = c.DB().Exec(`UPDATE totalrec_schema_version SET version = ?`, v-1)
 		must(t, err)

@@ -149,6 +149,17 @@ func checkCatalogue(ctx context.Context, a *app, add func(name, status, format s
 		return fmt.Errorf("doctor: %w", err)
 	}
 	add("catalogue", "ok", "%d recordings (%s on disk) in %s", st.Recordings, humanBytes(st.Bytes), a.cat.Dialect())
+	if fit, ok, err := a.cat.CacheFit(ctx); err != nil {
+		add("buffer pool", "warn", "%v", err)
+	} else if ok {
+		if short, suggest := fit.Advice(); short {
+			add("buffer pool", "warn", "innodb_buffer_pool_size is %s, the catalogue's number keys and indexes %s: searches by a busy number read from disk; set innodb_buffer_pool_size = %dM in the server's configuration (RAM allowing)",
+				humanBytes(fit.BufferPool), humanBytes(fit.WorkingSet), suggest>>20)
+		} else {
+			add("buffer pool", "ok", "innodb_buffer_pool_size %s holds the catalogue's number keys and indexes (%s)",
+				humanBytes(fit.BufferPool), humanBytes(fit.WorkingSet))
+		}
+	}
 	if n := st.ByState[recordings.StateMissing]; n > 0 {
 		add("orphaned rows", "warn", "%d catalogued recordings whose file is gone from the spool (deleted outside Totalrec?)", n)
 	} else {
