@@ -105,6 +105,27 @@ func writeRecording(w *bufio.Writer, c callgen.Call) {
 	writeLine(w, fields)
 }
 
+// recordingOf is the catalogue row writeRecording renders, as a Recording.
+func recordingOf(c callgen.Call) recordings.Recording {
+	secs := int64(c.RecordingSeconds())
+	r := recordings.Recording{
+		Storage: "local", Path: c.Dir() + "/" + c.FileName(),
+		Size: headerBytes[c.Format] + secs*bytesPerSecond[c.Format], Format: spool.FormatOf(c.Format),
+		Duration: time.Duration(secs) * time.Second, State: recordingState(c),
+		Name:     recordings.Name{Type: c.Type, Dest: c.Dest, From: c.From, Time: c.Time, UniqueID: c.UniqueID},
+		LinkedID: c.LinkedID, CallTime: c.Time, CDRStatus: recordings.CDRLinked, CDRAttempts: 1,
+		CDR: recordings.CDR{CallDate: c.Time, Src: c.Src, Dst: c.Dst, CNum: c.CNum, CNam: c.CNam, DID: c.DID,
+			Channel: c.Channel, DstChannel: c.DstChannel, LastApp: c.LastApp, Disposition: c.Disposition,
+			Duration: c.Duration, Billsec: c.Billsec, UniqueID: c.UniqueID, LinkedID: c.LinkedID, RecordingFile: c.FileName()},
+	}
+	r.ModTime = c.Time.Add(time.Duration(c.Duration) * time.Second)
+	r.Direction = r.Name.Direction()
+	if r.State == recordings.StateEmpty {
+		r.Size = 44
+	}
+	return r
+}
+
 func writeCDR(w *bufio.Writer, c callgen.Call) {
 	rec := c.FileName()
 	lastdata := c.DstChannel

@@ -20,6 +20,7 @@ import (
 
 	"github.com/go-sql-driver/mysql"
 	"github.com/totalrec/totalrec/bench/internal/callgen"
+	"github.com/totalrec/totalrec/recordings"
 	"github.com/totalrec/totalrec/recordings/catalog"
 )
 
@@ -32,6 +33,9 @@ type options struct {
 	baselineBudget time.Duration
 	skipLoad       bool
 	explain        bool
+	sqlite         string        // catalogue file: the catalogue alone, on SQLite
+	clients        int           // concurrent clients for the concurrency figure; 0: none
+	clientsFor     time.Duration // how long each concurrency run lasts
 }
 
 func main() {
@@ -45,9 +49,13 @@ func main() {
 	flag.DurationVar(&o.baselineBudget, "baseline-budget", 60*time.Second, "stop timing a FreePBX query after this long (at least 3 runs, unless the warm-up alone took longer)")
 	flag.BoolVar(&o.skipLoad, "skip-load", false, "reuse the data already in the database")
 	flag.BoolVar(&o.explain, "explain", false, "print EXPLAIN of the FreePBX queries")
+	flag.StringVar(&o.sqlite, "sqlite", "", "instead of -dsn: an SQLite catalogue file, filled through catalog.Upsert; no FreePBX side, only the concurrency figure")
+	flag.IntVar(&o.clients, "clients", 0, "also time questions 1-6 from this many concurrent clients against one client")
+	flag.DurationVar(&o.clientsFor, "clients-for", 20*time.Second, "length of each concurrency run")
 	flag.Parse()
 	var err error
-	if o.end, err = time.Parse("2006-01-02", *end); err != nil || o.dsn == "" || o.rows < 1000 {
+	if o.end, err = time.Parse("2006-01-02", *end); err != nil || (o.dsn == "") == (o.sqlite == "") || o.rows < 1000 ||
+		(o.sqlite != "" && o.clients < 1) {
 		flag.Usage()
 		os.Exit(2)
 	}
@@ -59,6 +67,9 @@ func main() {
 
 func run(ctx context.Context, o options) error {
 	m := callgen.Model{N: o.rows, Days: o.days, End: o.end, Seed: 1}
+	if o.sqlite != "" {
+		return runSQLite(ctx, o, m)
+	}
 	cat, err := catalog.Open(ctx, o.dsn, nil)
 	if err != nil {
 		return err
@@ -80,7 +91,39 @@ func run(ctx context.Context, o options) error {
 			return err
 		}
 	}
-	return measure(ctx, o, m, cat, db)
+	if err := measure(ctx, o, m, cat, db); err != nil {
+		return err
+	}
+	if o.clients > 0 {
+		return concurrency(ctx, cat, m, o.clients, o.clientsFor)
+	}
+	return nil
+}
+
+// runSQLite fills an SQLite catalogue through catalog.Upsert, as a scan would,
+// and measures concurrent search on it.
+func runSQLite(ctx context.Context, o options, m callgen.Model) error {
+	cat, err := catalog.Open(ctx, "sqlite:"+o.sqlite, nil)
+	if err != nil {
+		return err
+	}
+	defer cat.Close()
+	if !o.skipLoad {
+		start := time.Now()
+		const batch = 2000
+		recs := make([]recordings.Recording, 0, batch)
+		for i := int64(0); i < m.N; i++ {
+			recs = append(recs, recordingOf(m.Call(i)))
+			if len(recs) == batch || i == m.N-1 {
+				if _, _, err := cat.Upsert(ctx, recs); err != nil {
+					return fmt.Errorf("load: %w", err)
+				}
+				recs = recs[:0]
+			}
+		}
+		fmt.Printf("C load: %d recordings into SQLite through catalog.Upsert in %.1f s\n", m.N, time.Since(start).Seconds())
+	}
+	return concurrency(ctx, cat, m, o.clients, o.clientsFor)
 }
 
 var catalogTables = []string{"totalrec_recordings", "totalrec_numbers"}
