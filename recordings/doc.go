@@ -1,5 +1,9 @@
-// Package recordings holds Totalrec's domain types, the one JSON shape of a
-// recording (json.go), the limits of a search and the errors callers match.
+// Package recordings holds Totalrec's domain types — a recording and its CDR
+// (recording.go), roles and scopes (access.go), users, sessions, API tokens and
+// shares (account.go), the audit trail (audit.go), holds and retention runs
+// (retention.go), directory marks of a scan (scan.go), webhook endpoints and
+// outbox deliveries (webhook.go) — the one JSON shape of a recording (json.go),
+// the limits of a search and the errors callers match.
 //
 // Totalrec catalogues every call recording that Asterisk's MixMonitor writes into a
 // spool directory, links each to its call's CDR rows, serves search and playback, and
@@ -10,7 +14,7 @@
 // layers_test.go fails when an import leaves the picture):
 //
 //	cmd/totalrec  the command line and the daemon's wiring: every package below but stream, audio, faultpoint
-//	web           ─► stream, retention, catalog, spool, auth, recordings
+//	web           ─► stream, retention, spool, auth, recordings
 //	webhook       ─► catalog, recordings
 //	ingest        ─► catalog, cdr, spool, faultpoint, recordings
 //	demo          ─► cdr, audio, recordings

@@ -15,7 +15,7 @@ import (
 // docs/architecture.md) say so too.
 var layers = map[string][]string{
 	"cmd/totalrec":                 {"recordings", "recordings/auth", "recordings/catalog", "recordings/cdr", "recordings/config", "recordings/demo", "recordings/ingest", "recordings/retention", "recordings/spool", "recordings/web", "recordings/webhook"},
-	"recordings/web":               {"recordings", "recordings/auth", "recordings/catalog", "recordings/retention", "recordings/spool", "recordings/stream"},
+	"recordings/web":               {"recordings", "recordings/auth", "recordings/retention", "recordings/spool", "recordings/stream"},
 	"recordings/webhook":           {"recordings", "recordings/catalog"},
 	"recordings/ingest":            {"recordings", "recordings/catalog", "recordings/cdr", "recordings/faultpoint", "recordings/spool"},
 	"recordings/demo":              {"recordings", "recordings/audio", "recordings/cdr"},

@@ -64,7 +64,7 @@ func TestCLI_MigrateLayout(t *testing.T) {
 	defer cat.Close()
 	first, err := cat.GetByPath(ctx, "", "OUT101-20091126-101010-1259230530.1.wav")
 	must(t, err)
-	_, err = cat.AddHold(ctx, catalog.Hold{RecordingID: first.ID, Reason: "audit", Since: time.Now()})
+	_, err = cat.AddHold(ctx, recordings.Hold{RecordingID: first.ID, Reason: "audit", Since: time.Now()})
 	must(t, err)
 
 	before := snapshot(t, spoolDir)

@@ -7,7 +7,7 @@ import (
 	"text/tabwriter"
 	"time"
 
-	"github.com/totalrec/totalrec/recordings/catalog"
+	"github.com/totalrec/totalrec/recordings"
 	"github.com/totalrec/totalrec/recordings/retention"
 )
 
@@ -78,7 +78,7 @@ func sortedKeys[V any](m map[string]V) []string {
 }
 
 // printInterrupted says that a run was killed, and what it deleted before.
-func printInterrupted(w io.Writer, run catalog.RetentionRun, rep retention.Report, loc *time.Location) {
+func printInterrupted(w io.Writer, run recordings.RetentionRun, rep retention.Report, loc *time.Location) {
 	by := ""
 	if rep.PID != 0 {
 		by = fmt.Sprintf(", pid %d", rep.PID)

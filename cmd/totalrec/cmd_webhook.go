@@ -14,6 +14,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/totalrec/totalrec/recordings"
 	"github.com/totalrec/totalrec/recordings/catalog"
 	"github.com/totalrec/totalrec/recordings/webhook"
 )
@@ -116,7 +117,7 @@ func runWebhookAdd(ctx context.Context, opts *globalOptions, wo webhookOptions, 
 		return err
 	}
 	defer a.Close()
-	id, err := a.cat.AddWebhook(ctx, catalog.Webhook{URL: u.String(), Secret: secret, Events: events})
+	id, err := a.cat.AddWebhook(ctx, recordings.Webhook{URL: u.String(), Secret: secret, Events: events})
 	if err != nil {
 		return err
 	}
@@ -225,7 +226,7 @@ func runWebhookDead(ctx context.Context, opts *globalOptions, wo webhookOptions)
 		return err
 	}
 	defer a.Close()
-	ds, err := a.cat.Deliveries(ctx, catalog.OutboxDead, 10000)
+	ds, err := a.cat.Deliveries(ctx, recordings.OutboxDead, 10000)
 	if err != nil {
 		return err
 	}
@@ -308,7 +309,7 @@ func holdIDsOf(ctx context.Context, cat *catalog.Catalog, id int64) ([]int64, er
 }
 
 // announceHeld enqueues recording.held for hold h, just placed.
-func announceHeld(ctx context.Context, a *app, ev *webhook.Events, h catalog.Hold) error {
+func announceHeld(ctx context.Context, a *app, ev *webhook.Events, h recordings.Hold) error {
 	rec, err := a.cat.Get(ctx, h.RecordingID)
 	if err != nil {
 		return err

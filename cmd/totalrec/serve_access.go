@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"github.com/totalrec/totalrec/recordings"
-	"github.com/totalrec/totalrec/recordings/catalog"
 	"github.com/totalrec/totalrec/recordings/config"
 	"github.com/totalrec/totalrec/recordings/web"
 )
@@ -41,7 +40,7 @@ const demoAdmin = "demo"
 // ensureDemoAdmin makes (or keeps) the demo's administrator. It has no password
 // until someone sets one: the demo signs it in with a one-time link.
 func ensureDemoAdmin(ctx context.Context, a *app) error {
-	_, err := a.cat.EnsureUser(ctx, catalog.User{Name: demoAdmin, Role: recordings.RoleAdmin, Scope: recordings.AllScope})
+	_, err := a.cat.EnsureUser(ctx, recordings.User{Name: demoAdmin, Role: recordings.RoleAdmin, Scope: recordings.AllScope})
 	if err != nil {
 		return fmt.Errorf("demo: %w", err)
 	}

@@ -11,36 +11,19 @@ import (
 	"github.com/totalrec/totalrec/recordings"
 )
 
-// FileStat is what the scanner compares with a file on disk.
-type FileStat struct {
-	ID      int64
-	Size    int64
-	ModTime time.Time
-	State   recordings.State
-}
-
-// DirMark is a directory's fingerprint from the last scan: when it is unchanged the
-// scanner can skip the directory.
-type DirMark struct {
-	Path        string // relative to the spool root; "" is the root
-	ModTime     time.Time
-	Files       int
-	Fingerprint string
-}
-
 // idsPerStatement keeps IN lists short.
 const idsPerStatement = 500
 
 // DirFiles returns the recordings catalogued directly in dir on node ("" is the spool
 // root, "2026/11/26" a day directory), keyed by base name, whatever their state.
-func (c *Catalog) DirFiles(ctx context.Context, node, dir string) (map[string]FileStat, error) {
-	out := map[string]FileStat{}
+func (c *Catalog) DirFiles(ctx context.Context, node, dir string) (map[string]recordings.FileStat, error) {
+	out := map[string]recordings.FileStat{}
 	if len(node) > maxNode || len(dir) > maxPath {
 		return out, nil
 	}
 	err := sqlrows.Each(ctx, c.rdb, func(s scanner) error {
 		var (
-			f FileStat
+			f recordings.FileStat
 			p string
 			m nullTime
 		)
@@ -120,11 +103,11 @@ func (c *Catalog) updateIDs(ctx context.Context, ids []int64, q string, args ...
 }
 
 // Dirs returns node's directory fingerprints keyed by path.
-func (c *Catalog) Dirs(ctx context.Context, node string) (map[string]DirMark, error) {
-	out := map[string]DirMark{}
+func (c *Catalog) Dirs(ctx context.Context, node string) (map[string]recordings.DirMark, error) {
+	out := map[string]recordings.DirMark{}
 	err := sqlrows.Each(ctx, c.rdb, func(s scanner) error {
 		var (
-			d DirMark
+			d recordings.DirMark
 			m nullTime
 		)
 		if err := s.Scan(&d.Path, &m, &d.Files, &d.Fingerprint); err != nil {
@@ -141,7 +124,7 @@ func (c *Catalog) Dirs(ctx context.Context, node string) (map[string]DirMark, er
 }
 
 // SaveDirs inserts or replaces node's directory fingerprints, in one transaction.
-func (c *Catalog) SaveDirs(ctx context.Context, node string, marks []DirMark) error {
+func (c *Catalog) SaveDirs(ctx context.Context, node string, marks []recordings.DirMark) error {
 	if err := checkNode(node); err != nil {
 		return fmt.Errorf("save directory marks: %w", err)
 	}

@@ -166,29 +166,14 @@ func countHolds(ctx context.Context, tx *sql.Tx, id int64) (int, error) {
 	return n, err
 }
 
-// Hold is a legal hold on one recording.
-type Hold struct {
-	ID          int64
-	RecordingID int64
-	Path        string // the recording's path, filled by Holds
-	Reason      string
-	Who         string
-	Since       time.Time
-	Until       time.Time // zero: until removed
-}
-
-// ErrGone: the recording's file is deleted, or being deleted, by retention; it
-// cannot be held.
-var ErrGone = errors.New("recording is gone")
-
 // AddHold places a hold on h.RecordingID and marks the recording held, in one
 // transaction. A recording that does not exist matches recordings.ErrNotFound; one
-// that retention deleted, or has claimed and is deleting, matches ErrGone and is not
-// held; an empty reason is refused with recordings.ErrInvalid. A hold that returns
-// nil protects the file from every unlink that follows (see ClaimDeletion). A
-// recording whose file is only missing (a scan did not find it) is held: the file
-// may come back.
-func (c *Catalog) AddHold(ctx context.Context, h Hold) (int64, error) {
+// that retention deleted, or has claimed and is deleting, matches
+// recordings.ErrGone and is not held; an empty reason is refused with
+// recordings.ErrInvalid. A hold that returns nil protects the file from every
+// unlink that follows (see ClaimDeletion). A recording whose file is only missing
+// (a scan did not find it) is held: the file may come back.
+func (c *Catalog) AddHold(ctx context.Context, h recordings.Hold) (int64, error) {
 	if h.Reason == "" {
 		return 0, fmt.Errorf("add hold: no reason: %w", recordings.ErrInvalid)
 	}
@@ -237,9 +222,9 @@ func whyNotHeld(ctx context.Context, tx *sql.Tx, id int64) error {
 	case err != nil:
 		return err
 	case state == string(recordings.StateDeleted):
-		return fmt.Errorf("recording %d was deleted on %s (%s): %w", id, at.T.Format(time.DateOnly), reason, ErrGone)
+		return fmt.Errorf("recording %d was deleted on %s (%s): %w", id, at.T.Format(time.DateOnly), reason, recordings.ErrGone)
 	}
-	return fmt.Errorf("recording %d is being deleted by a retention run (%s): %w", id, reason, ErrGone)
+	return fmt.Errorf("recording %d is being deleted by a retention run (%s): %w", id, reason, recordings.ErrGone)
 }
 
 // RemoveHolds removes every hold of recording id and releases it, in one
@@ -296,10 +281,10 @@ func (c *Catalog) ReleaseExpiredHolds(ctx context.Context, now time.Time) (int, 
 }
 
 // Holds lists every hold with its recording's path, oldest first.
-func (c *Catalog) Holds(ctx context.Context) ([]Hold, error) {
-	out, err := sqlrows.All(ctx, c.rdb, func(s scanner) (Hold, error) {
+func (c *Catalog) Holds(ctx context.Context) ([]recordings.Hold, error) {
+	out, err := sqlrows.All(ctx, c.rdb, func(s scanner) (recordings.Hold, error) {
 		var (
-			h        Hold
+			h        recordings.Hold
 			since, u nullTime
 		)
 		err := s.Scan(&h.ID, &h.RecordingID, &h.Path, &h.Reason, &h.Who, &since, &u)

@@ -126,25 +126,8 @@ func (c *Catalog) CountClaims(ctx context.Context, run, files, bytes int64, byRe
 	return nil
 }
 
-// RetentionRun is one retention run as stored: its outcome and its report (JSON
-// written by the runner, opaque here). A run is stored when it starts, with status
-// running, and updated after each batch: while it runs, and when it was killed,
-// Finished is the time of its last update. Its deleted counts only grow, by
-// CountClaims, in the transactions that settle its claims.
-type RetentionRun struct {
-	ID           int64
-	Node         string
-	Started      time.Time
-	Finished     time.Time
-	Status       string // running, done, partial, refused, interrupted, failed
-	DeletedFiles int64
-	DeletedBytes int64
-	Failed       int64
-	Report       string
-}
-
 // SaveRetentionRun stores a run and returns its id.
-func (c *Catalog) SaveRetentionRun(ctx context.Context, r RetentionRun) (int64, error) {
+func (c *Catalog) SaveRetentionRun(ctx context.Context, r recordings.RetentionRun) (int64, error) {
 	res, err := c.db.ExecContext(ctx, `INSERT INTO totalrec_retention_runs
 		(node, started_at, finished_at, status, deleted_files, deleted_bytes, failed, report)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, r.Node, c.timeArg(r.Started), c.timeArg(r.Finished),
@@ -161,7 +144,7 @@ func (c *Catalog) SaveRetentionRun(ctx context.Context, r RetentionRun) (int64, 
 
 // UpdateRetentionRun stores r's finish time, status, failures and report over the
 // run r.ID. It leaves the deleted counts alone: CountClaims keeps them.
-func (c *Catalog) UpdateRetentionRun(ctx context.Context, r RetentionRun) error {
+func (c *Catalog) UpdateRetentionRun(ctx context.Context, r recordings.RetentionRun) error {
 	_, err := c.db.ExecContext(ctx, `UPDATE totalrec_retention_runs SET finished_at = ?, status = ?, failed = ?, report = ?
 		WHERE id = ?`, c.timeArg(r.Finished), clip(r.Status, lenShort), r.Failed, r.Report, r.ID)
 	if err != nil {
@@ -171,7 +154,7 @@ func (c *Catalog) UpdateRetentionRun(ctx context.Context, r RetentionRun) error 
 }
 
 // RetentionRuns returns the last limit runs, newest first.
-func (c *Catalog) RetentionRuns(ctx context.Context, limit int) ([]RetentionRun, error) {
+func (c *Catalog) RetentionRuns(ctx context.Context, limit int) ([]recordings.RetentionRun, error) {
 	return c.queryRuns(ctx, `SELECT id, node, started_at, finished_at, status,
 		deleted_files, deleted_bytes, failed, report FROM totalrec_retention_runs
 		ORDER BY started_at DESC, id DESC LIMIT ?`, limit)
@@ -179,13 +162,13 @@ func (c *Catalog) RetentionRuns(ctx context.Context, limit int) ([]RetentionRun,
 
 // UnfinishedRetentionRuns returns node's runs still marked running, oldest first.
 // Called by a run that holds the retention lock, they are runs that were killed.
-func (c *Catalog) UnfinishedRetentionRuns(ctx context.Context, node string) ([]RetentionRun, error) {
+func (c *Catalog) UnfinishedRetentionRuns(ctx context.Context, node string) ([]recordings.RetentionRun, error) {
 	return c.queryRuns(ctx, `SELECT id, node, started_at, finished_at, status,
 		deleted_files, deleted_bytes, failed, report FROM totalrec_retention_runs
 		WHERE node = ? AND status = 'running' ORDER BY id`, node)
 }
 
-func (c *Catalog) queryRuns(ctx context.Context, q string, args ...any) ([]RetentionRun, error) {
+func (c *Catalog) queryRuns(ctx context.Context, q string, args ...any) ([]recordings.RetentionRun, error) {
 	out, err := sqlrows.All(ctx, c.rdb, scanRun, q, args...)
 	if err != nil {
 		return nil, fmt.Errorf("list retention runs: %w", err)
@@ -193,9 +176,9 @@ func (c *Catalog) queryRuns(ctx context.Context, q string, args ...any) ([]Reten
 	return out, nil
 }
 
-func scanRun(row scanner) (RetentionRun, error) {
+func scanRun(row scanner) (recordings.RetentionRun, error) {
 	var (
-		r    RetentionRun
+		r    recordings.RetentionRun
 		s, f nullTime
 	)
 	err := row.Scan(&r.ID, &r.Node, &s, &f, &r.Status, &r.DeletedFiles, &r.DeletedBytes, &r.Failed, &r.Report)

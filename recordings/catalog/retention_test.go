@@ -86,16 +86,16 @@ func TestHolds(t *testing.T) {
 		ctx := context.Background()
 		mustUpsert(t, c, rec("a.wav", 0), rec("b.wav", 1), rec("c.wav", 2))
 		a, b, cc := mustGet(t, c, "a.wav"), mustGet(t, c, "b.wav"), mustGet(t, c, "c.wav")
-		if _, err := c.AddHold(ctx, Hold{RecordingID: a.ID, Reason: "court", Who: "legal", Since: t0}); err != nil {
+		if _, err := c.AddHold(ctx, recordings.Hold{RecordingID: a.ID, Reason: "court", Who: "legal", Since: t0}); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := c.AddHold(ctx, Hold{RecordingID: b.ID, Reason: "audit", Since: t0, Until: t0.Add(time.Hour)}); err != nil {
+		if _, err := c.AddHold(ctx, recordings.Hold{RecordingID: b.ID, Reason: "audit", Since: t0, Until: t0.Add(time.Hour)}); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := c.AddHold(ctx, Hold{RecordingID: 999999, Reason: "x", Since: t0}); !errors.Is(err, recordings.ErrNotFound) {
+		if _, err := c.AddHold(ctx, recordings.Hold{RecordingID: 999999, Reason: "x", Since: t0}); !errors.Is(err, recordings.ErrNotFound) {
 			t.Errorf("hold on a missing recording: %v", err)
 		}
-		if _, err := c.AddHold(ctx, Hold{RecordingID: cc.ID, Since: t0}); !errors.Is(err, recordings.ErrInvalid) {
+		if _, err := c.AddHold(ctx, recordings.Hold{RecordingID: cc.ID, Since: t0}); !errors.Is(err, recordings.ErrInvalid) {
 			t.Errorf("hold without reason: %v", err)
 		}
 		for _, r := range []recordings.Recording{a, b, cc} {
@@ -120,7 +120,7 @@ func TestHolds(t *testing.T) {
 		if r, _ := c.Get(ctx, a.ID); r.Held {
 			t.Error("a still held after rm")
 		}
-		id, err := c.SaveRetentionRun(ctx, RetentionRun{Started: t0, Finished: t0.Add(time.Second), Status: "done", DeletedFiles: 3, Report: `{"x":1}`})
+		id, err := c.SaveRetentionRun(ctx, recordings.RetentionRun{Started: t0, Finished: t0.Add(time.Second), Status: "done", DeletedFiles: 3, Report: `{"x":1}`})
 		if err != nil || id == 0 {
 			t.Fatalf("SaveRetentionRun: %d %v", id, err)
 		}

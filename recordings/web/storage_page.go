@@ -15,7 +15,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
-	"github.com/totalrec/totalrec/recordings/catalog"
+	"github.com/totalrec/totalrec/recordings"
 	"github.com/totalrec/totalrec/recordings/retention"
 )
 
@@ -32,7 +32,7 @@ type Storage struct {
 // has it.
 type storageCatalog interface {
 	retention.Store
-	RetentionRuns(ctx context.Context, limit int) ([]catalog.RetentionRun, error)
+	RetentionRuns(ctx context.Context, limit int) ([]recordings.RetentionRun, error)
 }
 
 // Tuning of the storage page: a snapshot reads every live catalogue row, so it is
@@ -59,7 +59,7 @@ type storageSnap struct {
 	plan      retention.Plan
 	planErr   error
 	refused   string // why a run now would be refused
-	runs      []catalog.RetentionRun
+	runs      []recordings.RetentionRun
 }
 
 // storageCache keeps the last snapshot; one computation at a time.
