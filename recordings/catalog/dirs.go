@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"fmt"
 	"path"
-	"time"
 
 	"github.com/totalrec/totalrec/internal/sqlrows"
 	"github.com/totalrec/totalrec/recordings"
@@ -55,51 +54,6 @@ func (c *Catalog) LiveDirsUnder(ctx context.Context, node, dir string) ([]string
 		return nil, fmt.Errorf("list directories below %q: %w", dir, err)
 	}
 	return out, nil
-}
-
-// MarkMissing records that the files of these recordings are gone from disk. Rows
-// already marked deleted stay deleted.
-func (c *Catalog) MarkMissing(ctx context.Context, ids []int64, now time.Time) error {
-	err := c.updateIDs(ctx, ids, `UPDATE totalrec_recordings SET state = 'missing', updated_at = ?
-		WHERE state <> 'deleted' AND id IN `, c.timeArg(now))
-	if err != nil {
-		return fmt.Errorf("mark missing: %w", err)
-	}
-	return nil
-}
-
-// MarkDeleted records that Totalrec deleted the files of these recordings, and why.
-func (c *Catalog) MarkDeleted(ctx context.Context, ids []int64, now time.Time, reason string) error {
-	if now.IsZero() {
-		return fmt.Errorf("mark deleted: zero time: %w", recordings.ErrInvalid)
-	}
-	err := c.updateIDs(ctx, ids, `UPDATE totalrec_recordings
-		SET state = 'deleted', deleted_at = ?, deleted_reason = ?, updated_at = ? WHERE id IN `,
-		c.timeArg(now), clip(reason, lenText), c.timeArg(now))
-	if err != nil {
-		return fmt.Errorf("mark deleted: %w", err)
-	}
-	return nil
-}
-
-// updateIDs runs q (ending in "id IN ") over ids, in one transaction.
-func (c *Catalog) updateIDs(ctx context.Context, ids []int64, q string, args ...any) error {
-	if len(ids) == 0 {
-		return nil
-	}
-	return c.inTx(ctx, func(tx *sql.Tx) error {
-		for start := 0; start < len(ids); start += idsPerStatement {
-			part := ids[start:min(start+idsPerStatement, len(ids))]
-			a := append([]any{}, args...)
-			for _, id := range part {
-				a = append(a, id)
-			}
-			if _, err := tx.ExecContext(ctx, q+placeholders(1, len(part)), a...); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
 }
 
 // Dirs returns node's directory fingerprints keyed by path.
