@@ -15,8 +15,8 @@
 //
 //	cmd/totalrec  the command line and the daemon's wiring: every package below but stream, audio, faultpoint
 //	web           ─► stream, retention, spool, auth, recordings
-//	webhook       ─► catalog, recordings
-//	ingest        ─► catalog, cdr, spool, faultpoint, recordings
+//	webhook       ─► recordings
+//	ingest        ─► cdr, spool, faultpoint, recordings
 //	demo          ─► cdr, audio, recordings
 //	retention     ─► spool, faultpoint, recordings
 //	catalog       ─► faultpoint, recordings (and internal/sqlrows)
@@ -26,8 +26,11 @@
 //	recordings, audio, auth, config, faultpoint: no other Totalrec package
 //
 // The leaves (recordings, audio, auth, config, faultpoint) import only the standard
-// library and golang.org/x. The packages that compose others — web, webhook, ingest,
-// demo — import siblings; the ones they build on never import them back. retention
-// reaches the catalogue through the Store interface it declares, never through
-// package catalog. docs/architecture.md describes what each package owns.
+// library and golang.org/x. The packages that compose others — web, ingest, demo —
+// import siblings; the ones they build on never import them back. No package but
+// cmd/totalrec imports package catalog: web, webhook, ingest and retention reach
+// the catalogue through the small interfaces each declares (web's Catalog,
+// webhook's EventStore and DeliveryStore, ingest's ScanStore and EnrichStore,
+// retention's Store), which *catalog.Catalog satisfies. docs/architecture.md
+// describes what each package owns.
 package recordings

@@ -16,8 +16,8 @@ import (
 var layers = map[string][]string{
 	"cmd/totalrec":                 {"recordings", "recordings/auth", "recordings/catalog", "recordings/cdr", "recordings/config", "recordings/demo", "recordings/ingest", "recordings/retention", "recordings/spool", "recordings/web", "recordings/webhook"},
 	"recordings/web":               {"recordings", "recordings/auth", "recordings/retention", "recordings/spool", "recordings/stream"},
-	"recordings/webhook":           {"recordings", "recordings/catalog"},
-	"recordings/ingest":            {"recordings", "recordings/catalog", "recordings/cdr", "recordings/faultpoint", "recordings/spool"},
+	"recordings/webhook":           {"recordings"},
+	"recordings/ingest":            {"recordings", "recordings/cdr", "recordings/faultpoint", "recordings/spool"},
 	"recordings/demo":              {"recordings", "recordings/audio", "recordings/cdr"},
 	"recordings/retention":         {"recordings", "recordings/faultpoint", "recordings/spool"},
 	"recordings/catalog":           {"internal/sqlrows", "recordings", "recordings/faultpoint"},

@@ -12,7 +12,6 @@ import (
 	"time"
 
 	"github.com/totalrec/totalrec/recordings"
-	"github.com/totalrec/totalrec/recordings/catalog"
 	"github.com/totalrec/totalrec/recordings/faultpoint"
 	"github.com/totalrec/totalrec/recordings/spool"
 )
@@ -24,7 +23,7 @@ const dirtyMark = "writing"
 // Scanner brings the catalogue in line with one spool tree.
 type Scanner struct {
 	Tree     *spool.Tree
-	Cat      *catalog.Catalog
+	Cat      ScanStore
 	Node     string
 	Loc      *time.Location // the PBX's local time zone, for the dates in file names
 	CDR      bool           // a CDR database is configured: new rows start as pending enrichment

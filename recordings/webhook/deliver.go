@@ -13,7 +13,6 @@ import (
 	"github.com/hashicorp/go-retryablehttp"
 
 	"github.com/totalrec/totalrec/recordings"
-	"github.com/totalrec/totalrec/recordings/catalog"
 )
 
 // Defaults of the Deliverer's tuning fields.
@@ -32,7 +31,7 @@ const (
 // X-Totalrec-Delivery. Up to PerEndpoint rows of one endpoint are in flight at a
 // time and their order is not kept.
 type Deliverer struct {
-	Cat         *catalog.Catalog
+	Cat         DeliveryStore
 	Owner       string                // the node name ("" on a single box); one running Deliverer per name
 	Client      *retryablehttp.Client // nil: NewClient(Log)
 	PerEndpoint int

@@ -11,7 +11,6 @@ import (
 	"time"
 
 	"github.com/totalrec/totalrec/recordings"
-	"github.com/totalrec/totalrec/recordings/catalog"
 )
 
 // DefaultMediaTTL is how long the media URL in an event stays valid. It outlasts
@@ -32,12 +31,12 @@ type Options struct {
 // outbox (or no endpoint subscribes to its type): callers enqueue before they
 // report success. It is safe for concurrent use.
 type Events struct {
-	cat *catalog.Catalog
+	cat EventStore
 	o   Options
 }
 
 // NewEvents returns a producer that writes to cat's outbox.
-func NewEvents(cat *catalog.Catalog, o Options) *Events {
+func NewEvents(cat EventStore, o Options) *Events {
 	if o.MediaTTL <= 0 {
 		o.MediaTTL = DefaultMediaTTL
 	}
