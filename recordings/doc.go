@@ -13,7 +13,8 @@
 // imports only packages further down, never one above it (go list -deps shows it;
 // layers_test.go fails when an import leaves the picture):
 //
-//	cmd/totalrec  the command line and the daemon's wiring: every package below but stream, audio, faultpoint
+//	cmd/totalrec  the command line: flags and output; every package below but web, stream, audio, faultpoint
+//	daemon        ─► web, webhook, ingest, catalog, cdr, spool, config, recordings
 //	web           ─► stream, retention, spool, auth, recordings
 //	webhook       ─► recordings
 //	ingest        ─► cdr, spool, faultpoint, recordings
@@ -26,9 +27,10 @@
 //	recordings, audio, auth, config, faultpoint: no other Totalrec package
 //
 // The leaves (recordings, audio, auth, config, faultpoint) import only the standard
-// library and golang.org/x. The packages that compose others — web, ingest, demo —
-// import siblings; the ones they build on never import them back. No package but
-// cmd/totalrec imports package catalog: web, webhook, ingest and retention reach
+// library and golang.org/x. The packages that compose others — daemon, web,
+// ingest, demo — import siblings; the ones they build on never import them back.
+// No package but cmd/totalrec and daemon (which wire the store in) imports package
+// catalog: web, webhook, ingest and retention reach
 // the catalogue through the small interfaces each declares (web's Catalog,
 // webhook's EventStore and DeliveryStore, ingest's ScanStore and EnrichStore,
 // retention's Store), which *catalog.Catalog satisfies. docs/architecture.md

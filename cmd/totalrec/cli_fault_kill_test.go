@@ -16,6 +16,7 @@ import (
 
 	"github.com/totalrec/totalrec/recordings"
 	"github.com/totalrec/totalrec/recordings/catalog"
+	"github.com/totalrec/totalrec/recordings/daemon"
 	"github.com/totalrec/totalrec/recordings/retention"
 )
 
@@ -278,7 +279,7 @@ func retentionFaultTrial(t *testing.T, tpl *faultTemplate, tr faultTrial, s retS
 		t.Fatalf("%s: the run after the kill: exit %d\n%s%s", tr, fin.code, fin.stdout, fin.stderr)
 	}
 	reported(fin.stdout, armed[len(armed)-1])
-	sc := decode[scanResult](t, cli(t, s.env(), "scan", "--json", "--no-cdr").must(t, exitOK).stdout)
+	sc := decode[daemon.ScanResult](t, cli(t, s.env(), "scan", "--json", "--no-cdr").must(t, exitOK).stdout)
 	if sc.Scan.New != 0 || sc.Scan.Missing != 0 {
 		t.Errorf("%s: the scan after the runs found %d new and %d missing recordings; retention left the catalogue behind the disk",
 			tr, sc.Scan.New, sc.Scan.Missing)

@@ -265,11 +265,8 @@ func redactURL(s string) string {
 	return s
 }
 
-// webhookEvents returns the producer of webhook events for a's catalogue. Share
-// links (media_url) are not wired yet: events carry none.
-func (a *app) webhookEvents() *webhook.Events {
-	return webhook.NewEvents(a.cat, webhook.Options{Location: a.loc, Log: a.log.With("component", "webhook")})
-}
+// webhookEvents returns the producer of webhook events for a's catalogue.
+func (a *app) webhookEvents() *webhook.Events { return a.env().WebhookEvents() }
 
 // announcingStore is the retention runner's catalogue, announcing each batch
 // (recording.deleted) just before marking it deleted. A crash in between leaves
