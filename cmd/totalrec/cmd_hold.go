@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -240,9 +239,7 @@ func runHoldList(ctx context.Context, opts *globalOptions, ho holdOptions) error
 			}
 			out = append(out, j)
 		}
-		enc := json.NewEncoder(opts.stdout)
-		enc.SetIndent("", "  ")
-		return enc.Encode(out)
+		return writeJSON(opts.stdout, out)
 	}
 	if len(holds) == 0 {
 		fmt.Fprintln(opts.stdout, "no recording is on hold")

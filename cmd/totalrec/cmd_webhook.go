@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
-	"encoding/json"
 	"fmt"
 	"net/url"
 	"strconv"
@@ -154,7 +153,7 @@ func runWebhookList(ctx context.Context, opts *globalOptions, wo webhookOptions)
 		for _, w := range ws {
 			out = append(out, webhookJSON{ID: w.ID, URL: w.URL, Events: w.Events, Enabled: w.Enabled, Created: w.Created, Pending: w.Pending, Dead: w.Dead})
 		}
-		return printJSON(opts, out)
+		return writeJSON(opts.stdout, out)
 	}
 	if len(ws) == 0 {
 		fmt.Fprintln(opts.stdout, "no webhook endpoint")
@@ -236,7 +235,7 @@ func runWebhookDead(ctx context.Context, opts *globalOptions, wo webhookOptions)
 			out = append(out, deadJSON{ID: d.ID, EndpointID: d.EndpointID, URL: redactURL(d.URL), EventID: d.EventID,
 				Type: d.Type, Attempts: d.Attempts, LastError: d.LastError, Created: d.Created, Failed: d.NextAt})
 		}
-		return printJSON(opts, out)
+		return writeJSON(opts.stdout, out)
 	}
 	if len(ds) == 0 {
 		fmt.Fprintln(opts.stdout, "no dead delivery")
@@ -249,12 +248,6 @@ func runWebhookDead(ctx context.Context, opts *globalOptions, wo webhookOptions)
 			d.NextAt.In(a.loc).Format("2006-01-02 15:04:05"), d.LastError)
 	}
 	return tw.Flush()
-}
-
-func printJSON(opts *globalOptions, v any) error {
-	enc := json.NewEncoder(opts.stdout)
-	enc.SetIndent("", "  ")
-	return enc.Encode(v)
 }
 
 // redactURL hides a password in a URL's user info.
