@@ -13,8 +13,7 @@ import (
 // recordings a retention plan goes through, and the last retention runs. It is
 // part of Catalog, so a catalogue without it does not compile as one.
 type RetentionFigures interface {
-	LiveByDir(ctx context.Context, node, afterDir string, afterID int64, limit int, scoped bool) ([]recordings.Recording, error)
-	LiveByTime(ctx context.Context, node string, afterTime time.Time, afterID int64, limit int, scoped bool) ([]recordings.Recording, error)
+	retention.Lister
 	RetentionRuns(ctx context.Context, limit int) ([]recordings.RetentionRun, error)
 }
 
