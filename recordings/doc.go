@@ -1,5 +1,9 @@
-// Package recordings holds Totalrec's domain types, the one JSON shape of a
-// recording (json.go), the limits of a search and the errors callers match.
+// Package recordings holds Totalrec's domain types — a recording and its CDR
+// (recording.go), roles and scopes (access.go), users, sessions, API tokens and
+// shares (account.go), the audit trail (audit.go), holds and retention runs
+// (retention.go), directory marks of a scan (scan.go), webhook endpoints and
+// outbox deliveries (webhook.go) — the one JSON shape of a recording (json.go),
+// the limits of a search and the errors callers match.
 //
 // Totalrec catalogues every call recording that Asterisk's MixMonitor writes into a
 // spool directory, links each to its call's CDR rows, serves search and playback, and
@@ -9,10 +13,11 @@
 // imports only packages further down, never one above it (go list -deps shows it;
 // layers_test.go fails when an import leaves the picture):
 //
-//	cmd/totalrec  the command line and the daemon's wiring: every package below but stream, audio, faultpoint
-//	web           ─► stream, retention, catalog, spool, auth, recordings
-//	webhook       ─► catalog, recordings
-//	ingest        ─► catalog, cdr, spool, faultpoint, recordings
+//	cmd/totalrec  the command line: flags and output; every package below but web, stream, audio, faultpoint
+//	daemon        ─► web, webhook, ingest, catalog, cdr, spool, config, recordings
+//	web           ─► stream, retention, spool, auth, recordings
+//	webhook       ─► recordings
+//	ingest        ─► cdr, spool, faultpoint, recordings
 //	demo          ─► cdr, audio, recordings
 //	retention     ─► spool, faultpoint, recordings
 //	catalog       ─► faultpoint, recordings (and internal/sqlrows)
@@ -22,8 +27,12 @@
 //	recordings, audio, auth, config, faultpoint: no other Totalrec package
 //
 // The leaves (recordings, audio, auth, config, faultpoint) import only the standard
-// library and golang.org/x. The packages that compose others — web, webhook, ingest,
-// demo — import siblings; the ones they build on never import them back. retention
-// reaches the catalogue through the Store interface it declares, never through
-// package catalog. docs/architecture.md describes what each package owns.
+// library and golang.org/x. The packages that compose others — daemon, web,
+// ingest, demo — import siblings; the ones they build on never import them back.
+// No package but cmd/totalrec and daemon (which wire the store in) imports package
+// catalog: web, webhook, ingest and retention reach
+// the catalogue through the small interfaces each declares (web's Catalog,
+// webhook's EventStore and DeliveryStore, ingest's ScanStore and EnrichStore,
+// retention's Store), which *catalog.Catalog satisfies. docs/architecture.md
+// describes what each package owns.
 package recordings

@@ -15,4 +15,9 @@ var (
 	ErrOutsideRoot = errors.New("path outside the spool root")
 	// ErrRefused: a destructive operation refused for safety.
 	ErrRefused = errors.New("refused for safety")
+	// ErrExists: a user or token by that name is already there.
+	ErrExists = errors.New("already exists")
+	// ErrGone: the recording's file is deleted, or being deleted, by retention; it
+	// cannot be held.
+	ErrGone = errors.New("recording is gone")
 )

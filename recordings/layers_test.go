@@ -14,10 +14,11 @@ import (
 // its non-test files may import. A new import fails this test until doc.go (and
 // docs/architecture.md) say so too.
 var layers = map[string][]string{
-	"cmd/totalrec":                 {"recordings", "recordings/auth", "recordings/catalog", "recordings/cdr", "recordings/config", "recordings/demo", "recordings/ingest", "recordings/retention", "recordings/spool", "recordings/web", "recordings/webhook"},
-	"recordings/web":               {"recordings", "recordings/auth", "recordings/catalog", "recordings/retention", "recordings/spool", "recordings/stream"},
-	"recordings/webhook":           {"recordings", "recordings/catalog"},
-	"recordings/ingest":            {"recordings", "recordings/catalog", "recordings/cdr", "recordings/faultpoint", "recordings/spool"},
+	"cmd/totalrec":                 {"recordings", "recordings/auth", "recordings/catalog", "recordings/cdr", "recordings/config", "recordings/daemon", "recordings/demo", "recordings/ingest", "recordings/retention", "recordings/spool", "recordings/webhook"},
+	"recordings/daemon":            {"recordings", "recordings/catalog", "recordings/cdr", "recordings/config", "recordings/ingest", "recordings/spool", "recordings/web", "recordings/webhook"},
+	"recordings/web":               {"recordings", "recordings/auth", "recordings/retention", "recordings/spool", "recordings/stream"},
+	"recordings/webhook":           {"recordings"},
+	"recordings/ingest":            {"recordings", "recordings/cdr", "recordings/faultpoint", "recordings/spool"},
 	"recordings/demo":              {"recordings", "recordings/audio", "recordings/cdr"},
 	"recordings/retention":         {"recordings", "recordings/faultpoint", "recordings/spool"},
 	"recordings/catalog":           {"internal/sqlrows", "recordings", "recordings/faultpoint"},

@@ -9,6 +9,7 @@ import (
 	"github.com/totalrec/totalrec/recordings/catalog"
 	"github.com/totalrec/totalrec/recordings/cdr"
 	"github.com/totalrec/totalrec/recordings/config"
+	"github.com/totalrec/totalrec/recordings/daemon"
 )
 
 // loadConfig layers defaults, FreePBX's files, our config file, the environment and
@@ -74,4 +75,9 @@ func (a *app) Close() {
 		a.cdr.Close()
 	}
 	a.cat.Close()
+}
+
+// env is what the daemon and the scan job work with.
+func (a *app) env() daemon.Env {
+	return daemon.Env{Config: a.cfg, Catalog: a.cat, CDR: a.cdr, Loc: a.loc, Log: a.log}
 }

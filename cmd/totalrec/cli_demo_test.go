@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/totalrec/totalrec/recordings"
+	"github.com/totalrec/totalrec/recordings/daemon"
 )
 
 type demoJSON struct {
@@ -18,7 +19,7 @@ type demoJSON struct {
 		Calls, Recordings, Empty int
 		CDRRows                  int `json:"cdr_rows"`
 	} `json:"built"`
-	Scan   scanResult          `json:"scan"`
+	Scan   daemon.ScanResult   `json:"scan"`
 	Latest recordings.PageJSON `json:"latest"`
 }
 
@@ -93,7 +94,7 @@ func TestCLI_Demo(t *testing.T) {
 		t.Fatal(err)
 	}
 	env := []string{"TOTALREC_SPOOL=" + filepath.Join(dir, "monitor"), "TOTALREC_CDR_DB=sqlite:" + filepath.Join(dir, "asteriskcdrdb.sqlite")}
-	s := decode[scanResult](t, cli(t, env, append(db, "scan", "--json")...).must(t, exitOK).stdout)
+	s := decode[daemon.ScanResult](t, cli(t, env, append(db, "scan", "--json")...).must(t, exitOK).stdout)
 	if s.Scan.Missing != 1 || s.Scan.New != 0 || s.Scan.DirsSkipped != s.Scan.Dirs-1 {
 		t.Errorf("rescan after one deletion: %+v", s.Scan)
 	}

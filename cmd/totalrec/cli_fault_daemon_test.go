@@ -7,6 +7,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/totalrec/totalrec/recordings/daemon"
 )
 
 // TestCLI_FaultDirsRemovedUnderDaemon removes directories from the spool while
@@ -41,7 +43,7 @@ func TestCLI_FaultDirsRemovedUnderDaemon(t *testing.T) {
 
 	d := start(t, env, "serve", "--listen", "127.0.0.1:0")
 	d.url(t, "Totalrec is serving on ")
-	waitFor(t, hookSocket(s.data))
+	waitFor(t, daemon.HookSocket(s.data))
 	scans := func() int { return strings.Count(d.stderr.String(), `msg="scan done"`) }
 	waitUntil(t, "the startup scan", func() bool { return scans() > 0 })
 
@@ -141,7 +143,7 @@ func TestCLI_FaultUnscannedDirRemoved(t *testing.T) {
 	cli(t, env, "scan", "--no-cdr").must(t, exitOK)
 	d := start(t, env, "serve", "--no-scan", "--listen", "127.0.0.1:0")
 	d.url(t, "Totalrec is serving on ")
-	waitFor(t, hookSocket(s.data))
+	waitFor(t, daemon.HookSocket(s.data))
 	for i := range 5 {
 		rel := faultRecording(t, s, 0, i, 800)
 		cli(t, env, "hook", "--file", filepath.Join(s.root, filepath.FromSlash(rel))).must(t, exitOK)

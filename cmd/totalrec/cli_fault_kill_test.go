@@ -16,6 +16,7 @@ import (
 
 	"github.com/totalrec/totalrec/recordings"
 	"github.com/totalrec/totalrec/recordings/catalog"
+	"github.com/totalrec/totalrec/recordings/daemon"
 	"github.com/totalrec/totalrec/recordings/retention"
 )
 
@@ -278,7 +279,7 @@ func retentionFaultTrial(t *testing.T, tpl *faultTemplate, tr faultTrial, s retS
 		t.Fatalf("%s: the run after the kill: exit %d\n%s%s", tr, fin.code, fin.stdout, fin.stderr)
 	}
 	reported(fin.stdout, armed[len(armed)-1])
-	sc := decode[scanResult](t, cli(t, s.env(), "scan", "--json", "--no-cdr").must(t, exitOK).stdout)
+	sc := decode[daemon.ScanResult](t, cli(t, s.env(), "scan", "--json", "--no-cdr").must(t, exitOK).stdout)
 	if sc.Scan.New != 0 || sc.Scan.Missing != 0 {
 		t.Errorf("%s: the scan after the runs found %d new and %d missing recordings; retention left the catalogue behind the disk",
 			tr, sc.Scan.New, sc.Scan.Missing)
@@ -312,7 +313,7 @@ func checkFaultRuns(t *testing.T, tr faultTrial, db string, armed []armedRun, to
 	if len(runs) != len(armed)+1 {
 		t.Errorf("%s: %d runs on record, want %d (the armed ones and the next)", tr, len(runs), len(armed)+1)
 	}
-	byPID := map[int]catalog.RetentionRun{}
+	byPID := map[int]recordings.RetentionRun{}
 	var sum int64
 	for _, run := range runs {
 		var rep retention.Report
@@ -341,11 +342,11 @@ func checkFaultRuns(t *testing.T, tr faultTrial, db string, armed []armedRun, to
 			t.Errorf("%s: run %d (pid %d) records %d files deleted; it deleted %d", tr, run.ID, a.pid, run.DeletedFiles, a.deleted)
 		}
 		for action, want := range map[string]bool{"retention.start": true, "retention.interrupted": a.killed} {
-			got, _, err := c.AuditLog(ctx, catalog.AuditQuery{Action: action, Limit: recordings.MaxLimit})
+			got, _, err := c.AuditLog(ctx, recordings.AuditQuery{Action: action, Limit: recordings.MaxLimit})
 			if err != nil {
 				t.Fatal(err)
 			}
-			on := slices.ContainsFunc(got, func(e catalog.AuditEntry) bool { return strings.HasPrefix(e.Detail, fmt.Sprintf("run=%d ", run.ID)) })
+			on := slices.ContainsFunc(got, func(e recordings.AuditEntry) bool { return strings.HasPrefix(e.Detail, fmt.Sprintf("run=%d ", run.ID)) })
 			if on != want {
 				t.Errorf("%s: run %d on the audit trail as %s: %v, want %v", tr, run.ID, action, on, want)
 			}

@@ -8,6 +8,8 @@ import (
 	"strings"
 	"syscall"
 	"testing"
+
+	"github.com/totalrec/totalrec/recordings/daemon"
 )
 
 // TestCLI_HookAcrossDaemonRestarts: recordings announced while the daemon runs are
@@ -36,7 +38,7 @@ func TestCLI_HookAcrossDaemonRestarts(t *testing.T) {
 	// --no-scan: only the hook (and the journal) can catalogue anything.
 	d := start(t, env, "serve", "--no-scan", "--listen", "127.0.0.1:0")
 	url := d.url(t, "Totalrec is serving on ")
-	waitFor(t, hookSocket(dataDir))
+	waitFor(t, daemon.HookSocket(dataDir))
 	for i := 0; i < 5; i++ {
 		cli(t, env, "hook", "--file", record(i)).must(t, exitOK)
 	}

@@ -12,6 +12,7 @@ import (
 
 	"github.com/totalrec/totalrec/recordings"
 	"github.com/totalrec/totalrec/recordings/catalog"
+	"github.com/totalrec/totalrec/recordings/daemon"
 	"github.com/totalrec/totalrec/recordings/ingest"
 	"github.com/totalrec/totalrec/recordings/spool"
 )
@@ -52,7 +53,7 @@ func TestCLI_HookJournal(t *testing.T) {
 
 	// The day directory is then scanned as usual and the journal drained; the five
 	// announcements of one file make one recording.
-	s := decode[scanResult](t, cli(t, env, "scan", "--json").must(t, exitOK).stdout)
+	s := decode[daemon.ScanResult](t, cli(t, env, "scan", "--json").must(t, exitOK).stdout)
 	if s.Journal.Done != 5 || s.Scan.Files != 1 {
 		t.Errorf("scan after journalling: journal %+v, scan %+v", s.Journal, s.Scan)
 	}
@@ -87,8 +88,10 @@ func TestCLI_HookDaemon(t *testing.T) {
 	log := slog.New(slog.DiscardHandler)
 	sc := &ingest.Scanner{Tree: tree, Cat: cat, Loc: time.UTC, Log: log}
 	done := make(chan error, 1)
-	go func() { done <- serveHook(ctx, hookSocket(dataDir), &hookServer{scanner: sc, log: log}) }()
-	waitFor(t, hookSocket(dataDir))
+	go func() {
+		done <- daemon.ServeHook(ctx, daemon.HookSocket(dataDir), &daemon.HookServer{Scanner: sc, Log: log})
+	}()
+	waitFor(t, daemon.HookSocket(dataDir))
 
 	env := []string{"TOTALREC_SPOOL=" + spoolDir, "TOTALREC_DATA_DIR=" + dataDir}
 	var took []time.Duration
@@ -143,7 +146,7 @@ func TestCLI_HookBadConfig(t *testing.T) {
 	if r.code == exitOK || !strings.Contains(r.stderr, "journalled") {
 		t.Fatalf("hook with a broken configuration: exit %d, stderr %q", r.code, r.stderr)
 	}
-	s := decode[scanResult](t, cli(t, env, "scan", "--json").must(t, exitOK).stdout)
+	s := decode[daemon.ScanResult](t, cli(t, env, "scan", "--json").must(t, exitOK).stdout)
 	if s.Journal.Done != 1 || len(s.Journal.SetAside) != 0 {
 		t.Errorf("scan after the journalled hook: %+v", s.Journal)
 	}
@@ -182,7 +185,7 @@ func TestCLI_HookJournalBadEntries(t *testing.T) {
 		t.Errorf("rejected.jsonl: %q, %v", b, err)
 	}
 	// The next scan starts clean: nothing left to drain, nothing failing.
-	s := decode[scanResult](t, cli(t, env, "scan", "--json").must(t, exitOK).stdout)
+	s := decode[daemon.ScanResult](t, cli(t, env, "scan", "--json").must(t, exitOK).stdout)
 	if s.Journal.Done+len(s.Journal.SetAside) != 0 {
 		t.Errorf("second drain: %+v", s.Journal)
 	}

@@ -12,6 +12,7 @@ import (
 	"github.com/totalrec/totalrec/recordings"
 	"github.com/totalrec/totalrec/recordings/catalog"
 	"github.com/totalrec/totalrec/recordings/cdr"
+	"github.com/totalrec/totalrec/recordings/daemon"
 )
 
 // TestCLI_MigrateLayout moves a flat FreePBX 2.9 spool into day directories: a dry
@@ -64,7 +65,7 @@ func TestCLI_MigrateLayout(t *testing.T) {
 	defer cat.Close()
 	first, err := cat.GetByPath(ctx, "", "OUT101-20091126-101010-1259230530.1.wav")
 	must(t, err)
-	_, err = cat.AddHold(ctx, catalog.Hold{RecordingID: first.ID, Reason: "audit", Since: time.Now()})
+	_, err = cat.AddHold(ctx, recordings.Hold{RecordingID: first.ID, Reason: "audit", Since: time.Now()})
 	must(t, err)
 
 	before := snapshot(t, spoolDir)
@@ -131,7 +132,7 @@ func TestCLI_MigrateLayout(t *testing.T) {
 	if !strings.Contains(r.stdout, "moved 0 of 0") {
 		t.Errorf("second run: %s", r.stdout)
 	}
-	s := decode[scanResult](t, cli(t, env, "scan", "--no-cdr", "--json").must(t, exitOK).stdout)
+	s := decode[daemon.ScanResult](t, cli(t, env, "scan", "--no-cdr", "--json").must(t, exitOK).stdout)
 	if s.Scan.Missing != 0 || s.Scan.New != 0 || s.Scan.Files != 11 {
 		t.Errorf("scan after the move: %+v (want the 11 files, all known)", s.Scan)
 	}

@@ -128,7 +128,7 @@ func TestCLI_RetentionCrashSafety(t *testing.T) {
 
 // storedRun is a retention run's record and the pid its report names.
 type storedRun struct {
-	catalog.RetentionRun
+	recordings.RetentionRun
 	pid int
 }
 
@@ -201,7 +201,7 @@ func checkRunRecords(t *testing.T, s retSpool, deleted map[int]int, killed map[i
 	// that found it killed its interruption (before marking it: a kill in between
 	// repeats the entry, never loses it).
 	for action, want := range map[string]int{"retention.start": 0, "retention.interrupted": 0} {
-		got, _, err := c.AuditLog(context.Background(), catalog.AuditQuery{Action: action, Limit: recordings.MaxLimit})
+		got, _, err := c.AuditLog(context.Background(), recordings.AuditQuery{Action: action, Limit: recordings.MaxLimit})
 		if err != nil {
 			t.Fatal(err)
 		}

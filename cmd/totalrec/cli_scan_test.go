@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/totalrec/totalrec/recordings"
+	"github.com/totalrec/totalrec/recordings/daemon"
 )
 
 // TestCLI_ScanHostileSpool scans a spool built to trip a scanner up. It must finish,
@@ -53,7 +54,7 @@ func TestCLI_ScanHostileSpool(t *testing.T) {
 	db := "sqlite:" + filepath.Join(base, "cat.db")
 	r := cli(t, []string{"TOTALREC_SPOOL=" + spool, "TOTALREC_DB=" + db}, "scan", "--json")
 	r.must(t, exitOK)
-	s := decode[scanResult](t, r.stdout)
+	s := decode[daemon.ScanResult](t, r.stdout)
 	wantFiles := flatFiles + 5
 	if s.Scan.Files != wantFiles || s.Scan.New != wantFiles {
 		t.Errorf("files %d new %d, want %d", s.Scan.Files, s.Scan.New, wantFiles)

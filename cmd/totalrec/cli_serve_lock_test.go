@@ -14,6 +14,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/totalrec/totalrec/recordings/daemon"
 )
 
 // postToHookSocket announces a recording on the daemon's socket itself: `totalrec
@@ -45,7 +47,7 @@ func TestCLI_ServeOneDaemonPerDataDir(t *testing.T) {
 		"TOTALREC_DB=sqlite:" + filepath.Join(dataDir, "totalrec.db")}
 	a := start(t, env, "serve", "--no-scan", "--listen", "127.0.0.1:0")
 	a.url(t, "Totalrec is serving on ")
-	sock := hookSocket(dataDir)
+	sock := daemon.HookSocket(dataDir)
 	waitFor(t, sock)
 
 	b := start(t, env, "serve", "--no-scan", "--listen", "127.0.0.1:0")
@@ -106,7 +108,7 @@ func TestCLI_ServeRemovesOnlyItsOwnSocket(t *testing.T) {
 		"TOTALREC_DB=sqlite:" + filepath.Join(dataDir, "totalrec.db")}
 	a := start(t, env, "serve", "--no-scan", "--listen", "127.0.0.1:0")
 	a.url(t, "Totalrec is serving on ")
-	sock := hookSocket(dataDir)
+	sock := daemon.HookSocket(dataDir)
 	waitFor(t, sock)
 	must(t, os.Remove(sock))
 	other, err := net.Listen("unix", sock)

@@ -17,8 +17,8 @@ import (
 	"time"
 )
 
-// daemon is totalrec running in the background, as systemd runs `serve`.
-type daemon struct {
+// bgServe is totalrec running in the background, as systemd runs `serve`.
+type bgServe struct {
 	cmd    *exec.Cmd
 	lines  chan string // stdout, line by line
 	stderr *syncBuffer
@@ -43,7 +43,7 @@ func (s *syncBuffer) String() string {
 }
 
 // start runs totalrec with args in the same environment cli gives it.
-func start(t *testing.T, env []string, args ...string) *daemon {
+func start(t *testing.T, env []string, args ...string) *bgServe {
 	t.Helper()
 	home := t.TempDir()
 	cmd := exec.Command(bin, args...)
@@ -53,7 +53,7 @@ func start(t *testing.T, env []string, args ...string) *daemon {
 	if err != nil {
 		t.Fatal(err)
 	}
-	d := &daemon{cmd: cmd, lines: make(chan string, 100), stderr: &syncBuffer{}, done: make(chan error, 1)}
+	d := &bgServe{cmd: cmd, lines: make(chan string, 100), stderr: &syncBuffer{}, done: make(chan error, 1)}
 	cmd.Stderr = d.stderr
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
@@ -76,7 +76,7 @@ func start(t *testing.T, env []string, args ...string) *daemon {
 }
 
 // url waits for the line that announces the address and returns the URL in it.
-func (d *daemon) url(t *testing.T, prefix string) string {
+func (d *bgServe) url(t *testing.T, prefix string) string {
 	t.Helper()
 	timeout := time.After(60 * time.Second)
 	for {
@@ -95,7 +95,7 @@ func (d *daemon) url(t *testing.T, prefix string) string {
 }
 
 // stop sends sig and returns the exit code.
-func (d *daemon) stop(t *testing.T, sig syscall.Signal) int {
+func (d *bgServe) stop(t *testing.T, sig syscall.Signal) int {
 	t.Helper()
 	if err := d.cmd.Process.Signal(sig); err != nil {
 		t.Fatal(err)

@@ -9,7 +9,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/totalrec/totalrec/recordings"
-	"github.com/totalrec/totalrec/recordings/catalog"
 )
 
 type auditOptions struct {
@@ -66,7 +65,7 @@ func runAuditList(ctx context.Context, opts *globalOptions, ao auditOptions) err
 		return err
 	}
 	defer a.Close()
-	q := catalog.AuditQuery{Who: ao.who, Action: ao.action, Limit: ao.limit}
+	q := recordings.AuditQuery{Who: ao.who, Action: ao.action, Limit: ao.limit}
 	now := time.Now()
 	if ao.since != "" {
 		if q.Since, err = recordings.ParseWhen(ao.since, now, a.loc); err != nil {

@@ -15,6 +15,7 @@ import (
 
 	"github.com/totalrec/totalrec/recordings"
 	"github.com/totalrec/totalrec/recordings/cdr"
+	"github.com/totalrec/totalrec/recordings/daemon"
 	"github.com/totalrec/totalrec/recordings/demo"
 )
 
@@ -115,7 +116,7 @@ func runDemo(ctx context.Context, opts *globalOptions, do demoOptions) error {
 	if err := indexDemoCDR(ctx, a); err != nil {
 		return err
 	}
-	res, err := scanAndEnrich(ctx, a, false, prog)
+	res, err := daemon.Scan(ctx, a.env(), false, scanProgress{prog})
 	if err != nil {
 		return err
 	}
@@ -140,7 +141,7 @@ func runDemo(ctx context.Context, opts *globalOptions, do demoOptions) error {
 	} else {
 		fmt.Fprintf(w, "using the demo PBX in %s (--fresh builds it anew)\n", dir)
 	}
-	printScanSummary(w, res)
+	printScanSummary(w, res, a.cfg.DataDir)
 	fmt.Fprintln(w, "\nlatest recordings:")
 	printPage(w, page, a.loc)
 	fmt.Fprintf(w, "\nto search and check the demo from a shell (its settings are in %s):\n", hint.config)
@@ -159,7 +160,7 @@ func serveDemo(ctx context.Context, opts *globalOptions, a *app, do demoOptions,
 	if err := ensureDemoAdmin(ctx, a); err != nil {
 		return err
 	}
-	return serveApp(ctx, a, serveParams{listen: do.listen, scanEvery: a.cfg.ScanInterval, loginAs: demoAdmin, ready: func(url string) {
+	return daemon.Run(ctx, a.env(), daemon.Options{Listen: do.listen, ScanEvery: a.cfg.ScanInterval, Version: version, LoginAs: demoAdmin, Ready: func(url string) {
 		fmt.Fprintf(w, "\nopen %s in a browser to search and play the demo (Ctrl-C stops it)\n", url)
 		fmt.Fprintf(w, "the link signs you in once as the administrator %q; to give it a password:\n", demoAdmin)
 		fmt.Fprintf(w, "  %s\n", hint.command("user", "passwd", demoAdmin))
@@ -224,6 +225,19 @@ func removeDemo(dir string) error {
 	}
 	if err := os.RemoveAll(dir); err != nil {
 		return fmt.Errorf("demo --fresh: %w", err)
+	}
+	return nil
+}
+
+// demoAdmin is the administrator `totalrec demo` signs in.
+const demoAdmin = "demo"
+
+// ensureDemoAdmin makes (or keeps) the demo's administrator. It has no password
+// until someone sets one: the demo signs it in with a one-time link.
+func ensureDemoAdmin(ctx context.Context, a *app) error {
+	_, err := a.cat.EnsureUser(ctx, recordings.User{Name: demoAdmin, Role: recordings.RoleAdmin, Scope: recordings.AllScope})
+	if err != nil {
+		return fmt.Errorf("demo: %w", err)
 	}
 	return nil
 }

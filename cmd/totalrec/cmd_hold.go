@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -14,7 +13,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/totalrec/totalrec/recordings"
-	"github.com/totalrec/totalrec/recordings/catalog"
 )
 
 type holdOptions struct {
@@ -134,8 +132,8 @@ func runHoldAdd(ctx context.Context, opts *globalOptions, ho holdOptions, args [
 	ev := a.webhookEvents()
 	var gone []error
 	for _, id := range ids {
-		h := catalog.Hold{RecordingID: id, Reason: ho.reason, Who: by, Since: now, Until: until}
-		if h.ID, err = a.cat.AddHold(ctx, h); errors.Is(err, catalog.ErrGone) {
+		h := recordings.Hold{RecordingID: id, Reason: ho.reason, Who: by, Since: now, Until: until}
+		if h.ID, err = a.cat.AddHold(ctx, h); errors.Is(err, recordings.ErrGone) {
 			// Deleted, or being deleted: nothing is held, and the command says so.
 			gone = append(gone, err)
 			continue
@@ -145,7 +143,7 @@ func runHoldAdd(ctx context.Context, opts *globalOptions, ho holdOptions, args [
 		if err := announceHeld(ctx, a, ev, h); err != nil {
 			return err
 		}
-		if err := a.cat.Audit(ctx, catalog.AuditEntry{Who: opts.operator(), Addr: "local", Action: "hold.add", RecordingID: id,
+		if err := a.cat.Audit(ctx, recordings.AuditEntry{Who: opts.operator(), Addr: "local", Action: "hold.add", RecordingID: id,
 			Detail: fmt.Sprintf("reason=%q by=%q until=%s", ho.reason, by, ho.until)}); err != nil {
 			return err
 		}
@@ -200,7 +198,7 @@ func runHoldRemove(ctx context.Context, opts *globalOptions, ho holdOptions, arg
 			return err
 		}
 		total += n
-		if err := a.cat.Audit(ctx, catalog.AuditEntry{Who: opts.operator(), Addr: "local", Action: "hold.rm", RecordingID: id,
+		if err := a.cat.Audit(ctx, recordings.AuditEntry{Who: opts.operator(), Addr: "local", Action: "hold.rm", RecordingID: id,
 			Detail: fmt.Sprintf("holds=%d", n)}); err != nil {
 			return err
 		}
@@ -241,9 +239,7 @@ func runHoldList(ctx context.Context, opts *globalOptions, ho holdOptions) error
 			}
 			out = append(out, j)
 		}
-		enc := json.NewEncoder(opts.stdout)
-		enc.SetIndent("", "  ")
-		return enc.Encode(out)
+		return writeJSON(opts.stdout, out)
 	}
 	if len(holds) == 0 {
 		fmt.Fprintln(opts.stdout, "no recording is on hold")

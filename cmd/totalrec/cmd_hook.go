@@ -1,20 +1,16 @@
 package main
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"net"
-	"net/http"
 	"path/filepath"
-	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/totalrec/totalrec/recordings/config"
+	"github.com/totalrec/totalrec/recordings/daemon"
 	"github.com/totalrec/totalrec/recordings/ingest"
 )
 
@@ -45,12 +41,6 @@ either way, and exits non-zero only when neither worked.`,
 	return cmd
 }
 
-// hookRequest is what the hook sends the daemon over its socket.
-type hookRequest struct {
-	Path     string `json:"path"` // relative to the spool root
-	UniqueID string `json:"uniqueid,omitempty"`
-}
-
 func runHook(ctx context.Context, opts *globalOptions, ho hookOptions) error {
 	if ho.file == "" {
 		return usagef("--file is required")
@@ -65,12 +55,12 @@ func runHook(ctx context.Context, opts *globalOptions, ho hookOptions) error {
 	if err != nil {
 		return journalUnresolved(opts, ho, err)
 	}
-	req := hookRequest{Path: rel, UniqueID: ho.uniqueid}
-	err = postHook(ctx, hookSocket(l.Config.DataDir), req, ho.timeout)
-	if err == nil || errors.Is(err, errHookRefused) {
+	req := daemon.HookRequest{Path: rel, UniqueID: ho.uniqueid}
+	err = daemon.PostHook(ctx, daemon.HookSocket(l.Config.DataDir), req, ho.timeout)
+	if err == nil || errors.Is(err, daemon.ErrHookRefused) {
 		return err
 	}
-	j := ingest.Journal{Dir: journalDir(l.Config.DataDir)}
+	j := ingest.Journal{Dir: daemon.JournalDir(l.Config.DataDir)}
 	if err := j.Append(ingest.Entry{Path: rel, UniqueID: ho.uniqueid, At: time.Now().UTC()}); err != nil {
 		return fmt.Errorf("hook: the daemon did not answer and %w", err)
 	}
@@ -93,62 +83,19 @@ func journalUnresolved(opts *globalOptions, ho hookOptions, cause error) error {
 	if abs, err := filepath.Abs(file); err == nil {
 		file = abs
 	}
-	j := ingest.Journal{Dir: journalDir(dataDir)}
+	j := ingest.Journal{Dir: daemon.JournalDir(dataDir)}
 	if err := j.Append(ingest.Entry{File: file, UniqueID: ho.uniqueid, At: time.Now().UTC()}); err != nil {
 		return fmt.Errorf("hook: %w; and %w", cause, err)
 	}
 	return fmt.Errorf("hook: %w (the recording is journalled in %s)", cause, j.Dir)
 }
 
-// spoolRelative turns MixMonitor's absolute file name into a path relative to the
-// spool root, refusing anything outside it.
+// spoolRelative is daemon.SpoolRelative, a usage error when --file is outside
+// the spool.
 func spoolRelative(spoolDir, file string) (string, error) {
-	if !filepath.IsAbs(file) {
-		file = filepath.Join(spoolDir, file)
-	}
-	rel, err := filepath.Rel(filepath.Clean(spoolDir), filepath.Clean(file))
-	if err != nil || rel == "." || rel == ".." || strings.HasPrefix(rel, "../") {
-		return "", usagef("--file %s is not inside the spool %s", file, spoolDir)
-	}
-	return filepath.ToSlash(rel), nil
-}
-
-func hookSocket(dataDir string) string { return filepath.Join(dataDir, "hook.sock") }
-func journalDir(dataDir string) string { return filepath.Join(dataDir, "journal") }
-
-// errHookRefused: the daemon will not catalogue the file (a symlink, say); journalling
-// it would not help.
-var errHookRefused = errors.New("hook: the daemon refused the file (not a regular file in the spool)")
-
-// postHook delivers req to the daemon's socket; any failure means "journal it".
-func postHook(ctx context.Context, sock string, req hookRequest, timeout time.Duration) error {
-	ctx, cancel := context.WithTimeout(ctx, timeout)
-	defer cancel()
-	body, err := json.Marshal(req)
+	rel, err := daemon.SpoolRelative(spoolDir, file)
 	if err != nil {
-		return err
+		return "", usageError{fmt.Errorf("--file %w", err)}
 	}
-	client := &http.Client{Transport: &http.Transport{
-		DialContext: func(ctx context.Context, _, _ string) (net.Conn, error) {
-			var d net.Dialer
-			return d.DialContext(ctx, "unix", sock)
-		},
-	}}
-	hr, err := http.NewRequestWithContext(ctx, http.MethodPost, "http://totalrec/hook", bytes.NewReader(body))
-	if err != nil {
-		return err
-	}
-	hr.Header.Set("Content-Type", "application/json")
-	resp, err := client.Do(hr)
-	if err != nil {
-		return err
-	}
-	resp.Body.Close()
-	if resp.StatusCode == http.StatusForbidden {
-		return errHookRefused
-	}
-	if resp.StatusCode/100 != 2 {
-		return errors.New(resp.Status)
-	}
-	return nil
+	return rel, nil
 }

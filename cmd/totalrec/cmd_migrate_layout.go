@@ -3,7 +3,6 @@ package main
 import (
 	"bufio"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -127,9 +126,7 @@ func runMigrateLayout(ctx context.Context, opts *globalOptions, mo migrateOption
 		return err
 	}
 	if mo.json {
-		enc := json.NewEncoder(opts.stdout)
-		enc.SetIndent("", "  ")
-		enc.Encode(m.rep)
+		writeJSON(opts.stdout, m.rep)
 	} else {
 		verb := "would move"
 		if mo.apply {

@@ -1,9 +1,7 @@
 package main
 
 import (
-	"bufio"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"time"
@@ -153,23 +151,6 @@ func setupRetention(ctx context.Context, opts *globalOptions, ro retentionOption
 	return s, nil
 }
 
-// planJSON is what `retention plan --json` prints; with --list a "files" array
-// follows, streamed so that memory does not grow with the number of files.
-type planJSON struct {
-	Policy  string          `json:"policy"`
-	Now     time.Time       `json:"now"`
-	Plan    retention.Plan  `json:"plan"`
-	Refused string          `json:"refused,omitempty"`
-	Disk    *retention.Disk `json:"disk,omitempty"`
-}
-
-type planFileJSON struct {
-	ID     int64  `json:"id"`
-	Path   string `json:"path"`
-	Rule   string `json:"rule"`
-	Reason string `json:"reason"`
-}
-
 // policyInWords loads the policy and, for people, prints it in words before anything
 // else. A policy that names no rule deletes nothing: errNoRule, which the commands
 // report as a finished job with nothing to do (the policy install.sh writes keeps
@@ -183,11 +164,7 @@ func (ro retentionOptions) policyInWords(opts *globalOptions) (retention.Policy,
 		fmt.Fprint(opts.stdout, p.String())
 	}
 	if p.Empty() {
-		if ro.json {
-			fmt.Fprintln(opts.stdout, `{"nothing_to_do": "the policy names no rule"}`)
-		} else {
-			fmt.Fprintf(opts.stdout, "nothing to do: %s names no rule\n", p.Source)
-		}
+		printNothingToDo(opts.stdout, p, ro.json)
 		return p, errNoRule
 	}
 	return p, nil
@@ -217,53 +194,26 @@ func runRetentionPlan(ctx context.Context, opts *globalOptions, ro retentionOpti
 	if err := p.CheckShare(plan.Summary, false); err != nil {
 		refused = err.Error()
 	}
-	if !ro.json {
-		printPlan(opts.stdout, plan, s.a.loc)
-		if refused != "" {
-			fmt.Fprintf(opts.stdout, "a run would be refused: %s\n", refused)
+	if ro.json {
+		head := planJSON{Policy: p.String(), Now: s.runner.Now, Plan: plan, Refused: refused}
+		if p.Watermark() {
+			head.Disk = &s.runner.Disk
 		}
-		if !ro.list {
-			return nil
+		var list func(func(retention.Decision) error) error
+		if ro.list {
+			list = func(fn func(retention.Decision) error) error { return s.runner.List(ctx, plan, fn) }
 		}
-		fmt.Fprintln(opts.stdout, "\nfiles a run would delete (path, rule, reason):")
-		return s.runner.List(ctx, plan, func(d retention.Decision) error {
-			if d.Delete {
-				fmt.Fprintf(opts.stdout, "%s\t%s\t%s\n", d.Recording.Path, d.Rule, d.Reason)
-			}
-			return nil
-		})
+		return writePlanJSON(opts.stdout, head, list)
 	}
-	head := planJSON{Policy: p.String(), Now: s.runner.Now, Plan: plan, Refused: refused}
-	if p.Watermark() {
-		head.Disk = &s.runner.Disk
-	}
-	b, err := json.Marshal(head)
-	if err != nil {
-		return err
+	printPlan(opts.stdout, plan, s.a.loc)
+	if refused != "" {
+		fmt.Fprintf(opts.stdout, "a run would be refused: %s\n", refused)
 	}
 	if !ro.list {
-		_, err = fmt.Fprintf(opts.stdout, "%s\n", b)
-		return err
+		return nil
 	}
-	w := bufio.NewWriter(opts.stdout)
-	w.Write(b[:len(b)-1])
-	w.WriteString(`,"files":[`)
-	sep := "\n"
-	err = s.runner.List(ctx, plan, func(d retention.Decision) error {
-		if !d.Delete {
-			return nil
-		}
-		f, err := json.Marshal(planFileJSON{d.Recording.ID, d.Recording.Path, d.Rule, d.Reason})
-		w.WriteString(sep)
-		w.Write(f)
-		sep = ",\n"
-		return err
-	})
-	if err != nil {
-		return err
-	}
-	w.WriteString("]}\n")
-	return w.Flush()
+	fmt.Fprintln(opts.stdout, "\nfiles a run would delete (path, rule, reason):")
+	return s.runner.List(ctx, plan, printPlanFile(opts.stdout))
 }
 
 func runRetentionRun(ctx context.Context, opts *globalOptions, ro retentionOptions) error {
@@ -320,9 +270,7 @@ func runRetentionRun(ctx context.Context, opts *globalOptions, ro retentionOptio
 	}
 	rec.end(ctx, rep.Status, rep)
 	if ro.json {
-		enc := json.NewEncoder(opts.stdout)
-		enc.SetIndent("", "  ")
-		enc.Encode(rec.rep)
+		writeJSON(opts.stdout, rec.rep)
 	} else {
 		printRunReport(opts.stdout, rec.rep)
 	}

@@ -2,15 +2,10 @@ package main
 
 import (
 	"context"
-	"encoding/json"
-	"fmt"
-	"io"
-	"path/filepath"
 
 	"github.com/spf13/cobra"
 
-	"github.com/totalrec/totalrec/recordings/ingest"
-	"github.com/totalrec/totalrec/recordings/spool"
+	"github.com/totalrec/totalrec/recordings/daemon"
 )
 
 type scanOptions struct {
@@ -40,119 +35,20 @@ have not changed since the last scan are skipped unless --full is given.`,
 	return cmd
 }
 
-// scanResult is what `scan --json` prints.
-type scanResult struct {
-	Spool    string               `json:"spool"`
-	Journal  ingest.DrainReport   `json:"journal"`
-	Scan     ingest.Report        `json:"scan"`
-	CDR      *ingest.EnrichReport `json:"cdr,omitempty"`
-	Oddities []spool.Oddity       `json:"oddities"`
-
-	dataDir string // where the journal's set-aside entries are kept
-}
-
 func runScan(ctx context.Context, opts *globalOptions, so scanOptions) error {
 	a, err := opts.openApp(ctx, !so.noCDR)
 	if err != nil {
 		return err
 	}
 	defer a.Close()
-	res, err := scanAndEnrich(ctx, a, so.full, newProgress(opts.stderr))
+	res, err := daemon.Scan(ctx, a.env(), so.full, scanProgress{newProgress(opts.stderr)})
 	if err != nil {
 		return err
 	}
 	if so.json {
-		enc := json.NewEncoder(opts.stdout)
-		enc.SetIndent("", "  ")
-		return enc.Encode(res)
+		return writeJSON(opts.stdout, res)
 	}
 	printOddities(opts.stderr, res.Oddities, so.oddities)
-	printScanSummary(opts.stdout, res)
+	printScanSummary(opts.stdout, res, a.cfg.DataDir)
 	return nil
-}
-
-// scanAndEnrich is the scan job: the command, the demo and the daemon run it alike.
-func scanAndEnrich(ctx context.Context, a *app, full bool, prog *progress) (scanResult, error) {
-	tree, err := spool.OpenTree(a.cfg.Spool)
-	if err != nil {
-		return scanResult{}, err
-	}
-	defer tree.Close()
-	res := scanResult{Spool: a.cfg.Spool, Oddities: []spool.Oddity{}, dataDir: a.cfg.DataDir}
-	events := a.webhookEvents()
-	s := &ingest.Scanner{
-		Tree: tree, Cat: a.cat, Node: a.cfg.Node, Loc: a.loc, CDR: a.cdr != nil,
-		Log: a.log.With("component", "scan"), Events: events,
-		OnDir: func(p ingest.Progress) {
-			prog.update("scanning %s: %d files in %d directories", p.Current, p.Files, p.Dirs)
-		},
-		OnOddity: func(o spool.Oddity) { res.Oddities = append(res.Oddities, o) },
-	}
-	// Recordings the hook journalled while no daemon listened come first: they are
-	// catalogued even when their directory is skipped as unchanged.
-	if res.Journal, err = drainJournal(ctx, a.cfg.DataDir, a.cfg.Spool, s, a.log); err != nil {
-		return res, err
-	}
-	res.Scan, err = s.Scan(ctx, full)
-	prog.done()
-	if err != nil {
-		return res, err
-	}
-	if a.cdr != nil {
-		prog.update("linking recordings to CDR rows")
-		e := &ingest.Enricher{Cat: a.cat, CDR: a.cdr, Window: a.cfg.CDRWindow, Log: a.log.With("component", "enrich"), Events: events}
-		er, err := e.RunAll(ctx)
-		prog.done()
-		if err != nil {
-			return res, err
-		}
-		res.CDR = &er
-	}
-	return res, nil
-}
-
-func printOddities(w io.Writer, odd []spool.Oddity, limit int) {
-	for i, o := range odd {
-		if i == limit {
-			fmt.Fprintf(w, "... and %d more oddities (--json lists all)\n", len(odd)-limit)
-			break
-		}
-		fmt.Fprintf(w, "oddity: %s: %s\n", o.Path, o.What)
-	}
-}
-
-func printScanSummary(w io.Writer, res scanResult) {
-	r := res.Scan
-	size := ""
-	if r.DirsSkipped == 0 {
-		size = " (" + humanBytes(r.Bytes) + ")"
-	}
-	fmt.Fprintf(w, "scanned %d files%s in %d directories (%d unchanged) in %s: %d new, %d changed, %d missing; %d empty, %d still being written, %d corrupt, %d unrecognised names, %d oddities\n",
-		r.Files, size, r.Dirs, r.DirsSkipped, r.Elapsed.Round(1e6), r.New, r.Changed, r.Missing, r.Empty, r.Writing, r.Corrupt, r.Unnamed, r.Oddities)
-	if j := res.Journal; j.Done+j.Skipped > 0 {
-		fmt.Fprintf(w, "journal: %d recordings announced while the daemon was away catalogued, %d unreadable entries skipped\n", j.Done, j.Skipped)
-	}
-	for _, r := range res.Journal.SetAside {
-		name := r.Path
-		if name == "" {
-			name = r.File
-		}
-		fmt.Fprintf(w, "journal: set aside %s (%s); kept in %s\n", name, r.Error, filepath.Join(journalDir(res.dataDir), "rejected.jsonl"))
-	}
-	if c := res.CDR; c != nil {
-		fmt.Fprintf(w, "CDR: %d linked, %d waiting for their row, %d gave up, %d lookup errors\n", c.Linked, c.Retry, c.GaveUp, c.Errors)
-	}
-}
-
-func humanBytes(n int64) string {
-	const unit = 1024
-	if n < unit {
-		return fmt.Sprintf("%d B", n)
-	}
-	div, exp := int64(unit), 0
-	for m := n / unit; m >= unit; m /= unit {
-		div *= unit
-		exp++
-	}
-	return fmt.Sprintf("%.1f %ciB", float64(n)/float64(div), "KMGTPE"[exp])
 }

@@ -2,12 +2,9 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"strings"
-	"text/tabwriter"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -145,29 +142,6 @@ func runSearch(ctx context.Context, opts *globalOptions, so searchOptions) error
 	return nil
 }
 
-func printPage(w io.Writer, page recordings.Page, loc *time.Location) {
-	if len(page.Items) == 0 {
-		fmt.Fprintln(w, "no recordings match")
-		return
-	}
-	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "ID\tTIME\tTYPE\tFROM\tTO\tLENGTH\tDISPOSITION\tFORMAT\tSTATE\tFILE")
-	for _, r := range page.Items {
-		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", r.ID, r.CallTime.In(loc).Format("2006-01-02 15:04:05"),
-			r.Name.Type, dash(r.Caller()), dash(r.Callee()), clock(r.Duration), dash(r.CDR.Disposition), r.Format, r.State, r.Path)
-	}
-	tw.Flush()
-	total := fmt.Sprint(page.Total)
-	if page.TotalCapped {
-		total = "more than " + total
-	}
-	fmt.Fprintf(w, "%d shown of %s matching", len(page.Items), total)
-	if page.Next != "" {
-		fmt.Fprintf(w, "; next page: --after %s", page.Next)
-	}
-	fmt.Fprintln(w)
-}
-
 // lower lower-cases recording types as people type them ("IN").
 func lower(types []string) []string {
 	out := make([]string, len(types))
@@ -175,25 +149,4 @@ func lower(types []string) []string {
 		out[i] = strings.ToLower(strings.TrimSpace(t))
 	}
 	return out
-}
-
-func dash(s string) string {
-	if s == "" {
-		return "-"
-	}
-	return s
-}
-
-func clock(d time.Duration) string {
-	s := int(d.Round(time.Second) / time.Second)
-	if s >= 3600 {
-		return fmt.Sprintf("%d:%02d:%02d", s/3600, s/60%60, s%60)
-	}
-	return fmt.Sprintf("%d:%02d", s/60, s%60)
-}
-
-func writeJSON(w io.Writer, v any) error {
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	return enc.Encode(v)
 }

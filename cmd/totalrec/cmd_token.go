@@ -13,7 +13,6 @@ import (
 
 	"github.com/totalrec/totalrec/recordings"
 	"github.com/totalrec/totalrec/recordings/auth"
-	"github.com/totalrec/totalrec/recordings/catalog"
 )
 
 type tokenOptions struct {
@@ -99,8 +98,8 @@ func runTokenAdd(ctx context.Context, opts *globalOptions, to tokenOptions, name
 	}
 	defer a.Close()
 	tok, hash := auth.NewAPIToken()
-	t, err := a.cat.AddToken(ctx, catalog.APIToken{Name: name, Hash: hash, Scope: scope, CreatedBy: opts.operator(), ExpiresAt: exp})
-	if errors.Is(err, catalog.ErrExists) {
+	t, err := a.cat.AddToken(ctx, recordings.APIToken{Name: name, Hash: hash, Scope: scope, CreatedBy: opts.operator(), ExpiresAt: exp})
+	if errors.Is(err, recordings.ErrExists) {
 		return usagef("a token called %q exists", name)
 	}
 	if err != nil {

@@ -14,7 +14,6 @@ import (
 
 	"github.com/totalrec/totalrec/recordings"
 	"github.com/totalrec/totalrec/recordings/auth"
-	"github.com/totalrec/totalrec/recordings/catalog"
 )
 
 type userOptions struct {
@@ -78,7 +77,7 @@ func (o *globalOptions) operator() string {
 
 // auditCLI appends a command's change to the audit trail.
 func (o *globalOptions) auditCLI(ctx context.Context, a *app, action, detail string) error {
-	return a.cat.Audit(ctx, catalog.AuditEntry{Who: o.operator(), Addr: "local", Action: action, Detail: detail})
+	return a.cat.Audit(ctx, recordings.AuditEntry{Who: o.operator(), Addr: "local", Action: action, Detail: detail})
 }
 
 // newPassword reads the password from stdin with --password-stdin, or makes a
@@ -128,8 +127,8 @@ func runUserAdd(ctx context.Context, opts *globalOptions, uo userOptions, name s
 		return err
 	}
 	defer a.Close()
-	u, err := a.cat.AddUser(ctx, catalog.User{Name: name, Role: role, Scope: scope, PasswordHash: hash})
-	if errors.Is(err, catalog.ErrExists) {
+	u, err := a.cat.AddUser(ctx, recordings.User{Name: name, Role: role, Scope: scope, PasswordHash: hash})
+	if errors.Is(err, recordings.ErrExists) {
 		return usagef("a user called %q exists (totalrec user passwd %s changes the password)", name, name)
 	}
 	if err != nil {
@@ -166,7 +165,7 @@ func runUserPasswd(ctx context.Context, opts *globalOptions, uo userOptions, nam
 	if err != nil {
 		return err
 	}
-	if u.Source != catalog.SourceLocal {
+	if u.Source != recordings.SourceLocal {
 		return usagef("%s signs in through FreePBX and has no password here", name)
 	}
 	if err := a.cat.SetPassword(ctx, u.ID, hash); err != nil {

@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
-	"encoding/json"
 	"fmt"
 	"net/url"
 	"strconv"
@@ -14,6 +13,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/totalrec/totalrec/recordings"
 	"github.com/totalrec/totalrec/recordings/catalog"
 	"github.com/totalrec/totalrec/recordings/webhook"
 )
@@ -116,7 +116,7 @@ func runWebhookAdd(ctx context.Context, opts *globalOptions, wo webhookOptions, 
 		return err
 	}
 	defer a.Close()
-	id, err := a.cat.AddWebhook(ctx, catalog.Webhook{URL: u.String(), Secret: secret, Events: events})
+	id, err := a.cat.AddWebhook(ctx, recordings.Webhook{URL: u.String(), Secret: secret, Events: events})
 	if err != nil {
 		return err
 	}
@@ -153,7 +153,7 @@ func runWebhookList(ctx context.Context, opts *globalOptions, wo webhookOptions)
 		for _, w := range ws {
 			out = append(out, webhookJSON{ID: w.ID, URL: w.URL, Events: w.Events, Enabled: w.Enabled, Created: w.Created, Pending: w.Pending, Dead: w.Dead})
 		}
-		return printJSON(opts, out)
+		return writeJSON(opts.stdout, out)
 	}
 	if len(ws) == 0 {
 		fmt.Fprintln(opts.stdout, "no webhook endpoint")
@@ -225,7 +225,7 @@ func runWebhookDead(ctx context.Context, opts *globalOptions, wo webhookOptions)
 		return err
 	}
 	defer a.Close()
-	ds, err := a.cat.Deliveries(ctx, catalog.OutboxDead, 10000)
+	ds, err := a.cat.Deliveries(ctx, recordings.OutboxDead, 10000)
 	if err != nil {
 		return err
 	}
@@ -235,7 +235,7 @@ func runWebhookDead(ctx context.Context, opts *globalOptions, wo webhookOptions)
 			out = append(out, deadJSON{ID: d.ID, EndpointID: d.EndpointID, URL: redactURL(d.URL), EventID: d.EventID,
 				Type: d.Type, Attempts: d.Attempts, LastError: d.LastError, Created: d.Created, Failed: d.NextAt})
 		}
-		return printJSON(opts, out)
+		return writeJSON(opts.stdout, out)
 	}
 	if len(ds) == 0 {
 		fmt.Fprintln(opts.stdout, "no dead delivery")
@@ -250,12 +250,6 @@ func runWebhookDead(ctx context.Context, opts *globalOptions, wo webhookOptions)
 	return tw.Flush()
 }
 
-func printJSON(opts *globalOptions, v any) error {
-	enc := json.NewEncoder(opts.stdout)
-	enc.SetIndent("", "  ")
-	return enc.Encode(v)
-}
-
 // redactURL hides a password in a URL's user info.
 func redactURL(s string) string {
 	if u, err := url.Parse(s); err == nil {
@@ -264,11 +258,8 @@ func redactURL(s string) string {
 	return s
 }
 
-// webhookEvents returns the producer of webhook events for a's catalogue. Share
-// links (media_url) are not wired yet: events carry none.
-func (a *app) webhookEvents() *webhook.Events {
-	return webhook.NewEvents(a.cat, webhook.Options{Location: a.loc, Log: a.log.With("component", "webhook")})
-}
+// webhookEvents returns the producer of webhook events for a's catalogue.
+func (a *app) webhookEvents() *webhook.Events { return a.env().WebhookEvents() }
 
 // announcingStore is the retention runner's catalogue, announcing each batch
 // (recording.deleted) just before marking it deleted. A crash in between leaves
@@ -308,7 +299,7 @@ func holdIDsOf(ctx context.Context, cat *catalog.Catalog, id int64) ([]int64, er
 }
 
 // announceHeld enqueues recording.held for hold h, just placed.
-func announceHeld(ctx context.Context, a *app, ev *webhook.Events, h catalog.Hold) error {
+func announceHeld(ctx context.Context, a *app, ev *webhook.Events, h recordings.Hold) error {
 	rec, err := a.cat.Get(ctx, h.RecordingID)
 	if err != nil {
 		return err

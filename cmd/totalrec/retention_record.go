@@ -7,7 +7,7 @@ import (
 	"os"
 	"time"
 
-	"github.com/totalrec/totalrec/recordings/catalog"
+	"github.com/totalrec/totalrec/recordings"
 	"github.com/totalrec/totalrec/recordings/retention"
 )
 
@@ -30,7 +30,7 @@ func startRunRecord(ctx context.Context, opts *globalOptions, s *retentionSetup)
 		ByRule: map[string]retention.Count{}, Failures: []retention.Failure{}, Status: retention.StatusRunning,
 		PID: os.Getpid(), Host: host}}
 	b, _ := json.Marshal(rec.rep)
-	id, err := s.a.cat.SaveRetentionRun(ctx, catalog.RetentionRun{Node: s.runner.Node, Started: rec.rep.Started,
+	id, err := s.a.cat.SaveRetentionRun(ctx, recordings.RetentionRun{Node: s.runner.Node, Started: rec.rep.Started,
 		Finished: time.Now(), Status: retention.StatusRunning, Report: string(b)})
 	if err != nil {
 		return nil, err
@@ -49,7 +49,7 @@ func (rec *runRecord) update(ctx context.Context, rep retention.Report) {
 	}
 	rec.rep = rep
 	b, _ := json.Marshal(rep)
-	err := rec.s.a.cat.UpdateRetentionRun(context.WithoutCancel(ctx), catalog.RetentionRun{ID: rec.id,
+	err := rec.s.a.cat.UpdateRetentionRun(context.WithoutCancel(ctx), recordings.RetentionRun{ID: rec.id,
 		Finished: time.Now(), Status: rep.Status, Failed: rep.Failed, Report: string(b)})
 	if err != nil {
 		rec.s.a.log.Error("store the retention report", "err", err)
@@ -68,7 +68,7 @@ func (rec *runRecord) end(ctx context.Context, status string, rep retention.Repo
 }
 
 func (rec *runRecord) audit(ctx context.Context, action, detail string) {
-	err := rec.s.a.cat.Audit(context.WithoutCancel(ctx), catalog.AuditEntry{Who: rec.who, Addr: "local", Action: action, Detail: detail})
+	err := rec.s.a.cat.Audit(context.WithoutCancel(ctx), recordings.AuditEntry{Who: rec.who, Addr: "local", Action: action, Detail: detail})
 	if err != nil {
 		rec.s.a.log.Warn("audit the retention run", "action", action, "err", err)
 	}
@@ -105,7 +105,7 @@ func (rec *runRecord) settlePrevious(ctx context.Context, opts *globalOptions, r
 		rec.audit(ctx, "retention.interrupted", fmt.Sprintf("run=%d pid=%d started=%s last_seen=%s deleted=%d bytes=%d",
 			run.ID, rep.PID, run.Started.Format(time.RFC3339), run.Finished.Format(time.RFC3339), run.DeletedFiles, run.DeletedBytes))
 		b, _ := json.Marshal(rep)
-		err := cat.UpdateRetentionRun(ctx, catalog.RetentionRun{ID: run.ID, Finished: run.Finished,
+		err := cat.UpdateRetentionRun(ctx, recordings.RetentionRun{ID: run.ID, Finished: run.Finished,
 			Status: retention.StatusInterrupted, Failed: run.Failed, Report: string(b)})
 		if err != nil {
 			return err

@@ -184,15 +184,15 @@ func TestUsersSessionsTokens(t *testing.T) {
 	each(t, func(t *testing.T, c *Catalog) {
 		ctx := context.Background()
 		sc, _ := recordings.ParseScope("100-199,205")
-		u, err := c.AddUser(ctx, User{Name: "anna", Role: recordings.RoleSupervisor, Scope: sc, PasswordHash: "h"})
+		u, err := c.AddUser(ctx, recordings.User{Name: "anna", Role: recordings.RoleSupervisor, Scope: sc, PasswordHash: "h"})
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := c.AddUser(ctx, User{Name: "anna", Role: recordings.RoleUser}); !errors.Is(err, ErrExists) {
+		if _, err := c.AddUser(ctx, recordings.User{Name: "anna", Role: recordings.RoleUser}); !errors.Is(err, recordings.ErrExists) {
 			t.Errorf("second anna: %v", err)
 		}
 		now := time.Now().UTC().Truncate(time.Second)
-		if err := c.CreateSession(ctx, Session{IDHash: "x1", UserID: u.ID, CSRF: "c", CreatedAt: now, SeenAt: now}); err != nil {
+		if err := c.CreateSession(ctx, recordings.Session{IDHash: "x1", UserID: u.ID, CSRF: "c", CreatedAt: now, SeenAt: now}); err != nil {
 			t.Fatal(err)
 		}
 		s, su, err := c.SessionUser(ctx, "x1")
@@ -205,9 +205,9 @@ func TestUsersSessionsTokens(t *testing.T) {
 		if _, _, err := c.SessionUser(ctx, "x1"); !errors.Is(err, recordings.ErrNotFound) {
 			t.Errorf("a password change kept the session: %v", err)
 		}
-		c.CreateSession(ctx, Session{IDHash: "old", UserID: u.ID, CSRF: "c", CreatedAt: now.Add(-13 * time.Hour), SeenAt: now})
-		c.CreateSession(ctx, Session{IDHash: "idle", UserID: u.ID, CSRF: "c", CreatedAt: now, SeenAt: now.Add(-time.Hour)})
-		c.CreateSession(ctx, Session{IDHash: "x2", UserID: u.ID, CSRF: "c", CreatedAt: now, SeenAt: now})
+		c.CreateSession(ctx, recordings.Session{IDHash: "old", UserID: u.ID, CSRF: "c", CreatedAt: now.Add(-13 * time.Hour), SeenAt: now})
+		c.CreateSession(ctx, recordings.Session{IDHash: "idle", UserID: u.ID, CSRF: "c", CreatedAt: now, SeenAt: now.Add(-time.Hour)})
+		c.CreateSession(ctx, recordings.Session{IDHash: "x2", UserID: u.ID, CSRF: "c", CreatedAt: now, SeenAt: now})
 		if n, err := c.PruneSessions(ctx, now.Add(-30*time.Minute), now.Add(-12*time.Hour)); n != 2 || err != nil {
 			t.Errorf("pruned %d sessions, want 2: %v", n, err)
 		}
@@ -218,7 +218,7 @@ func TestUsersSessionsTokens(t *testing.T) {
 			t.Errorf("removing the user kept the session: %v", err)
 		}
 
-		tok, err := c.AddToken(ctx, APIToken{Name: "crm", Hash: "abc", Scope: sc, ExpiresAt: now.Add(time.Hour)})
+		tok, err := c.AddToken(ctx, recordings.APIToken{Name: "crm", Hash: "abc", Scope: sc, ExpiresAt: now.Add(time.Hour)})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -249,13 +249,13 @@ func TestAuditAppendAndPage(t *testing.T) {
 			if i%2 == 1 {
 				who = "bob"
 			}
-			e := AuditEntry{At: t0.Add(time.Duration(i) * time.Minute), Who: who, Addr: "10.0.0.1", Action: "play", RecordingID: int64(i)}
+			e := recordings.AuditEntry{At: t0.Add(time.Duration(i) * time.Minute), Who: who, Addr: "10.0.0.1", Action: "play", RecordingID: int64(i)}
 			if err := c.Audit(ctx, e); err != nil {
 				t.Fatal(err)
 			}
 		}
 		var ids []int64
-		q := AuditQuery{Who: "anna", Limit: 5}
+		q := recordings.AuditQuery{Who: "anna", Limit: 5}
 		for {
 			page, next, err := c.AuditLog(ctx, q)
 			if err != nil {
@@ -275,7 +275,7 @@ func TestAuditAppendAndPage(t *testing.T) {
 		if len(ids) != 13 || ids[0] != 24 || ids[12] != 0 {
 			t.Errorf("anna's entries: %v", ids)
 		}
-		page, _, err := c.AuditLog(ctx, AuditQuery{Since: t0.Add(10 * time.Minute), Until: t0.Add(12 * time.Minute)})
+		page, _, err := c.AuditLog(ctx, recordings.AuditQuery{Since: t0.Add(10 * time.Minute), Until: t0.Add(12 * time.Minute)})
 		if err != nil || len(page) != 2 {
 			t.Errorf("date range: %d entries, %v", len(page), err)
 		}

@@ -3,28 +3,14 @@ package catalog
 import (
 	"context"
 	"fmt"
-	"time"
 	"unicode/utf8"
 
 	"github.com/totalrec/totalrec/internal/sqlrows"
 	"github.com/totalrec/totalrec/recordings"
 )
 
-// AuditEntry is one line of the audit trail: who did what, when, from where, to
-// which recording. The trail is append-only: this package inserts and reads
-// totalrec_audit and has no statement that changes or deletes a row of it.
-type AuditEntry struct {
-	ID          int64
-	At          time.Time
-	Who         string // a user name, "token:NAME", "share:ID", or what a failed sign-in typed
-	Addr        string // the client's address
-	Action      string // login, login.failed, logout, play, download, export.csv, …
-	RecordingID int64  // 0: not about one recording
-	Detail      string
-}
-
 // Audit appends e to the trail, stamped with the catalogue's clock when e.At is zero.
-func (c *Catalog) Audit(ctx context.Context, e AuditEntry) error {
+func (c *Catalog) Audit(ctx context.Context, e recordings.AuditEntry) error {
 	if e.At.IsZero() {
 		e.At = c.now()
 	}
@@ -41,17 +27,9 @@ func (c *Catalog) Audit(ctx context.Context, e AuditEntry) error {
 	return nil
 }
 
-// AuditQuery selects audit entries, newest first, one page at a time.
-type AuditQuery struct {
-	Who, Action  string
-	Since, Until time.Time // Since inclusive, Until exclusive; zero = open
-	Before       int64     // the keyset cursor: entries with a smaller ID; 0 = from the newest
-	Limit        int       // page size; recordings.DefaultLimit when 0, at most recordings.MaxLimit
-}
-
 // AuditLog returns one page of entries matching q and the cursor of the next page
 // (0 on the last).
-func (c *Catalog) AuditLog(ctx context.Context, q AuditQuery) ([]AuditEntry, int64, error) {
+func (c *Catalog) AuditLog(ctx context.Context, q recordings.AuditQuery) ([]recordings.AuditEntry, int64, error) {
 	switch {
 	case q.Limit <= 0:
 		q.Limit = recordings.DefaultLimit
@@ -77,9 +55,9 @@ func (c *Catalog) AuditLog(ctx context.Context, q AuditQuery) ([]AuditEntry, int
 	if q.Before > 0 {
 		w.add(`id < ?`, q.Before)
 	}
-	out, err := sqlrows.All(ctx, c.rdb, func(s scanner) (AuditEntry, error) {
+	out, err := sqlrows.All(ctx, c.rdb, func(s scanner) (recordings.AuditEntry, error) {
 		var (
-			e  AuditEntry
+			e  recordings.AuditEntry
 			at nullTime
 		)
 		err := s.Scan(&e.ID, &at, &e.Who, &e.Addr, &e.Action, &e.RecordingID, &e.Detail)

@@ -75,22 +75,3 @@ func (c *Catalog) SetCDR(ctx context.Context, id int64, status recordings.CDRSta
 	}
 	return nil
 }
-
-// SetHeld puts a recording on legal hold or releases it.
-func (c *Catalog) SetHeld(ctx context.Context, id int64, held bool) error {
-	v := 0
-	if held {
-		v = 1
-	}
-	res, err := c.db.ExecContext(ctx, `UPDATE totalrec_recordings SET held = ?, updated_at = ? WHERE id = ?`,
-		v, c.timeArg(c.now()), id)
-	if err != nil {
-		return fmt.Errorf("set hold of %d: %w", id, err)
-	}
-	if n, err := res.RowsAffected(); err != nil {
-		return fmt.Errorf("set hold of %d: %w", id, err)
-	} else if n == 0 {
-		return fmt.Errorf("set hold of %d: %w", id, recordings.ErrNotFound)
-	}
-	return nil
-}

@@ -91,7 +91,7 @@ func TestConcurrentReadsWhileWriting(t *testing.T) {
 
 // Simultaneous first sign-ins of one FreePBX administrator: every EnsureUser gets
 // the one user, none an error, on SQLite and MariaDB (a check-then-insert that
-// loses the race meets the duplicate key, which both dialects report as ErrExists).
+// loses the race meets the duplicate key, which both dialects report as recordings.ErrExists).
 func TestConcurrentEnsureUser(t *testing.T) {
 	each(t, func(t *testing.T, c *Catalog) {
 		ctx := context.Background()
@@ -107,7 +107,7 @@ func TestConcurrentEnsureUser(t *testing.T) {
 				go func() {
 					defer wg.Done()
 					<-start
-					u, err := c.EnsureUser(ctx, User{Name: name, Role: recordings.RoleAdmin, Scope: recordings.AllScope, Source: SourceFreePBX})
+					u, err := c.EnsureUser(ctx, recordings.User{Name: name, Role: recordings.RoleAdmin, Scope: recordings.AllScope, Source: recordings.SourceFreePBX})
 					if err != nil {
 						errs <- err
 						return

@@ -5,42 +5,24 @@ import (
 	"database/sql"
 	"fmt"
 	"path"
-	"time"
 
 	"github.com/totalrec/totalrec/internal/sqlrows"
 	"github.com/totalrec/totalrec/recordings"
 )
-
-// FileStat is what the scanner compares with a file on disk.
-type FileStat struct {
-	ID      int64
-	Size    int64
-	ModTime time.Time
-	State   recordings.State
-}
-
-// DirMark is a directory's fingerprint from the last scan: when it is unchanged the
-// scanner can skip the directory.
-type DirMark struct {
-	Path        string // relative to the spool root; "" is the root
-	ModTime     time.Time
-	Files       int
-	Fingerprint string
-}
 
 // idsPerStatement keeps IN lists short.
 const idsPerStatement = 500
 
 // DirFiles returns the recordings catalogued directly in dir on node ("" is the spool
 // root, "2026/11/26" a day directory), keyed by base name, whatever their state.
-func (c *Catalog) DirFiles(ctx context.Context, node, dir string) (map[string]FileStat, error) {
-	out := map[string]FileStat{}
+func (c *Catalog) DirFiles(ctx context.Context, node, dir string) (map[string]recordings.FileStat, error) {
+	out := map[string]recordings.FileStat{}
 	if len(node) > maxNode || len(dir) > maxPath {
 		return out, nil
 	}
 	err := sqlrows.Each(ctx, c.rdb, func(s scanner) error {
 		var (
-			f FileStat
+			f recordings.FileStat
 			p string
 			m nullTime
 		)
@@ -74,73 +56,12 @@ func (c *Catalog) LiveDirsUnder(ctx context.Context, node, dir string) ([]string
 	return out, nil
 }
 
-// MarkMissing records that the files of these recordings are gone from disk. Rows
-// already marked deleted stay deleted.
-func (c *Catalog) MarkMissing(ctx context.Context, ids []int64, now time.Time) error {
-	err := c.updateIDs(ctx, ids,
-		idUpdate{`UPDATE totalrec_recordings SET state = 'missing', updated_at = ?
-		WHERE state <> 'deleted' AND id IN `, []any{c.timeArg(now)}},
-		goneNumbers)
-	if err != nil {
-		return fmt.Errorf("mark missing: %w", err)
-	}
-	return nil
-}
-
-// MarkDeleted records that Totalrec deleted the files of these recordings, and why.
-func (c *Catalog) MarkDeleted(ctx context.Context, ids []int64, now time.Time, reason string) error {
-	if now.IsZero() {
-		return fmt.Errorf("mark deleted: zero time: %w", recordings.ErrInvalid)
-	}
-	err := c.updateIDs(ctx, ids,
-		idUpdate{`UPDATE totalrec_recordings
-		SET state = 'deleted', deleted_at = ?, deleted_reason = ?, updated_at = ? WHERE id IN `,
-			[]any{c.timeArg(now), clip(reason, lenText), c.timeArg(now)}},
-		goneNumbers)
-	if err != nil {
-		return fmt.Errorf("mark deleted: %w", err)
-	}
-	return nil
-}
-
-// idUpdate is one statement of updateIDs: q ends in "id IN " (or "recording_id IN ").
-type idUpdate struct {
-	q    string
-	args []any
-}
-
-// goneNumbers keeps the number keys of recordings whose file is gone in step with
-// their state (see KeyPresence).
-var goneNumbers = idUpdate{q: `UPDATE totalrec_numbers SET presence = 0 WHERE recording_id IN `}
-
-// updateIDs runs the updates over ids, in one transaction.
-func (c *Catalog) updateIDs(ctx context.Context, ids []int64, updates ...idUpdate) error {
-	if len(ids) == 0 {
-		return nil
-	}
-	return c.inTx(ctx, func(tx *sql.Tx) error {
-		for start := 0; start < len(ids); start += idsPerStatement {
-			part := ids[start:min(start+idsPerStatement, len(ids))]
-			for _, u := range updates {
-				a := append([]any{}, u.args...)
-				for _, id := range part {
-					a = append(a, id)
-				}
-				if _, err := tx.ExecContext(ctx, u.q+placeholders(1, len(part)), a...); err != nil {
-					return err
-				}
-			}
-		}
-		return nil
-	})
-}
-
 // Dirs returns node's directory fingerprints keyed by path.
-func (c *Catalog) Dirs(ctx context.Context, node string) (map[string]DirMark, error) {
-	out := map[string]DirMark{}
+func (c *Catalog) Dirs(ctx context.Context, node string) (map[string]recordings.DirMark, error) {
+	out := map[string]recordings.DirMark{}
 	err := sqlrows.Each(ctx, c.rdb, func(s scanner) error {
 		var (
-			d DirMark
+			d recordings.DirMark
 			m nullTime
 		)
 		if err := s.Scan(&d.Path, &m, &d.Files, &d.Fingerprint); err != nil {
@@ -157,7 +78,7 @@ func (c *Catalog) Dirs(ctx context.Context, node string) (map[string]DirMark, er
 }
 
 // SaveDirs inserts or replaces node's directory fingerprints, in one transaction.
-func (c *Catalog) SaveDirs(ctx context.Context, node string, marks []DirMark) error {
+func (c *Catalog) SaveDirs(ctx context.Context, node string, marks []recordings.DirMark) error {
 	if err := checkNode(node); err != nil {
 		return fmt.Errorf("save directory marks: %w", err)
 	}

@@ -67,7 +67,7 @@ func TestDirFilesAndMarkMissing(t *testing.T) {
 func TestDirMarks(t *testing.T) {
 	each(t, func(t *testing.T, c *Catalog) {
 		ctx := context.Background()
-		marks := []DirMark{
+		marks := []recordings.DirMark{
 			{Path: "", ModTime: t0, Files: 1, Fingerprint: "r"},
 			{Path: "2026/11/26", ModTime: t0.Add(time.Second), Files: 1200, Fingerprint: "sha256:abc"},
 			{Path: "2026/11/25", ModTime: t0.Add(time.Microsecond), Files: 0},
@@ -82,11 +82,11 @@ func TestDirMarks(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		want := map[string]DirMark{}
+		want := map[string]recordings.DirMark{}
 		for _, m := range marks {
 			want[m.Path] = m
 		}
-		if !maps.EqualFunc(got, want, func(a, b DirMark) bool {
+		if !maps.EqualFunc(got, want, func(a, b recordings.DirMark) bool {
 			return a.Path == b.Path && a.ModTime.Equal(b.ModTime) && a.Files == b.Files && a.Fingerprint == b.Fingerprint
 		}) {
 			t.Fatalf("Dirs = %+v\nwant %+v", got, want)
@@ -106,7 +106,7 @@ func TestDirMarks(t *testing.T) {
 		if other, _ := c.Dirs(ctx, "pbx2"); len(other) != 1 {
 			t.Errorf("other node's marks: %+v", other)
 		}
-		if err := c.SaveDirs(ctx, "", []DirMark{{Path: "../etc"}}); !errors.Is(err, recordings.ErrInvalid) {
+		if err := c.SaveDirs(ctx, "", []recordings.DirMark{{Path: "../etc"}}); !errors.Is(err, recordings.ErrInvalid) {
 			t.Errorf("SaveDirs(../etc) = %v, want ErrInvalid", err)
 		}
 	})

@@ -12,13 +12,28 @@
 //   - totalrec_recordings: the catalogue, keyed by id and unique on (node, path).
 //   - totalrec_numbers: each recording's distinct numbers, reversed (see below).
 //   - totalrec_dirs: directory fingerprints for incremental scans (schema.go).
-//   - Access (authschema.go, nonces.go): totalrec_users, totalrec_sessions,
+//   - Access (authschema.go, users.go, sessions.go, tokens.go, shares.go, keys.go,
+//     nonces.go, audit.go): totalrec_users, totalrec_sessions,
 //     totalrec_tokens, totalrec_shares, totalrec_keys, the append-only
 //     totalrec_audit and totalrec_sso_nonces. A user's extension scope is applied to
 //     every lookup here (scope.go).
-//   - Retention (retention.go): totalrec_retention_runs, totalrec_holds.
+//   - Retention (retention.go, retention_runs.go, holds.go): totalrec_retention_runs,
+//     totalrec_holds.
 //   - Webhooks (webhooks.go, outbox.go): totalrec_webhooks, totalrec_webhook_outbox.
 //   - totalrec_schema_version: how many migration steps the database has applied.
+//
+// # Files
+//
+// Each file holds one concern of the store: catalog.go (opening; dialect.go the
+// dialects), migrations.go, schema.go (the recordings tables), upsert.go and
+// get.go (recordings by scan and by key; row.go scans them), state.go (missing,
+// deleted, held, moved), dirs.go (directory marks), cdr.go (enrichment), search.go,
+// cursor.go, numbers.go and scope.go (search), stats.go, users.go, sessions.go,
+// tokens.go, shares.go, keys.go, nonces.go and audit.go (access), retention.go
+// (what retention reads), retention_claims.go, retention_runs.go and holds.go
+// (retention), webhooks.go and outbox.go (webhooks), purge.go. The domain types
+// these take and return — users, holds, retention runs, deliveries and the rest —
+// are package recordings'.
 //
 // CDR fields are stored with a cdr_ prefix (cdr_src, cdr_billsec, …). Times are stored
 // in UTC with microsecond precision and returned as UTC time.Time values. SQLite runs

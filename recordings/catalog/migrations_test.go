@@ -5,6 +5,8 @@ import (
 	"errors"
 	"testing"
 	"time"
+
+	"github.com/totalrec/totalrec/recordings"
 )
 
 // TestMigrations: Open applies every step once, in order, and records the version;
@@ -163,7 +165,7 @@ func TestAdoptLegacyCatalogue(t *testing.T) {
 					t.Errorf("adopted: %s is still there (%v)", legacyVersionTable, err)
 				}
 				mustGet(t, c, "2026/11/26/kept.wav")
-				if _, err := c.AddHold(ctx, Hold{RecordingID: mustGet(t, c, "2026/11/26/kept.wav").ID, Reason: "audit", Since: t0}); err != nil {
+				if _, err := c.AddHold(ctx, recordings.Hold{RecordingID: mustGet(t, c, "2026/11/26/kept.wav").ID, Reason: "audit", Since: t0}); err != nil {
 					t.Errorf("a hold on the adopted catalogue: %v", err)
 				}
 			})

@@ -10,44 +10,11 @@ import (
 	"github.com/totalrec/totalrec/recordings"
 )
 
-// Outbox row states.
-const (
-	OutboxPending   = "pending"   // waiting for its next attempt, or in flight under a lease
-	OutboxDelivered = "delivered" // the endpoint answered 2xx
-	OutboxDead      = "dead"      // given up: a 4xx other than 408/429, or too many attempts
-)
-
-// OutboxEvent is one event to deliver to every enabled endpoint that subscribes to
-// its type. Body is the exact bytes that are signed and sent on every attempt.
-type OutboxEvent struct {
-	EventID string // the delivery's idempotency key; at most 64 bytes
-	Type    string
-	Body    []byte
-}
-
-// Delivery is one outbox row: one event for one endpoint, with the endpoint's URL
-// and secret.
-type Delivery struct {
-	ID          int64
-	EndpointID  int64
-	URL         string
-	Secret      string // filled by ClaimDeliveries only
-	EventID     string
-	Type        string
-	Body        []byte
-	Attempts    int // attempts started, the one under lease included
-	NextAt      time.Time
-	State       string
-	LastError   string
-	Created     time.Time
-	DeliveredAt time.Time
-}
-
 // Enqueue writes evs to the outbox, one row per enabled endpoint subscribed to each
 // event's type, due now, in one transaction, and returns how many rows it added. An
 // event already in an endpoint's outbox (the same EventID) is left as it is, so that
 // a producer that repeats a step after a crash does not send a second copy.
-func (c *Catalog) Enqueue(ctx context.Context, evs ...OutboxEvent) (int, error) {
+func (c *Catalog) Enqueue(ctx context.Context, evs ...recordings.OutboxEvent) (int, error) {
 	for _, e := range evs {
 		if e.EventID == "" || len(e.EventID) > 64 || e.Type == "" || len(e.Type) > 64 {
 			return 0, fmt.Errorf("enqueue event %q: id or type empty or too long: %w", clip(e.EventID, 64), recordings.ErrInvalid)
@@ -89,9 +56,9 @@ func (c *Catalog) Enqueue(ctx context.Context, evs ...OutboxEvent) (int, error) 
 const deliveryCols = `o.id, o.endpoint_id, w.url, o.event_id, o.event_type, o.body, o.attempts,
 	o.next_at, o.state, o.last_error, o.created_at, o.delivered_at`
 
-func scanDelivery(s scanner) (Delivery, error) {
+func scanDelivery(s scanner) (recordings.Delivery, error) {
 	var (
-		d                  Delivery
+		d                  recordings.Delivery
 		next, created, dlv nullTime
 	)
 	err := s.Scan(&d.ID, &d.EndpointID, &d.URL, &d.EventID, &d.Type, &d.Body, &d.Attempts,
@@ -101,7 +68,7 @@ func scanDelivery(s scanner) (Delivery, error) {
 }
 
 // scanDeliveryWithSecret reads deliveryCols followed by the endpoint's secret.
-func scanDeliveryWithSecret(s scanner) (Delivery, error) {
+func scanDeliveryWithSecret(s scanner) (recordings.Delivery, error) {
 	var secret string
 	d, err := scanDelivery(scanFunc(func(dest ...any) error { return s.Scan(append(dest, &secret)...) }))
 	d.Secret = secret
@@ -113,14 +80,14 @@ func scanDeliveryWithSecret(s scanner) (Delivery, error) {
 // so that if owner dies with the row in flight, the row is due again when the lease
 // ends (or at once, when owner starts again: see ReleaseLeases). A row is claimed
 // only if no one else claimed it since it was read.
-func (c *Catalog) ClaimDeliveries(ctx context.Context, endpoint int64, owner string, now time.Time, lease time.Duration, limit int) ([]Delivery, error) {
+func (c *Catalog) ClaimDeliveries(ctx context.Context, endpoint int64, owner string, now time.Time, lease time.Duration, limit int) ([]recordings.Delivery, error) {
 	if owner == "" {
 		return nil, fmt.Errorf("claim deliveries: no lease owner: %w", recordings.ErrInvalid)
 	}
 	if limit <= 0 {
 		return nil, nil
 	}
-	var out []Delivery
+	var out []recordings.Delivery
 	err := c.inTx(ctx, func(tx *sql.Tx) error {
 		due, err := sqlrows.All(ctx, tx, scanDeliveryWithSecret, `SELECT `+deliveryCols+`, w.secret
 			FROM totalrec_webhook_outbox o JOIN totalrec_webhooks w ON w.id = o.endpoint_id
@@ -153,25 +120,17 @@ func (c *Catalog) ClaimDeliveries(ctx context.Context, endpoint int64, owner str
 	return out, nil
 }
 
-// DeliveryResult is the outcome of one attempt.
-type DeliveryResult struct {
-	State     string    // OutboxPending (try again at NextAt), OutboxDelivered or OutboxDead
-	NextAt    time.Time // pending only
-	LastError string
-	At        time.Time // when the attempt ended
-}
-
 // FinishDelivery records the outcome of the attempt that claimed d. An attempt whose
 // lease was lost (the row was claimed again since) changes nothing and reports false.
-func (c *Catalog) FinishDelivery(ctx context.Context, d Delivery, r DeliveryResult) (bool, error) {
+func (c *Catalog) FinishDelivery(ctx context.Context, d recordings.Delivery, r recordings.DeliveryResult) (bool, error) {
 	var delivered any
 	next := r.NextAt
 	switch r.State {
-	case OutboxDelivered:
+	case recordings.OutboxDelivered:
 		delivered, next = c.timeArg(r.At), r.At
-	case OutboxDead:
+	case recordings.OutboxDead:
 		next = r.At
-	case OutboxPending:
+	case recordings.OutboxPending:
 	default:
 		return false, fmt.Errorf("finish delivery %d: state %q: %w", d.ID, clip(r.State, 20), recordings.ErrInvalid)
 	}
@@ -209,7 +168,7 @@ func (c *Catalog) ReleaseLeases(ctx context.Context, owner string, now time.Time
 }
 
 // Deliveries lists up to limit outbox rows in state, oldest first.
-func (c *Catalog) Deliveries(ctx context.Context, state string, limit int) ([]Delivery, error) {
+func (c *Catalog) Deliveries(ctx context.Context, state string, limit int) ([]recordings.Delivery, error) {
 	out, err := sqlrows.All(ctx, c.rdb, scanDelivery, `SELECT `+deliveryCols+`
 		FROM totalrec_webhook_outbox o JOIN totalrec_webhooks w ON w.id = o.endpoint_id
 		WHERE o.state = ? ORDER BY o.id LIMIT ?`, state, limit)

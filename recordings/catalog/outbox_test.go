@@ -12,7 +12,7 @@ import (
 
 func mustAddWebhook(t *testing.T, c *Catalog, url string, events ...string) int64 {
 	t.Helper()
-	id, err := c.AddWebhook(context.Background(), Webhook{URL: url, Secret: "s3cret", Events: events})
+	id, err := c.AddWebhook(context.Background(), recordings.Webhook{URL: url, Secret: "s3cret", Events: events})
 	if err != nil {
 		t.Fatalf("AddWebhook: %v", err)
 	}
@@ -24,7 +24,7 @@ func mustAddWebhook(t *testing.T, c *Catalog, url string, events ...string) int6
 func TestOutboxEnqueue(t *testing.T) {
 	each(t, func(t *testing.T, c *Catalog) {
 		ctx := context.Background()
-		if n, err := c.Enqueue(ctx, OutboxEvent{EventID: "e0", Type: "recording.ready", Body: []byte(`{}`)}); err != nil || n != 0 {
+		if n, err := c.Enqueue(ctx, recordings.OutboxEvent{EventID: "e0", Type: "recording.ready", Body: []byte(`{}`)}); err != nil || n != 0 {
 			t.Fatalf("Enqueue with no endpoint: %d, %v", n, err)
 		}
 		a := mustAddWebhook(t, c, "http://a.example/hook", "recording.ready", "recording.deleted")
@@ -32,8 +32,8 @@ func TestOutboxEnqueue(t *testing.T) {
 		body := []byte("{\"x\":\"\u00e9\\u0000\"}\x00\xff")
 		for range 2 {
 			if _, err := c.Enqueue(ctx,
-				OutboxEvent{EventID: "e1", Type: "recording.ready", Body: body},
-				OutboxEvent{EventID: "e2", Type: "recording.held", Body: []byte(`{"held":true}`)},
+				recordings.OutboxEvent{EventID: "e1", Type: "recording.ready", Body: body},
+				recordings.OutboxEvent{EventID: "e2", Type: "recording.held", Body: []byte(`{"held":true}`)},
 			); err != nil {
 				t.Fatalf("Enqueue: %v", err)
 			}
@@ -57,10 +57,10 @@ func TestOutboxEnqueue(t *testing.T) {
 		if !bytes.Equal(d.Body, body) || d.EventID != "e1" || d.Type != "recording.ready" || d.Secret != "s3cret" || d.Attempts != 1 || d.URL != "http://a.example/hook" {
 			t.Errorf("claimed %+v", d)
 		}
-		if _, err := c.Enqueue(ctx, OutboxEvent{EventID: "", Type: "x"}); !errors.Is(err, recordings.ErrInvalid) {
+		if _, err := c.Enqueue(ctx, recordings.OutboxEvent{EventID: "", Type: "x"}); !errors.Is(err, recordings.ErrInvalid) {
 			t.Errorf("empty event ID: %v", err)
 		}
-		if _, err := c.AddWebhook(ctx, Webhook{URL: "http://x", Secret: "s", Events: []string{"a%b"}}); !errors.Is(err, recordings.ErrInvalid) {
+		if _, err := c.AddWebhook(ctx, recordings.Webhook{URL: "http://x", Secret: "s", Events: []string{"a%b"}}); !errors.Is(err, recordings.ErrInvalid) {
 			t.Errorf("event type with %%: %v", err)
 		}
 		if err := c.RemoveWebhook(ctx, a); err != nil {
@@ -78,11 +78,11 @@ func TestOutboxLease(t *testing.T) {
 	each(t, func(t *testing.T, c *Catalog) {
 		ctx := context.Background()
 		ep := mustAddWebhook(t, c, "http://a.example/hook", "t")
-		if _, err := c.Enqueue(ctx, OutboxEvent{EventID: "e1", Type: "t", Body: []byte("1")}); err != nil {
+		if _, err := c.Enqueue(ctx, recordings.OutboxEvent{EventID: "e1", Type: "t", Body: []byte("1")}); err != nil {
 			t.Fatal(err)
 		}
 		now := time.Now().UTC()
-		claim := func(owner string, at time.Time) []Delivery {
+		claim := func(owner string, at time.Time) []recordings.Delivery {
 			t.Helper()
 			ds, err := c.ClaimDeliveries(ctx, ep, owner, at, time.Minute, 5)
 			if err != nil {
@@ -99,7 +99,7 @@ func TestOutboxLease(t *testing.T) {
 		if len(second) != 1 || second[0].Attempts != 2 {
 			t.Fatalf("after the lease: %+v", second)
 		}
-		if ok, err := c.FinishDelivery(ctx, first[0], DeliveryResult{State: OutboxDelivered, At: now}); err != nil || ok {
+		if ok, err := c.FinishDelivery(ctx, first[0], recordings.DeliveryResult{State: recordings.OutboxDelivered, At: now}); err != nil || ok {
 			t.Fatalf("finish under a lost lease: %v, %v", ok, err)
 		}
 		// n2 dies too; when it starts again it releases its own leases at once.
@@ -113,7 +113,7 @@ func TestOutboxLease(t *testing.T) {
 		if len(third) != 1 || third[0].Attempts != 3 {
 			t.Fatalf("after release: %+v", third)
 		}
-		if ok, err := c.FinishDelivery(ctx, third[0], DeliveryResult{State: OutboxPending, NextAt: now.Add(time.Hour), LastError: "HTTP 503", At: now}); err != nil || !ok {
+		if ok, err := c.FinishDelivery(ctx, third[0], recordings.DeliveryResult{State: recordings.OutboxPending, NextAt: now.Add(time.Hour), LastError: "HTTP 503", At: now}); err != nil || !ok {
 			t.Fatalf("finish pending: %v, %v", ok, err)
 		}
 		if len(claim("n2", now.Add(10*time.Minute))) != 0 {
@@ -121,10 +121,10 @@ func TestOutboxLease(t *testing.T) {
 		}
 		// Dead, listed, retried.
 		d := claim("n2", now.Add(2*time.Hour))[0]
-		if _, err := c.FinishDelivery(ctx, d, DeliveryResult{State: OutboxDead, LastError: "HTTP 410 Gone (not retried)", At: now}); err != nil {
+		if _, err := c.FinishDelivery(ctx, d, recordings.DeliveryResult{State: recordings.OutboxDead, LastError: "HTTP 410 Gone (not retried)", At: now}); err != nil {
 			t.Fatal(err)
 		}
-		dead, err := c.Deliveries(ctx, OutboxDead, 10)
+		dead, err := c.Deliveries(ctx, recordings.OutboxDead, 10)
 		if err != nil || len(dead) != 1 || dead[0].LastError != "HTTP 410 Gone (not retried)" || dead[0].Attempts != 4 {
 			t.Fatalf("dead: %+v, %v", dead, err)
 		}
@@ -135,7 +135,7 @@ func TestOutboxLease(t *testing.T) {
 		if d.Attempts != 1 {
 			t.Errorf("attempts after retry = %d, want 1", d.Attempts)
 		}
-		if _, err := c.FinishDelivery(ctx, d, DeliveryResult{State: OutboxDelivered, At: now}); err != nil {
+		if _, err := c.FinishDelivery(ctx, d, recordings.DeliveryResult{State: recordings.OutboxDelivered, At: now}); err != nil {
 			t.Fatal(err)
 		}
 		if n, err := c.PruneDelivered(ctx, now.Add(-time.Hour)); err != nil || n != 0 {

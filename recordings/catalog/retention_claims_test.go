@@ -25,7 +25,7 @@ func TestClaimsAndHolds(t *testing.T) {
 			return ok, held
 		}
 		hold := func(r recordings.Recording) error {
-			_, err := c.AddHold(ctx, Hold{RecordingID: r.ID, Reason: "court", Who: "legal", Since: t0})
+			_, err := c.AddHold(ctx, recordings.Hold{RecordingID: r.ID, Reason: "court", Who: "legal", Since: t0})
 			return err
 		}
 
@@ -43,7 +43,7 @@ func TestClaimsAndHolds(t *testing.T) {
 		if ok, _ := claim(b); ok {
 			t.Error("b claimed twice")
 		}
-		if err := hold(b); !errors.Is(err, ErrGone) || !strings.Contains(err.Error(), "being deleted") {
+		if err := hold(b); !errors.Is(err, recordings.ErrGone) || !strings.Contains(err.Error(), "being deleted") {
 			t.Errorf("hold of a claimed row: %v", err)
 		}
 		if got, _ := c.Get(ctx, b.ID); got.Held || got.State != recordings.StateOK {
@@ -68,7 +68,7 @@ func TestClaimsAndHolds(t *testing.T) {
 			t.Fatalf("Claims: %+v %v", claims, err)
 		}
 		// Counting settles the reason and adds to the run, in one transaction.
-		run, err := c.SaveRetentionRun(ctx, RetentionRun{Started: t0, Finished: t0, Status: "running", Report: "{}"})
+		run, err := c.SaveRetentionRun(ctx, recordings.RetentionRun{Started: t0, Finished: t0, Status: "running", Report: "{}"})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -78,7 +78,7 @@ func TestClaimsAndHolds(t *testing.T) {
 		if got, _ := c.Get(ctx, d.ID); got.DeletedReason != "retention max_age on 2026-11-26" {
 			t.Errorf("counted claim: reason %q", got.DeletedReason)
 		}
-		if err := c.UpdateRetentionRun(ctx, RetentionRun{ID: run, Finished: t0, Status: "interrupted", Report: "{}"}); err != nil {
+		if err := c.UpdateRetentionRun(ctx, recordings.RetentionRun{ID: run, Finished: t0, Status: "interrupted", Report: "{}"}); err != nil {
 			t.Fatal(err)
 		}
 		runs, err := c.RetentionRuns(ctx, 5)
@@ -100,7 +100,7 @@ func TestClaimsAndHolds(t *testing.T) {
 		}
 		// A deleted recording is gone; a missing one (not deleted by Totalrec) may
 		// come back, and is held.
-		if err := hold(d); !errors.Is(err, ErrGone) || !strings.Contains(err.Error(), "was deleted on 2026-11-26") {
+		if err := hold(d); !errors.Is(err, recordings.ErrGone) || !strings.Contains(err.Error(), "was deleted on 2026-11-26") {
 			t.Errorf("hold of a deleted row: %v", err)
 		}
 		if err := c.MarkMissing(ctx, []int64{e.ID}, t0); err != nil {

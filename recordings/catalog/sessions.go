@@ -10,19 +10,8 @@ import (
 	"github.com/totalrec/totalrec/recordings"
 )
 
-// Session is a signed-in browser. The cookie holds a random ID; the table holds
-// its SHA-256 only, so that a copy of the database opens no session.
-type Session struct {
-	IDHash    string // hex SHA-256 of the cookie's ID
-	UserID    int64
-	CSRF      string // the token every state-changing request of this session carries
-	Addr      string // the address it signed in from
-	CreatedAt time.Time
-	SeenAt    time.Time
-}
-
 // CreateSession stores a new session.
-func (c *Catalog) CreateSession(ctx context.Context, s Session) error {
+func (c *Catalog) CreateSession(ctx context.Context, s recordings.Session) error {
 	_, err := c.db.ExecContext(ctx, `INSERT INTO totalrec_sessions (id_hash, user_id, csrf, addr, created_at, seen_at)
 		VALUES (?, ?, ?, ?, ?, ?)`, s.IDHash, s.UserID, s.CSRF, clip(s.Addr, 64), c.timeArg(s.CreatedAt), c.timeArg(s.SeenAt))
 	if err != nil {
@@ -33,9 +22,9 @@ func (c *Catalog) CreateSession(ctx context.Context, s Session) error {
 
 // SessionUser returns the session with the given ID hash and its user, or
 // recordings.ErrNotFound. Timeouts are the caller's to judge.
-func (c *Catalog) SessionUser(ctx context.Context, idHash string) (Session, User, error) {
+func (c *Catalog) SessionUser(ctx context.Context, idHash string) (recordings.Session, recordings.User, error) {
 	var (
-		s             Session
+		s             recordings.Session
 		created, seen nullTime
 	)
 	row := c.rdb.QueryRowContext(ctx, `SELECT s.id_hash, s.user_id, s.csrf, s.addr, s.created_at, s.seen_at, `+

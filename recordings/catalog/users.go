@@ -5,39 +5,16 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"time"
 
 	"github.com/totalrec/totalrec/internal/sqlrows"
 	"github.com/totalrec/totalrec/recordings"
 )
 
-// ErrExists: a user or token by that name is already there.
-var ErrExists = errors.New("already exists")
-
-// User sources.
-const (
-	SourceLocal   = "local"   // created with `totalrec user add` or on the users page
-	SourceFreePBX = "freepbx" // a FreePBX administrator signed in through the module
-)
-
-// User is a person who may sign in.
-type User struct {
-	ID           int64
-	Name         string
-	Role         recordings.Role
-	Scope        recordings.Scope
-	Source       string
-	PasswordHash string // argon2id, in the auth package's encoding; "" cannot sign in with a password
-	Disabled     bool
-	CreatedAt    time.Time
-	UpdatedAt    time.Time
-}
-
 const userCols = `id, name, role, scope, source, password_hash, disabled, created_at, updated_at`
 
-func scanUser(s scanner) (User, error) {
+func scanUser(s scanner) (recordings.User, error) {
 	var (
-		u                User
+		u                recordings.User
 		role, scope      string
 		disabled         int
 		created, updated nullTime
@@ -53,10 +30,10 @@ func scanUser(s scanner) (User, error) {
 	return u, nil
 }
 
-// AddUser stores a new user and returns it with its ID; a taken name is ErrExists.
-func (c *Catalog) AddUser(ctx context.Context, u User) (User, error) {
+// AddUser stores a new user and returns it with its ID; a taken name is recordings.ErrExists.
+func (c *Catalog) AddUser(ctx context.Context, u recordings.User) (recordings.User, error) {
 	if u.Source == "" {
-		u.Source = SourceLocal
+		u.Source = recordings.SourceLocal
 	}
 	now := c.now()
 	u.CreatedAt, u.UpdatedAt = dbTimeOf(now), dbTimeOf(now)
@@ -68,7 +45,7 @@ func (c *Catalog) AddUser(ctx context.Context, u User) (User, error) {
 	var one int
 	switch err := tx.QueryRowContext(ctx, `SELECT 1 FROM totalrec_users WHERE name = ?`, u.Name).Scan(&one); {
 	case err == nil:
-		return u, fmt.Errorf("add user %q: %w", u.Name, ErrExists)
+		return u, fmt.Errorf("add user %q: %w", u.Name, recordings.ErrExists)
 	case !errors.Is(err, sql.ErrNoRows):
 		return u, fmt.Errorf("add user %q: %w", u.Name, err)
 	}
@@ -76,7 +53,7 @@ func (c *Catalog) AddUser(ctx context.Context, u User) (User, error) {
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, u.Name, string(u.Role), u.Scope.String(), u.Source, u.PasswordHash,
 		boolInt(u.Disabled), c.timeArg(now), c.timeArg(now))
 	if isDuplicateKey(err) { // added meanwhile, between the check and the insert
-		return u, fmt.Errorf("add user %q: %w", u.Name, ErrExists)
+		return u, fmt.Errorf("add user %q: %w", u.Name, recordings.ErrExists)
 	}
 	if err != nil {
 		return u, fmt.Errorf("add user %q: %w", u.Name, err)
@@ -91,7 +68,7 @@ func (c *Catalog) AddUser(ctx context.Context, u User) (User, error) {
 }
 
 // UserByName returns the user called name, or recordings.ErrNotFound.
-func (c *Catalog) UserByName(ctx context.Context, name string) (User, error) {
+func (c *Catalog) UserByName(ctx context.Context, name string) (recordings.User, error) {
 	u, err := scanUser(c.rdb.QueryRowContext(ctx, `SELECT `+userCols+` FROM totalrec_users WHERE name = ?`, name))
 	if errors.Is(err, sql.ErrNoRows) {
 		return u, fmt.Errorf("get user %q: %w", clip(name, 40), recordings.ErrNotFound)
@@ -103,7 +80,7 @@ func (c *Catalog) UserByName(ctx context.Context, name string) (User, error) {
 }
 
 // UserByID returns the user with the given ID, or recordings.ErrNotFound.
-func (c *Catalog) UserByID(ctx context.Context, id int64) (User, error) {
+func (c *Catalog) UserByID(ctx context.Context, id int64) (recordings.User, error) {
 	u, err := scanUser(c.rdb.QueryRowContext(ctx, `SELECT `+userCols+` FROM totalrec_users WHERE id = ?`, id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return u, fmt.Errorf("get user %d: %w", id, recordings.ErrNotFound)
@@ -115,7 +92,7 @@ func (c *Catalog) UserByID(ctx context.Context, id int64) (User, error) {
 }
 
 // Users lists every user by name.
-func (c *Catalog) Users(ctx context.Context) ([]User, error) {
+func (c *Catalog) Users(ctx context.Context) ([]recordings.User, error) {
 	out, err := sqlrows.All(ctx, c.rdb, scanUser, `SELECT `+userCols+` FROM totalrec_users ORDER BY name`)
 	if err != nil {
 		return nil, fmt.Errorf("list users: %w", err)
@@ -126,7 +103,7 @@ func (c *Catalog) Users(ctx context.Context) ([]User, error) {
 // UpdateUser stores u's role, scope and disabled flag. Disabling a user, or
 // changing their role or scope, ends their sessions: the next request signs in
 // again with the new rights.
-func (c *Catalog) UpdateUser(ctx context.Context, u User) error {
+func (c *Catalog) UpdateUser(ctx context.Context, u recordings.User) error {
 	return c.changeUser(ctx, u.ID, "update user", `role = ?, scope = ?, disabled = ?`,
 		string(u.Role), u.Scope.String(), boolInt(u.Disabled))
 }
@@ -188,13 +165,13 @@ func (c *Catalog) RemoveUser(ctx context.Context, name string) error {
 }
 
 // EnsureUser returns the user called u.Name, adding u when there is none.
-func (c *Catalog) EnsureUser(ctx context.Context, u User) (User, error) {
+func (c *Catalog) EnsureUser(ctx context.Context, u recordings.User) (recordings.User, error) {
 	have, err := c.UserByName(ctx, u.Name)
 	if err == nil || !errors.Is(err, recordings.ErrNotFound) {
 		return have, err
 	}
 	added, err := c.AddUser(ctx, u)
-	if errors.Is(err, ErrExists) { // added meanwhile by another request
+	if errors.Is(err, recordings.ErrExists) { // added meanwhile by another request
 		return c.UserByName(ctx, u.Name)
 	}
 	return added, err

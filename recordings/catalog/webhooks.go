@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"fmt"
 	"strings"
-	"time"
 
 	"github.com/totalrec/totalrec/internal/sqlrows"
 	"github.com/totalrec/totalrec/recordings"
@@ -74,18 +73,6 @@ var (
 	}
 )
 
-// Webhook is an endpoint that receives events.
-type Webhook struct {
-	ID      int64
-	URL     string
-	Secret  string   // HMAC key; Webhooks leaves it empty, EnabledWebhooks fills it
-	Events  []string // the event types it receives
-	Enabled bool
-	Created time.Time
-	Pending int // outbox rows not yet delivered, filled by Webhooks
-	Dead    int // outbox rows given up on, filled by Webhooks
-}
-
 // Lengths of the webhook columns.
 const (
 	maxWebhookURL = 2048
@@ -107,7 +94,7 @@ func eventsOf(col string) []string {
 
 // AddWebhook stores an enabled endpoint and returns its id. The URL, the secret and
 // at least one event type are required; an event type may not hold a comma.
-func (c *Catalog) AddWebhook(ctx context.Context, w Webhook) (int64, error) {
+func (c *Catalog) AddWebhook(ctx context.Context, w recordings.Webhook) (int64, error) {
 	switch {
 	case w.URL == "" || len(w.URL) > maxWebhookURL:
 		return 0, fmt.Errorf("add webhook: url: empty or longer than %d bytes: %w", maxWebhookURL, recordings.ErrInvalid)
@@ -159,10 +146,10 @@ func (c *Catalog) RemoveWebhook(ctx context.Context, id int64) error {
 
 // Webhooks lists every endpoint, oldest first, with its pending and dead counts and
 // without its secret.
-func (c *Catalog) Webhooks(ctx context.Context) ([]Webhook, error) {
-	out, err := sqlrows.All(ctx, c.rdb, func(s scanner) (Webhook, error) {
+func (c *Catalog) Webhooks(ctx context.Context) ([]recordings.Webhook, error) {
+	out, err := sqlrows.All(ctx, c.rdb, func(s scanner) (recordings.Webhook, error) {
 		var (
-			w       Webhook
+			w       recordings.Webhook
 			events  string
 			enabled int
 			created nullTime
@@ -181,10 +168,10 @@ func (c *Catalog) Webhooks(ctx context.Context) ([]Webhook, error) {
 }
 
 // EnabledWebhooks lists the enabled endpoints with their secrets, for delivery.
-func (c *Catalog) EnabledWebhooks(ctx context.Context) ([]Webhook, error) {
-	out, err := sqlrows.All(ctx, c.rdb, func(s scanner) (Webhook, error) {
+func (c *Catalog) EnabledWebhooks(ctx context.Context) ([]recordings.Webhook, error) {
+	out, err := sqlrows.All(ctx, c.rdb, func(s scanner) (recordings.Webhook, error) {
 		var (
-			w       Webhook
+			w       recordings.Webhook
 			events  string
 			created nullTime
 		)

@@ -8,13 +8,12 @@ import (
 	"time"
 
 	"github.com/totalrec/totalrec/recordings"
-	"github.com/totalrec/totalrec/recordings/catalog"
 	"github.com/totalrec/totalrec/recordings/cdr"
 )
 
 // Enricher copies each pending recording's CDR fields into the catalogue.
 type Enricher struct {
-	Cat    *catalog.Catalog
+	Cat    EnrichStore
 	CDR    *cdr.Reader
 	Window time.Duration // give up this long after the file was last written; default 2h
 	Log    *slog.Logger

@@ -12,7 +12,6 @@ import (
 	"time"
 
 	"github.com/totalrec/totalrec/recordings"
-	"github.com/totalrec/totalrec/recordings/catalog"
 	"github.com/totalrec/totalrec/recordings/faultpoint"
 	"github.com/totalrec/totalrec/recordings/spool"
 )
@@ -24,7 +23,7 @@ const dirtyMark = "writing"
 // Scanner brings the catalogue in line with one spool tree.
 type Scanner struct {
 	Tree     *spool.Tree
-	Cat      *catalog.Catalog
+	Cat      ScanStore
 	Node     string
 	Loc      *time.Location // the PBX's local time zone, for the dates in file names
 	CDR      bool           // a CDR database is configured: new rows start as pending enrichment
@@ -75,7 +74,7 @@ func (s *Scanner) Scan(ctx context.Context, full bool) (Report, error) {
 	defer w.close()
 	seen := map[string]bool{}
 	vanished := map[string]bool{} // directories with live rows that are gone from disk
-	var newMarks []catalog.DirMark
+	var newMarks []recordings.DirMark
 	stack := []string{""}
 	for len(stack) > 0 {
 		if err := ctx.Err(); err != nil {
@@ -139,16 +138,16 @@ func (s *Scanner) Scan(ctx context.Context, full bool) (Report, error) {
 
 // scanDir lists one directory when it changed (or always with full) and queues its
 // new and changed files. It returns the directory's mark and its subdirectories.
-func (s *Scanner) scanDir(ctx context.Context, dir string, marks map[string]catalog.DirMark, children map[string][]string, full bool, w *batchWriter, rep *Report) (catalog.DirMark, []string, error) {
+func (s *Scanner) scanDir(ctx context.Context, dir string, marks map[string]recordings.DirMark, children map[string][]string, full bool, w *batchWriter, rep *Report) (recordings.DirMark, []string, error) {
 	d, err := s.Tree.OpenDir(dir)
 	if err != nil {
-		return catalog.DirMark{}, nil, err
+		return recordings.DirMark{}, nil, err
 	}
 	defer d.Close()
 	rep.Dirs++
 	mt, err := d.ModTime()
 	if err != nil {
-		return catalog.DirMark{}, nil, err
+		return recordings.DirMark{}, nil, err
 	}
 	if old, ok := marks[dir]; ok && !full && sameTime(old.ModTime, mt) && old.Fingerprint != dirtyMark {
 		rep.DirsSkipped++
@@ -157,7 +156,7 @@ func (s *Scanner) scanDir(ctx context.Context, dir string, marks map[string]cata
 	}
 	l, err := d.List()
 	if err != nil {
-		return catalog.DirMark{}, nil, err
+		return recordings.DirMark{}, nil, err
 	}
 	faultpoint.Hit("scan.dir.listed")
 	for _, o := range l.Oddities {
@@ -165,9 +164,9 @@ func (s *Scanner) scanDir(ctx context.Context, dir string, marks map[string]cata
 	}
 	known, err := s.Cat.DirFiles(ctx, s.Node, dir)
 	if err != nil {
-		return catalog.DirMark{}, nil, fmt.Errorf("scan %q: %w", dir, err)
+		return recordings.DirMark{}, nil, fmt.Errorf("scan %q: %w", dir, err)
 	}
-	mark := catalog.DirMark{Path: dir, ModTime: mt, Files: len(l.Files)}
+	mark := recordings.DirMark{Path: dir, ModTime: mt, Files: len(l.Files)}
 	for _, f := range l.Files {
 		rep.Files++
 		rep.Bytes += f.Size
@@ -197,7 +196,7 @@ func (s *Scanner) scanDir(ctx context.Context, dir string, marks map[string]cata
 	if len(gone) > 0 {
 		faultpoint.Hit("scan.missing.before")
 		if err := s.Cat.MarkMissing(ctx, gone, s.now()); err != nil {
-			return catalog.DirMark{}, nil, fmt.Errorf("scan %q: %w", dir, err)
+			return recordings.DirMark{}, nil, fmt.Errorf("scan %q: %w", dir, err)
 		}
 		rep.Missing += len(gone)
 		faultpoint.Hit("scan.missing.after")
@@ -238,7 +237,7 @@ func prefixOf(dir string) string {
 
 // forgetVanishedDirs marks the rows of directories that no longer exist as missing:
 // directories with a mark that the scan did not see, and those vanished lists.
-func (s *Scanner) forgetVanishedDirs(ctx context.Context, marks map[string]catalog.DirMark, seen, vanished map[string]bool, rep *Report) error {
+func (s *Scanner) forgetVanishedDirs(ctx context.Context, marks map[string]recordings.DirMark, seen, vanished map[string]bool, rep *Report) error {
 	var gone []string
 	for p := range marks {
 		if !seen[p] {
@@ -306,7 +305,7 @@ func count(rep *Report, rec recordings.Recording) {
 
 // childrenOf indexes the known directories by their parent, so that an unchanged
 // directory's subdirectories are visited without listing it.
-func childrenOf(marks map[string]catalog.DirMark) map[string][]string {
+func childrenOf(marks map[string]recordings.DirMark) map[string][]string {
 	c := map[string][]string{}
 	for p := range marks {
 		if p == "" {

@@ -40,8 +40,8 @@ func TestRunnerHoldDuringBatch(t *testing.T) {
 					if id != first.ID {
 						t.Errorf("first unlink is of %d, want %d", id, first.ID)
 					}
-					_, holdFirst = s.cat.AddHold(ctx, catalog.Hold{RecordingID: first.ID, Reason: "too late", Since: now})
-					_, holdLater = s.cat.AddHold(ctx, catalog.Hold{RecordingID: later.ID, Reason: "court order 12", Since: now})
+					_, holdFirst = s.cat.AddHold(ctx, recordings.Hold{RecordingID: first.ID, Reason: "too late", Since: now})
+					_, holdLater = s.cat.AddHold(ctx, recordings.Hold{RecordingID: later.ID, Reason: "court order 12", Since: now})
 				}
 				plan, err := r.Plan(ctx)
 				if err != nil || plan.Summary.Delete.Files != 6 {
@@ -51,7 +51,7 @@ func TestRunnerHoldDuringBatch(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				if !errors.Is(holdFirst, catalog.ErrGone) {
+				if !errors.Is(holdFirst, recordings.ErrGone) {
 					t.Errorf("hold on the file being deleted: %v, want ErrGone", holdFirst)
 				}
 				if holdLater != nil {
@@ -102,7 +102,7 @@ func TestRecoverClaims(t *testing.T) {
 			for i := range 8 {
 				recs = append(recs, s.add(t, "out", fmt.Sprint(5550000+i), 100*24*time.Hour+time.Duration(i)*time.Minute, 1000+i))
 			}
-			run, err := s.cat.SaveRetentionRun(ctx, catalog.RetentionRun{Started: now, Finished: now, Status: StatusRunning, Report: "{}"})
+			run, err := s.cat.SaveRetentionRun(ctx, recordings.RetentionRun{Started: now, Finished: now, Status: StatusRunning, Report: "{}"})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -134,7 +134,7 @@ func TestRecoverClaims(t *testing.T) {
 					t.Fatalf("%s is marked before recovery", rec.Path)
 				}
 			}
-			if _, err := s.cat.AddHold(ctx, catalog.Hold{RecordingID: stay.ID, Reason: "x", Since: now}); !errors.Is(err, catalog.ErrGone) {
+			if _, err := s.cat.AddHold(ctx, recordings.Hold{RecordingID: stay.ID, Reason: "x", Since: now}); !errors.Is(err, recordings.ErrGone) {
 				t.Errorf("hold on a claimed row: %v", err)
 			}
 
@@ -245,7 +245,7 @@ func TestRunnerWatermarkBudget(t *testing.T) {
 		recs = append(recs, s.add(t, "out", fmt.Sprint(5550000+i), time.Duration(20-i)*24*time.Hour, 1000))
 	}
 	oldest := recs[0]
-	if _, err := s.cat.AddHold(ctx, catalog.Hold{RecordingID: oldest.ID, Reason: "audit", Since: now}); err != nil {
+	if _, err := s.cat.AddHold(ctx, recordings.Hold{RecordingID: oldest.ID, Reason: "audit", Since: now}); err != nil {
 		t.Fatal(err)
 	}
 	r := s.runner(t, "max_spool = 3K\nmax_share = 100%")

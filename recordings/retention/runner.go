@@ -10,8 +10,8 @@ import (
 	"github.com/totalrec/totalrec/recordings/spool"
 )
 
-// Store is what the runner needs of the catalogue.
-type Store interface {
+// Lister is what planning reads of the catalogue: the live recordings, paged.
+type Lister interface {
 	// LiveByDir pages through the recordings on disk by (dir, id). It fills the
 	// fields a decision reads: ID, Node, Path, Size, ModTime, State, CallTime and
 	// Held, and with scoped (Policy.Scoped) the Name's Type, Dest and From, the
@@ -20,6 +20,12 @@ type Store interface {
 	// LiveByTime pages through the recordings on disk by (call time, id), filling
 	// the fields LiveByDir does.
 	LiveByTime(ctx context.Context, node string, afterTime time.Time, afterID int64, limit int, scoped bool) ([]recordings.Recording, error)
+}
+
+// Store is what the runner needs of the catalogue: what planning reads, and the
+// claims and marks of a run.
+type Store interface {
+	Lister
 	// ClaimDeletion claims rec's row before its file is unlinked: in one statement,
 	// only when the row is not held, not claimed already, and its state, size, mtime
 	// and call time are still rec's. A hold placed before the claim wins; one placed

@@ -117,7 +117,7 @@ func testRunnerRun(t *testing.T, dsn string) {
 	}
 	recent := s.add(t, "in", "7771111", 5*time.Minute, 3000)
 	heldRec := old[0]
-	if _, err := s.cat.AddHold(ctx, catalog.Hold{RecordingID: heldRec.ID, Reason: "court order 12", Since: now}); err != nil {
+	if _, err := s.cat.AddHold(ctx, recordings.Hold{RecordingID: heldRec.ID, Reason: "court order 12", Since: now}); err != nil {
 		t.Fatal(err)
 	}
 	// A file that changed since the catalogue saw it, one replaced by a symlink to a

@@ -10,7 +10,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
-	"github.com/totalrec/totalrec/recordings/catalog"
+	"github.com/totalrec/totalrec/recordings"
 )
 
 // Audit actions. The audit trail gets one entry per sign-in (ok or failed),
@@ -73,7 +73,7 @@ func (s *Server) audit(c echo.Context, action string, recordingID int64, detail 
 	}
 	ctx, cancel := detached(c)
 	defer cancel()
-	return s.acc.Audit(ctx, catalog.AuditEntry{At: s.now(), Who: name, Addr: c.RealIP(),
+	return s.acc.Audit(ctx, recordings.AuditEntry{At: s.now(), Who: name, Addr: c.RealIP(),
 		Action: action, RecordingID: recordingID, Detail: detail})
 }
 

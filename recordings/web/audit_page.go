@@ -11,7 +11,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
-	"github.com/totalrec/totalrec/recordings/catalog"
+	"github.com/totalrec/totalrec/recordings"
 )
 
 // auditView is the audit page's data.
@@ -31,8 +31,8 @@ type auditRow struct {
 
 // auditQuery reads the audit filters: who, action, since and until (dates,
 // YYYY-MM-DD in the PBX's zone, until inclusive) and the cursor before.
-func (s *Server) auditQuery(c echo.Context) (catalog.AuditQuery, error) {
-	q := catalog.AuditQuery{Who: clip(c.QueryParam("who"), 160), Action: clip(c.QueryParam("action"), 32)}
+func (s *Server) auditQuery(c echo.Context) (recordings.AuditQuery, error) {
+	q := recordings.AuditQuery{Who: clip(c.QueryParam("who"), 160), Action: clip(c.QueryParam("action"), 32)}
 	day := func(param string) (time.Time, error) {
 		v := c.QueryParam(param)
 		if v == "" {

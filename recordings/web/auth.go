@@ -15,37 +15,36 @@ import (
 
 	"github.com/totalrec/totalrec/recordings"
 	"github.com/totalrec/totalrec/recordings/auth"
-	"github.com/totalrec/totalrec/recordings/catalog"
 )
 
 // Accounts is what the web layer needs of the access tables (catalog.Catalog
 // satisfies it).
 type Accounts interface {
-	AddUser(ctx context.Context, u catalog.User) (catalog.User, error)
-	EnsureUser(ctx context.Context, u catalog.User) (catalog.User, error)
-	UserByName(ctx context.Context, name string) (catalog.User, error)
-	UserByID(ctx context.Context, id int64) (catalog.User, error)
-	Users(ctx context.Context) ([]catalog.User, error)
-	UpdateUser(ctx context.Context, u catalog.User) error
+	AddUser(ctx context.Context, u recordings.User) (recordings.User, error)
+	EnsureUser(ctx context.Context, u recordings.User) (recordings.User, error)
+	UserByName(ctx context.Context, name string) (recordings.User, error)
+	UserByID(ctx context.Context, id int64) (recordings.User, error)
+	Users(ctx context.Context) ([]recordings.User, error)
+	UpdateUser(ctx context.Context, u recordings.User) error
 	SetPassword(ctx context.Context, id int64, hash string) error
 
-	CreateSession(ctx context.Context, s catalog.Session) error
-	SessionUser(ctx context.Context, idHash string) (catalog.Session, catalog.User, error)
+	CreateSession(ctx context.Context, s recordings.Session) error
+	SessionUser(ctx context.Context, idHash string) (recordings.Session, recordings.User, error)
 	TouchSession(ctx context.Context, idHash string, at time.Time) error
 	DeleteSession(ctx context.Context, idHash string) error
 
-	TokenByHash(ctx context.Context, hash string) (catalog.APIToken, error)
+	TokenByHash(ctx context.Context, hash string) (recordings.APIToken, error)
 	TouchToken(ctx context.Context, id int64, at time.Time) error
 
-	AddShare(ctx context.Context, sh catalog.Share) (catalog.Share, error)
-	GetShare(ctx context.Context, id int64) (catalog.Share, error)
-	SharesOf(ctx context.Context, recordingID int64, now time.Time) ([]catalog.Share, error)
+	AddShare(ctx context.Context, sh recordings.Share) (recordings.Share, error)
+	GetShare(ctx context.Context, id int64) (recordings.Share, error)
+	SharesOf(ctx context.Context, recordingID int64, now time.Time) ([]recordings.Share, error)
 	RevokeShare(ctx context.Context, id int64) error
 	Key(ctx context.Context, name string, gen func() []byte) ([]byte, error)
 	UseNonce(ctx context.Context, nonce string, until, now time.Time) (bool, error)
 
-	Audit(ctx context.Context, e catalog.AuditEntry) error
-	AuditLog(ctx context.Context, q catalog.AuditQuery) ([]catalog.AuditEntry, int64, error)
+	Audit(ctx context.Context, e recordings.AuditEntry) error
+	AuditLog(ctx context.Context, q recordings.AuditQuery) ([]recordings.AuditEntry, int64, error)
 }
 
 // Cookie names.
@@ -61,9 +60,9 @@ type principal struct {
 	Name    string // the user's name, or "token:NAME"
 	Role    recordings.Role
 	Scope   recordings.Scope
-	UserID  int64            // 0 for a token
-	Session *catalog.Session // nil for a token
-	key     string           // identifies the session or token, for de-duplicating audit entries
+	UserID  int64               // 0 for a token
+	Session *recordings.Session // nil for a token
+	key     string              // identifies the session or token, for de-duplicating audit entries
 }
 
 func (p *principal) isAdmin() bool { return p.Role == recordings.RoleAdmin }
@@ -287,9 +286,9 @@ func (s *Server) clearSessionCookie(c echo.Context) {
 }
 
 // startSession signs u in: a new session row and its cookie.
-func (s *Server) startSession(c echo.Context, u catalog.User) error {
+func (s *Server) startSession(c echo.Context, u recordings.User) error {
 	id, now := auth.NewSecret(32), s.now()
-	sess := catalog.Session{IDHash: auth.HashToken(id), UserID: u.ID, CSRF: auth.NewSecret(32), Addr: c.RealIP(),
+	sess := recordings.Session{IDHash: auth.HashToken(id), UserID: u.ID, CSRF: auth.NewSecret(32), Addr: c.RealIP(),
 		CreatedAt: now, SeenAt: now}
 	if err := s.acc.CreateSession(c.Request().Context(), sess); err != nil {
 		return err

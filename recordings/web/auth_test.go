@@ -18,7 +18,6 @@ import (
 
 	"github.com/totalrec/totalrec/recordings"
 	"github.com/totalrec/totalrec/recordings/auth"
-	"github.com/totalrec/totalrec/recordings/catalog"
 )
 
 // loginForm fetches the sign-in form and returns its CSRF cookie and field.
@@ -52,9 +51,9 @@ func tryLogin(t *testing.T, f *fixture, name, password string, header ...string)
 }
 
 // auditOf lists the fixture's audit entries of action, newest first.
-func auditOf(t *testing.T, f *fixture, who, action string) []catalog.AuditEntry {
+func auditOf(t *testing.T, f *fixture, who, action string) []recordings.AuditEntry {
 	t.Helper()
-	es, _, err := f.cat.AuditLog(context.Background(), catalog.AuditQuery{Who: who, Action: action, Limit: 1000})
+	es, _, err := f.cat.AuditLog(context.Background(), recordings.AuditQuery{Who: who, Action: action, Limit: 1000})
 	if err != nil {
 		t.Fatal(err)
 	}

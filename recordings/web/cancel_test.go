@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"github.com/totalrec/totalrec/recordings"
-	"github.com/totalrec/totalrec/recordings/catalog"
 )
 
 // gatedAudit is the fixture's catalogue with a gate before every play entry:
@@ -20,7 +19,7 @@ type gatedAudit struct {
 	reached, release chan struct{}
 }
 
-func (g *gatedAudit) Audit(ctx context.Context, e catalog.AuditEntry) error {
+func (g *gatedAudit) Audit(ctx context.Context, e recordings.AuditEntry) error {
 	if e.Action == actPlay {
 		g.reached <- struct{}{}
 		<-g.release

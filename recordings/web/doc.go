@@ -58,7 +58,9 @@
 // routes are private by default. Every POST carries its session's CSRF token.
 // Handlers reach recordings only through scope.go, which passes the
 // principal's extension scope to the catalogue: the Catalog interface has no
-// unscoped lookup, and out of scope is 404 like a missing ID. Plays, downloads,
+// unscoped lookup of a recording (its RetentionFigures read every live row, for
+// the admin-only storage figures, and return none to a request), and out of
+// scope is 404 like a missing ID. Plays, downloads,
 // exports, sign-ins and changes are audited (audit_log.go) before anything is
 // sent, with a context that outlives the request (a client that goes away is
 // logged at debug, not as an error). A redirect target taken from a request

@@ -14,7 +14,6 @@ import (
 
 	"github.com/totalrec/totalrec/recordings"
 	"github.com/totalrec/totalrec/recordings/auth"
-	"github.com/totalrec/totalrec/recordings/catalog"
 )
 
 // loginView is the sign-in page's data.
@@ -63,7 +62,7 @@ func (s *Server) login(c echo.Context) error {
 		why = "no such user"
 	case err != nil:
 		return err
-	case u.Source != catalog.SourceLocal || u.PasswordHash == "":
+	case u.Source != recordings.SourceLocal || u.PasswordHash == "":
 		auth.VerifyNobody(pw)
 		why = "no password sign-in for this user"
 	default:
@@ -143,7 +142,7 @@ func (s *Server) sso(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	if u.Disabled || u.Source != catalog.SourceFreePBX {
+	if u.Disabled || u.Source != recordings.SourceFreePBX {
 		if err := s.audit(c, actLoginFailed, 0, "sso: user disabled", u.Name); err != nil {
 			return err
 		}
@@ -165,19 +164,19 @@ const ucpPrefix = "ucp:"
 // ssoUser is the user a valid sign-on token names: a FreePBX administrator (all
 // recordings), or, for a token with a scope, a UCP user seeing the recordings of the
 // extensions User Manager assigns them, kept in step with each sign-in.
-func (s *Server) ssoUser(ctx context.Context, cl auth.SSOClaims) (catalog.User, error) {
+func (s *Server) ssoUser(ctx context.Context, cl auth.SSOClaims) (recordings.User, error) {
 	if cl.Scope == "" {
-		return s.acc.EnsureUser(ctx, catalog.User{Name: ssoPrefix + cl.User, Role: recordings.RoleAdmin,
-			Scope: recordings.AllScope, Source: catalog.SourceFreePBX})
+		return s.acc.EnsureUser(ctx, recordings.User{Name: ssoPrefix + cl.User, Role: recordings.RoleAdmin,
+			Scope: recordings.AllScope, Source: recordings.SourceFreePBX})
 	}
 	scope, err := recordings.ParseScope(cl.Scope)
 	if err != nil || scope.All || len(scope.Ranges) == 0 {
-		return catalog.User{}, &publicError{status: http.StatusForbidden, code: "sso_invalid",
+		return recordings.User{}, &publicError{status: http.StatusForbidden, code: "sso_invalid",
 			message: "the sign-on link names no extensions", err: err}
 	}
-	u, err := s.acc.EnsureUser(ctx, catalog.User{Name: ucpPrefix + cl.User, Role: recordings.RoleUser,
-		Scope: scope, Source: catalog.SourceFreePBX})
-	if err != nil || u.Disabled || u.Source != catalog.SourceFreePBX {
+	u, err := s.acc.EnsureUser(ctx, recordings.User{Name: ucpPrefix + cl.User, Role: recordings.RoleUser,
+		Scope: scope, Source: recordings.SourceFreePBX})
+	if err != nil || u.Disabled || u.Source != recordings.SourceFreePBX {
 		return u, err
 	}
 	if u.Role != recordings.RoleUser || u.Scope.String() != scope.String() {

@@ -127,7 +127,7 @@ func TestScope_CallerIDIsNotAParty(t *testing.T) {
 
 			tok, hash := auth.NewAPIToken()
 			sc, _ := recordings.ParseScope("100-199")
-			if _, err := f.cat.AddToken(t.Context(), catalog.APIToken{Name: "scope-150", Hash: hash, Scope: sc}); err != nil {
+			if _, err := f.cat.AddToken(t.Context(), recordings.APIToken{Name: "scope-150", Hash: hash, Scope: sc}); err != nil {
 				t.Fatal(err)
 			}
 			api := f.anonymous()

@@ -8,7 +8,8 @@ import (
 
 // Every lookup of recordings goes through these helpers, which pass the
 // principal's scope to the catalogue; the Catalog interface has no unscoped
-// lookup. A request without a principal has the empty scope and sees nothing.
+// lookup of a recording (RetentionFigures, for the admin-only storage figures,
+// count them and return none). A request without a principal has the empty scope and sees nothing.
 
 // scopeOf is the request's scope.
 func scopeOf(c echo.Context) recordings.Scope {

@@ -12,7 +12,6 @@ import (
 
 	"github.com/totalrec/totalrec/recordings"
 	"github.com/totalrec/totalrec/recordings/auth"
-	"github.com/totalrec/totalrec/recordings/catalog"
 )
 
 // scopeSets splits the shared fixture's recordings by scope: those a user
@@ -181,7 +180,7 @@ func TestScope_TokenAndEmpty(t *testing.T) {
 	in, out := scopeSets(t, base, "110-129")
 	tok, hash := auth.NewAPIToken()
 	sc, _ := recordings.ParseScope("110-129")
-	if _, err := base.cat.AddToken(t.Context(), catalog.APIToken{Name: "crm-scope-test", Hash: hash, Scope: sc}); err != nil {
+	if _, err := base.cat.AddToken(t.Context(), recordings.APIToken{Name: "crm-scope-test", Hash: hash, Scope: sc}); err != nil {
 		t.Fatal(err)
 	}
 	api := base.anonymous()

@@ -15,12 +15,15 @@ import (
 
 // Catalog is what the web layer needs of the catalogue. Its lookups all take a
 // scope (a Query carries one): there is no way here to read a recording
-// without the principal's scope.
+// without the principal's scope. RetentionFigures, the storage page's, read
+// every live row but only to count them; no recording of theirs reaches a
+// request.
 type Catalog interface {
 	Search(ctx context.Context, q recordings.Query) (recordings.Page, error)
 	GetScoped(ctx context.Context, id int64, scope recordings.Scope) (recordings.Recording, error)
 	ByLinkedIDScoped(ctx context.Context, linkedid string, scope recordings.Scope) ([]recordings.Recording, error)
 	Accounts
+	RetentionFigures
 }
 
 // CDRLegs reads every CDR row of a call (cdr.Reader satisfies it).

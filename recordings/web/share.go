@@ -13,7 +13,6 @@ import (
 
 	"github.com/totalrec/totalrec/recordings"
 	"github.com/totalrec/totalrec/recordings/auth"
-	"github.com/totalrec/totalrec/recordings/catalog"
 )
 
 // Share links: /share/<id>.<expiry>.<HMAC> plays one recording without signing
@@ -76,7 +75,7 @@ func (s *Server) sharesFor(c echo.Context, recID int64) ([]shareLink, error) {
 	return out, nil
 }
 
-func (s *Server) newShareLink(c echo.Context, key []byte, sh catalog.Share) shareLink {
+func (s *Server) newShareLink(c echo.Context, key []byte, sh recordings.Share) shareLink {
 	l := langOf(c)
 	return shareLink{ID: sh.ID, URL: s.baseURL(c) + s.path("/share/"+auth.SignShare(key, sh.ID, sh.ExpiresAt)),
 		Expires: l.F("share.expires", l.DateTime(sh.ExpiresAt.In(s.loc))), Creator: sh.CreatedBy,
@@ -104,7 +103,7 @@ func (s *Server) addShare(c echo.Context) error {
 		return badRequest("ttl", "want 1h, 1d, 7d or 30d")
 	}
 	// Whole seconds: the link carries the expiry in Unix seconds.
-	sh, err := s.acc.AddShare(c.Request().Context(), catalog.Share{RecordingID: rec.ID, CreatedBy: p.Name,
+	sh, err := s.acc.AddShare(c.Request().Context(), recordings.Share{RecordingID: rec.ID, CreatedBy: p.Name,
 		ExpiresAt: s.now().Add(ttl).Truncate(time.Second)})
 	if err != nil {
 		return err
@@ -157,15 +156,15 @@ var errShareGone = &publicError{status: http.StatusNotFound, code: "not_found",
 
 // sharedRecording checks the {token} of a share path and returns its share and
 // recording.
-func (s *Server) sharedRecording(c echo.Context) (catalog.Share, recordings.Recording, error) {
+func (s *Server) sharedRecording(c echo.Context) (recordings.Share, recordings.Recording, error) {
 	ctx, now := c.Request().Context(), s.now()
 	key, err := s.shareKey(ctx)
 	if err != nil {
-		return catalog.Share{}, recordings.Recording{}, err
+		return recordings.Share{}, recordings.Recording{}, err
 	}
 	id, exp, err := auth.VerifyShare(key, c.Param("token"), now)
 	if err != nil {
-		return catalog.Share{}, recordings.Recording{}, errShareGone
+		return recordings.Share{}, recordings.Recording{}, errShareGone
 	}
 	sh, err := s.acc.GetShare(ctx, id)
 	if errors.Is(err, recordings.ErrNotFound) || err == nil && (!sh.RevokedAt.IsZero() ||

@@ -10,7 +10,6 @@ import (
 
 	"github.com/totalrec/totalrec/recordings"
 	"github.com/totalrec/totalrec/recordings/auth"
-	"github.com/totalrec/totalrec/recordings/catalog"
 )
 
 // testSSOSecret is the fixture's sso_secret.
@@ -37,7 +36,7 @@ func (f *fixture) signIn(t testing.TB, name string, role recordings.Role, scope 
 		if err != nil {
 			t.Fatal(err)
 		}
-		u, err = f.cat.AddUser(ctx, catalog.User{Name: name, Role: role, Scope: sc, PasswordHash: hash})
+		u, err = f.cat.AddUser(ctx, recordings.User{Name: name, Role: role, Scope: sc, PasswordHash: hash})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -45,7 +44,7 @@ func (f *fixture) signIn(t testing.TB, name string, role recordings.Role, scope 
 		t.Fatal(err)
 	}
 	cookie, csrf = auth.NewSecret(32), auth.NewSecret(32)
-	if err := f.cat.CreateSession(ctx, catalog.Session{IDHash: auth.HashToken(cookie), UserID: u.ID, CSRF: csrf,
+	if err := f.cat.CreateSession(ctx, recordings.Session{IDHash: auth.HashToken(cookie), UserID: u.ID, CSRF: csrf,
 		CreatedAt: now, SeenAt: now}); err != nil {
 		t.Fatal(err)
 	}

@@ -15,7 +15,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
-	"github.com/totalrec/totalrec/recordings/catalog"
+	"github.com/totalrec/totalrec/recordings"
 	"github.com/totalrec/totalrec/recordings/retention"
 )
 
@@ -26,13 +26,6 @@ type Storage struct {
 	// $TOTALREC_RETENTION_POLICY, else retention.DefaultPolicyFile, as the
 	// retention command does.
 	PolicyFile string
-}
-
-// storageCatalog is what the storage page needs of the catalogue; *catalog.Catalog
-// has it.
-type storageCatalog interface {
-	retention.Store
-	RetentionRuns(ctx context.Context, limit int) ([]catalog.RetentionRun, error)
 }
 
 // Tuning of the storage page: a snapshot reads every live catalogue row, so it is
@@ -59,7 +52,7 @@ type storageSnap struct {
 	plan      retention.Plan
 	planErr   error
 	refused   string // why a run now would be refused
-	runs      []catalog.RetentionRun
+	runs      []recordings.RetentionRun
 }
 
 // storageCache keeps the last snapshot; one computation at a time.
@@ -84,14 +77,10 @@ func (s *Server) storagePage(cache *storageCache) echo.HandlerFunc {
 // get returns the snapshot, computing it when there is none, it is older than
 // storageTTL, or refresh asks.
 func (cache *storageCache) get(ctx context.Context, s *Server, refresh bool) (*storageSnap, error) {
-	sc, ok := s.opts.Catalog.(storageCatalog)
-	if !ok {
-		return nil, errors.New("storage: the catalogue cannot list recordings for retention")
-	}
 	cache.mu.Lock()
 	defer cache.mu.Unlock()
 	if cache.snap == nil || s.now().Sub(cache.snap.at) > storageTTL || refresh {
-		snap, err := s.storageSnapshot(ctx, sc)
+		snap, err := s.storageSnapshot(ctx)
 		if err != nil {
 			return nil, err
 		}
@@ -122,14 +111,14 @@ func (s *Server) policyFile() string {
 
 // storageSnapshot computes the figures: the plan a run would make now (when a
 // policy exists), the live recordings by day, the disk, and the last runs.
-func (s *Server) storageSnapshot(ctx context.Context, sc storageCatalog) (*storageSnap, error) {
+func (s *Server) storageSnapshot(ctx context.Context) (*storageSnap, error) {
 	now := s.now()
 	snap := &storageSnap{at: now, byDay: map[string]retention.Count{}}
 	snap.policy, snap.policyErr = retention.LoadFile(s.policyFile())
 	if errors.Is(snap.policyErr, fs.ErrNotExist) {
 		snap.noPolicy, snap.policyErr = true, nil
 	}
-	r := &retention.Runner{Store: sc, Node: s.opts.Storage.Node, Loc: s.loc, Policy: snap.policy, Now: now}
+	r := &retention.Runner{Store: planStore{s.opts.Catalog}, Node: s.opts.Storage.Node, Loc: s.loc, Policy: snap.policy, Now: now}
 	if err := r.List(ctx, retention.Plan{}, func(d retention.Decision) error {
 		rec := d.Recording
 		day := rec.CallTime.In(s.loc).Format("2006-01-02")
@@ -152,7 +141,7 @@ func (s *Server) storageSnapshot(ctx context.Context, sc storageCatalog) (*stora
 		}
 	}
 	var err error
-	if snap.runs, err = sc.RetentionRuns(ctx, storageRuns); err != nil {
+	if snap.runs, err = s.opts.Catalog.RetentionRuns(ctx, storageRuns); err != nil {
 		return nil, err
 	}
 	return snap, nil

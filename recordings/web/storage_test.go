@@ -12,7 +12,6 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/totalrec/totalrec/recordings"
-	"github.com/totalrec/totalrec/recordings/catalog"
 )
 
 // TestStoragePage serves /storage on the demo spool: without a policy, then with
@@ -51,7 +50,7 @@ func TestStoragePage(t *testing.T) {
 		t.Fatal(err)
 	}
 	started := now.Add(-20 * time.Hour)
-	if _, err := f.cat.SaveRetentionRun(ctx, catalog.RetentionRun{Started: started, Finished: started.Add(3 * time.Second),
+	if _, err := f.cat.SaveRetentionRun(ctx, recordings.RetentionRun{Started: started, Finished: started.Add(3 * time.Second),
 		Status: "done", DeletedFiles: 1234, DeletedBytes: 5 << 20,
 		Report: `{"status":"done","deleted":{"files":1234,"bytes":5242880},"deleted_by_rule":{"max_age":{"files":1234,"bytes":5242880}}}`}); err != nil {
 		t.Fatal(err)

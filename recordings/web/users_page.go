@@ -11,7 +11,6 @@ import (
 
 	"github.com/totalrec/totalrec/recordings"
 	"github.com/totalrec/totalrec/recordings/auth"
-	"github.com/totalrec/totalrec/recordings/catalog"
 )
 
 // usersView is the users page's data.
@@ -59,7 +58,7 @@ func (s *Server) renderUsers(c echo.Context, status int, v usersView) error {
 	for _, u := range users {
 		v.Users = append(v.Users, userRow{ID: u.ID, Name: u.Name, Role: string(u.Role), Scope: u.Scope.String(), Source: u.Source,
 			Created: l.Short(u.CreatedAt.In(s.loc), s.now().In(s.loc)), Disabled: u.Disabled, Self: u.ID == p.UserID,
-			Local: u.Source == catalog.SourceLocal, Roles: roleOptions(l, u.Role)})
+			Local: u.Source == recordings.SourceLocal, Roles: roleOptions(l, u.Role)})
 	}
 	v.Roles = roleOptions(l, recordings.RoleUser)
 	return c.Render(status, "users", s.newPage(c, l.T("users.title"), v))
@@ -86,8 +85,8 @@ func (s *Server) addUser(c echo.Context) error {
 	if err != nil {
 		return fail(err)
 	}
-	u, err := s.acc.AddUser(c.Request().Context(), catalog.User{Name: name, Role: role, Scope: scope, PasswordHash: hash})
-	if errors.Is(err, catalog.ErrExists) {
+	u, err := s.acc.AddUser(c.Request().Context(), recordings.User{Name: name, Role: role, Scope: scope, PasswordHash: hash})
+	if errors.Is(err, recordings.ErrExists) {
 		return fail(fmt.Errorf("a user called %q exists", name))
 	}
 	if err != nil {
@@ -136,7 +135,7 @@ func (s *Server) updateUser(c echo.Context) error {
 		return fail(errors.New("you cannot demote or disable yourself"))
 	}
 	if pw := c.FormValue("password"); pw != "" {
-		if u.Source != catalog.SourceLocal {
+		if u.Source != recordings.SourceLocal {
 			return fail(errors.New("only local users have passwords here"))
 		}
 		hash, err := auth.HashPassword(pw, auth.DefaultParams)

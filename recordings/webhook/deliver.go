@@ -12,7 +12,7 @@ import (
 
 	"github.com/hashicorp/go-retryablehttp"
 
-	"github.com/totalrec/totalrec/recordings/catalog"
+	"github.com/totalrec/totalrec/recordings"
 )
 
 // Defaults of the Deliverer's tuning fields.
@@ -31,7 +31,7 @@ const (
 // X-Totalrec-Delivery. Up to PerEndpoint rows of one endpoint are in flight at a
 // time and their order is not kept.
 type Deliverer struct {
-	Cat         *catalog.Catalog
+	Cat         DeliveryStore
 	Owner       string                // the node name ("" on a single box); one running Deliverer per name
 	Client      *retryablehttp.Client // nil: NewClient(Log)
 	PerEndpoint int
@@ -162,13 +162,13 @@ func (d *Deliverer) dispatch(ctx, sendCtx context.Context, wg *sync.WaitGroup) {
 }
 
 // deliver makes one attempt and records its outcome.
-func (d *Deliverer) deliver(ctx context.Context, del catalog.Delivery) {
+func (d *Deliverer) deliver(ctx context.Context, del recordings.Delivery) {
 	a := d.send(ctx, del)
 	now := d.Now()
-	var r catalog.DeliveryResult
+	var r recordings.DeliveryResult
 	if a.err != nil && ctx.Err() != nil {
 		// Cut short by a stop: not the endpoint's fault, due again at once.
-		r = catalog.DeliveryResult{State: catalog.OutboxPending, NextAt: now, LastError: "interrupted by a stop", At: now}
+		r = recordings.DeliveryResult{State: recordings.OutboxPending, NextAt: now, LastError: "interrupted by a stop", At: now}
 	} else {
 		r = decide(a, del.Attempts, d.MaxAttempts, now, d.Backoff)
 	}
@@ -180,9 +180,9 @@ func (d *Deliverer) deliver(ctx context.Context, del catalog.Delivery) {
 		log.Error("record webhook outcome", "error", err)
 	case !ok:
 		log.Warn("webhook lease lost: the delivery was claimed again meanwhile")
-	case r.State == catalog.OutboxDelivered:
+	case r.State == recordings.OutboxDelivered:
 		log.Debug("webhook delivered")
-	case r.State == catalog.OutboxDead:
+	case r.State == recordings.OutboxDead:
 		log.Warn("webhook dead", "error", r.LastError)
 	default:
 		log.Info("webhook failed, will retry", "error", r.LastError, "next_at", r.NextAt)
@@ -190,7 +190,7 @@ func (d *Deliverer) deliver(ctx context.Context, del catalog.Delivery) {
 }
 
 // send posts del's body, signed now.
-func (d *Deliverer) send(ctx context.Context, del catalog.Delivery) attempt {
+func (d *Deliverer) send(ctx context.Context, del recordings.Delivery) attempt {
 	req, err := retryablehttp.NewRequestWithContext(ctx, http.MethodPost, del.URL, del.Body)
 	if err != nil {
 		return attempt{err: err}

@@ -188,7 +188,7 @@ func TestDeliveryOutage(t *testing.T) {
 			return http.StatusNoContent
 		})
 		recv.secret = "whsec_outage"
-		if _, err := cat.AddWebhook(ctx, catalog.Webhook{URL: recv.srv.URL + "/hook", Secret: recv.secret, Events: EventTypes}); err != nil {
+		if _, err := cat.AddWebhook(ctx, recordings.Webhook{URL: recv.srv.URL + "/hook", Secret: recv.secret, Events: EventTypes}); err != nil {
 			t.Fatal(err)
 		}
 		recs, ev := setup(t, cat, 20)
@@ -248,21 +248,21 @@ func TestDeliveryDeadLetter(t *testing.T) {
 		status := http.StatusUnprocessableEntity
 		recv := newReceiver(t, func(int) int { mu.Lock(); defer mu.Unlock(); return status })
 		recv.secret = "whsec_dead"
-		if _, err := cat.AddWebhook(ctx, catalog.Webhook{URL: recv.srv.URL, Secret: recv.secret, Events: []string{EventHeld}}); err != nil {
+		if _, err := cat.AddWebhook(ctx, recordings.Webhook{URL: recv.srv.URL, Secret: recv.secret, Events: []string{EventHeld}}); err != nil {
 			t.Fatal(err)
 		}
 		recs, ev := setup(t, cat, 2)
 		runDeliverer(t, cat, 4)
-		if err := ev.RecordingHeld(ctx, recs[0], catalog.Hold{ID: 7, RecordingID: recs[0].ID, Reason: "court order"}); err != nil {
+		if err := ev.RecordingHeld(ctx, recs[0], recordings.Hold{ID: 7, RecordingID: recs[0].ID, Reason: "court order"}); err != nil {
 			t.Fatal(err)
 		}
 		if err := ev.RecordingReady(ctx, recs[1]); err != nil { // not subscribed
 			t.Fatal(err)
 		}
-		var dead []catalog.Delivery
+		var dead []recordings.Delivery
 		waitFor(t, "a dead letter", func() bool {
 			var err error
-			dead, err = cat.Deliveries(ctx, catalog.OutboxDead, 10)
+			dead, err = cat.Deliveries(ctx, recordings.OutboxDead, 10)
 			return err == nil && len(dead) == 1
 		})
 		if dead[0].Attempts != 1 || dead[0].Type != EventHeld || dead[0].LastError != "HTTP 422 Unprocessable Entity (not retried)" {
@@ -303,7 +303,7 @@ func (mediaLinks) MediaURL(_ context.Context, r recordings.Recording, exp time.T
 func TestPayload(t *testing.T) {
 	eachCatalog(t, func(t *testing.T, cat *catalog.Catalog) {
 		ctx := context.Background()
-		if _, err := cat.AddWebhook(ctx, catalog.Webhook{URL: "http://127.0.0.1:1/", Secret: "s", Events: EventTypes}); err != nil {
+		if _, err := cat.AddWebhook(ctx, recordings.Webhook{URL: "http://127.0.0.1:1/", Secret: "s", Events: EventTypes}); err != nil {
 			t.Fatal(err)
 		}
 		recs, _ := setup(t, cat, 1)

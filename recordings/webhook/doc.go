@@ -5,7 +5,7 @@
 // # Producing
 //
 // Events (events.go) builds each event's Payload, marshals it once and writes one
-// outbox row per enabled endpoint subscribed to its type (catalog.Enqueue). The
+// outbox row per enabled endpoint subscribed to its type (the catalogue's Enqueue, through EventStore). The
 // outbox's unique key (endpoint, event ID) makes enqueueing the same event twice a
 // no-op. Producers enqueue before they report success, and:
 //

@@ -11,7 +11,6 @@ import (
 	"time"
 
 	"github.com/totalrec/totalrec/recordings"
-	"github.com/totalrec/totalrec/recordings/catalog"
 )
 
 // DefaultMediaTTL is how long the media URL in an event stays valid. It outlasts
@@ -32,12 +31,12 @@ type Options struct {
 // outbox (or no endpoint subscribes to its type): callers enqueue before they
 // report success. It is safe for concurrent use.
 type Events struct {
-	cat *catalog.Catalog
+	cat EventStore
 	o   Options
 }
 
 // NewEvents returns a producer that writes to cat's outbox.
-func NewEvents(cat *catalog.Catalog, o Options) *Events {
+func NewEvents(cat EventStore, o Options) *Events {
 	if o.MediaTTL <= 0 {
 		o.MediaTTL = DefaultMediaTTL
 	}
@@ -82,7 +81,7 @@ func (e *Events) RecordingsDeleted(ctx context.Context, ids []int64, at time.Tim
 }
 
 // RecordingHeld enqueues recording.held for the hold h just placed on rec.
-func (e *Events) RecordingHeld(ctx context.Context, rec recordings.Recording, h catalog.Hold) error {
+func (e *Events) RecordingHeld(ctx context.Context, rec recordings.Recording, h recordings.Hold) error {
 	hd := &HoldData{ID: h.ID, Reason: h.Reason, By: h.Who}
 	if !h.Until.IsZero() {
 		u := h.Until.UTC()
@@ -131,7 +130,7 @@ func (e *Events) subscribed(ctx context.Context, typ string) (bool, error) {
 }
 
 func (e *Events) emitMany(ctx context.Context, typ string, recs []recordings.Recording, key func(recordings.Recording) string, hold *HoldData, at time.Time) error {
-	evs := make([]catalog.OutboxEvent, 0, len(recs))
+	evs := make([]recordings.OutboxEvent, 0, len(recs))
 	for _, rec := range recs {
 		p := Payload{ID: eventID(key(rec)), Type: typ, OccurredAt: at.UTC(), Recording: recordings.NewRecordingJSON(rec, e.o.Location), Hold: hold}
 		if e.o.Media != nil && rec.State != recordings.StateDeleted {
@@ -148,7 +147,7 @@ func (e *Events) emitMany(ctx context.Context, typ string, recs []recordings.Rec
 		if err != nil {
 			return fmt.Errorf("announce %s: %w", typ, err)
 		}
-		evs = append(evs, catalog.OutboxEvent{EventID: p.ID, Type: typ, Body: body})
+		evs = append(evs, recordings.OutboxEvent{EventID: p.ID, Type: typ, Body: body})
 	}
 	if _, err := e.cat.Enqueue(ctx, evs...); err != nil {
 		return fmt.Errorf("announce %s: %w", typ, err)

@@ -12,7 +12,7 @@ import (
 
 	"github.com/hashicorp/go-retryablehttp"
 
-	"github.com/totalrec/totalrec/recordings/catalog"
+	"github.com/totalrec/totalrec/recordings"
 )
 
 // Retry schedule of the outbox.
@@ -52,13 +52,13 @@ type attempt struct {
 //   - anything else (network errors, 408, 429, 5xx, 3xx left over): pending again,
 //     after backoff(n) or, on 429 and 503, after Retry-After when given; dead once
 //     n reaches max.
-func decide(a attempt, n, max int, now time.Time, backoff func(int) time.Duration) catalog.DeliveryResult {
+func decide(a attempt, n, max int, now time.Time, backoff func(int) time.Duration) recordings.DeliveryResult {
 	msg := ""
 	switch {
 	case a.err != nil:
 		msg = a.err.Error()
 	case a.status >= 200 && a.status < 300:
-		return catalog.DeliveryResult{State: catalog.OutboxDelivered, At: now}
+		return recordings.DeliveryResult{State: recordings.OutboxDelivered, At: now}
 	default:
 		msg = fmt.Sprintf("HTTP %d %s", a.status, http.StatusText(a.status))
 		if a.detail != "" {
@@ -66,16 +66,16 @@ func decide(a attempt, n, max int, now time.Time, backoff func(int) time.Duratio
 		}
 	}
 	if a.err == nil && a.status >= 400 && a.status < 500 && a.status != http.StatusRequestTimeout && a.status != http.StatusTooManyRequests {
-		return catalog.DeliveryResult{State: catalog.OutboxDead, LastError: msg + " (not retried)", At: now}
+		return recordings.DeliveryResult{State: recordings.OutboxDead, LastError: msg + " (not retried)", At: now}
 	}
 	if n >= max {
-		return catalog.DeliveryResult{State: catalog.OutboxDead, LastError: fmt.Sprintf("%s (gave up after %d attempts)", msg, n), At: now}
+		return recordings.DeliveryResult{State: recordings.OutboxDead, LastError: fmt.Sprintf("%s (gave up after %d attempts)", msg, n), At: now}
 	}
 	wait := backoff(n)
 	if a.retryAfter > 0 && (a.status == http.StatusTooManyRequests || a.status == http.StatusServiceUnavailable) {
 		wait = min(a.retryAfter, retryAfterMax)
 	}
-	return catalog.DeliveryResult{State: catalog.OutboxPending, NextAt: now.Add(wait), LastError: msg, At: now}
+	return recordings.DeliveryResult{State: recordings.OutboxPending, NextAt: now.Add(wait), LastError: msg, At: now}
 }
 
 // parseRetryAfter reads a Retry-After header: seconds or an HTTP date.

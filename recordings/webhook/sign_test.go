@@ -8,7 +8,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/totalrec/totalrec/recordings/catalog"
+	"github.com/totalrec/totalrec/recordings"
 )
 
 func TestSignVerify(t *testing.T) {
@@ -58,31 +58,31 @@ func TestDecide(t *testing.T) {
 		state string
 		wait  time.Duration
 	}{
-		{"200", attempt{status: 200}, 1, catalog.OutboxDelivered, 0},
-		{"204", attempt{status: 204}, 12, catalog.OutboxDelivered, 0},
-		{"400 dead at once", attempt{status: 400}, 1, catalog.OutboxDead, 0},
-		{"404 dead at once", attempt{status: 404}, 1, catalog.OutboxDead, 0},
-		{"410 dead at once", attempt{status: 410}, 1, catalog.OutboxDead, 0},
-		{"408 retried", attempt{status: 408}, 1, catalog.OutboxPending, time.Minute},
-		{"429 retried", attempt{status: 429}, 1, catalog.OutboxPending, time.Minute},
-		{"429 Retry-After", attempt{status: 429, retryAfter: 90 * time.Second}, 1, catalog.OutboxPending, 90 * time.Second},
-		{"503 Retry-After", attempt{status: 503, retryAfter: 30 * time.Second}, 1, catalog.OutboxPending, 30 * time.Second},
-		{"503 Retry-After capped", attempt{status: 503, retryAfter: 48 * time.Hour}, 1, catalog.OutboxPending, retryAfterMax},
-		{"500 ignores Retry-After", attempt{status: 500, retryAfter: 30 * time.Second}, 1, catalog.OutboxPending, time.Minute},
-		{"network error", attempt{err: errors.New("connection refused")}, 3, catalog.OutboxPending, time.Minute},
-		{"302 left over", attempt{status: 302}, 1, catalog.OutboxPending, time.Minute},
-		{"500 on the last attempt", attempt{status: 500}, 12, catalog.OutboxDead, 0},
-		{"network error on the last attempt", attempt{err: errors.New("timeout")}, 12, catalog.OutboxDead, 0},
+		{"200", attempt{status: 200}, 1, recordings.OutboxDelivered, 0},
+		{"204", attempt{status: 204}, 12, recordings.OutboxDelivered, 0},
+		{"400 dead at once", attempt{status: 400}, 1, recordings.OutboxDead, 0},
+		{"404 dead at once", attempt{status: 404}, 1, recordings.OutboxDead, 0},
+		{"410 dead at once", attempt{status: 410}, 1, recordings.OutboxDead, 0},
+		{"408 retried", attempt{status: 408}, 1, recordings.OutboxPending, time.Minute},
+		{"429 retried", attempt{status: 429}, 1, recordings.OutboxPending, time.Minute},
+		{"429 Retry-After", attempt{status: 429, retryAfter: 90 * time.Second}, 1, recordings.OutboxPending, 90 * time.Second},
+		{"503 Retry-After", attempt{status: 503, retryAfter: 30 * time.Second}, 1, recordings.OutboxPending, 30 * time.Second},
+		{"503 Retry-After capped", attempt{status: 503, retryAfter: 48 * time.Hour}, 1, recordings.OutboxPending, retryAfterMax},
+		{"500 ignores Retry-After", attempt{status: 500, retryAfter: 30 * time.Second}, 1, recordings.OutboxPending, time.Minute},
+		{"network error", attempt{err: errors.New("connection refused")}, 3, recordings.OutboxPending, time.Minute},
+		{"302 left over", attempt{status: 302}, 1, recordings.OutboxPending, time.Minute},
+		{"500 on the last attempt", attempt{status: 500}, 12, recordings.OutboxDead, 0},
+		{"network error on the last attempt", attempt{err: errors.New("timeout")}, 12, recordings.OutboxDead, 0},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			r := decide(tc.a, tc.n, 12, now, fixed)
 			if r.State != tc.state {
 				t.Fatalf("state %s, want %s (%s)", r.State, tc.state, r.LastError)
 			}
-			if tc.state == catalog.OutboxPending && r.NextAt.Sub(now) != tc.wait {
+			if tc.state == recordings.OutboxPending && r.NextAt.Sub(now) != tc.wait {
 				t.Errorf("wait %s, want %s", r.NextAt.Sub(now), tc.wait)
 			}
-			if tc.state != catalog.OutboxDelivered && r.LastError == "" {
+			if tc.state != recordings.OutboxDelivered && r.LastError == "" {
 				t.Error("no last error")
 			}
 		})

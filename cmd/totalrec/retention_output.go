@@ -1,13 +1,15 @@
 package main
 
 import (
+	"bufio"
+	"encoding/json"
 	"fmt"
 	"io"
 	"sort"
 	"text/tabwriter"
 	"time"
 
-	"github.com/totalrec/totalrec/recordings/catalog"
+	"github.com/totalrec/totalrec/recordings"
 	"github.com/totalrec/totalrec/recordings/retention"
 )
 
@@ -78,7 +80,7 @@ func sortedKeys[V any](m map[string]V) []string {
 }
 
 // printInterrupted says that a run was killed, and what it deleted before.
-func printInterrupted(w io.Writer, run catalog.RetentionRun, rep retention.Report, loc *time.Location) {
+func printInterrupted(w io.Writer, run recordings.RetentionRun, rep retention.Report, loc *time.Location) {
 	by := ""
 	if rep.PID != 0 {
 		by = fmt.Sprintf(", pid %d", rep.PID)
@@ -106,4 +108,73 @@ func printRunReport(w io.Writer, rep retention.Report) {
 	if n := rep.Failed - int64(len(rep.Failures)); n > 0 {
 		fmt.Fprintf(w, "... and %d more failures\n", n)
 	}
+}
+
+// planJSON is what `retention plan --json` prints; with --list a "files" array
+// follows, streamed so that memory does not grow with the number of files.
+type planJSON struct {
+	Policy  string          `json:"policy"`
+	Now     time.Time       `json:"now"`
+	Plan    retention.Plan  `json:"plan"`
+	Refused string          `json:"refused,omitempty"`
+	Disk    *retention.Disk `json:"disk,omitempty"`
+}
+
+type planFileJSON struct {
+	ID     int64  `json:"id"`
+	Path   string `json:"path"`
+	Rule   string `json:"rule"`
+	Reason string `json:"reason"`
+}
+
+// printNothingToDo says that policy p names no rule.
+func printNothingToDo(w io.Writer, p retention.Policy, asJSON bool) {
+	if asJSON {
+		fmt.Fprintln(w, `{"nothing_to_do": "the policy names no rule"}`)
+	} else {
+		fmt.Fprintf(w, "nothing to do: %s names no rule\n", p.Source)
+	}
+}
+
+// printPlanFile prints each file a run would delete: path, rule, reason.
+func printPlanFile(w io.Writer) func(retention.Decision) error {
+	return func(d retention.Decision) error {
+		if d.Delete {
+			fmt.Fprintf(w, "%s\t%s\t%s\n", d.Recording.Path, d.Rule, d.Reason)
+		}
+		return nil
+	}
+}
+
+// writePlanJSON prints head and, when list is not nil, the "files" array of what
+// list passes that a run would delete, streamed so that memory does not grow with
+// the number of files.
+func writePlanJSON(out io.Writer, head planJSON, list func(func(retention.Decision) error) error) error {
+	b, err := json.Marshal(head)
+	if err != nil {
+		return err
+	}
+	if list == nil {
+		_, err = fmt.Fprintf(out, "%s\n", b)
+		return err
+	}
+	w := bufio.NewWriter(out)
+	w.Write(b[:len(b)-1])
+	w.WriteString(`,"files":[`)
+	sep := "\n"
+	err = list(func(d retention.Decision) error {
+		if !d.Delete {
+			return nil
+		}
+		f, err := json.Marshal(planFileJSON{d.Recording.ID, d.Recording.Path, d.Rule, d.Reason})
+		w.WriteString(sep)
+		w.Write(f)
+		sep = ",\n"
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	w.WriteString("]}\n")
+	return w.Flush()
 }

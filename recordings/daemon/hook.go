@@ -1,4 +1,4 @@
-package main
+package daemon
 
 import (
 	"context"
@@ -16,49 +16,50 @@ import (
 	"github.com/totalrec/totalrec/recordings/ingest"
 )
 
-// hookServer takes `totalrec hook` calls on a unix socket in the data directory.
-// The socket's permissions are its access control: 0660, owned by the daemon's user
-// and group (asterisk on a FreePBX box), so only the PBX can announce recordings.
-type hookServer struct {
-	scanner *ingest.Scanner
-	log     *slog.Logger
-	// ingested, when set, is told of each recording the hook catalogued (the web
+// HookServer takes `totalrec hook` calls (PostHook) on a unix socket in the data
+// directory. The socket's permissions are its access control: 0660, owned by the
+// daemon's user and group (asterisk on a FreePBX box), so only the PBX can
+// announce recordings.
+type HookServer struct {
+	Scanner *ingest.Scanner
+	Log     *slog.Logger
+	// Ingested, when set, is told of each recording the hook catalogued (the web
 	// server prepares its playback checkpoints).
-	ingested func(recordings.Recording)
+	Ingested func(recordings.Recording)
 }
 
-func (h *hookServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+func (h *HookServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if r.Method != http.MethodPost || r.URL.Path != "/hook" {
 		http.Error(w, "not found", http.StatusNotFound)
 		return
 	}
-	var req hookRequest
+	var req HookRequest
 	if err := json.NewDecoder(http.MaxBytesReader(w, r.Body, 4096)).Decode(&req); err != nil || req.Path == "" {
 		http.Error(w, "bad request", http.StatusBadRequest)
 		return
 	}
-	rec, err := h.scanner.IngestFile(r.Context(), req.Path)
+	rec, err := h.Scanner.IngestFile(r.Context(), req.Path)
 	switch {
 	case errors.Is(err, recordings.ErrNotFound):
 		// MixMonitor's b option leaves no file for a call that was never bridged.
 		w.WriteHeader(http.StatusNoContent)
 	case errors.Is(err, recordings.ErrOutsideRoot) || errors.Is(err, recordings.ErrInvalid):
-		h.log.Warn("hook refused", "path", req.Path, "error", err)
+		h.Log.Warn("hook refused", "path", req.Path, "error", err)
 		http.Error(w, "refused", http.StatusForbidden)
 	case err != nil:
-		h.log.Error("hook ingest failed", "path", req.Path, "error", err)
+		h.Log.Error("hook ingest failed", "path", req.Path, "error", err)
 		http.Error(w, "ingest failed", http.StatusServiceUnavailable)
 	default:
-		h.log.Debug("hook ingested", "path", rec.Path, "id", rec.ID)
-		if h.ingested != nil {
-			h.ingested(rec)
+		h.Log.Debug("hook ingested", "path", rec.Path, "id", rec.ID)
+		if h.Ingested != nil {
+			h.Ingested(rec)
 		}
 		w.WriteHeader(http.StatusAccepted)
 	}
 }
 
-// serveHook listens on sock until ctx ends.
-func serveHook(ctx context.Context, sock string, h *hookServer) error {
+// ServeHook serves h on the unix socket sock until ctx ends.
+func ServeHook(ctx context.Context, sock string, h *HookServer) error {
 	if err := os.Remove(sock); err != nil && !errors.Is(err, os.ErrNotExist) {
 		return fmt.Errorf("hook socket: %w", err)
 	}
@@ -100,12 +101,12 @@ func serveHook(ctx context.Context, sock string, h *hookServer) error {
 // that names no file of the spool is set aside (rejected.jsonl in the journal
 // directory) and logged; a recording deleted since is done.
 func drainJournal(ctx context.Context, dataDir, spoolDir string, s *ingest.Scanner, log *slog.Logger) (ingest.DrainReport, error) {
-	j := ingest.Journal{Dir: journalDir(dataDir)}
+	j := ingest.Journal{Dir: JournalDir(dataDir)}
 	rep, err := j.Drain(ctx, func(ctx context.Context, e ingest.Entry) error {
 		rel := e.Path
 		if rel == "" {
 			var err error
-			if rel, err = spoolRelative(spoolDir, e.File); err != nil {
+			if rel, err = SpoolRelative(spoolDir, e.File); err != nil {
 				return fmt.Errorf("%w: %w", ingest.ErrUnusable, err)
 			}
 		}

@@ -1,0 +1,214 @@
+package daemon
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"path/filepath"
+	"sync"
+	"time"
+
+	"github.com/totalrec/totalrec/recordings"
+	"github.com/totalrec/totalrec/recordings/catalog"
+	"github.com/totalrec/totalrec/recordings/cdr"
+	"github.com/totalrec/totalrec/recordings/config"
+	"github.com/totalrec/totalrec/recordings/ingest"
+	"github.com/totalrec/totalrec/recordings/spool"
+	"github.com/totalrec/totalrec/recordings/web"
+	"github.com/totalrec/totalrec/recordings/webhook"
+)
+
+// Env is what the daemon and the scan job work with, opened by the command that
+// runs them, which closes them after.
+type Env struct {
+	Config  config.Config // the effective configuration
+	Catalog *catalog.Catalog
+	CDR     *cdr.Reader    // nil when no CDR database is configured
+	Loc     *time.Location // the PBX's zone
+	Log     *slog.Logger
+}
+
+// WebhookEvents returns the producer of webhook events for env's catalogue.
+// Share links (media_url) are not wired yet: events carry none.
+func (env Env) WebhookEvents() *webhook.Events {
+	return webhook.NewEvents(env.Catalog, webhook.Options{Location: env.Loc, Log: env.Log.With("component", "webhook")})
+}
+
+// Options say how Run runs: what `serve` and `demo` ask of it.
+type Options struct {
+	Listen      string // the HTTP address
+	ScanAtStart bool
+	ScanEvery   time.Duration
+	NoScan      bool             // no scan at all, at start or periodic
+	Version     string           // shown by the web interface
+	Ready       func(url string) // called once the listener is open
+	LoginAs     string           // the ready URL signs this user in once (totalrec demo)
+}
+
+// HTTP server timeouts. WriteTimeout bounds pages and API answers; the
+// streaming routes (audio, original files, exports) replace it with an idle
+// timeout (web.StreamIdle) so that an hour-long recording still plays.
+const (
+	readHeaderTimeout = 10 * time.Second
+	readTimeout       = 30 * time.Second
+	writeTimeout      = 60 * time.Second
+	idleTimeout       = 2 * time.Minute
+	shutdownTimeout   = 10 * time.Second
+)
+
+// Run is the daemon: the web server, the hook socket, the periodic scan,
+// enrichment, session pruning and webhook delivery, as a group of context-aware
+// loops. It returns when ctx is cancelled (nil: a normal stop, also while it is
+// still starting) or when one of them fails. A second daemon on the same data
+// directory is refused (recordings.ErrRefused).
+func Run(ctx context.Context, env Env, o Options) error {
+	err := run(ctx, env, o)
+	if errors.Is(err, context.Canceled) && ctx.Err() != nil {
+		return nil
+	}
+	return err
+}
+
+func run(ctx context.Context, env Env, o Options) error {
+	cfg := env.Config
+	release, err := lockDaemon(cfg.DataDir)
+	if err != nil {
+		return err
+	}
+	defer release()
+	tree, err := spool.OpenTree(cfg.Spool)
+	if err != nil {
+		return err
+	}
+	defer tree.Close()
+	wo := web.Options{
+		Catalog: env.Catalog, Spool: tree, Location: env.Loc, Logger: env.Log.With("component", "web"), Version: o.Version,
+		CacheDir: filepath.Join(cfg.DataDir, "cache", "checkpoints"), Access: webAccess(cfg),
+		Storage:  web.Storage{Node: cfg.Node, PolicyFile: cfg.RetentionPolicy},
+		BasePath: cfg.BasePath,
+	}
+	if env.CDR != nil { // a nil *cdr.Reader must stay a nil interface
+		wo.CDR = env.CDR
+	}
+	srv, err := web.New(wo)
+	if err != nil {
+		return err
+	}
+	// After the loops below: the hook that asks for checkpoints has stopped by then.
+	defer srv.Close()
+	ln, err := net.Listen("tcp", o.Listen)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", o.Listen, err)
+	}
+	hs := &http.Server{
+		Handler:           srv,
+		ReadHeaderTimeout: readHeaderTimeout,
+		ReadTimeout:       readTimeout,
+		WriteTimeout:      writeTimeout,
+		IdleTimeout:       idleTimeout,
+		ErrorLog:          slog.NewLogLogger(env.Log.Handler(), slog.LevelWarn),
+	}
+	env.Log.Info("serving", slog.String("address", ln.Addr().String()))
+	if o.Ready != nil {
+		o.Ready(readyURL(srv, ln.Addr().String(), o.LoginAs))
+	}
+	events := env.WebhookEvents()
+	// MixMonitor's post-command announces each finished recording on a unix socket;
+	// the enrichment loop links it to its CDR row once the row lands.
+	// The CDR row lands at hangup, moments after the hook: each hook asks the
+	// enrichment loop for a pass shortly after, instead of waiting for its tick.
+	linkSoon := newKicker(linkDelay)
+	defer linkSoon.stop()
+	hook := &HookServer{
+		Scanner: &ingest.Scanner{Tree: tree, Cat: env.Catalog, Node: cfg.Node, Loc: env.Loc, CDR: env.CDR != nil, Log: env.Log.With("component", "hook"), Events: events},
+		Log:     env.Log.With("component", "hook"),
+		Ingested: func(r recordings.Recording) {
+			srv.Prewarm(r)
+			linkSoon.kick()
+		},
+	}
+	// What hooks journalled while no daemon listened is catalogued first, whether
+	// or not the spool is scanned.
+	if rep, err := drainJournal(ctx, cfg.DataDir, cfg.Spool, hook.Scanner, env.Log); err != nil {
+		env.Log.Error("drain the hook journal", slog.Any("error", err))
+	} else if rep.Done+rep.Skipped+len(rep.SetAside) > 0 {
+		env.Log.Info("hook journal drained", slog.Int("recordings", rep.Done), slog.Int("unreadable", rep.Skipped), slog.Int("set_aside", len(rep.SetAside)))
+	}
+	return runGroup(ctx,
+		func(ctx context.Context) error { return serveHTTP(ctx, hs, ln) },
+		func(ctx context.Context) error { return ServeHook(ctx, HookSocket(cfg.DataDir), hook) },
+		func(ctx context.Context) error { return scanLoop(ctx, env, o) },
+		func(ctx context.Context) error { return enrichLoop(ctx, env, enrichEvery, linkSoon.c, events) },
+		func(ctx context.Context) error { return pruneSessionsLoop(ctx, env, pruneEvery) },
+		(&webhook.Deliverer{Cat: env.Catalog, Owner: cfg.Node, Log: env.Log.With("component", "webhook")}).Run,
+	)
+}
+
+// webAccess is the web server's sign-in configuration.
+func webAccess(cfg config.Config) web.Access {
+	return web.Access{SSOSecret: cfg.SSOSecret, PublicURL: cfg.PublicURL, FrameAncestors: cfg.FrameAncestorList(),
+		SessionIdle: cfg.SessionIdle, SessionMax: cfg.SessionMax}
+}
+
+// loginLinkTTL is how long the one-time sign-in link `totalrec demo` prints stays valid.
+const loginLinkTTL = 24 * time.Hour
+
+// readyURL is the address serve announces; with loginAs, a one-time link that
+// signs that user in.
+func readyURL(srv *web.Server, addr, loginAs string) string {
+	base := "http://" + addr
+	if loginAs == "" {
+		return base + "/"
+	}
+	link, err := srv.LoginLink(loginAs, loginLinkTTL)
+	if err != nil {
+		return base + "/"
+	}
+	return base + link
+}
+
+// serveHTTP serves until ctx is cancelled, then shuts down gracefully: requests
+// in flight get shutdownTimeout to finish.
+func serveHTTP(ctx context.Context, hs *http.Server, ln net.Listener) error {
+	errc := make(chan error, 1)
+	go func() { errc <- hs.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return fmt.Errorf("serve http: %w", err)
+	case <-ctx.Done():
+	}
+	sctx, cancel := context.WithTimeout(context.Background(), shutdownTimeout)
+	defer cancel()
+	err := hs.Shutdown(sctx)
+	if serr := <-errc; !errors.Is(serr, http.ErrServerClosed) {
+		err = errors.Join(err, serr)
+	}
+	if err != nil {
+		return fmt.Errorf("shut down http: %w", err)
+	}
+	return nil
+}
+
+// runGroup runs every fn with a context that is cancelled when ctx is or when
+// any fn returns an error, waits for all of them, and returns the first error.
+func runGroup(ctx context.Context, fns ...func(context.Context) error) error {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	var (
+		wg    sync.WaitGroup
+		once  sync.Once
+		first error
+	)
+	for _, fn := range fns {
+		wg.Go(func() {
+			if err := fn(ctx); err != nil {
+				once.Do(func() { first = err; cancel() })
+			}
+		})
+	}
+	wg.Wait()
+	return first
+}

@@ -1,0 +1,20 @@
+package recordings
+
+import "time"
+
+// FileStat is what the scanner (package ingest) compares with a file on disk.
+type FileStat struct {
+	ID      int64
+	Size    int64
+	ModTime time.Time
+	State   State
+}
+
+// DirMark is a directory's fingerprint from the last scan: when it is unchanged the
+// scanner can skip the directory.
+type DirMark struct {
+	Path        string // relative to the spool root; "" is the root
+	ModTime     time.Time
+	Files       int
+	Fingerprint string
+}

@@ -1,0 +1,38 @@
+package web
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/totalrec/totalrec/recordings"
+	"github.com/totalrec/totalrec/recordings/retention"
+)
+
+// RetentionFigures is what the storage page reads of the catalogue: the live
+// recordings a retention plan goes through, and the last retention runs. It is
+// part of Catalog, so a catalogue without it does not compile as one.
+type RetentionFigures interface {
+	retention.Lister
+	RetentionRuns(ctx context.Context, limit int) ([]recordings.RetentionRun, error)
+}
+
+// planStore gives a retention.Runner the page's read-only figures: the page
+// only plans and lists, and every write a run would make is refused.
+type planStore struct{ RetentionFigures }
+
+var _ retention.Store = planStore{}
+
+func (planStore) ClaimDeletion(context.Context, recordings.Recording, string, time.Time) (bool, bool, error) {
+	return false, false, errPlanOnly
+}
+func (planStore) ReleaseClaims(context.Context, []int64) error { return errPlanOnly }
+func (planStore) Claims(context.Context, string, int64, int) ([]recordings.Recording, error) {
+	return nil, errPlanOnly
+}
+func (planStore) CountClaims(context.Context, int64, int64, int64, map[string][]int64) error {
+	return errPlanOnly
+}
+func (planStore) MarkDeleted(context.Context, []int64, time.Time, string) error { return errPlanOnly }
+
+var errPlanOnly = fmt.Errorf("storage page: the catalogue is read only here: %w", recordings.ErrRefused)
