@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/totalrec/totalrec/internal/sqlrows"
 	"github.com/totalrec/totalrec/recordings"
 )
 
@@ -227,20 +228,11 @@ func TestPresenceBackfill(t *testing.T) {
 // presences lists every number key's recording and presence.
 func presences(t *testing.T, c *Catalog) [][2]int64 {
 	t.Helper()
-	rows, err := c.DB().Query(`SELECT recording_id, presence FROM totalrec_numbers ORDER BY recording_id, num_rev`)
+	out, err := sqlrows.All(context.Background(), c.DB(), func(s scanner) (p [2]int64, err error) {
+		err = s.Scan(&p[0], &p[1])
+		return p, err
+	}, `SELECT recording_id, presence FROM totalrec_numbers ORDER BY recording_id, num_rev`)
 	if err != nil {
-		t.Fatal(err)
-	}
-	defer rows.Close()
-	var out [][2]int64
-	for rows.Next() {
-		var p [2]int64
-		if err := rows.Scan(&p[0], &p[1]); err != nil {
-			t.Fatal(err)
-		}
-		out = append(out, p)
-	}
-	if err := rows.Err(); err != nil {
 		t.Fatal(err)
 	}
 	return out
