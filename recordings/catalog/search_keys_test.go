@@ -197,10 +197,12 @@ func TestPresenceBackfill(t *testing.T) {
 		c := openTest(t, dsn)
 		keysFixture(t, c, 60)
 		want := presences(t, c)
-		step := len(migrations) - 1
-		if migrations[step].name != "number keys' presence" {
-			t.Fatalf("the last step is %q", migrations[step].name)
+		step := slices.IndexFunc(migrations, func(m migration) bool { return m.name == "number keys' presence" })
+		if step < 0 {
+			t.Fatal("no migration step adds the keys' presence")
 		}
+		// Back to the version before that step: later steps run again too, as a
+		// catalogue made before all of them would.
 		for _, q := range []string{`ALTER TABLE totalrec_numbers DROP COLUMN presence`,
 			fmt.Sprintf(`UPDATE totalrec_schema_version SET version = %d`, step)} {
 			if _, err := c.DB().ExecContext(ctx, q); err != nil {
