@@ -41,7 +41,7 @@ const (
 var auditActions = []string{
 	actLogin, actLoginFailed, actThrottled, actLogout, actPlay, actDownload,
 	actExportCSV, actExportZIP, actExportAudit, actUserAdd, actUserUpdate, actUserPasswd, "user.rm",
-	"token.add", "token.rm", actShareAdd, actShareRevoke, actSharePlay, "hold.add", "hold.rm",
+	"token.add", "token.rm", actShareAdd, actShareRevoke, actSharePlay, actHoldAdd, actHoldRm,
 	"retention.start", "retention.run", "retention.interrupted",
 }
 

@@ -27,6 +27,9 @@ func (s *Server) routes() {
 	e.GET("/audit.csv", s.auditCSV, s.adminOnly, s.streaming)
 	storage := &storageCache{}
 	e.GET("/storage", s.storagePage(storage), s.adminOnly)
+	e.GET("/holds", s.holdsPage, s.holdersOnly)
+	e.POST("/holds", s.addHolds, s.holdersOnly)
+	e.POST("/holds/release", s.releaseHolds, s.holdersOnly)
 	e.POST("/recordings/:id/shares", s.addShare)
 	e.POST("/shares/:sid/revoke", s.revokeShare)
 

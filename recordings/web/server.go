@@ -50,6 +50,10 @@ type Options struct {
 	// Storage configures the storage page (storage_page.go).
 	Storage Storage
 
+	// HoldEvents announces holds put and released in the interface to webhook
+	// endpoints; nil announces nothing.
+	HoldEvents HoldEvents
+
 	// BasePath is the path the UI is served under ("/totalrec" behind FreePBX's
 	// Apache); "" serves it at the root. See base.go.
 	BasePath string
