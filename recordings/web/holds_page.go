@@ -146,10 +146,20 @@ func (s *Server) holdRows(c echo.Context, id int64) ([]holdRow, error) {
 	return rows, nil
 }
 
-// holdTargets are the recordings a hold form names, within the request's scope:
-// its id fields (a recording out of scope is 404, like a missing one), or the
-// matches of the search in its query field, at most holdMax.
-func (s *Server) holdTargets(c echo.Context) ([]recordings.Recording, error) {
+// holdTargets are the store of holds and the recordings a hold form names,
+// within the request's scope: its id fields (a recording out of scope is 404,
+// like a missing one), or the matches of the search in its query field, at most
+// holdMax.
+func (s *Server) holdTargets(c echo.Context) (holdCatalog, []recordings.Recording, error) {
+	hc, err := s.holdStore()
+	if err != nil {
+		return nil, nil, err
+	}
+	recs, err := s.holdRecordings(c)
+	return hc, recs, err
+}
+
+func (s *Server) holdRecordings(c echo.Context) ([]recordings.Recording, error) {
 	form, err := c.FormParams()
 	if err != nil {
 		return nil, badRequest("form", "unreadable")
@@ -236,11 +246,7 @@ func (s *Server) addHolds(c echo.Context) error {
 	if !until.IsZero() && !until.After(now) {
 		return badRequest("until", "%s is not in the future", clip(untilText, 40))
 	}
-	recs, err := s.holdTargets(c)
-	if err != nil {
-		return err
-	}
-	hc, err := s.holdStore()
+	hc, recs, err := s.holdTargets(c)
 	if err != nil {
 		return err
 	}
@@ -279,11 +285,7 @@ func (s *Server) addHolds(c echo.Context) error {
 // form names.
 func (s *Server) releaseHolds(c echo.Context) error {
 	ctx := c.Request().Context()
-	recs, err := s.holdTargets(c)
-	if err != nil {
-		return err
-	}
-	hc, err := s.holdStore()
+	hc, recs, err := s.holdTargets(c)
 	if err != nil {
 		return err
 	}
