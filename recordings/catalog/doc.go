@@ -18,6 +18,8 @@
 //     every lookup here (scope.go).
 //   - Retention (retention.go): totalrec_retention_runs, totalrec_holds.
 //   - Webhooks (webhooks.go, outbox.go): totalrec_webhooks, totalrec_webhook_outbox.
+//   - totalrec_settings: what the web interface's settings page sets that no
+//     file holds (settings.go): the default language.
 //   - totalrec_schema_version: how many migration steps the database has applied.
 //
 // CDR fields are stored with a cdr_ prefix (cdr_src, cdr_billsec, …). Times are stored

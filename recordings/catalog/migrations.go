@@ -33,6 +33,7 @@ var migrations = []migration{
 	{"retention runs, legal holds", sqliteRetentionV1, mysqlRetentionV1},        // retention.go
 	{"webhook endpoints, outbox", sqliteWebhooksV1, mysqlWebhooksV1},            // webhooks.go
 	{"recordings' CDR userfield", sqliteUserFieldV1, mysqlUserFieldV1},          // search.go
+	{"settings", sqliteSettingsV1, mysqlSettingsV1},                             // settings.go
 }
 
 // versionTable holds one row: the number of steps applied.
