@@ -112,7 +112,7 @@ func serveLoops(ctx context.Context, a *app, p serveParams) error {
 		Catalog: a.cat, Spool: tree, Location: a.loc, Logger: a.log.With("component", "web"), Version: version,
 		CacheDir: filepath.Join(a.cfg.DataDir, "cache", "checkpoints"), Access: webAccess(a.cfg),
 		Storage:  web.Storage{Node: a.cfg.Node, PolicyFile: a.cfg.RetentionPolicy},
-		BasePath: a.cfg.BasePath, HoldEvents: a.webhookEvents(),
+		BasePath: a.cfg.BasePath, HoldEvents: a.webhookEvents(), WebhookEvents: webhook.EventTypes,
 	}
 	if a.cdr != nil { // a nil *cdr.Reader must stay a nil interface
 		wo.CDR = a.cdr

@@ -43,6 +43,7 @@ var auditActions = []string{
 	actExportCSV, actExportZIP, actExportAudit, actUserAdd, actUserUpdate, actUserPasswd, "user.rm",
 	"token.add", "token.rm", actShareAdd, actShareRevoke, actSharePlay, actHoldAdd, actHoldRm,
 	"retention.start", "retention.run", "retention.interrupted",
+	actSettingsRetention, actSettingsWebhookAdd, actSettingsWebhookRm, actSettingsLanguage,
 }
 
 // playDedupe is how long repeated requests for one recording's audio by one

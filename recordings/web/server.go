@@ -54,6 +54,10 @@ type Options struct {
 	// endpoints; nil announces nothing.
 	HoldEvents HoldEvents
 
+	// WebhookEvents are the event types a webhook endpoint added on the settings
+	// page may subscribe to (webhook.EventTypes); none: it cannot add one.
+	WebhookEvents []string
+
 	// BasePath is the path the UI is served under ("/totalrec" behind FreePBX's
 	// Apache); "" serves it at the root. See base.go.
 	BasePath string
@@ -84,6 +88,8 @@ type Server struct {
 	cache  *checkpointCache
 	// prewarm builds checkpoints in the background; Close stops it.
 	prewarm *prewarmer
+	// defaultLang caches the catalogue's default language (settings_page.go).
+	defaultLang defaultLang
 	accessState
 }
 
