@@ -65,6 +65,11 @@ func TestBrowser_Holds(t *testing.T) {
 		chromedp.SendKeys(chromedp.ID("hold-reason"), "a rather long reason that a phone must wrap rather than scroll sideways"),
 		chromedp.Evaluate[chromedp.Void](`document.querySelector("#hold-form button[type=submit]").click(); null`))
 	waitJS(t, ctx, `document.getElementById("hold-release") !== null`)
+	do(t, ctx, chromedp.EmulateViewport(1400, 900))
+	for _, lang := range []string{"en", "ru"} {
+		do(t, ctx, chromedp.Navigate(f.http.URL+"/holds?lang="+lang), chromedp.WaitVisible(chromedp.ID("holds")))
+		artifact(t, "holds-1400-"+lang+".png", run(t, ctx, chromedp.FullScreenshot(100)))
+	}
 	do(t, ctx, chromedp.EmulateViewport(390, 844))
 	for _, lang := range []string{"en", "ru"} {
 		for _, p := range []string{"/holds", fmt.Sprintf("/recordings/%d", rec.ID), "/?type=in"} {

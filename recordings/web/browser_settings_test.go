@@ -40,7 +40,8 @@ func TestBrowser_Settings(t *testing.T) {
 	if readText(t, file) != old {
 		t.Fatal("the preview wrote the file")
 	}
-	artifact(t, "settings-preview-1400.png", run(t, ctx, chromedp.FullScreenshot(100)))
+	do(t, ctx, chromedp.EmulateViewport(1400, 900))
+	artifact(t, "settings-1400-en.png", run(t, ctx, chromedp.FullScreenshot(100)))
 	do(t, ctx, chromedp.Evaluate[chromedp.Void](`document.getElementById("policy-save").click(); null`))
 	waitURL(t, ctx, "saved=retention")
 	waitJS(t, ctx, `document.getElementById("settings-saved") !== null`)
@@ -73,6 +74,8 @@ func TestBrowser_Settings(t *testing.T) {
 		checkWidth(t, ctx, "/settings ("+lang+")")
 		artifact(t, "settings-390-"+lang+".png", run(t, ctx, chromedp.FullScreenshot(100)))
 	}
+	do(t, ctx, chromedp.EmulateViewport(1400, 900), chromedp.Navigate(f.http.URL+"/settings?lang=ru"), chromedp.WaitVisible(chromedp.ID("webhook-list")))
+	artifact(t, "settings-1400-ru.png", run(t, ctx, chromedp.FullScreenshot(100)))
 	do(t, ctx, chromedp.EmulateViewport(1400, 1000))
 	do(t, ctx, chromedp.Navigate(f.http.URL+"/settings?lang=en"), chromedp.WaitVisible(chromedp.CSS("#webhook-list form button")),
 		chromedp.Evaluate[chromedp.Void](`document.querySelector("#webhook-list form button").click(); null`))
