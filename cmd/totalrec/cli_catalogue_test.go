@@ -110,12 +110,12 @@ func TestCLI_ReadCommandsCreateNoCatalogue(t *testing.T) {
 		spoolDir, dataDir, _ := hookFixture(t)
 		db := "sqlite:" + filepath.Join(dataDir, "totalrec.db")
 		// A catalogue one schema step behind, as the totalrec before the last
-		// step left it: without the column that step adds, at the version before.
+		// step left it: without the table that step adds, at the version before.
 		c, err := catalog.Open(context.Background(), db, nil)
 		must(t, err)
 		v, err := c.SchemaVersion(context.Background())
 		must(t, err)
-		_, err = c.DB().Exec(`ALTER TABLE totalrec_numbers DROP COLUMN presence`)
+		_, err = c.DB().Exec(`DROP TABLE totalrec_settings`)
 		must(t, err)
 		_, err = c.DB().Exec(`UPDATE totalrec_schema_version SET version = ?`, v-1)
 		must(t, err)

@@ -34,6 +34,7 @@ var migrations = []migration{
 	{"webhook endpoints, outbox", sqliteWebhooksV1, mysqlWebhooksV1},            // webhooks.go
 	{"recordings' CDR userfield", sqliteUserFieldV1, mysqlUserFieldV1},          // search.go
 	{"number keys' presence", sqlitePresenceV1, mysqlPresenceV1},                // search_keys.go
+	{"settings", sqliteSettingsV1, mysqlSettingsV1},                             // settings.go
 }
 
 // versionTable holds one row: the number of steps applied.

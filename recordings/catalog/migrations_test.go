@@ -59,7 +59,7 @@ func TestMigrations(t *testing.T) {
 var storeTables = []string{"totalrec_recordings", "totalrec_numbers", "totalrec_dirs", "totalrec_users",
 	"totalrec_sessions", "totalrec_tokens", "totalrec_shares", "totalrec_keys", "totalrec_audit",
 	"totalrec_sso_nonces", "totalrec_retention_runs", "totalrec_holds", "totalrec_webhooks",
-	"totalrec_webhook_outbox", "totalrec_schema_version"}
+	"totalrec_webhook_outbox", "totalrec_settings", "totalrec_schema_version"}
 
 // The bookkeeping of the totalrec that kept applied steps per component, before
 // the one migration list: its table, and the components and steps it recorded

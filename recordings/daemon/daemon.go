@@ -88,7 +88,7 @@ func run(ctx context.Context, env Env, o Options) error {
 		Catalog: env.Catalog, Spool: tree, Location: env.Loc, Logger: env.Log.With("component", "web"), Version: o.Version,
 		CacheDir: filepath.Join(cfg.DataDir, "cache", "checkpoints"), Access: webAccess(cfg),
 		Storage:  web.Storage{Node: cfg.Node, PolicyFile: cfg.RetentionPolicy},
-		BasePath: cfg.BasePath,
+		BasePath: cfg.BasePath, HoldEvents: env.WebhookEvents(), WebhookEvents: webhook.EventTypes,
 	}
 	if env.CDR != nil { // a nil *cdr.Reader must stay a nil interface
 		wo.CDR = env.CDR

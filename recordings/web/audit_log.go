@@ -41,8 +41,9 @@ const (
 var auditActions = []string{
 	actLogin, actLoginFailed, actThrottled, actLogout, actPlay, actDownload,
 	actExportCSV, actExportZIP, actExportAudit, actUserAdd, actUserUpdate, actUserPasswd, "user.rm",
-	"token.add", "token.rm", actShareAdd, actShareRevoke, actSharePlay, "hold.add", "hold.rm",
+	"token.add", "token.rm", actShareAdd, actShareRevoke, actSharePlay, actHoldAdd, actHoldRm,
 	"retention.start", "retention.run", "retention.interrupted",
+	actSettingsRetention, actSettingsWebhookAdd, actSettingsWebhookRm, actSettingsLanguage,
 }
 
 // playDedupe is how long repeated requests for one recording's audio by one

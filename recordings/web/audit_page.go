@@ -35,15 +35,11 @@ func (s *Server) auditQuery(c echo.Context) (recordings.AuditQuery, error) {
 	q := recordings.AuditQuery{Who: clip(c.QueryParam("who"), 160), Action: clip(c.QueryParam("action"), 32)}
 	day := func(param string) (time.Time, error) {
 		v := c.QueryParam(param)
-		if v == "" {
-			return time.Time{}, nil
+		t, err := parseDay(v, s.loc)
+		if err != nil {
+			return t, badRequest(param, "%q is not a date like 2026-11-26 or 26.11.2026", clip(v, 40))
 		}
-		for _, layout := range []string{"2006-01-02", "02.01.2006", "2.1.2006"} {
-			if t, err := time.ParseInLocation(layout, strings.TrimSpace(v), s.loc); err == nil {
-				return t, nil
-			}
-		}
-		return time.Time{}, badRequest(param, "%q is not a date like 2026-11-26 or 26.11.2026", clip(v, 40))
+		return t, nil
 	}
 	var err error
 	if q.Since, err = day("since"); err != nil {
@@ -61,6 +57,21 @@ func (s *Server) auditQuery(c echo.Context) (recordings.AuditQuery, error) {
 		}
 	}
 	return q, nil
+}
+
+// parseDay reads a date as a form writes it, YYYY-MM-DD or DD.MM.YYYY, as the
+// start of that day in loc; "" is the zero time.
+func parseDay(v string, loc *time.Location) (time.Time, error) {
+	v = strings.TrimSpace(v)
+	if v == "" {
+		return time.Time{}, nil
+	}
+	for _, layout := range []string{"2006-01-02", "02.01.2006", "2.1.2006"} {
+		if t, err := time.ParseInLocation(layout, v, loc); err == nil {
+			return t, nil
+		}
+	}
+	return time.Time{}, fmt.Errorf("date %q: %w", v, recordings.ErrInvalid)
 }
 
 // auditPage is GET /audit (administrators): the trail, newest first, filtered

@@ -26,7 +26,7 @@ func phonePages(t *testing.T, f *fixture) []string {
 		t.Fatalf("make a share link: %d %s", res.StatusCode, body)
 	}
 	return []string{"/", "/?number=000000000", fmt.Sprintf("/recordings/%d", wav.ID), fmt.Sprintf("/recordings/%d", g729.ID),
-		"/users", "/audit", "/storage", "/recordings/999999999", strings.TrimPrefix(sh.URL, f.http.URL)}
+		"/users", "/audit", "/storage", "/holds", "/settings", "/recordings/999999999", strings.TrimPrefix(sh.URL, f.http.URL)}
 }
 
 // TestBrowser_Phone opens every page at 390×844, in English and Russian, and

@@ -116,9 +116,16 @@ func waitURL(t *testing.T, ctx context.Context, part string) string {
 // testPassword, and waits for the search page.
 func signIn(t *testing.T, ctx context.Context, f *fixture) {
 	t.Helper()
-	f.signIn(t, "browser", recordings.RoleAdmin, "")
+	signInAs(t, ctx, f, "browser", recordings.RoleAdmin, "")
+}
+
+// signInAs signs the browser in through the form as name, made with role and
+// scope when it does not exist.
+func signInAs(t *testing.T, ctx context.Context, f *fixture, name string, role recordings.Role, scope string) {
+	t.Helper()
+	f.signIn(t, name, role, scope)
 	do(t, ctx, chromedp.Navigate(f.http.URL+f.prefix+"/login"), chromedp.WaitVisible(chromedp.ID("login-form")),
-		chromedp.SendKeys(chromedp.ID("login-name"), "browser"),
+		chromedp.SendKeys(chromedp.ID("login-name"), name),
 		chromedp.SendKeys(chromedp.ID("login-password"), testPassword),
 		chromedp.Evaluate[chromedp.Void](`document.getElementById("login-submit").click(); null`))
 	waitJS(t, ctx, `document.getElementById("user-name") !== null`)

@@ -63,7 +63,14 @@ type fixture struct {
 // it. prepare may add files to the spool before the scan.
 func newFixture(t testing.TB, days, calls int, prepare func(spoolDir string)) *fixture {
 	t.Helper()
-	return buildFixture(t, t.TempDir(), t.Cleanup, days, calls, prepare)
+	return buildFixture(t, t.TempDir(), "", t.Cleanup, days, calls, prepare)
+}
+
+// newFixtureOn is newFixture with its catalogue on dsn ("" = SQLite in the
+// fixture's directory), for the tests that run on SQLite and MariaDB alike.
+func newFixtureOn(t testing.TB, dsn string, days, calls int) *fixture {
+	t.Helper()
+	return buildFixture(t, t.TempDir(), dsn, t.Cleanup, days, calls, nil)
 }
 
 // sharedFixture is one fixture for the tests that only read (building a demo
@@ -85,7 +92,7 @@ func sharedFixture(t testing.TB) *fixture {
 			t.Fatal(err)
 		}
 		shared.dir = dir
-		shared.f = buildFixture(t, dir, func(fn func()) { shared.cleanups = append(shared.cleanups, fn) }, 14, 14, addOddFiles)
+		shared.f = buildFixture(t, dir, "", func(fn func()) { shared.cleanups = append(shared.cleanups, fn) }, 14, 14, addOddFiles)
 	}
 	return shared.f
 }
@@ -111,7 +118,7 @@ func addOddFiles(spoolDir string) {
 	os.WriteFile(filepath.Join(dir, g729Name), make([]byte, 10*100*12), 0o644) // 12 s of frames
 }
 
-func buildFixture(t testing.TB, dir string, cleanup func(func()), days, calls int, prepare func(spoolDir string)) *fixture {
+func buildFixture(t testing.TB, dir, dsn string, cleanup func(func()), days, calls int, prepare func(spoolDir string)) *fixture {
 	t.Helper()
 	ctx := context.Background()
 	f := &fixture{dir: dir}
@@ -129,7 +136,10 @@ func buildFixture(t testing.TB, dir string, cleanup func(func()), days, calls in
 	if prepare != nil {
 		prepare(f.spool)
 	}
-	if f.cat, err = catalog.Open(ctx, "sqlite:"+filepath.Join(f.dir, "totalrec.db"), nil); err != nil {
+	if dsn == "" {
+		dsn = "sqlite:" + filepath.Join(f.dir, "totalrec.db")
+	}
+	if f.cat, err = catalog.Open(ctx, dsn, nil); err != nil {
 		t.Fatal(err)
 	}
 	cleanup(func() { f.cat.Close() })

@@ -18,8 +18,8 @@ type lang struct {
 }
 
 var languages = map[string]*lang{
-	"en": {Code: "en", msgs: merged(messagesEN, authMessagesEN)},
-	"ru": {Code: "ru", msgs: merged(messagesRU, authMessagesRU)},
+	"en": {Code: "en", msgs: merged(messagesEN, authMessagesEN, holdMessagesEN, settingsMessagesEN)},
+	"ru": {Code: "ru", msgs: merged(messagesRU, authMessagesRU, holdMessagesRU, settingsMessagesRU)},
 }
 
 // langCookie remembers a language picked with ?lang=.
@@ -143,9 +143,9 @@ func clock(d time.Duration) string {
 	return fmt.Sprintf("%d:%02d", s/60, s%60)
 }
 
-// pickLang chooses the language: ?lang=, then the cookie, then Accept-Language,
-// then English.
-func pickLang(r *http.Request) (l *lang, fromQuery bool) {
+// pickLang chooses the language: ?lang=, then the cookie, then the site's
+// default (site, nil when none is set), then Accept-Language, then English.
+func pickLang(r *http.Request, site func() *lang) (l *lang, fromQuery bool) {
 	if l, ok := languages[r.URL.Query().Get("lang")]; ok {
 		return l, true
 	}
@@ -153,6 +153,9 @@ func pickLang(r *http.Request) (l *lang, fromQuery bool) {
 		if l, ok := languages[ck.Value]; ok {
 			return l, false
 		}
+	}
+	if l := site(); l != nil {
+		return l, false
 	}
 	return acceptLanguage(r.Header.Get("Accept-Language")), false
 }
@@ -183,7 +186,7 @@ func acceptLanguage(h string) *lang {
 // with ?lang= in a cookie.
 func (s *Server) language(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
-		l, fromQuery := pickLang(c.Request())
+		l, fromQuery := pickLang(c.Request(), func() *lang { return s.siteLanguage(c.Request().Context()) })
 		if fromQuery {
 			c.SetCookie(&http.Cookie{Name: langCookie, Value: l.Code, Path: s.cookiePath(), MaxAge: 365 * 24 * 3600,
 				HttpOnly: true, SameSite: http.SameSiteLaxMode})

@@ -36,8 +36,9 @@ type playerView struct {
 	Legs        []row
 	CDRLegs     []cdrRow
 	CDRError    bool
-	LegMarks    string // JSON: where each CDR leg starts in the recording, for the waveform
-	CanShare    bool   // the share links section shows
+	LegMarks    string    // JSON: where each CDR leg starts in the recording, for the waveform
+	Hold        *holdCard // the legal hold section; nil when the principal may not hold
+	CanShare    bool      // the share links section shows
 	Shares      []shareLink
 	ShareTTLs   []option
 }
@@ -94,6 +95,9 @@ func (s *Server) playerPage(c echo.Context) error {
 			}
 			v.LegMarks = legMarks(rows, rec)
 		}
+	}
+	if v.Hold, err = s.playerHold(c, rec); err != nil {
+		return err
 	}
 	if p := principalOf(c); p.canShare() && p.Session != nil {
 		v.CanShare = true

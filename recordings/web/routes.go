@@ -27,6 +27,15 @@ func (s *Server) routes() {
 	e.GET("/audit.csv", s.auditCSV, s.adminOnly, s.streaming)
 	storage := &storageCache{}
 	e.GET("/storage", s.storagePage(storage), s.adminOnly)
+	e.GET("/holds", s.holdsPage, s.holdersOnly)
+	e.POST("/holds", s.addHolds, s.holdersOnly)
+	e.POST("/holds/release", s.releaseHolds, s.holdersOnly)
+	e.GET("/settings", s.settingsPage, s.adminOnly)
+	e.POST("/settings/retention", s.previewRetention(storage), s.adminOnly)
+	e.POST("/settings/thresholds", s.setThresholds, s.adminOnly)
+	e.POST("/settings/webhooks", s.addWebhook, s.adminOnly)
+	e.POST("/settings/webhooks/:wid/remove", s.removeWebhook, s.adminOnly)
+	e.POST("/settings/language", s.setLanguage, s.adminOnly)
 	e.POST("/recordings/:id/shares", s.addShare)
 	e.POST("/shares/:sid/revoke", s.revokeShare)
 

@@ -29,6 +29,7 @@ type searchView struct {
 	DurSort         link
 	Prev, Next      string
 	CSV, ZIP        string
+	Selection       string // the search's query, which a hold form sends back
 	ZIPTooMany      bool
 	ZIPNone         bool // nothing matches: nothing to download
 	Types           []option
@@ -129,6 +130,7 @@ func (v *searchView) fill(f searchForm, p recordings.Page, l *lang, now time.Tim
 	v.CSV = base + "/api/v1/exports/recordings.csv?" + query.Encode()
 	v.ZIP = base + "/api/v1/exports/recordings.zip?" + query.Encode()
 	v.ZIPTooMany, v.ZIPNone = p.Total > zipMax, p.Total == 0
+	v.Selection = query.Encode()
 }
 
 // newRow is a recording as a row of a table, its links under base.

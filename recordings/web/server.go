@@ -24,6 +24,8 @@ type Catalog interface {
 	ByLinkedIDScoped(ctx context.Context, linkedid string, scope recordings.Scope) ([]recordings.Recording, error)
 	Accounts
 	RetentionFigures
+	holdCatalog
+	settingsCatalog
 }
 
 // CDRLegs reads every CDR row of a call (cdr.Reader satisfies it).
@@ -52,6 +54,14 @@ type Options struct {
 
 	// Storage configures the storage page (storage_page.go).
 	Storage Storage
+
+	// HoldEvents announces holds put and released in the interface to webhook
+	// endpoints; nil announces nothing.
+	HoldEvents HoldEvents
+
+	// WebhookEvents are the event types a webhook endpoint added on the settings
+	// page may subscribe to (webhook.EventTypes); none: it cannot add one.
+	WebhookEvents []string
 
 	// BasePath is the path the UI is served under ("/totalrec" behind FreePBX's
 	// Apache); "" serves it at the root. See base.go.
@@ -83,6 +93,8 @@ type Server struct {
 	cache  *checkpointCache
 	// prewarm builds checkpoints in the background; Close stops it.
 	prewarm *prewarmer
+	// defaultLang caches the catalogue's default language (settings_page.go).
+	defaultLang defaultLang
 	accessState
 }
 

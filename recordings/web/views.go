@@ -16,7 +16,7 @@ var templateFS embed.FS
 
 // pages are the templates rendered as whole pages; each is layout.html plus its
 // own file.
-var pages = []string{"search", "player", "error", "login", "users", "audit", "storage"}
+var pages = []string{"search", "player", "error", "login", "users", "audit", "storage", "holds", "settings"}
 
 // barePages are whole documents of their own, without the layout: the share
 // player, made to sit in another site's iframe.
@@ -93,6 +93,7 @@ type pageUser struct {
 	CSRF     string // the session's CSRF token, for forms
 	Admin    bool
 	CanShare bool
+	CanHold  bool
 }
 
 // LangURL is the current page's URL in language code, or the search page's
@@ -112,7 +113,8 @@ func (s *Server) newPage(c echo.Context, title string, data any) page {
 	pg := page{L: langOf(c), Base: s.base, Title: title, Version: s.opts.Version, Zone: zoneName(now),
 		Now: now, url: c.Request().URL, Data: data}
 	if p := principalOf(c); p != nil {
-		pg.User = &pageUser{Name: p.Name, Role: string(p.Role), Admin: p.isAdmin(), CanShare: p.canShare()}
+		pg.User = &pageUser{Name: p.Name, Role: string(p.Role), Admin: p.isAdmin(), CanShare: p.canShare(),
+			CanHold: p.canHold() && p.Session != nil}
 		if p.Session != nil {
 			pg.User.CSRF = p.Session.CSRF
 		}
