@@ -18,8 +18,8 @@ type lang struct {
 }
 
 var languages = map[string]*lang{
-	"en": {Code: "en", msgs: merged(messagesEN, authMessagesEN)},
-	"ru": {Code: "ru", msgs: merged(messagesRU, authMessagesRU)},
+	"en": {Code: "en", msgs: merged(messagesEN, authMessagesEN, a11yMessagesEN)},
+	"ru": {Code: "ru", msgs: merged(messagesRU, authMessagesRU, a11yMessagesRU)},
 }
 
 // langCookie remembers a language picked with ?lang=.
