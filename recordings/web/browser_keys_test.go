@@ -59,6 +59,7 @@ func TestBrowser_Keyboard(t *testing.T) {
 
 	do(t, ctx, press('?'))
 	waitJS(t, ctx, `document.getElementById("keys").open`)
+	artifact(t, "keys-help.png", run(t, ctx, chromedp.CaptureScreenshot()))
 	do(t, ctx, chromedp.Evaluate[chromedp.Void](src+"\n;null"))
 	for _, v := range run(t, ctx, chromedp.Evaluate[[]axeViolation](axeRun, chromedp.EvalAwaitPromise)) {
 		t.Errorf("the keys' help: %s %s: %s", v.Impact, v.ID, v.Help)

@@ -6,6 +6,9 @@ package web
 // tables have the same keys.
 
 var a11yMessagesEN = map[string]string{
+	"nav.main":    "Sections",
+	"nav.back":    "Back",
+	"nav.pager":   "Pages of results",
 	"share.url":   "Share link",
 	"keys.open":   "Keyboard",
 	"keys.title":  "Keyboard shortcuts",
@@ -25,6 +28,9 @@ var a11yMessagesEN = map[string]string{
 }
 
 var a11yMessagesRU = map[string]string{
+	"nav.main":    "Разделы",
+	"nav.back":    "Назад",
+	"nav.pager":   "Страницы результатов",
 	"share.url":   "Ссылка для прослушивания",
 	"keys.open":   "Клавиатура",
 	"keys.title":  "Клавиши",
