@@ -2,31 +2,25 @@ package web
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
-	"net/url"
 	"strings"
 	"testing"
 
 	"github.com/chromedp/chromedp"
-
-	"github.com/totalrec/totalrec/recordings"
 )
 
-// phonePages are the pages a phone opens, as paths: every page of the
-// interface, in its fullest state the fixture has.
+// phonePages are the paths of the pages a signed-in phone opens: every page
+// of uiPages.
 func phonePages(t *testing.T, f *fixture) []string {
 	t.Helper()
-	wav := f.find(t, recordings.Query{HideEmpty: true, Format: recordings.FormatWAV49, Types: []string{"in"}},
-		func(r recordings.Recording) bool { return r.CDR.Src != "" && r.LinkedID != "" })
-	g729 := f.find(t, recordings.Query{Format: recordings.FormatG729}, func(recordings.Recording) bool { return true })
-	res, body := f.post(t, fmt.Sprintf("/recordings/%d/shares", wav.ID), url.Values{"ttl": {"1d"}}, "Accept", "application/json")
-	var sh shareLink
-	if err := json.Unmarshal(body, &sh); err != nil || res.StatusCode != 201 {
-		t.Fatalf("make a share link: %d %s", res.StatusCode, body)
+	args := newPageArgs(t, f)
+	var paths []string
+	for _, p := range uiPages {
+		if !p.signedOut {
+			paths = append(paths, p.path(args))
+		}
 	}
-	return []string{"/", "/?number=000000000", fmt.Sprintf("/recordings/%d", wav.ID), fmt.Sprintf("/recordings/%d", g729.ID),
-		"/users", "/audit", "/storage", "/holds", "/settings", "/recordings/999999999", strings.TrimPrefix(sh.URL, f.http.URL)}
+	return paths
 }
 
 // TestBrowser_Phone opens every page at 390×844, in English and Russian, and

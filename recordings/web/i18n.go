@@ -18,8 +18,8 @@ type lang struct {
 }
 
 var languages = map[string]*lang{
-	"en": {Code: "en", msgs: merged(messagesEN, authMessagesEN, holdMessagesEN, settingsMessagesEN)},
-	"ru": {Code: "ru", msgs: merged(messagesRU, authMessagesRU, holdMessagesRU, settingsMessagesRU)},
+	"en": {Code: "en", msgs: merged(messagesEN, authMessagesEN, holdMessagesEN, settingsMessagesEN, a11yMessagesEN)},
+	"ru": {Code: "ru", msgs: merged(messagesRU, authMessagesRU, holdMessagesRU, settingsMessagesRU, a11yMessagesRU)},
 }
 
 // langCookie remembers a language picked with ?lang=.

@@ -136,16 +136,7 @@ func TestLanguages(t *testing.T) {
 }
 
 func TestMessageTables(t *testing.T) {
-	for k := range messagesEN {
-		if _, ok := messagesRU[k]; !ok {
-			t.Errorf("Russian lacks %q", k)
-		}
-	}
-	for k := range messagesRU {
-		if _, ok := messagesEN[k]; !ok {
-			t.Errorf("English lacks %q", k)
-		}
-	}
+	sameKeys(t, messagesEN, messagesRU)
 	// Every key a template or handler names is in the table.
 	f := sharedFixture(t)
 	for _, p := range []string{"/", "/?hide_empty=0&deleted=1&limit=1000", "/recordings/1", "/nope"} {

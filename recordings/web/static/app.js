@@ -359,7 +359,7 @@
       rf.appendChild(el("input", { type: "hidden", name: "csrf", value: list.getAttribute("data-csrf") }));
       rf.appendChild(el("button", { type: "submit", className: "small ghost", textContent: list.getAttribute("data-revoke") }));
       [
-        el("input", { type: "text", readOnly: true, className: "share-url", size: 60, value: sh.url }),
+        el("input", { type: "text", readOnly: true, className: "share-url", size: 60, value: sh.url, ariaLabel: list.getAttribute("data-url") }),
         el("button", { type: "button", className: "small copy", textContent: list.getAttribute("data-copy") }),
         el("span", { className: "muted", textContent: sh.expires + " · " + sh.creator }),
         rf
