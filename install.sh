@@ -357,11 +357,19 @@ mkdir -p "$(R "$DATA")"
 chmod 0750 "$(R "$DATA")"
 owner "$ASTUSER:$ASTGROUP" "$(R "$DATA")"
 
-# The retention policy: keep everything until the admin writes a rule.
+# The retention policy: keep everything until the admin writes a rule. The web
+# interface's settings page saves it as the daemon's user, atomically (a temporary
+# file beside it, then a rename): the directory is writable by that group, and its
+# sticky bit keeps that user from replacing or removing root's totalrec.conf.
 if [ ! -f "$(R "$POLICY")" ]; then
   tee_to "$(R "$POLICY")" <"$here/module/retention.conf"
   chmod 0644 "$(R "$POLICY")"
   did "write $POLICY (no rule: nothing is deleted until you add one)" "wrote $POLICY (no rule: nothing is deleted until you add one)"
+fi
+owner "$ASTUSER:$ASTGROUP" "$(R "$POLICY")"
+if [ "$(id -u)" = 0 ] && getent group "$ASTGROUP" >/dev/null 2>&1; then
+  chown ":$ASTGROUP" "$(R /etc/totalrec)"
+  chmod 1775 "$(R /etc/totalrec)"
 fi
 
 # 3. The FreePBX module.

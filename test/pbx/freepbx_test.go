@@ -72,6 +72,14 @@ func TestFreePBXKit(t *testing.T) {
 	// FreePBX's own /etc/amportal.conf (RSSFEEDS over two lines) is read as FreePBX
 	// reads it: the commands work on it.
 	sh(t, "runuser -u asterisk -- /usr/local/bin/totalrec config >/dev/null")
+	// The settings page saves the retention policy as the daemon's user, by a
+	// rename in /etc/totalrec; that user cannot replace root's totalrec.conf.
+	sh(t, "runuser -u asterisk -- sh -c 'cp /etc/totalrec/retention.conf /etc/totalrec/.policy.tmp && mv /etc/totalrec/.policy.tmp /etc/totalrec/retention.conf'")
+	if err := exec.Command("runuser", "-u", "asterisk", "--", "sh", "-c",
+		"echo x >/etc/totalrec/.conf.tmp && mv -f /etc/totalrec/.conf.tmp /etc/totalrec/totalrec.conf").Run(); err == nil {
+		t.Error("the daemon's user replaced /etc/totalrec/totalrec.conf")
+	}
+	exec.Command("rm", "-f", "/etc/totalrec/.conf.tmp").Run()
 	api := fpbxAPI(t, "/usr/local/bin/totalrec", "http://127.0.0.1:8080/totalrec")
 
 	cases := []struct{ what, local, prefix string }{
