@@ -1,6 +1,10 @@
 package recordings
 
-import "time"
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"time"
+)
 
 // Outbox row states.
 const (
@@ -53,4 +57,12 @@ type Webhook struct {
 	Created time.Time
 	Pending int // outbox rows not yet delivered, filled by the catalogue's Webhooks
 	Dead    int // outbox rows given up on, filled by the catalogue's Webhooks
+}
+
+// NewWebhookSecret returns a fresh signing secret for a webhook endpoint: 32 random
+// bytes, hex, after the whsec_ prefix endpoints recognise.
+func NewWebhookSecret() string {
+	b := make([]byte, 32)
+	rand.Read(b) // never fails (crypto/rand)
+	return "whsec_" + hex.EncodeToString(b)
 }

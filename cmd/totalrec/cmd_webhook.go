@@ -2,8 +2,6 @@ package main
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"fmt"
 	"net/url"
 	"strconv"
@@ -107,9 +105,7 @@ func runWebhookAdd(ctx context.Context, opts *globalOptions, wo webhookOptions, 
 	}
 	secret := wo.secret
 	if secret == "" {
-		b := make([]byte, 32)
-		rand.Read(b)
-		secret = "whsec_" + hex.EncodeToString(b)
+		secret = recordings.NewWebhookSecret()
 	}
 	a, err := opts.openApp(ctx, false)
 	if err != nil {

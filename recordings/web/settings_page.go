@@ -2,8 +2,6 @@ package web
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -142,11 +140,8 @@ func (s *Server) addWebhook(c echo.Context) error {
 	if len(events) == 0 {
 		return fail("choose at least one event")
 	}
-	sc := s.opts.Catalog
-	b := make([]byte, 32)
-	rand.Read(b)
-	secret := "whsec_" + hex.EncodeToString(b)
-	id, err := sc.AddWebhook(c.Request().Context(), recordings.Webhook{URL: u.String(), Secret: secret, Events: events})
+	secret := recordings.NewWebhookSecret()
+	id, err := s.opts.Catalog.AddWebhook(c.Request().Context(), recordings.Webhook{URL: u.String(), Secret: secret, Events: events})
 	if err != nil {
 		return err
 	}
@@ -164,8 +159,7 @@ func (s *Server) removeWebhook(c echo.Context) error {
 	if err != nil || id <= 0 {
 		return badRequest("wid", "not a webhook ID")
 	}
-	sc := s.opts.Catalog
-	if err := sc.RemoveWebhook(c.Request().Context(), id); err != nil {
+	if err := s.opts.Catalog.RemoveWebhook(c.Request().Context(), id); err != nil {
 		return err
 	}
 	if err := s.audit(c, actSettingsWebhookRm, 0, fmt.Sprintf("id=%d", id)); err != nil {
