@@ -6,6 +6,7 @@ import (
 	"hash/crc32"
 	"io"
 	"math"
+	"sync"
 
 	"github.com/totalrec/totalrec/recordings"
 )
@@ -36,7 +37,9 @@ type Checkpoints struct {
 // same while a recording grows.
 const markBytes = 64
 
-var castagnoli = crc32.MakeTable(crc32.Castagnoli)
+// castagnoli is the CRC-32C table, made on first use rather than at every
+// process start (the hook never needs it).
+var castagnoli = sync.OnceValue(func() *crc32.Table { return crc32.MakeTable(crc32.Castagnoli) })
 
 // BuildCheckpoints decodes a size-byte recording once and returns its checkpoints
 // and peaks. every is the number of input frames between checkpoints; zero or
@@ -136,7 +139,7 @@ func mark(f File, src source, i int64) (uint32, error) {
 		}
 		return 0, fmt.Errorf("read %d bytes of audio at %d: %w", n, off, err)
 	}
-	return crc32.Checksum(b[:n], castagnoli), nil
+	return crc32.Checksum(b[:n], castagnoli()), nil
 }
 
 // before returns the last checkpoint at or before frame i and its frame, or -1

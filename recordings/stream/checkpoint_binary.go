@@ -53,7 +53,7 @@ func (cp *Checkpoints) MarshalBinary() ([]byte, error) {
 	for _, p := range cp.RMS {
 		b = le.AppendUint16(b, uint16(p))
 	}
-	return le.AppendUint32(b, crc32.Checksum(b, castagnoli)), nil
+	return le.AppendUint32(b, crc32.Checksum(b, castagnoli())), nil
 }
 
 // UnmarshalBinary decodes checkpoints written by MarshalBinary. It refuses a
@@ -74,7 +74,7 @@ func (cp *Checkpoints) unmarshal(b []byte) error {
 		return fmt.Errorf("no checkpoint signature: %w", errCorrupt)
 	}
 	body := b[:len(b)-4]
-	if crc32.Checksum(body, castagnoli) != le.Uint32(b[len(body):]) {
+	if crc32.Checksum(body, castagnoli()) != le.Uint32(b[len(body):]) {
 		return fmt.Errorf("checksum mismatch: %w", errCorrupt)
 	}
 	r := reader{b: body[4:]}

@@ -105,7 +105,7 @@ func TestCheckpointsMarshal(t *testing.T) {
 // leave it.
 func reseal(b []byte) []byte {
 	body := b[:len(b)-4]
-	return binary.LittleEndian.AppendUint32(append([]byte(nil), body...), crc32.Checksum(body, castagnoli))
+	return binary.LittleEndian.AppendUint32(append([]byte(nil), body...), crc32.Checksum(body, castagnoli()))
 }
 
 // TestCheckpointsRefuseBadStates refuses blobs whose checksum is right but whose

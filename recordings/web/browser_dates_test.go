@@ -33,7 +33,7 @@ func TestBrowser_DatesFollowLanguage(t *testing.T) {
 	waitURL(t, ctx, "since=24.11.2026")
 	waitJS(t, ctx, `document.getElementById("since") && document.getElementById("since").value === "24.11.2026 08:00"`)
 	want := len(f.all(t, recordings.Query{HideEmpty: true, Since: time.Date(2026, 11, 24, 8, 0, 0, 0, moscow), Until: time.Date(2026, 11, 26, 0, 0, 0, 0, moscow)}))
-	if count := run(t, ctx, chromedp.Evaluate[string](`document.getElementById("result-count").textContent`)); !strings.HasSuffix(count, " из "+languages["ru"].Number(want)) {
+	if count := run(t, ctx, chromedp.Evaluate[string](`document.getElementById("result-count").textContent`)); !strings.HasSuffix(count, " из "+languages()["ru"].Number(want)) {
 		t.Errorf("the search from 24.11.2026 08:00 says %q, want %d matches", count, want)
 	}
 

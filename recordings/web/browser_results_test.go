@@ -17,7 +17,7 @@ func TestBrowser_ResultsPositionAndZIP(t *testing.T) {
 	f := sharedFixture(t)
 	ctx := newBrowser(t)
 	signIn(t, ctx, f)
-	total := languages["en"].Number(len(f.all(t, recordings.Query{HideEmpty: true})))
+	total := languages()["en"].Number(len(f.all(t, recordings.Query{HideEmpty: true})))
 	do(t, ctx, chromedp.Navigate(f.http.URL+"/"), chromedp.WaitVisible(chromedp.ID("results")))
 	if got := run(t, ctx, chromedp.Evaluate[string](`document.getElementById("result-count").textContent`)); got != "1–50 of "+total {
 		t.Errorf("the first page says %q, want 1–50 of %s", got, total)
@@ -93,7 +93,7 @@ func TestBrowser_TextSearch(t *testing.T) {
 		}
 	}
 	count := run(t, ctx, chromedp.Evaluate[string](`document.getElementById("result-count").textContent`))
-	if !strings.HasSuffix(count, " of "+languages["en"].Number(want)) {
+	if !strings.HasSuffix(count, " of "+languages()["en"].Number(want)) {
 		t.Errorf("the search for %q says %q, want %d matches", part, count, want)
 	}
 }

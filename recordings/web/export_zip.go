@@ -42,7 +42,7 @@ func (s *Server) exportZIP(c echo.Context) error {
 	if len(recs) > s.opts.ZipMaxFiles || p.Next != "" || total > s.opts.ZipMaxBytes {
 		return &publicError{status: http.StatusConflict, code: "too_large",
 			message: fmt.Sprintf("a ZIP holds at most %d recordings and %s; this search matches more: narrow it (a shorter time range, a number, a type)",
-				s.opts.ZipMaxFiles, languages["en"].Bytes(s.opts.ZipMaxBytes)), err: recordings.ErrRefused}
+				s.opts.ZipMaxFiles, languages()["en"].Bytes(s.opts.ZipMaxBytes)), err: recordings.ErrRefused}
 	}
 	if len(recs) == 0 {
 		return &publicError{status: http.StatusNotFound, code: "not_found", message: "no recordings match", err: recordings.ErrNotFound}

@@ -188,8 +188,8 @@ func TestHolds(t *testing.T) {
 // same keys in English and Russian.
 func TestMessageTablesMatch(t *testing.T) {
 	for name, pair := range map[string][2]map[string]string{
-		"holds":    {holdMessagesEN, holdMessagesRU},
-		"settings": {settingsMessagesEN, settingsMessagesRU},
+		"holds":    {holdMessagesEN(), holdMessagesRU()},
+		"settings": {settingsMessagesEN(), settingsMessagesRU()},
 	} {
 		for k := range pair[0] {
 			if _, ok := pair[1][k]; !ok {

@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -17,10 +18,15 @@ type lang struct {
 	msgs map[string]string
 }
 
-var languages = map[string]*lang{
-	"en": {Code: "en", msgs: merged(messagesEN, authMessagesEN, holdMessagesEN, settingsMessagesEN, a11yMessagesEN)},
-	"ru": {Code: "ru", msgs: merged(messagesRU, authMessagesRU, holdMessagesRU, settingsMessagesRU, a11yMessagesRU)},
-}
+// languages are the interface's languages by code. The tables are built on
+// first use, not at start: commands that render nothing, the hook above all,
+// run in a few milliseconds and should not pay for them.
+var languages = sync.OnceValue(func() map[string]*lang {
+	return map[string]*lang{
+		"en": {Code: "en", msgs: merged(messagesEN(), authMessagesEN(), holdMessagesEN(), settingsMessagesEN(), a11yMessagesEN())},
+		"ru": {Code: "ru", msgs: merged(messagesRU(), authMessagesRU(), holdMessagesRU(), settingsMessagesRU(), a11yMessagesRU())},
+	}
+})
 
 // langCookie remembers a language picked with ?lang=.
 const langCookie = "totalrec_lang"
@@ -31,7 +37,7 @@ func (l *lang) T(key string) string {
 	if m, ok := l.msgs[key]; ok {
 		return m
 	}
-	if m, ok := languages["en"].msgs[key]; ok {
+	if m, ok := languages()["en"].msgs[key]; ok {
 		return m
 	}
 	return key
@@ -146,11 +152,11 @@ func clock(d time.Duration) string {
 // pickLang chooses the language: ?lang=, then the cookie, then the site's
 // default (site, nil when none is set), then Accept-Language, then English.
 func pickLang(r *http.Request, site func() *lang) (l *lang, fromQuery bool) {
-	if l, ok := languages[r.URL.Query().Get("lang")]; ok {
+	if l, ok := languages()[r.URL.Query().Get("lang")]; ok {
 		return l, true
 	}
 	if ck, err := r.Cookie(langCookie); err == nil {
-		if l, ok := languages[ck.Value]; ok {
+		if l, ok := languages()[ck.Value]; ok {
 			return l, false
 		}
 	}
@@ -162,7 +168,7 @@ func pickLang(r *http.Request, site func() *lang) (l *lang, fromQuery bool) {
 
 // acceptLanguage picks the supported language the header prefers most.
 func acceptLanguage(h string) *lang {
-	best, bestQ := languages["en"], -1.0
+	best, bestQ := languages()["en"], -1.0
 	if len(h) > 1024 {
 		h = h[:1024]
 	}
@@ -175,7 +181,7 @@ func acceptLanguage(h string) *lang {
 			}
 		}
 		base, _, _ := strings.Cut(strings.ToLower(tag), "-")
-		if l, ok := languages[base]; ok && q > bestQ {
+		if l, ok := languages()[base]; ok && q > bestQ {
 			best, bestQ = l, q
 		}
 	}
@@ -200,7 +206,7 @@ func langOf(c echo.Context) *lang {
 	if l, ok := c.Get("lang").(*lang); ok {
 		return l
 	}
-	return languages["en"]
+	return languages()["en"]
 }
 
 // Recordings writes a count of recordings with the plural form the language

@@ -17,4 +17,4 @@ func sameKeys(t *testing.T, en, ru map[string]string) {
 	}
 }
 
-func TestA11yMessageTables(t *testing.T) { sameKeys(t, a11yMessagesEN, a11yMessagesRU) }
+func TestA11yMessageTables(t *testing.T) { sameKeys(t, a11yMessagesEN(), a11yMessagesRU()) }

@@ -136,7 +136,7 @@ func TestLanguages(t *testing.T) {
 }
 
 func TestMessageTables(t *testing.T) {
-	sameKeys(t, messagesEN, messagesRU)
+	sameKeys(t, messagesEN(), messagesRU())
 	// Every key a template or handler names is in the table.
 	f := sharedFixture(t)
 	for _, p := range []string{"/", "/?hide_empty=0&deleted=1&limit=1000", "/recordings/1", "/nope"} {
@@ -151,11 +151,11 @@ func TestMessageTables(t *testing.T) {
 		n    int
 		want string
 	}{{1, "1 запись"}, {3, "3 записи"}, {11, "11 записей"}, {21, "21 запись"}, {112, "112 записей"}, {10000, "10\u00a0000 записей"}} {
-		if got := languages["ru"].Recordings(tc.n, false); got != tc.want {
+		if got := languages()["ru"].Recordings(tc.n, false); got != tc.want {
 			t.Errorf("Recordings(%d) = %q, want %q", tc.n, got, tc.want)
 		}
 	}
-	if got := languages["en"].Recordings(10000, true); got != "More than 10,000 recordings" {
+	if got := languages()["en"].Recordings(10000, true); got != "More than 10,000 recordings" {
 		t.Errorf("capped: %q", got)
 	}
 	for h, want := range map[string]string{"": "en", "ru": "ru", "de-DE,ru;q=0.5,en;q=0.4": "ru", "en-GB,ru;q=0.9": "en", "ru;q=0.1,en;q=0.2": "en", "*": "en"} {

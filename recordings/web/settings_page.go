@@ -172,7 +172,7 @@ func (s *Server) removeWebhook(c echo.Context) error {
 // picked one (no ?lang= and no cookie); "" follows the browser's.
 func (s *Server) setLanguage(c echo.Context) error {
 	code := c.FormValue("language")
-	if _, ok := languages[code]; !ok && code != "" {
+	if _, ok := languages()[code]; !ok && code != "" {
 		return badRequest("language", "%q is not en or ru", clip(code, 10))
 	}
 	sc := s.opts.Catalog
@@ -220,5 +220,5 @@ func (s *Server) siteLanguage(ctx context.Context) *lang {
 		code = v
 		d.set(code, time.Now())
 	}
-	return languages[code]
+	return languages()[code]
 }

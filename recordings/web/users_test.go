@@ -60,4 +60,4 @@ func TestUsersPage(t *testing.T) {
 	}
 }
 
-func TestAuthMessageTables(t *testing.T) { sameKeys(t, authMessagesEN, authMessagesRU) }
+func TestAuthMessageTables(t *testing.T) { sameKeys(t, authMessagesEN(), authMessagesRU()) }
