@@ -72,7 +72,7 @@ func (s *Server) serveAudio(c echo.Context, rec recordings.Recording, download b
 	name := downloadName(rec, s.loc, "wav")
 	c.Response().Header().Set("Content-Disposition", contentDisposition(kind, name))
 	etag := fmt.Sprintf("%d-%d-%d-wav", rec.ID, rf.size, rf.modTime.UnixNano())
-	stream.ServeHTTP(c.Response(), c.Request(), content, name, rf.modTime, etag)
+	stream.ServeHTTP(readerFromResponse{c.Response()}, c.Request(), content, name, rf.modTime, etag)
 	return nil
 }
 
