@@ -18,7 +18,7 @@ import (
 // through http.ServeContent (Range, If-Range, ETag, HEAD). ?download=1 makes it
 // an attachment.
 func (s *Server) apiAudio(c echo.Context) error {
-	rec, err := s.getRecording(c)
+	rec, err := s.getRecordingCached(c)
 	if err != nil {
 		return err
 	}
