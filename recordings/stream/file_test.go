@@ -107,3 +107,42 @@ func appendTo(t *testing.T, path string, b []byte) {
 		t.Fatal(err)
 	}
 }
+
+// TestFileSection_Offsets: a fileSection ends at its size, not the file's;
+// reads after SyscallConn (what sendfile uses) continue from the file's own
+// offset, where sendfile would have left it.
+func TestFileSection_Offsets(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "f")
+	whole := []byte("0123456789abcdefghij")
+	if err := os.WriteFile(path, whole, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	s := wholeFile(f, 16).(*fileSection)
+	if end, err := s.Seek(0, io.SeekEnd); end != 16 || err != nil {
+		t.Fatalf("Seek end: %d, %v; want 16", end, err)
+	}
+	if _, err := s.Seek(4, io.SeekStart); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.SyscallConn(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.Read(make([]byte, 3)); err != nil { // as sendfile would: the file's offset moves to 7
+		t.Fatal(err)
+	}
+	if cur, err := s.Seek(0, io.SeekCurrent); cur != 7 || err != nil {
+		t.Fatalf("Seek current after sendfile: %d, %v; want 7", cur, err)
+	}
+	rest, err := io.ReadAll(s)
+	if err != nil || string(rest) != "789abcdef" {
+		t.Errorf("rest of the section: %q, %v; want %q", rest, err, "789abcdef")
+	}
+	if _, err := s.Seek(-1, io.SeekStart); err == nil {
+		t.Error("Seek to -1 succeeded")
+	}
+}

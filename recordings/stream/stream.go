@@ -114,7 +114,7 @@ func probe(f File, size int64, format recordings.Format) (source, error) {
 }
 
 func probeWAV(f File, size int64) (source, error) {
-	info, err := audio.ParseWAV(f, size)
+	info, err := audio.ParseWAV(newHeadReader(f, size), size)
 	switch {
 	case errors.Is(err, audio.ErrBadWAV), errors.Is(err, io.ErrUnexpectedEOF):
 		return source{}, fmt.Errorf("%w: %w", ErrDamaged, err)

@@ -16,7 +16,10 @@ const sendfileChunk = 64 << 10
 // readerFromResponse is echo's response with the io.ReaderFrom that echo's
 // Response lacks, so that io.Copy into it from a file reaches net/http's
 // ReadFrom, which sends the file with sendfile. It keeps echo's bookkeeping:
-// the header is committed first, and Size counts the bytes sent.
+// the header is committed first, and Size counts the bytes sent. The header
+// goes out before the copy: net/http would otherwise read the first 512 bytes
+// of the file through a buffer to send with it (for content sniffing, which a
+// set Content-Type makes moot), a read more per request.
 type readerFromResponse struct {
 	*echo.Response
 }
@@ -28,6 +31,7 @@ func (w readerFromResponse) ReadFrom(src io.Reader) (int64, error) {
 		}
 		w.WriteHeader(w.Status)
 	}
+	_ = http.NewResponseController(w.Writer).Flush() // a writer that cannot flush sends the header with the body
 	rf, ok := w.Writer.(io.ReaderFrom)
 	if !ok {
 		rf = writerOnly{w.Writer}
