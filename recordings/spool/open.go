@@ -7,6 +7,7 @@ import (
 	"os"
 	"path"
 	"sync/atomic"
+	"time"
 
 	"golang.org/x/sys/unix"
 
@@ -36,10 +37,12 @@ type rootHandle struct {
 // paths leaving the root (recordings.ErrOutsideRoot), anything that is not a
 // regular file, and a file with more than one hard link (ErrHardLink). It is
 // one openat2 call where the kernel has it, and OpenDir then Dir.OpenFile
-// where it does not. A missing file or directory matches fs.ErrNotExist.
-func (t *Tree) OpenFile(rel string) (*os.File, error) {
+// where it does not. A missing file or directory matches fs.ErrNotExist. The
+// File has the size and modification time of the open descriptor, which
+// callers need and would otherwise ask for again.
+func (t *Tree) OpenFile(rel string) (*os.File, File, error) {
 	if !fs.ValidPath(rel) || rel == "." {
-		return nil, fmt.Errorf("open %q: %w", rel, recordings.ErrOutsideRoot)
+		return nil, File{}, fmt.Errorf("open %q: %w", rel, recordings.ErrOutsideRoot)
 	}
 	if !t.rh.noOpenat.Load() {
 		fd, err := unix.Openat2(t.rh.fd, rel, &unix.OpenHow{Flags: openFlags, Resolve: beneath})
@@ -49,37 +52,38 @@ func (t *Tree) OpenFile(rel string) (*os.File, error) {
 		case errors.Is(err, unix.ENOSYS), errors.Is(err, unix.EPERM):
 			t.rh.noOpenat.Store(true)
 		case errors.Is(err, unix.ELOOP), errors.Is(err, unix.EXDEV), errors.Is(err, unix.ENOTDIR):
-			return nil, fmt.Errorf("open %s: a symbolic link, or not a directory on the way: %w", rel, recordings.ErrOutsideRoot)
+			return nil, File{}, fmt.Errorf("open %s: a symbolic link, or not a directory on the way: %w", rel, recordings.ErrOutsideRoot)
 		default:
-			return nil, fmt.Errorf("open %s: %w", rel, err)
+			return nil, File{}, fmt.Errorf("open %s: %w", rel, err)
 		}
 	}
 	dir, name := path.Split(rel)
 	d, err := t.OpenDir(path.Clean("/" + dir)[1:])
 	if err != nil {
-		return nil, err
+		return nil, File{}, err
 	}
 	defer d.Close()
-	return d.OpenFile(name)
+	return d.openFile(name)
 }
 
 // checkOpened returns the descriptor fd, just opened for rel, as a file if it
-// is a regular file with a single name, and closes it otherwise. The link count
-// is read from the open descriptor: the bytes that would be read are the ones
-// checked.
-func checkOpened(fd int, rel string) (*os.File, error) {
+// is a regular file with a single name, with its size and modification time,
+// and closes it otherwise. The link count is read from the open descriptor: the
+// bytes that would be read are the ones checked.
+func checkOpened(fd int, rel string) (*os.File, File, error) {
 	var st unix.Stat_t
 	if err := unix.Fstat(fd, &st); err != nil {
 		unix.Close(fd)
-		return nil, fmt.Errorf("stat %s: %w", rel, err)
+		return nil, File{}, fmt.Errorf("stat %s: %w", rel, err)
 	}
 	if st.Mode&unix.S_IFMT != unix.S_IFREG {
 		unix.Close(fd)
-		return nil, fmt.Errorf("open %s: not a regular file: %w", rel, recordings.ErrInvalid)
+		return nil, File{}, fmt.Errorf("open %s: not a regular file: %w", rel, recordings.ErrInvalid)
 	}
 	if st.Nlink > 1 {
 		unix.Close(fd)
-		return nil, fmt.Errorf("open %s: %d links: %w", rel, st.Nlink, ErrHardLink)
+		return nil, File{}, fmt.Errorf("open %s: %d links: %w", rel, st.Nlink, ErrHardLink)
 	}
-	return os.NewFile(uintptr(fd), rel), nil
+	fi := File{Name: path.Base(rel), Size: st.Size, ModTime: time.Unix(st.Mtim.Unix())}
+	return os.NewFile(uintptr(fd), rel), fi, nil
 }

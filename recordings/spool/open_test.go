@@ -43,9 +43,12 @@ func TestTreeOpenFile(t *testing.T) {
 			}
 			defer tree.Close()
 			tree.rh.noOpenat.Store(mode != "openat2")
-			f, err := tree.OpenFile("2026/11/26/ok.wav")
+			f, fi, err := tree.OpenFile("2026/11/26/ok.wav")
 			if err != nil {
 				t.Fatal(err)
+			}
+			if st, err := os.Stat(filepath.Join(day, "ok.wav")); err != nil || fi.Name != "ok.wav" || fi.Size != 7 || !fi.ModTime.Equal(st.ModTime()) {
+				t.Errorf("ok.wav described as %+v, want its size 7 and mtime (%v)", fi, err)
 			}
 			b, err := io.ReadAll(f)
 			f.Close()
@@ -66,7 +69,7 @@ func TestTreeOpenFile(t *testing.T) {
 				"2026/11/26":                    recordings.ErrInvalid,
 				"":                              recordings.ErrOutsideRoot,
 			} {
-				f, err := tree.OpenFile(rel)
+				f, _, err := tree.OpenFile(rel)
 				if f != nil {
 					f.Close()
 				}

@@ -183,15 +183,21 @@ func hardLinkWhat(n uint64) string {
 // symlinks, anything that is not a regular file, and a file with more than one
 // hard link (ErrHardLink), as checkOpened says.
 func (d *Dir) OpenFile(name string) (*os.File, error) {
+	f, _, err := d.openFile(name)
+	return f, err
+}
+
+// openFile is OpenFile with the file's size and modification time.
+func (d *Dir) openFile(name string) (*os.File, File, error) {
 	if name == "" || strings.ContainsRune(name, '/') || name == "." || name == ".." {
-		return nil, fmt.Errorf("open %q: %w", name, recordings.ErrOutsideRoot)
+		return nil, File{}, fmt.Errorf("open %q: %w", name, recordings.ErrOutsideRoot)
 	}
 	fd, err := unix.Openat(int(d.f.Fd()), name, openFlags, 0)
 	if err != nil {
 		if errors.Is(err, unix.ELOOP) {
-			return nil, fmt.Errorf("open %s: symbolic link: %w", d.join(name), recordings.ErrOutsideRoot)
+			return nil, File{}, fmt.Errorf("open %s: symbolic link: %w", d.join(name), recordings.ErrOutsideRoot)
 		}
-		return nil, fmt.Errorf("open %s: %w", d.join(name), err)
+		return nil, File{}, fmt.Errorf("open %s: %w", d.join(name), err)
 	}
 	return checkOpened(fd, d.join(name))
 }

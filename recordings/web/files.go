@@ -69,14 +69,9 @@ func (s *Server) openRecording(ctx context.Context, rec recordings.Recording) (*
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	f, err := s.opts.Spool.OpenFile(spoolPath(rec.Path))
+	f, fi, err := s.opts.Spool.OpenFile(spoolPath(rec.Path))
 	if err == nil {
-		fi, err := f.Stat()
-		if err != nil {
-			f.Close()
-			return nil, fmt.Errorf("stat recording %d: %w", rec.ID, err)
-		}
-		return &recordingFile{rec: rec, f: f, size: fi.Size(), modTime: fi.ModTime()}, nil
+		return &recordingFile{rec: rec, f: f, size: fi.Size, modTime: fi.ModTime}, nil
 	}
 	if errors.Is(err, spool.ErrHardLink) {
 		return nil, errHardLink(rec.ID, err)
