@@ -20,6 +20,7 @@ import (
 // spool is reported, never followed, and no path leaves the root.
 type Tree struct {
 	root *os.Root
+	rh   rootHandle // the root's own descriptor, for OpenFile (open.go)
 	dir  string
 }
 
@@ -29,14 +30,24 @@ func OpenTree(dir string) (*Tree, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open spool: %w", err)
 	}
-	return &Tree{root: r, dir: dir}, nil
+	f, err := r.Open(".")
+	if err != nil {
+		r.Close()
+		return nil, fmt.Errorf("open spool: %w", err)
+	}
+	t := &Tree{root: r, dir: dir}
+	t.rh.f, t.rh.fd = f, int(f.Fd())
+	return t, nil
 }
 
 // Dir returns the root's path as given to OpenTree.
 func (t *Tree) Dir() string { return t.dir }
 
 // Close releases the root.
-func (t *Tree) Close() error { return t.root.Close() }
+func (t *Tree) Close() error {
+	t.rh.f.Close()
+	return t.root.Close()
+}
 
 // File is a regular file found in a directory listing.
 type File struct {
@@ -170,33 +181,25 @@ func hardLinkWhat(n uint64) string {
 
 // OpenFile opens the regular file name in this directory for reading, refusing
 // symlinks, anything that is not a regular file, and a file with more than one
-// hard link (ErrHardLink). The link count is read from the open descriptor:
-// the bytes that would be read are the ones checked.
+// hard link (ErrHardLink), as checkOpened says.
 func (d *Dir) OpenFile(name string) (*os.File, error) {
+	f, _, err := d.openFile(name)
+	return f, err
+}
+
+// openFile is OpenFile with the file's size and modification time.
+func (d *Dir) openFile(name string) (*os.File, File, error) {
 	if name == "" || strings.ContainsRune(name, '/') || name == "." || name == ".." {
-		return nil, fmt.Errorf("open %q: %w", name, recordings.ErrOutsideRoot)
+		return nil, File{}, fmt.Errorf("open %q: %w", name, recordings.ErrOutsideRoot)
 	}
-	fd, err := unix.Openat(int(d.f.Fd()), name, unix.O_RDONLY|unix.O_NOFOLLOW|unix.O_CLOEXEC|unix.O_NONBLOCK, 0)
+	fd, err := unix.Openat(int(d.f.Fd()), name, openFlags, 0)
 	if err != nil {
 		if errors.Is(err, unix.ELOOP) {
-			return nil, fmt.Errorf("open %s: symbolic link: %w", d.join(name), recordings.ErrOutsideRoot)
+			return nil, File{}, fmt.Errorf("open %s: symbolic link: %w", d.join(name), recordings.ErrOutsideRoot)
 		}
-		return nil, fmt.Errorf("open %s: %w", d.join(name), err)
+		return nil, File{}, fmt.Errorf("open %s: %w", d.join(name), err)
 	}
-	var st unix.Stat_t
-	if err := unix.Fstat(fd, &st); err != nil {
-		unix.Close(fd)
-		return nil, fmt.Errorf("stat %s: %w", d.join(name), err)
-	}
-	if st.Mode&unix.S_IFMT != unix.S_IFREG {
-		unix.Close(fd)
-		return nil, fmt.Errorf("open %s: not a regular file: %w", d.join(name), recordings.ErrInvalid)
-	}
-	if st.Nlink > 1 {
-		unix.Close(fd)
-		return nil, fmt.Errorf("open %s: %d links: %w", d.join(name), st.Nlink, ErrHardLink)
-	}
-	return os.NewFile(uintptr(fd), d.join(name)), nil
+	return checkOpened(fd, d.join(name))
 }
 
 func (d *Dir) join(name string) string {

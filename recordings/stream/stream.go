@@ -11,9 +11,11 @@ import (
 	"github.com/totalrec/totalrec/recordings/audio"
 )
 
-// File is a recording file opened by the caller. Open and BuildCheckpoints only
-// read it with ReadAt, so the caller decides how it was opened (and keeps the
-// right to close it once the response is written).
+// File is a recording file opened by the caller, who closes it once the response
+// is written. Open and BuildCheckpoints read it with ReadAt, except that the
+// Content of a PCM WAV served unchanged from an *os.File reads and seeks the
+// file itself (so that its bytes go out with sendfile): one such Content per
+// open file at a time.
 type File interface {
 	io.ReaderAt
 }
@@ -81,7 +83,7 @@ func Open(f File, size int64, format recordings.Format, cp *Checkpoints) (Conten
 	c := Content{ContentType: contentType, SampleRate: src.rate, Duration: src.duration()}
 	switch {
 	case src.passthrough && src.patched:
-		c.R, c.Size = io.NewSectionReader(f, 0, size), size
+		c.R, c.Size = wholeFile(f, size), size
 	case src.passthrough:
 		data := src.frames * int64(src.fb)
 		hdr := audio.WAVHeader(src.rate, src.channels, 16, uint32(data))
@@ -112,7 +114,7 @@ func probe(f File, size int64, format recordings.Format) (source, error) {
 }
 
 func probeWAV(f File, size int64) (source, error) {
-	info, err := audio.ParseWAV(f, size)
+	info, err := audio.ParseWAV(newHeadReader(f, size), size)
 	switch {
 	case errors.Is(err, audio.ErrBadWAV), errors.Is(err, io.ErrUnexpectedEOF):
 		return source{}, fmt.Errorf("%w: %w", ErrDamaged, err)

@@ -18,7 +18,7 @@ import (
 // through http.ServeContent (Range, If-Range, ETag, HEAD). ?download=1 makes it
 // an attachment.
 func (s *Server) apiAudio(c echo.Context) error {
-	rec, err := s.getRecording(c)
+	rec, err := s.getRecordingCached(c)
 	if err != nil {
 		return err
 	}
@@ -72,7 +72,7 @@ func (s *Server) serveAudio(c echo.Context, rec recordings.Recording, download b
 	name := downloadName(rec, s.loc, "wav")
 	c.Response().Header().Set("Content-Disposition", contentDisposition(kind, name))
 	etag := fmt.Sprintf("%d-%d-%d-wav", rec.ID, rf.size, rf.modTime.UnixNano())
-	stream.ServeHTTP(c.Response(), c.Request(), content, name, rf.modTime, etag)
+	stream.ServeHTTP(readerFromResponse{c.Response()}, c.Request(), content, name, rf.modTime, etag)
 	return nil
 }
 

@@ -124,13 +124,15 @@ func (s *Server) authenticate(next echo.HandlerFunc) echo.HandlerFunc {
 	}
 }
 
-// tokenPrincipal checks a "Bearer …" header.
+// tokenPrincipal checks a "Bearer …" header. The token is read through the
+// token cache (lookup_cache.go); its expiry is checked on every request.
 func (s *Server) tokenPrincipal(ctx context.Context, header string) (*principal, error) {
 	tok, ok := strings.CutPrefix(header, "Bearer ")
 	if !ok || len(tok) > 200 {
 		return nil, errUnauthorized
 	}
-	t, err := s.acc.TokenByHash(ctx, auth.HashToken(strings.TrimSpace(tok)))
+	hash := auth.HashToken(strings.TrimSpace(tok))
+	t, err := s.tokenByHash(ctx, hash)
 	if errors.Is(err, recordings.ErrNotFound) {
 		return nil, errUnauthorized
 	}
@@ -144,6 +146,9 @@ func (s *Server) tokenPrincipal(ctx context.Context, header string) (*principal,
 	if now.Sub(t.LastUsed) > time.Minute {
 		if err := s.acc.TouchToken(ctx, t.ID, now); err != nil {
 			s.log.Warn("record token use", "token", t.Name, "error", err)
+		} else {
+			t.LastUsed = now
+			s.lookups.tokens.update(hash, t)
 		}
 	}
 	return &principal{Name: "token:" + t.Name, Role: recordings.RoleUser, Scope: t.Scope, key: fmt.Sprintf("t%d", t.ID)}, nil

@@ -52,10 +52,10 @@ func (s *Server) getRecording(c echo.Context) (recordings.Recording, error) {
 	return rec, err
 }
 
-// openRecording opens a recording's file: catalogue path → directory handle →
-// file, through the spool tree, which refuses symlinks, anything outside the
-// root and files with more than one hard link (409 hard_link: such a name may
-// lead to a file from outside the spool). A deleted or missing recording is 410
+// openRecording opens a recording's file through the spool tree (one openat2
+// below its root), which refuses symlinks, anything outside the root and files
+// with more than one hard link (409 hard_link: such a name may lead to a file
+// from outside the spool). A deleted or missing recording is 410
 // Gone without touching the disk.
 func (s *Server) openRecording(ctx context.Context, rec recordings.Recording) (*recordingFile, error) {
 	switch rec.State {
@@ -69,19 +69,9 @@ func (s *Server) openRecording(ctx context.Context, rec recordings.Recording) (*
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	dir, name := path.Split(rec.Path)
-	d, err := s.opts.Spool.OpenDir(path.Clean("/" + dir)[1:])
+	f, fi, err := s.opts.Spool.OpenFile(spoolPath(rec.Path))
 	if err == nil {
-		defer d.Close()
-		var f *os.File
-		if f, err = d.OpenFile(name); err == nil {
-			fi, err := f.Stat()
-			if err != nil {
-				f.Close()
-				return nil, fmt.Errorf("stat recording %d: %w", rec.ID, err)
-			}
-			return &recordingFile{rec: rec, f: f, size: fi.Size(), modTime: fi.ModTime()}, nil
-		}
+		return &recordingFile{rec: rec, f: f, size: fi.Size, modTime: fi.ModTime}, nil
 	}
 	if errors.Is(err, spool.ErrHardLink) {
 		return nil, errHardLink(rec.ID, err)
@@ -91,6 +81,17 @@ func (s *Server) openRecording(ctx context.Context, rec recordings.Recording) (*
 			message: fmt.Sprintf("recording %d's file is not on disk (yet to be rescanned)", rec.ID), err: recordings.ErrNotFound}
 	}
 	return nil, fmt.Errorf("open recording %d: %w", rec.ID, err)
+}
+
+// spoolPath is a catalogue path as the spool opens it: its directory cleaned
+// ("/2026//11/" is "2026/11"), its file name as it is, for the spool to refuse
+// if it is "." or "..".
+func spoolPath(p string) string {
+	dir, name := path.Split(p)
+	if dir = path.Clean("/" + dir)[1:]; dir != "" {
+		return dir + "/" + name
+	}
+	return name
 }
 
 // errHardLink refuses to serve a file that has other hard links.

@@ -95,6 +95,8 @@ type Server struct {
 	prewarm *prewarmer
 	// defaultLang caches the catalogue's default language (settings_page.go).
 	defaultLang defaultLang
+	// lookups remembers API tokens and recordings for a moment (lookup_cache.go).
+	lookups lookups
 	accessState
 }
 
