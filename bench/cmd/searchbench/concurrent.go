@@ -14,29 +14,36 @@ import (
 
 // concurrency asks questions 1–6 through catalog.Search from one client, then from
 // clients at once, each client cycling through them from its own starting point,
-// for d each, and prints latency percentiles, throughput and errors of both: the
+// for d each (the one client for oneFor when it is set), and prints latency percentiles, throughput and errors of both: the
 // baseline is the one client of the same run.
-func concurrency(ctx context.Context, cat *catalog.Catalog, m callgen.Model, clients int, d time.Duration) error {
+func concurrency(ctx context.Context, cat *catalog.Catalog, m callgen.Model, clients int, d, oneFor time.Duration) error {
 	var mix []recordings.Query
 	for _, q := range questions(m)[:6] {
 		mix = append(mix, q.query)
 	}
 	fmt.Printf("C concurrent search: %d recordings on %s, questions 1-6 in turn, %s per run\n", m.N, cat.Dialect(), d)
-	one, err := askConcurrently(ctx, cat, mix, 1, d)
+	if oneFor <= 0 {
+		oneFor = d
+	}
+	one, err := askConcurrently(ctx, cat, mix, 1, oneFor)
 	if err != nil {
 		return err
 	}
+	one.print() // at once: bench/hook/run starts when the many clients do
 	many, err := askConcurrently(ctx, cat, mix, clients, d)
 	if err != nil {
 		return err
 	}
-	for _, r := range []loadRun{one, many} {
-		fmt.Printf("C %3d clients: %6d searches, %7.1f/s, p50 %8s p95 %8s p99 %8s, %d errors\n",
-			r.clients, len(r.durs), r.perSecond(), ms(r.pct(0.5)), ms(r.pct(0.95)), ms(r.pct(0.99)), r.errors)
-	}
+	many.print()
 	fmt.Printf("C %d clients vs 1: throughput %.2fx, p95 %s\n", clients, many.perSecond()/one.perSecond(),
 		times(many.pct(0.95), one.pct(0.95)))
 	return nil
+}
+
+// print writes the run's line of figures.
+func (r loadRun) print() {
+	fmt.Printf("C %3d clients: %6d searches, %7.1f/s, p50 %8s p95 %8s p99 %8s, %d errors\n",
+		r.clients, len(r.durs), r.perSecond(), ms(r.pct(0.5)), ms(r.pct(0.95)), ms(r.pct(0.99)), r.errors)
 }
 
 // loadRun is what one run of askConcurrently measured.

@@ -36,6 +36,7 @@ type options struct {
 	sqlite         string        // catalogue file: the catalogue alone, on SQLite
 	clients        int           // concurrent clients for the concurrency figure; 0: none
 	clientsFor     time.Duration // how long each concurrency run lasts
+	oneFor         time.Duration // how long the one-client run lasts; 0: clientsFor
 }
 
 func main() {
@@ -52,6 +53,7 @@ func main() {
 	flag.StringVar(&o.sqlite, "sqlite", "", "instead of -dsn: an SQLite catalogue file, filled through catalog.Upsert; no FreePBX side, only the concurrency figure")
 	flag.IntVar(&o.clients, "clients", 0, "also time questions 1-6 from this many concurrent clients against one client")
 	flag.DurationVar(&o.clientsFor, "clients-for", 20*time.Second, "length of each concurrency run")
+	flag.DurationVar(&o.oneFor, "one-client-for", 0, "length of the one-client run, when it should differ (bench/hook/run: the load, not the figure)")
 	flag.Parse()
 	var err error
 	if o.end, err = time.Parse("2006-01-02", *end); err != nil || (o.dsn == "") == (o.sqlite == "") || o.rows < 1000 ||
@@ -95,7 +97,7 @@ func run(ctx context.Context, o options) error {
 		return err
 	}
 	if o.clients > 0 {
-		return concurrency(ctx, cat, m, o.clients, o.clientsFor)
+		return concurrency(ctx, cat, m, o.clients, o.clientsFor, o.oneFor)
 	}
 	return nil
 }
@@ -123,7 +125,7 @@ func runSQLite(ctx context.Context, o options, m callgen.Model) error {
 		}
 		fmt.Printf("C load: %d recordings into SQLite through catalog.Upsert in %.1f s\n", m.N, time.Since(start).Seconds())
 	}
-	return concurrency(ctx, cat, m, o.clients, o.clientsFor)
+	return concurrency(ctx, cat, m, o.clients, o.clientsFor, o.oneFor)
 }
 
 var catalogTables = []string{"totalrec_recordings", "totalrec_numbers"}
