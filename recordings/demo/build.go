@@ -17,8 +17,8 @@ type Options struct {
 	Spool       string      // the spool root to fill; must not exist yet or be empty
 	CDR         *sql.DB     // where to create the cdr table (FreePBX 16 shape)
 	CDRDialect  cdr.Dialect // cdr.SQLite or cdr.MySQL
-	Days        int         // days of history, ending today; default 60
-	CallsPerDay int         // busiest weekday's calls; default 40 (weekends get a quarter)
+	Days        int         // days of history, ending with the last working day (see lastWorkday); default 60
+	CallsPerDay int         // busiest weekday's calls; default 40 (weekends get a quarter, at least one)
 	Seed        uint64
 	Now         time.Time
 	Loc         *time.Location
@@ -76,7 +76,7 @@ func Build(ctx context.Context, o Options) (Summary, error) {
 	}
 
 	p := newPBX(o.Seed, o.Loc)
-	now := o.Now.In(o.Loc)
+	now := lastWorkday(o.Now.In(o.Loc))
 	first := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, o.Loc).AddDate(0, 0, -o.Days+1)
 	var rows []recordings.CDR
 	done := 0
@@ -89,10 +89,10 @@ func Build(ctx context.Context, o Options) (Summary, error) {
 		// last two days take the ones not heard yet first.
 		lastDays := day.AddDate(0, 0, 2).After(now)
 		n := o.CallsPerDay
-		if wd := day.Weekday(); wd == time.Saturday || wd == time.Sunday {
+		n = n*3/4 + p.rng.IntN(n/2+1)
+		if weekend(day) {
 			n = max(1, n/4)
 		}
-		n = n*3/4 + p.rng.IntN(n/2+1)
 		legacy := day.Before(first.AddDate(0, 0, o.Days/6))
 		for i := 0; i < n; i++ {
 			t := p.callTime(day)
@@ -145,6 +145,23 @@ func Build(ctx context.Context, o Options) (Summary, error) {
 	sum.CDRRows = len(rows)
 	return sum, nil
 }
+
+// Office hours: calls start from 08:00 to 18:59 on weekdays (callTime).
+const officeOpens, officeCloses = 8, 19
+
+// lastWorkday is the demo's clock: now during a weekday's office hours or after
+// them; before they open, or on a weekend, the close of the last weekday. A demo
+// built on a Sunday morning, or with a day or two of history before 8 o'clock,
+// then still shows that many working days of calls.
+func lastWorkday(now time.Time) time.Time {
+	for now.Hour() < officeOpens || weekend(now) {
+		y, m, d := now.Date()
+		now = time.Date(y, m, d-1, officeCloses, 0, 0, 0, now.Location())
+	}
+	return now
+}
+
+func weekend(t time.Time) bool { return t.Weekday() == time.Saturday || t.Weekday() == time.Sunday }
 
 // callTime draws a start time in office hours, busiest late morning.
 func (p *pbx) callTime(day time.Time) time.Time {
