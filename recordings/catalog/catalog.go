@@ -43,6 +43,9 @@ var (
 // sqliteCantOpen is SQLITE_CANTOPEN, SQLite's "unable to open database file".
 const sqliteCantOpen = 14
 
+// sqliteBusy is SQLITE_BUSY, "database is locked".
+const sqliteBusy = 5
+
 // OpenOption changes what Open does.
 type OpenOption func(*openOptions)
 
@@ -156,13 +159,30 @@ func (c *Catalog) openSQLite(file string, existing bool) error {
 	r.SetMaxOpenConns(sqliteReaders)
 	r.SetMaxIdleConns(sqliteReaders)
 	// The writer creates the file and switches it to WAL before any reader opens it.
-	if err := w.Ping(); err != nil {
+	if err := pingSQLite(w); err != nil {
 		w.Close()
 		r.Close()
 		return fmt.Errorf("open catalogue %s: %w", file, explainSQLiteOpen(err))
 	}
 	c.dialect, c.db, c.rdb = DialectSQLite, w, r
 	return nil
+}
+
+// pingSQLite opens the writer's connection, retrying while the file is locked.
+// Two processes switching a new file to WAL at once both hold a shared lock and
+// want an exclusive one; SQLite answers one of them SQLITE_BUSY at once, without
+// waiting out the busy timeout, as that wait could never end. The other finishes
+// in milliseconds; the retries stop at the busy timeout.
+func pingSQLite(w *sql.DB) error {
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		err := w.Ping()
+		var se *sqlite.Error
+		if err == nil || !errors.As(err, &se) || se.Code()&0xff != sqliteBusy || time.Now().After(deadline) {
+			return err
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
 }
 
 // explainSQLiteOpen says what SQLite's "unable to open database file" means: SQLite
