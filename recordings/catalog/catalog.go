@@ -70,6 +70,8 @@ type Catalog struct {
 	getOnce sync.Once // prepares getStmt on first use
 	getStmt *sql.Stmt
 	getErr  error
+
+	stmts writerStmts // the bulk writes' prepared statements
 }
 
 // SetClock replaces the clock that stamps rows (created, updated, due for
@@ -142,10 +144,13 @@ func (c *Catalog) openSQLite(file string, existing bool) error {
 	// write lock at BEGIN so a read-then-write transaction cannot deadlock.
 	// The writer gets a 24 MB page cache (bulk upserts touch many index pages); the
 	// readers keep SQLite's 2 MB default, so that memory stays bounded however many
-	// of them are open.
+	// of them are open. The writer checkpoints the WAL every 10,000 pages (40 MB)
+	// rather than SQLite's 1,000: a scan's transactions rewrite the same index pages,
+	// and each checkpoint copies them to the database again (a tenth of a first
+	// scan's time at 1,000).
 	const common = "_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)" +
 		"&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)"
-	w, err := sql.Open("sqlite", name+common+"&_pragma=cache_size(-24576)&_txlock=immediate")
+	w, err := sql.Open("sqlite", name+common+"&_pragma=cache_size(-24576)&_pragma=wal_autocheckpoint(10000)&_txlock=immediate")
 	if err != nil {
 		return fmt.Errorf("open catalogue %s: %w", file, err)
 	}
@@ -276,7 +281,7 @@ func (c *Catalog) Close() error {
 	if c.getStmt != nil {
 		err = c.getStmt.Close()
 	}
-	err = errors.Join(err, c.db.Close())
+	err = errors.Join(err, c.closeStmts(), c.db.Close())
 	if c.rdb != c.db {
 		err = errors.Join(err, c.rdb.Close())
 	}

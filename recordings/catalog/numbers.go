@@ -147,35 +147,29 @@ func (c *Catalog) writeNumbers(ctx context.Context, tx *sql.Tx, srcs []numberSou
 	}
 	for start := 0; start < len(ids); start += numberRowsPerInsert {
 		part := ids[start:min(start+numberRowsPerInsert, len(ids))]
-		_, err := tx.ExecContext(ctx,
+		repeat := len(part) == upsertRows || len(part) == numberRowsPerInsert || len(part) == 1
+		_, err := c.shaped(tx, repeat).ExecContext(ctx,
 			`DELETE FROM totalrec_numbers WHERE recording_id IN `+placeholders(1, len(part)), part...)
 		if err != nil {
 			return fmt.Errorf("delete numbers: %w", err)
 		}
 	}
 	var args []any
-	flush := func() error {
-		if len(args) == 0 {
-			return nil
-		}
-		_, err := tx.ExecContext(ctx,
-			`INSERT INTO totalrec_numbers (num_rev, call_time, recording_id, presence) VALUES `+placeholders(len(args)/4, 4),
-			args...)
-		args = args[:0]
-		if err != nil {
-			return fmt.Errorf("insert numbers: %w", err)
-		}
-		return nil
-	}
 	for _, s := range srcs {
 		for _, k := range NumberKeys(s.fields[:]...) {
 			args = append(args, k, c.timeArg(s.callTime.T), s.id, KeyPresence(recordings.State(s.state)))
 		}
-		if len(args) >= 4*numberRowsPerInsert {
-			if err := flush(); err != nil {
-				return err
-			}
+	}
+	// Full statements of numberRowsPerInsert keys, prepared once; the rest in one more.
+	for len(args) > 0 {
+		part := args[:min(len(args), 4*numberRowsPerInsert)]
+		args = args[len(part):]
+		_, err := c.shaped(tx, len(part) == 4*numberRowsPerInsert).ExecContext(ctx,
+			`INSERT INTO totalrec_numbers (num_rev, call_time, recording_id, presence) VALUES `+placeholders(len(part)/4, 4),
+			part...)
+		if err != nil {
+			return fmt.Errorf("insert numbers: %w", err)
 		}
 	}
-	return flush()
+	return nil
 }

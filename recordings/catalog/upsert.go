@@ -1,8 +1,10 @@
 package catalog
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -49,6 +51,7 @@ func (c *Catalog) Upsert(ctx context.Context, recs []recordings.Recording) (inse
 		return 0, 0, fmt.Errorf("upsert recordings: %w", err)
 	}
 	now := c.now()
+	c.prepareNoted(ctx)
 	faultpoint.Hit("catalog.upsert.begin")
 	err = c.inTx(ctx, func(tx *sql.Tx) error {
 		for start := 0; start < len(recs); start += upsertRows {
@@ -151,7 +154,8 @@ func (c *Catalog) upsertChunk(ctx context.Context, tx *sql.Tx, recs []recordings
 		q := `INSERT INTO totalrec_recordings (` + strings.Join(insertCols, ", ") + `) VALUES ` +
 			placeholders(len(group.recs), len(insertCols)) +
 			c.upsertClause("node, path", c.updateSets(group.withCDR))
-		if _, err := tx.ExecContext(ctx, q, args...); err != nil {
+		repeat := len(group.recs) == upsertRows || len(group.recs) == 1
+		if _, err := c.shaped(tx, repeat).ExecContext(ctx, q, args...); err != nil {
 			return 0, 0, fmt.Errorf("write recordings: %w", err)
 		}
 	}
@@ -224,8 +228,9 @@ func (c *Catalog) updateSets(withCDR bool) []string {
 	)
 }
 
-// keysWhere returns "(node = ? AND path IN (…)) OR …" for the records' keys.
-func keysWhere(recs []recordings.Recording) (string, []any) {
+// keysWhere returns "(node = ? AND path IN (…)) OR …" for the records' keys, and
+// whether that shape recurs (one node, a full chunk or a single record).
+func keysWhere(recs []recordings.Recording) (where string, args []any, repeat bool) {
 	byNode := map[string][]any{}
 	var nodes []string
 	for _, r := range recs {
@@ -235,31 +240,33 @@ func keysWhere(recs []recordings.Recording) (string, []any) {
 		byNode[r.Node] = append(byNode[r.Node], r.Path)
 	}
 	var conds []string
-	var args []any
 	for _, n := range nodes {
 		conds = append(conds, `(node = ? AND path IN `+placeholders(1, len(byNode[n]))+`)`)
 		args = append(append(args, n), byNode[n]...)
 	}
-	return strings.Join(conds, " OR "), args
+	repeat = len(nodes) == 1 && (len(recs) == upsertRows || len(recs) == 1)
+	return strings.Join(conds, " OR "), args, repeat
 }
 
 // countKeys counts the records already catalogued.
 func (c *Catalog) countKeys(ctx context.Context, tx *sql.Tx, recs []recordings.Recording) (int, error) {
-	where, args := keysWhere(recs)
-	var n int
-	if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM totalrec_recordings WHERE `+where, args...).Scan(&n); err != nil {
-		return 0, fmt.Errorf("count existing recordings: %w", err)
+	where, args, repeat := keysWhere(recs)
+	n, err := sqlrows.All(ctx, c.shaped(tx, repeat), func(s sqlrows.Scanner) (n int, err error) {
+		return n, s.Scan(&n)
+	}, `SELECT COUNT(*) FROM totalrec_recordings WHERE `+where, args...)
+	if err != nil || len(n) != 1 {
+		return 0, fmt.Errorf("count existing recordings: %w", cmp.Or(err, errors.New("no count")))
 	}
-	return n, nil
+	return n[0], nil
 }
 
 // numberSourcesByKey reads back what the records' number keys are made of.
 func (c *Catalog) numberSourcesByKey(ctx context.Context, tx *sql.Tx, recs []recordings.Recording) ([]numberSource, error) {
-	where, args := keysWhere(recs)
-	return queryNumberSources(ctx, tx, `SELECT `+numberSourceCols+` FROM totalrec_recordings WHERE `+where, args...)
+	where, args, repeat := keysWhere(recs)
+	return queryNumberSources(ctx, c.shaped(tx, repeat), `SELECT `+numberSourceCols+` FROM totalrec_recordings WHERE `+where, args...)
 }
 
-func queryNumberSources(ctx context.Context, tx *sql.Tx, q string, args ...any) ([]numberSource, error) {
+func queryNumberSources(ctx context.Context, tx sqlrows.Querier, q string, args ...any) ([]numberSource, error) {
 	out, err := sqlrows.All(ctx, tx, scanNumberSource, q, args...)
 	if err != nil {
 		return nil, fmt.Errorf("read numbers: %w", err)

@@ -189,6 +189,20 @@ func TestUpsertBatch(t *testing.T) {
 		if err != nil || ins != 0 || upd != 300 {
 			t.Fatalf("second Upsert = %d, %d, %v", ins, upd, err)
 		}
+		// The later Upserts run the full-chunk statements prepared after the first:
+		// each recording's number keys are replaced, never added twice.
+		for range 2 {
+			if ins, upd, err = c.Upsert(ctx, recs[:400]); err != nil || ins != 0 || upd != 400 {
+				t.Fatalf("repeated Upsert = %d, %d, %v", ins, upd, err)
+			}
+		}
+		var keys int
+		if err := c.DB().QueryRowContext(ctx, `SELECT COUNT(*) FROM totalrec_numbers`).Scan(&keys); err != nil {
+			t.Fatal(err)
+		}
+		if want := 450 * len(NumberKeys("201", "+79123456789")); keys != want {
+			t.Errorf("%d number keys, want %d", keys, want)
+		}
 		if ins, upd, err := c.Upsert(ctx, nil); err != nil || ins+upd != 0 {
 			t.Errorf("empty Upsert = %d, %d, %v", ins, upd, err)
 		}

@@ -167,6 +167,7 @@ func (s *Scanner) scanDir(ctx context.Context, dir string, marks map[string]reco
 		return recordings.DirMark{}, nil, fmt.Errorf("scan %q: %w", dir, err)
 	}
 	mark := recordings.DirMark{Path: dir, ModTime: mt, Files: len(l.Files)}
+	var probe []spool.File
 	for _, f := range l.Files {
 		rep.Files++
 		rep.Bytes += f.Size
@@ -175,14 +176,16 @@ func (s *Scanner) scanDir(ctx context.Context, dir string, marks map[string]reco
 		if ok && old.Size == f.Size && sameTime(old.ModTime, f.ModTime) && old.State != recordings.StateMissing && old.State != recordings.StateWriting {
 			continue
 		}
-		rec := s.inspect(d, f)
-		if rec.State == recordings.StateWriting {
-			mark.Fingerprint = dirtyMark
-		}
 		if ok {
 			rep.Changed++
 		} else {
 			rep.New++
+		}
+		probe = append(probe, f)
+	}
+	for _, rec := range s.inspectAll(d, probe) {
+		if rec.State == recordings.StateWriting {
+			mark.Fingerprint = dirtyMark
 		}
 		count(rep, rec)
 		w.add(rec)
