@@ -27,17 +27,19 @@ type writerStmts struct {
 // (the caller runs q unprepared), noting q to be prepared while there is room.
 func (c *Catalog) stmt(ctx context.Context, tx *sql.Tx, q string) *sql.Stmt {
 	c.stmts.mu.Lock()
-	defer c.stmts.mu.Unlock()
-	if s, ok := c.stmts.m[q]; ok {
-		return tx.StmtContext(ctx, s)
-	}
-	if len(c.stmts.m)+len(c.stmts.noted) < maxWriterStmts {
+	s, ok := c.stmts.m[q]
+	if !ok && len(c.stmts.m)+len(c.stmts.noted) < maxWriterStmts {
 		if c.stmts.noted == nil {
 			c.stmts.noted = map[string]bool{}
 		}
 		c.stmts.noted[q] = true
 	}
-	return nil
+	c.stmts.mu.Unlock()
+	if !ok {
+		return nil
+	}
+	// On MySQL this prepares q on the transaction's connection if it is new to it.
+	return tx.StmtContext(ctx, s)
 }
 
 // prepareNoted prepares the statements noted since the last call. It runs outside
