@@ -109,6 +109,15 @@ func placeholders(rows, cols int) string {
 	return strings.TrimSuffix(strings.Repeat(one+", ", rows), ", ")
 }
 
+// isDeadlock reports whether MySQL rolled the transaction back to break a deadlock
+// (ER_LOCK_DEADLOCK) or gave up waiting for a row lock (ER_LOCK_WAIT_TIMEOUT):
+// InnoDB's answer to concurrent writers whose index locks cross, which the
+// transaction may simply run again.
+func isDeadlock(err error) bool {
+	var me *mysql.MySQLError
+	return errors.As(err, &me) && (me.Number == 1213 || me.Number == 1205)
+}
+
 // isDuplicateKey reports whether err is a primary or unique key violation, in
 // either dialect: the one place a check-then-insert learns that it lost a race.
 func isDuplicateKey(err error) bool {

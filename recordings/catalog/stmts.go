@@ -18,9 +18,10 @@ const maxWriterStmts = 32
 // pool's one connection is the transaction's), so a shape met inside one is only
 // noted, and prepared before the next transaction begins (prepareNoted).
 type writerStmts struct {
-	mu    sync.Mutex
-	m     map[string]*sql.Stmt
-	noted map[string]bool
+	mu     sync.Mutex
+	m      map[string]*sql.Stmt
+	noted  map[string]bool
+	closed bool
 }
 
 // stmt returns q prepared within tx when it has been prepared before; nil when not
@@ -43,21 +44,31 @@ func (c *Catalog) stmt(ctx context.Context, tx *sql.Tx, q string) *sql.Stmt {
 }
 
 // prepareNoted prepares the statements noted since the last call. It runs outside
-// any transaction; a statement that fails to prepare is run unprepared, as before.
+// any transaction of its own, and without the cache's lock while it prepares: on
+// SQLite, preparing waits for the writing connection, which another goroutine's
+// transaction may hold while it looks a statement up. A statement that fails to
+// prepare is run unprepared, as before.
 func (c *Catalog) prepareNoted(ctx context.Context) {
 	c.stmts.mu.Lock()
-	defer c.stmts.mu.Unlock()
-	for q := range c.stmts.noted {
-		delete(c.stmts.noted, q)
+	noted := c.stmts.noted
+	c.stmts.noted = nil
+	c.stmts.mu.Unlock()
+	for q := range noted {
 		s, err := c.db.PrepareContext(context.WithoutCancel(ctx), q)
 		if err != nil {
 			c.log.Debug("prepare statement", "err", err)
 			continue
 		}
-		if c.stmts.m == nil {
-			c.stmts.m = map[string]*sql.Stmt{}
+		c.stmts.mu.Lock()
+		if _, dup := c.stmts.m[q]; dup || c.stmts.closed {
+			s.Close()
+		} else {
+			if c.stmts.m == nil {
+				c.stmts.m = map[string]*sql.Stmt{}
+			}
+			c.stmts.m[q] = s
 		}
-		c.stmts.m[q] = s
+		c.stmts.mu.Unlock()
 	}
 }
 
@@ -97,6 +108,7 @@ func (s shaped) QueryContext(ctx context.Context, q string, args ...any) (*sql.R
 func (c *Catalog) closeStmts() error {
 	c.stmts.mu.Lock()
 	defer c.stmts.mu.Unlock()
+	c.stmts.closed = true
 	var err error
 	for q, s := range c.stmts.m {
 		err = errors.Join(err, s.Close())

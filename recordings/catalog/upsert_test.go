@@ -265,3 +265,47 @@ func TestUpsertHostileText(t *testing.T) {
 		}
 	})
 }
+
+// TestUpsertConcurrentShapes: a scan's full chunks and the hook's single recordings
+// upserted at once, from fresh statements to cached ones, neither waiting on the
+// other for good (the writer's one SQLite connection and the statement cache are
+// both shared) and every recording catalogued once.
+func TestUpsertConcurrentShapes(t *testing.T) {
+	each(t, func(t *testing.T, c *Catalog) {
+		ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+		defer cancel()
+		const workers, rounds = 4, 5
+		errs := make(chan error, workers)
+		for w := range workers {
+			go func() {
+				var err error
+				for i := 0; i < rounds && err == nil; i++ {
+					if w%2 == 0 { // a scan: one full chunk per round
+						var recs []recordings.Recording
+						for j := range upsertRows {
+							recs = append(recs, rec(fmt.Sprintf("2026/11/%02d/w%d-%d-%d.wav", j%28+1, w, i, j), j))
+						}
+						_, _, err = c.Upsert(ctx, recs)
+					} else { // the hook: one recording at a time
+						for j := 0; j < 20 && err == nil; j++ {
+							_, _, err = c.Upsert(ctx, []recordings.Recording{rec(fmt.Sprintf("2026/11/02/h%d-%d-%d.wav", w, i, j), j)})
+						}
+					}
+				}
+				errs <- err
+			}()
+		}
+		for range workers {
+			if err := <-errs; err != nil {
+				t.Fatalf("concurrent Upsert: %v", err)
+			}
+		}
+		var n int
+		if err := c.DB().QueryRowContext(ctx, `SELECT COUNT(*) FROM totalrec_recordings`).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		if want := 2*rounds*upsertRows + 2*rounds*20; n != want {
+			t.Errorf("%d recordings, want %d", n, want)
+		}
+	})
+}
