@@ -311,3 +311,21 @@ func (c *Catalog) inTx(ctx context.Context, fn func(*sql.Tx) error) error {
 	}
 	return tx.Commit()
 }
+
+// maxTxRuns is how many times inTxAgain runs a transaction.
+const maxTxRuns = 5
+
+// inTxAgain is inTx for a transaction that may simply run again: one that InnoDB
+// rolled back to break a deadlock, or whose lock wait timed out, runs again after
+// a short, growing pause, up to maxTxRuns times in all. fn must set, not
+// accumulate, anything it changes outside tx.
+func (c *Catalog) inTxAgain(ctx context.Context, fn func(*sql.Tx) error) error {
+	for run := 1; ; run++ {
+		err := c.inTx(ctx, fn)
+		if !isDeadlock(err) || run == maxTxRuns || ctx.Err() != nil {
+			return err
+		}
+		c.log.Debug("transaction rolled back by a deadlock; again", "run", run)
+		time.Sleep(time.Duration(run*run) * 10 * time.Millisecond)
+	}
+}

@@ -98,7 +98,7 @@ func scanClaim(s scanner) (recordings.Recording, error) {
 // byReason to their reason, in one transaction: a run's record counts exactly the
 // files whose claims it settled this way, whenever it is killed.
 func (c *Catalog) CountClaims(ctx context.Context, run, files, bytes int64, byReason map[string][]int64) error {
-	err := c.inTx(ctx, func(tx *sql.Tx) error {
+	err := c.inTxAgain(ctx, func(tx *sql.Tx) error {
 		if run > 0 && (files != 0 || bytes != 0) {
 			if _, err := tx.ExecContext(ctx, `UPDATE totalrec_retention_runs
 				SET deleted_files = deleted_files + ?, deleted_bytes = deleted_bytes + ? WHERE id = ?`, files, bytes, run); err != nil {

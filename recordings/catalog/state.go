@@ -56,7 +56,7 @@ func (c *Catalog) updateIDs(ctx context.Context, ids []int64, updates ...idUpdat
 	if len(ids) == 0 {
 		return nil
 	}
-	return c.inTx(ctx, func(tx *sql.Tx) error {
+	return c.inTxAgain(ctx, func(tx *sql.Tx) error {
 		for start := 0; start < len(ids); start += idsPerStatement {
 			part := ids[start:min(start+idsPerStatement, len(ids))]
 			for _, u := range updates {

@@ -54,25 +54,17 @@ func (c *Catalog) Upsert(ctx context.Context, recs []recordings.Recording) (inse
 	c.prepareNoted(ctx)
 	faultpoint.Hit("catalog.upsert.begin")
 	// Concurrent upserts (the hook's and a scan's) insert number keys in no common
-	// order; InnoDB may roll one back as a deadlock, and it runs again.
-	for attempt := 1; ; attempt++ {
+	// order: InnoDB may roll one back as a deadlock, and it runs again.
+	err = c.inTxAgain(ctx, func(tx *sql.Tx) error {
 		inserted, updated = 0, 0
-		err = c.inTx(ctx, func(tx *sql.Tx) error { return c.upsertAll(ctx, tx, recs, now, &inserted, &updated) })
-		if !isDeadlock(err) || attempt == maxDeadlockRetries {
-			break
-		}
-		c.log.Debug("upsert rolled back by a deadlock; again", "attempt", attempt)
-		time.Sleep(time.Duration(attempt*attempt) * 10 * time.Millisecond)
-	}
+		return c.upsertAll(ctx, tx, recs, now, &inserted, &updated)
+	})
 	faultpoint.Hit("catalog.upsert.committed")
 	if err != nil {
 		return 0, 0, fmt.Errorf("upsert recordings: %w", err)
 	}
 	return inserted, updated, nil
 }
-
-// maxDeadlockRetries is how many times a transaction rolled back as a deadlock runs.
-const maxDeadlockRetries = 5
 
 // upsertAll writes recs in chunks within tx, adding to the counts.
 func (c *Catalog) upsertAll(ctx context.Context, tx *sql.Tx, recs []recordings.Recording, now time.Time, inserted, updated *int) error {
