@@ -3,7 +3,6 @@ package catalog
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"fmt"
 	"time"
 
@@ -31,32 +30,58 @@ const claimCond = `deleted_at IS NOT NULL AND state <> 'deleted'`
 // mtime and call time are still rec's (the decision's inputs). It reports whether
 // it claimed the row and, when it did not, whether a hold is why.
 func (c *Catalog) ClaimDeletion(ctx context.Context, rec recordings.Recording, reason string, now time.Time) (claimed, held bool, err error) {
+	cl, hl, err := c.ClaimDeletions(ctx, []recordings.Recording{rec}, []string{reason}, now)
+	if err != nil {
+		return false, false, err
+	}
+	return cl[0], hl[0], nil
+}
+
+// ClaimDeletions claims the rows of recs as ClaimDeletion does, each with the
+// reason of the same index, in one transaction: a group of files costs one commit
+// rather than one each. Each row's claim is its own statement, as in ClaimDeletion.
+func (c *Catalog) ClaimDeletions(ctx context.Context, recs []recordings.Recording, reasons []string, now time.Time) (claimed, held []bool, err error) {
+	if len(reasons) != len(recs) {
+		return nil, nil, fmt.Errorf("claim recordings: %d reasons for %d recordings: %w", len(reasons), len(recs), recordings.ErrInvalid)
+	}
 	if now.IsZero() {
-		return false, false, fmt.Errorf("claim recording %d: zero time: %w", rec.ID, recordings.ErrInvalid)
+		return nil, nil, fmt.Errorf("claim recordings: zero time: %w", recordings.ErrInvalid)
 	}
-	res, err := c.db.ExecContext(ctx, `UPDATE totalrec_recordings
-		SET deleted_at = ?, deleted_reason = ?, updated_at = ?
-		WHERE id = ? AND held = 0 AND deleted_at IS NULL AND state = ? AND size = ? AND mtime = ? AND call_time = ?`,
-		c.timeArg(now), clip(reason, lenText), c.timeArg(c.now()),
-		rec.ID, string(rec.State), rec.Size, c.timeArg(rec.ModTime), c.timeArg(rec.CallTime))
+	c.prepareNoted(ctx)
+	err = c.inTxAgain(ctx, func(tx *sql.Tx) error {
+		claimed, held = make([]bool, len(recs)), make([]bool, len(recs))
+		q := c.shaped(tx, true)
+		for i, rec := range recs {
+			res, err := q.ExecContext(ctx, `UPDATE totalrec_recordings
+				SET deleted_at = ?, deleted_reason = ?, updated_at = ?
+				WHERE id = ? AND held = 0 AND deleted_at IS NULL AND state = ? AND size = ? AND mtime = ? AND call_time = ?`,
+				c.timeArg(now), clip(reasons[i], lenText), c.timeArg(c.now()),
+				rec.ID, string(rec.State), rec.Size, c.timeArg(rec.ModTime), c.timeArg(rec.CallTime))
+			if err != nil {
+				return fmt.Errorf("claim recording %d: %w", rec.ID, err)
+			}
+			n, err := res.RowsAffected()
+			if err != nil {
+				return fmt.Errorf("claim recording %d: %w", rec.ID, err)
+			}
+			if claimed[i] = n == 1; claimed[i] {
+				continue
+			}
+			// Not claimed: say whether a hold is why. This only sorts the skip for
+			// the report.
+			h, err := sqlrows.All(ctx, q, func(s sqlrows.Scanner) (h int, err error) { return h, s.Scan(&h) },
+				`SELECT held FROM totalrec_recordings WHERE id = ?`, rec.ID)
+			if err != nil {
+				return fmt.Errorf("claim recording %d: %w", rec.ID, err)
+			}
+			held[i] = len(h) == 1 && h[0] != 0
+		}
+		return nil
+	})
 	if err != nil {
-		return false, false, fmt.Errorf("claim recording %d: %w", rec.ID, err)
+		return nil, nil, err
 	}
-	n, err := res.RowsAffected()
-	if err != nil {
-		return false, false, fmt.Errorf("claim recording %d: %w", rec.ID, err)
-	}
-	if n == 1 {
-		return true, false, nil
-	}
-	// Not claimed: say whether a hold is why. The row may change again meanwhile;
-	// this only sorts the skip for the report.
-	var h int
-	err = c.db.QueryRowContext(ctx, `SELECT held FROM totalrec_recordings WHERE id = ?`, rec.ID).Scan(&h)
-	if err != nil && !errors.Is(err, sql.ErrNoRows) {
-		return false, false, fmt.Errorf("claim recording %d: %w", rec.ID, err)
-	}
-	return false, h != 0, nil
+	return claimed, held, nil
 }
 
 // ReleaseClaims drops the claims on ids whose file stays (it changed, or could not

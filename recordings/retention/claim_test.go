@@ -13,10 +13,11 @@ import (
 	"github.com/totalrec/totalrec/recordings/catalog"
 )
 
-// TestRunnerHoldDuringBatch places holds from inside a batch, between one file's
-// claim and its unlink, on both backends and on both deletion paths: a hold on a
-// file of the batch not claimed yet keeps that file, and one on the file being
-// deleted is refused. A run that read the holds once per batch deleted the first.
+// TestRunnerHoldDuringBatch places holds from inside a batch, between the first
+// group's claims and its first unlink, on both backends and on both deletion paths:
+// a hold on a file of the batch not claimed yet (in a later group) keeps that file,
+// and one on a file claimed with the group being deleted is refused. A run that
+// read the holds once per batch deleted the first.
 func TestRunnerHoldDuringBatch(t *testing.T) {
 	for _, b := range backends {
 		for _, checked := range []bool{false, true} {
@@ -24,14 +25,15 @@ func TestRunnerHoldDuringBatch(t *testing.T) {
 				ctx := context.Background()
 				s := newTestSpool(t, b.dsn(t))
 				var recs []recordings.Recording
-				for i := range 6 {
+				const files = claimGroup + 6
+				for i := range files {
 					recs = append(recs, s.add(t, "out", fmt.Sprint(5550000+i), 100*24*time.Hour+time.Duration(i)*time.Minute, 1000))
 				}
 				r := s.runner(t, "max_age = 30d\nmax_share = 100%")
-				r.Batch, r.Workers, r.NoFastPath = 10, 1, checked
-				first, later := recs[0], recs[3]
+				r.Batch, r.Workers, r.NoFastPath = 100, 1, checked
+				first, later := recs[0], recs[claimGroup+3]
 				calls := 0
-				var holdFirst, holdLater error
+				var holdFirst, holdGroup, holdLater error
 				r.beforeUnlink = func(id int64) {
 					calls++
 					if calls > 1 {
@@ -41,10 +43,11 @@ func TestRunnerHoldDuringBatch(t *testing.T) {
 						t.Errorf("first unlink is of %d, want %d", id, first.ID)
 					}
 					_, holdFirst = s.cat.AddHold(ctx, recordings.Hold{RecordingID: first.ID, Reason: "too late", Since: now})
+					_, holdGroup = s.cat.AddHold(ctx, recordings.Hold{RecordingID: recs[3].ID, Reason: "claimed", Since: now})
 					_, holdLater = s.cat.AddHold(ctx, recordings.Hold{RecordingID: later.ID, Reason: "court order 12", Since: now})
 				}
 				plan, err := r.Plan(ctx)
-				if err != nil || plan.Summary.Delete.Files != 6 {
+				if err != nil || plan.Summary.Delete.Files != files {
 					t.Fatalf("plan: %+v %v", plan.Summary, err)
 				}
 				rep, err := r.Run(ctx, plan)
@@ -54,11 +57,14 @@ func TestRunnerHoldDuringBatch(t *testing.T) {
 				if !errors.Is(holdFirst, recordings.ErrGone) {
 					t.Errorf("hold on the file being deleted: %v, want ErrGone", holdFirst)
 				}
+				if !errors.Is(holdGroup, recordings.ErrGone) || s.exists(recs[3].Path) {
+					t.Errorf("hold on a file claimed with the first: %v, want ErrGone and the file deleted", holdGroup)
+				}
 				if holdLater != nil {
 					t.Fatalf("hold on a later file: %v", holdLater)
 				}
-				if rep.HeldNow != 1 || rep.Deleted.Files != 5 || rep.Status != StatusDone {
-					t.Errorf("report: held now %d deleted %d status %s, want 1 5 done", rep.HeldNow, rep.Deleted.Files, rep.Status)
+				if rep.HeldNow != 1 || rep.Deleted.Files != files-1 || rep.Status != StatusDone {
+					t.Errorf("report: held now %d deleted %d status %s, want 1 %d done", rep.HeldNow, rep.Deleted.Files, rep.Status, files-1)
 				}
 				if !s.exists(later.Path) {
 					t.Errorf("%s was held before its unlink and is deleted", later.Path)

@@ -48,17 +48,22 @@ const (
 	outFailed
 )
 
+// claimGroup is how many files' rows deleteBatch claims in one transaction before
+// unlinking them: one commit per group instead of one per file.
+const claimGroup = 32
+
 // deleteBatch deletes one batch of a directory's files, clears their CDR
 // recordingfile when the policy asks, and marks the catalogue. Each file's row is
-// claimed just before its unlink (Store.ClaimDeletion): a hold placed before the
-// claim keeps the file, one placed after it is refused, so the hold check and the
-// unlink cannot be split by a hold that returned success. A cancelled run stops
-// between files; what it claimed is settled before the batch returns.
+// claimed before its unlink (Store.ClaimDeletions, claimGroup rows in one
+// transaction, then their unlinks): a hold placed before the claim keeps the file,
+// one placed after it is refused, so the hold check and the unlink cannot be split
+// by a hold that returned success. A cancelled run stops between groups; what it
+// claimed is unlinked and settled before the batch returns.
 func (st *runState) deleteBatch(j job) error {
 	r := st.r
 	d, types, dirErr := j.dr.handle()
 	// The claims, unlinks and marks of a batch under way go on when ctx is
-	// cancelled: only the next claim is not made.
+	// cancelled: only the next group is not claimed.
 	mctx := context.WithoutCancel(st.ctx)
 	var (
 		done    []target  // claimed
@@ -68,39 +73,43 @@ func (st *runState) deleteBatch(j job) error {
 		stale   int64 // the row changed since it was read: not claimed
 		err     error
 	)
-	for _, t := range j.items {
-		if st.ctx.Err() != nil {
-			break
+	for start := 0; start < len(j.items) && st.ctx.Err() == nil; start += claimGroup {
+		group := j.items[start:min(start+claimGroup, len(j.items))]
+		rows, reasons := make([]recordings.Recording, len(group)), make([]string, len(group))
+		for i, t := range group {
+			rows[i], reasons[i] = t.row(), st.claimReason(t.rule)
 		}
 		faultpoint.Hit("retention.claim.before")
-		claimed, held, cerr := r.Store.ClaimDeletion(mctx, t.row(), st.claimReason(t.rule), r.Now)
+		claimed, held, cerr := r.Store.ClaimDeletions(mctx, rows, reasons, r.Now)
 		faultpoint.Hit("retention.claim.after")
 		if cerr != nil {
 			err = wrapRun(cerr)
 			break
 		}
-		if !claimed {
-			if held {
-				heldNow++
-			} else {
-				stale++
+		for i, t := range group {
+			if !claimed[i] {
+				if held[i] {
+					heldNow++
+				} else {
+					stale++
+				}
+				continue
 			}
-			continue
+			if r.beforeUnlink != nil {
+				r.beforeUnlink(t.id)
+			}
+			faultpoint.Hit("retention.unlink.before")
+			o, e := outGone, error(nil)
+			switch {
+			case errors.Is(dirErr, fs.ErrNotExist):
+			case dirErr != nil:
+				o, e = outFailed, dirErr
+			default:
+				o, e = unlinkOne(d, t, types)
+			}
+			done, outs, errs = append(done, t), append(outs, o), append(errs, e)
+			faultpoint.Hit("retention.unlink.after")
 		}
-		if r.beforeUnlink != nil {
-			r.beforeUnlink(t.id)
-		}
-		faultpoint.Hit("retention.unlink.before")
-		o, e := outGone, error(nil)
-		switch {
-		case errors.Is(dirErr, fs.ErrNotExist):
-		case dirErr != nil:
-			o, e = outFailed, dirErr
-		default:
-			o, e = unlinkOne(d, t, types)
-		}
-		done, outs, errs = append(done, t), append(outs, o), append(errs, e)
-		faultpoint.Hit("retention.unlink.after")
 	}
 	j.dr.mu.Lock()
 	j.dr.touched = true

@@ -56,9 +56,11 @@
 // watermark deletes no more bytes at run time than the plan found under its cutoff:
 // a recording that became eligible since (a hold released) does not add to it.
 //
-// Each file's catalogue row is claimed just before its unlink: one conditional
-// UPDATE (Store.ClaimDeletion) that succeeds only while the row is not held, not
-// claimed, and in the state, size, mtime and call time the decision read. Placing a
+// Each file's catalogue row is claimed before its unlink: one conditional UPDATE
+// per row that succeeds only while the row is not held, not claimed, and in the
+// state, size, mtime and call time the decision read (Store.ClaimDeletions, which
+// commits the claims of up to 32 files of a directory at once, before their
+// unlinks). Placing a
 // hold is the mirror statement (it refuses a claimed or deleted row), so a hold that
 // returned success wins over every unlink not yet made, and one that lost says the
 // recording is gone. A file that the claim finds held is counted in the report

@@ -23,8 +23,8 @@ type planStore struct{ RetentionFigures }
 
 var _ retention.Store = planStore{}
 
-func (planStore) ClaimDeletion(context.Context, recordings.Recording, string, time.Time) (bool, bool, error) {
-	return false, false, errPlanOnly
+func (planStore) ClaimDeletions(context.Context, []recordings.Recording, []string, time.Time) ([]bool, []bool, error) {
+	return nil, nil, errPlanOnly
 }
 func (planStore) ReleaseClaims(context.Context, []int64) error { return errPlanOnly }
 func (planStore) Claims(context.Context, string, int64, int) ([]recordings.Recording, error) {
