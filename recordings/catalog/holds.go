@@ -28,7 +28,7 @@ func countHolds(ctx context.Context, tx *sql.Tx, id int64) (int, error) {
 // that retention deleted, or has claimed and is deleting, matches
 // recordings.ErrGone and is not held; an empty reason is refused with
 // recordings.ErrInvalid. A hold that returns nil protects the file from every
-// unlink that follows (see ClaimDeletion). A recording whose file is only missing
+// unlink that follows (see ClaimDeletions). A recording whose file is only missing
 // (a scan did not find it) is held: the file may come back.
 func (c *Catalog) AddHold(ctx context.Context, h recordings.Hold) (int64, error) {
 	if h.Reason == "" {

@@ -25,25 +25,13 @@ import (
 // claimCond selects the claimed rows.
 const claimCond = `deleted_at IS NOT NULL AND state <> 'deleted'`
 
-// ClaimDeletion claims rec's row for deletion at now, with reason, in one
-// statement: only when the row is not held, not claimed, and its state, size,
-// mtime and call time are still rec's (the decision's inputs). It reports whether
-// it claimed the row and, when it did not, whether a hold is why.
-func (c *Catalog) ClaimDeletion(ctx context.Context, rec recordings.Recording, reason string, now time.Time) (claimed, held bool, err error) {
-	cl, hl, err := c.ClaimDeletions(ctx, []recordings.Recording{rec}, []string{reason}, now)
-	if err != nil {
-		return false, false, err
-	}
-	return cl[0], hl[0], nil
-}
-
-// ClaimDeletions claims the rows of recs as ClaimDeletion does, each with the
-// reason of the same index, in one transaction: a group of files costs one commit
-// rather than one each. Each row's claim is its own statement, as in ClaimDeletion.
-func (c *Catalog) ClaimDeletions(ctx context.Context, recs []recordings.Recording, reasons []string, now time.Time) (claimed, held []bool, err error) {
-	if len(reasons) != len(recs) {
-		return nil, nil, fmt.Errorf("claim recordings: %d reasons for %d recordings: %w", len(reasons), len(recs), recordings.ErrInvalid)
-	}
+// ClaimDeletions claims the rows of recs for deletion at now, each with its
+// DeletedReason as the reason, in one transaction: a group of files costs one
+// commit rather than one each. Each row's claim is one conditional statement that
+// succeeds only when the row is not held, not claimed, and its state, size, mtime
+// and call time are still the record's (the decision's inputs). It reports, per
+// record, whether it claimed the row and, when it did not, whether a hold is why.
+func (c *Catalog) ClaimDeletions(ctx context.Context, recs []recordings.Recording, now time.Time) (claimed, held []bool, err error) {
 	if now.IsZero() {
 		return nil, nil, fmt.Errorf("claim recordings: zero time: %w", recordings.ErrInvalid)
 	}
@@ -55,7 +43,7 @@ func (c *Catalog) ClaimDeletions(ctx context.Context, recs []recordings.Recordin
 			res, err := q.ExecContext(ctx, `UPDATE totalrec_recordings
 				SET deleted_at = ?, deleted_reason = ?, updated_at = ?
 				WHERE id = ? AND held = 0 AND deleted_at IS NULL AND state = ? AND size = ? AND mtime = ? AND call_time = ?`,
-				c.timeArg(now), clip(reasons[i], lenText), c.timeArg(c.now()),
+				c.timeArg(now), clip(rec.DeletedReason, lenText), c.timeArg(c.now()),
 				rec.ID, string(rec.State), rec.Size, c.timeArg(rec.ModTime), c.timeArg(rec.CallTime))
 			if err != nil {
 				return fmt.Errorf("claim recording %d: %w", rec.ID, err)

@@ -3,8 +3,11 @@ package catalog
 import (
 	"context"
 	"errors"
+	"fmt"
+	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/totalrec/totalrec/recordings"
 )
@@ -18,11 +21,12 @@ func TestClaimsAndHolds(t *testing.T) {
 		a, b, cc, d, e := mustGet(t, c, "a.wav"), mustGet(t, c, "b.wav"), mustGet(t, c, "c.wav"), mustGet(t, c, "d.wav"), mustGet(t, c, "e.wav")
 		claim := func(r recordings.Recording) (bool, bool) {
 			t.Helper()
-			ok, held, err := c.ClaimDeletion(ctx, r, "retention max_age on 2026-11-26 [run 7]", t0)
+			r.DeletedReason = "retention max_age on 2026-11-26 [run 7]"
+			ok, held, err := c.ClaimDeletions(ctx, []recordings.Recording{r}, t0)
 			if err != nil {
 				t.Fatal(err)
 			}
-			return ok, held
+			return ok[0], held[0]
 		}
 		hold := func(r recordings.Recording) error {
 			_, err := c.AddHold(ctx, recordings.Hold{RecordingID: r.ID, Reason: "court", Who: "legal", Since: t0})
@@ -111,6 +115,42 @@ func TestClaimsAndHolds(t *testing.T) {
 		}
 		if claims, err := c.Claims(ctx, "", 0, 10); err != nil || len(claims) != 0 {
 			t.Errorf("claims left: %+v %v", claims, err)
+		}
+	})
+}
+
+// TestClaimDeletionsGroup claims a group in one call, on both dialects: each row is
+// judged on its own (a held row, a row changed since it was read, two claimable
+// ones), the results come back in the records' order, and each claimed row keeps
+// its own record's reason.
+func TestClaimDeletionsGroup(t *testing.T) {
+	each(t, func(t *testing.T, c *Catalog) {
+		ctx := context.Background()
+		mustUpsert(t, c, rec("g1.wav", 0), rec("g2.wav", 1), rec("g3.wav", 2), rec("g4.wav", 3))
+		g := []recordings.Recording{mustGet(t, c, "g1.wav"), mustGet(t, c, "g2.wav"), mustGet(t, c, "g3.wav"), mustGet(t, c, "g4.wav")}
+		if _, err := c.AddHold(ctx, recordings.Hold{RecordingID: g[1].ID, Reason: "court", Who: "legal", Since: t0}); err != nil {
+			t.Fatal(err)
+		}
+		g[2].Size++ // read before the file changed
+		for i := range g {
+			g[i].DeletedReason = fmt.Sprintf("rule %d", i)
+		}
+		claimed, held, err := c.ClaimDeletions(ctx, g, t0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if want := []bool{true, false, false, true}; !slices.Equal(claimed, want) {
+			t.Errorf("claimed %v, want %v", claimed, want)
+		}
+		if want := []bool{false, true, false, false}; !slices.Equal(held, want) {
+			t.Errorf("held %v, want %v", held, want)
+		}
+		claims, err := c.Claims(ctx, "", 0, 10)
+		if err != nil || len(claims) != 2 || claims[0].DeletedReason != "rule 0" || claims[1].DeletedReason != "rule 3" {
+			t.Errorf("claims: %+v %v", claims, err)
+		}
+		if _, _, err := c.ClaimDeletions(ctx, g, time.Time{}); !errors.Is(err, recordings.ErrInvalid) {
+			t.Errorf("claim at a zero time: %v", err)
 		}
 	})
 }

@@ -123,7 +123,8 @@ func TestRecoverClaims(t *testing.T) {
 			}
 			// One more claimed and not unlinked: killed between the two.
 			stay := recs[7]
-			if ok, _, err := s.cat.ClaimDeletion(ctx, stay, tagRun("retention max_age on 2026-11-26", run), now); err != nil || !ok {
+			stay.DeletedReason = tagRun("retention max_age on 2026-11-26", run)
+			if ok, _, err := s.cat.ClaimDeletions(ctx, []recordings.Recording{stay}, now); err != nil || !ok[0] {
 				t.Fatalf("claim: %v %v", ok, err)
 			}
 			var unlinked []recordings.Recording

@@ -75,12 +75,13 @@ func (st *runState) deleteBatch(j job) error {
 	)
 	for start := 0; start < len(j.items) && st.ctx.Err() == nil; start += claimGroup {
 		group := j.items[start:min(start+claimGroup, len(j.items))]
-		rows, reasons := make([]recordings.Recording, len(group)), make([]string, len(group))
+		rows := make([]recordings.Recording, len(group))
 		for i, t := range group {
-			rows[i], reasons[i] = t.row(), st.claimReason(t.rule)
+			rows[i] = t.row()
+			rows[i].DeletedReason = st.claimReason(t.rule)
 		}
 		faultpoint.Hit("retention.claim.before")
-		claimed, held, cerr := r.Store.ClaimDeletions(mctx, rows, reasons, r.Now)
+		claimed, held, cerr := r.Store.ClaimDeletions(mctx, rows, r.Now)
 		faultpoint.Hit("retention.claim.after")
 		if cerr != nil {
 			err = wrapRun(cerr)

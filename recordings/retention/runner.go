@@ -27,12 +27,12 @@ type Lister interface {
 type Store interface {
 	Lister
 	// ClaimDeletions claims the rows of recs before their files are unlinked, each
-	// with the reason of the same index, in one transaction: a row is claimed only
+	// with its DeletedReason as the reason, in one transaction: a row is claimed only
 	// when it is not held, not claimed already, and its state, size, mtime and call
 	// time are still its record's. A hold placed before the claim wins; one placed
 	// after is refused. It reports, per record, whether it claimed the row and, when
 	// not, whether a hold is why.
-	ClaimDeletions(ctx context.Context, recs []recordings.Recording, reasons []string, now time.Time) (claimed, held []bool, err error)
+	ClaimDeletions(ctx context.Context, recs []recordings.Recording, now time.Time) (claimed, held []bool, err error)
 	// ReleaseClaims drops the claims on ids whose file stays.
 	ReleaseClaims(ctx context.Context, ids []int64) error
 	// Claims pages through node's claimed rows by id, filling ID, Path, Size,

@@ -23,7 +23,7 @@ type planStore struct{ RetentionFigures }
 
 var _ retention.Store = planStore{}
 
-func (planStore) ClaimDeletions(context.Context, []recordings.Recording, []string, time.Time) ([]bool, []bool, error) {
+func (planStore) ClaimDeletions(context.Context, []recordings.Recording, time.Time) ([]bool, []bool, error) {
 	return nil, nil, errPlanOnly
 }
 func (planStore) ReleaseClaims(context.Context, []int64) error { return errPlanOnly }
