@@ -147,8 +147,7 @@ func (c *Catalog) writeNumbers(ctx context.Context, tx *sql.Tx, srcs []numberSou
 	}
 	for start := 0; start < len(ids); start += numberRowsPerInsert {
 		part := ids[start:min(start+numberRowsPerInsert, len(ids))]
-		repeat := len(part) == upsertRows || len(part) == numberRowsPerInsert || len(part) == 1
-		_, err := c.shaped(tx, repeat).ExecContext(ctx,
+		_, err := c.shaped(tx, recurring(len(part), upsertRows)).ExecContext(ctx,
 			`DELETE FROM totalrec_numbers WHERE recording_id IN `+placeholders(1, len(part)), part...)
 		if err != nil {
 			return fmt.Errorf("delete numbers: %w", err)
@@ -164,7 +163,7 @@ func (c *Catalog) writeNumbers(ctx context.Context, tx *sql.Tx, srcs []numberSou
 	for len(args) > 0 {
 		part := args[:min(len(args), 4*numberRowsPerInsert)]
 		args = args[len(part):]
-		_, err := c.shaped(tx, len(part) == 4*numberRowsPerInsert).ExecContext(ctx,
+		_, err := c.shaped(tx, recurring(len(part)/4, numberRowsPerInsert)).ExecContext(ctx,
 			`INSERT INTO totalrec_numbers (num_rev, call_time, recording_id, presence) VALUES `+placeholders(len(part)/4, 4),
 			part...)
 		if err != nil {

@@ -3,6 +3,7 @@ package catalog
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"time"
 
@@ -57,12 +58,12 @@ func (c *Catalog) ClaimDeletions(ctx context.Context, recs []recordings.Recordin
 			}
 			// Not claimed: say whether a hold is why. This only sorts the skip for
 			// the report.
-			h, err := sqlrows.All(ctx, q, func(s sqlrows.Scanner) (h int, err error) { return h, s.Scan(&h) },
-				`SELECT held FROM totalrec_recordings WHERE id = ?`, rec.ID)
-			if err != nil {
+			var h int
+			err = q.QueryRowContext(ctx, `SELECT held FROM totalrec_recordings WHERE id = ?`, rec.ID).Scan(&h)
+			if err != nil && !errors.Is(err, sql.ErrNoRows) {
 				return fmt.Errorf("claim recording %d: %w", rec.ID, err)
 			}
-			held[i] = len(h) == 1 && h[0] != 0
+			held[i] = h != 0
 		}
 		return nil
 	})

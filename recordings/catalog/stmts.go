@@ -72,6 +72,11 @@ func (c *Catalog) prepareNoted(ctx context.Context) {
 	}
 }
 
+// recurring says whether a statement over n rows has a shape that recurs, and is
+// worth preparing once: a full chunk of full rows, or a single row (the hook's
+// recording, one claim).
+func recurring(n, full int) bool { return n == 1 || n == full }
+
 // shaped runs statements in a transaction, prepared once and reused when repeat
 // says their shape recurs (a full batch); other shapes are parsed each time, as they
 // would otherwise fill the cache with one-offs. It is a sqlrows.Querier.
@@ -95,6 +100,13 @@ func (s shaped) ExecContext(ctx context.Context, q string, args ...any) (sql.Res
 		return st.ExecContext(ctx, args...)
 	}
 	return s.tx.ExecContext(ctx, q, args...)
+}
+
+func (s shaped) QueryRowContext(ctx context.Context, q string, args ...any) *sql.Row {
+	if st := s.prepared(ctx, q); st != nil {
+		return st.QueryRowContext(ctx, args...)
+	}
+	return s.tx.QueryRowContext(ctx, q, args...)
 }
 
 func (s shaped) QueryContext(ctx context.Context, q string, args ...any) (*sql.Rows, error) {

@@ -1,10 +1,8 @@
 package catalog
 
 import (
-	"cmp"
 	"context"
 	"database/sql"
-	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -55,9 +53,9 @@ func (c *Catalog) Upsert(ctx context.Context, recs []recordings.Recording) (inse
 	faultpoint.Hit("catalog.upsert.begin")
 	// Concurrent upserts (the hook's and a scan's) insert number keys in no common
 	// order: InnoDB may roll one back as a deadlock, and it runs again.
-	err = c.inTxAgain(ctx, func(tx *sql.Tx) error {
-		inserted, updated = 0, 0
-		return c.upsertAll(ctx, tx, recs, now, &inserted, &updated)
+	err = c.inTxAgain(ctx, func(tx *sql.Tx) (err error) {
+		inserted, updated, err = c.upsertAll(ctx, tx, recs, now)
+		return err
 	})
 	faultpoint.Hit("catalog.upsert.committed")
 	if err != nil {
@@ -66,18 +64,18 @@ func (c *Catalog) Upsert(ctx context.Context, recs []recordings.Recording) (inse
 	return inserted, updated, nil
 }
 
-// upsertAll writes recs in chunks within tx, adding to the counts.
-func (c *Catalog) upsertAll(ctx context.Context, tx *sql.Tx, recs []recordings.Recording, now time.Time, inserted, updated *int) error {
+// upsertAll writes recs in chunks within tx and counts the new and existing rows.
+func (c *Catalog) upsertAll(ctx context.Context, tx *sql.Tx, recs []recordings.Recording, now time.Time) (inserted, updated int, err error) {
 	for start := 0; start < len(recs); start += upsertRows {
 		ins, upd, err := c.upsertChunk(ctx, tx, recs[start:min(start+upsertRows, len(recs))], now)
 		if err != nil {
-			return err
+			return 0, 0, err
 		}
-		*inserted += ins
-		*updated += upd
+		inserted += ins
+		updated += upd
 		faultpoint.Hit("catalog.upsert.chunk.after")
 	}
-	return nil
+	return inserted, updated, nil
 }
 
 // prepareBatch validates, fills the call time and keeps the last record per key.
@@ -162,8 +160,7 @@ func (c *Catalog) upsertChunk(ctx context.Context, tx *sql.Tx, recs []recordings
 		q := `INSERT INTO totalrec_recordings (` + strings.Join(insertCols, ", ") + `) VALUES ` +
 			placeholders(len(group.recs), len(insertCols)) +
 			c.upsertClause("node, path", c.updateSets(group.withCDR))
-		repeat := len(group.recs) == upsertRows || len(group.recs) == 1
-		if _, err := c.shaped(tx, repeat).ExecContext(ctx, q, args...); err != nil {
+		if _, err := c.shaped(tx, recurring(len(group.recs), upsertRows)).ExecContext(ctx, q, args...); err != nil {
 			return 0, 0, fmt.Errorf("write recordings: %w", err)
 		}
 	}
@@ -252,20 +249,18 @@ func keysWhere(recs []recordings.Recording) (where string, args []any, repeat bo
 		conds = append(conds, `(node = ? AND path IN `+placeholders(1, len(byNode[n]))+`)`)
 		args = append(append(args, n), byNode[n]...)
 	}
-	repeat = len(nodes) == 1 && (len(recs) == upsertRows || len(recs) == 1)
+	repeat = len(nodes) == 1 && recurring(len(recs), upsertRows)
 	return strings.Join(conds, " OR "), args, repeat
 }
 
 // countKeys counts the records already catalogued.
 func (c *Catalog) countKeys(ctx context.Context, tx *sql.Tx, recs []recordings.Recording) (int, error) {
 	where, args, repeat := keysWhere(recs)
-	n, err := sqlrows.All(ctx, c.shaped(tx, repeat), func(s sqlrows.Scanner) (n int, err error) {
-		return n, s.Scan(&n)
-	}, `SELECT COUNT(*) FROM totalrec_recordings WHERE `+where, args...)
-	if err != nil || len(n) != 1 {
-		return 0, fmt.Errorf("count existing recordings: %w", cmp.Or(err, errors.New("no count")))
+	var n int
+	if err := c.shaped(tx, repeat).QueryRowContext(ctx, `SELECT COUNT(*) FROM totalrec_recordings WHERE `+where, args...).Scan(&n); err != nil {
+		return 0, fmt.Errorf("count existing recordings: %w", err)
 	}
-	return n[0], nil
+	return n, nil
 }
 
 // numberSourcesByKey reads back what the records' number keys are made of.
