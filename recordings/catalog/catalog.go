@@ -46,6 +46,9 @@ const sqliteCantOpen = 14
 // sqliteBusy is SQLITE_BUSY, "database is locked".
 const sqliteBusy = 5
 
+// sqliteBusyTimeout is how long a connection waits for another's lock.
+const sqliteBusyTimeout = 10 * time.Second
+
 // OpenOption changes what Open does.
 type OpenOption func(*openOptions)
 
@@ -148,8 +151,8 @@ func (c *Catalog) openSQLite(file string, existing bool) error {
 	// rather than SQLite's 1,000: a scan's transactions rewrite the same index pages,
 	// and each checkpoint copies them to the database again (a tenth of a first
 	// scan's time at 1,000).
-	const common = "_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)" +
-		"&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)"
+	common := fmt.Sprintf("_pragma=busy_timeout(%d)", sqliteBusyTimeout.Milliseconds()) +
+		"&_pragma=journal_mode(WAL)&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)"
 	w, err := sql.Open("sqlite", name+common+"&_pragma=cache_size(-24576)&_pragma=wal_autocheckpoint(10000)&_txlock=immediate")
 	if err != nil {
 		return fmt.Errorf("open catalogue %s: %w", file, err)
@@ -179,7 +182,7 @@ func (c *Catalog) openSQLite(file string, existing bool) error {
 // waiting out the busy timeout, as that wait could never end. The other finishes
 // in milliseconds; the retries stop at the busy timeout.
 func pingSQLite(w *sql.DB) error {
-	deadline := time.Now().Add(10 * time.Second)
+	deadline := time.Now().Add(sqliteBusyTimeout)
 	for {
 		err := w.Ping()
 		var se *sqlite.Error
@@ -326,6 +329,10 @@ func (c *Catalog) inTxAgain(ctx context.Context, fn func(*sql.Tx) error) error {
 			return err
 		}
 		c.log.Debug("transaction rolled back by a deadlock; again", "run", run)
-		time.Sleep(time.Duration(run*run) * 10 * time.Millisecond)
+		select {
+		case <-ctx.Done():
+			return err
+		case <-time.After(time.Duration(run*run) * 10 * time.Millisecond):
+		}
 	}
 }
