@@ -146,8 +146,12 @@ func Build(ctx context.Context, o Options) (Summary, error) {
 	return sum, nil
 }
 
-// Office hours: calls start from 08:00 to 18:59 on weekdays (callTime).
-const officeOpens, officeCloses = 8, 19
+// Office hours: callTime starts calls from officeOpens:00 to the hour before
+// officeCloses, busiest late morning.
+const (
+	officeOpens  = 8
+	officeCloses = officeOpens + 11
+)
 
 // lastWorkday is the demo's clock: now during a weekday's office hours or after
 // them; before they open, or on a weekend, the close of the last weekday. A demo
@@ -165,7 +169,7 @@ func weekend(t time.Time) bool { return t.Weekday() == time.Saturday || t.Weekda
 
 // callTime draws a start time in office hours, busiest late morning.
 func (p *pbx) callTime(day time.Time) time.Time {
-	h := 8 + p.rng.IntN(6) + p.rng.IntN(6)
+	h := officeOpens + p.rng.IntN(6) + p.rng.IntN(6) // up to officeCloses-1
 	return day.Add(time.Duration(h)*time.Hour + time.Duration(p.rng.IntN(3600))*time.Second)
 }
 
