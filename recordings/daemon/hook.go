@@ -60,30 +60,17 @@ func (h *HookServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 // ServeHook serves h on the unix socket sock until ctx ends.
 func ServeHook(ctx context.Context, sock string, h *HookServer) error {
-	if err := os.Remove(sock); err != nil && !errors.Is(err, os.ErrNotExist) {
-		return fmt.Errorf("hook socket: %w", err)
-	}
-	ln, err := net.Listen("unix", sock)
+	ln, mine, err := listenUnix(sock, 0o660)
 	if err != nil {
 		return fmt.Errorf("hook socket: %w", err)
 	}
 	// The socket is removed on the way out only while it is still the one made
 	// here: a path some other process bound since is never taken away from it.
-	ln.(*net.UnixListener).SetUnlinkOnClose(false)
-	mine, err := os.Stat(sock)
-	if err != nil {
-		ln.Close()
-		return fmt.Errorf("hook socket: %w", err)
-	}
 	defer func() {
 		if now, err := os.Stat(sock); err == nil && os.SameFile(mine, now) {
 			os.Remove(sock)
 		}
 	}()
-	if err := os.Chmod(sock, 0o660); err != nil {
-		ln.Close()
-		return fmt.Errorf("hook socket: %w", err)
-	}
 	srv := &http.Server{Handler: h, ReadHeaderTimeout: 5 * time.Second, WriteTimeout: 30 * time.Second}
 	go func() {
 		<-ctx.Done()
@@ -124,4 +111,36 @@ func drainJournal(ctx context.Context, dataDir, spoolDir string, s *ingest.Scann
 			"kept_in", filepath.Join(j.Dir, "rejected.jsonl"))
 	}
 	return rep, err
+}
+
+// listenUnix binds a unix socket at path with mode perm. It binds under a name of
+// its own in the same directory, sets the mode and notes the file, and only then
+// renames it onto path: nobody can connect before the mode is set, and what it
+// returns is the file it made even when another process replaces path at once.
+func listenUnix(path string, perm os.FileMode) (*net.UnixListener, os.FileInfo, error) {
+	tmp := filepath.Join(filepath.Dir(path), fmt.Sprintf(".%s.%d", filepath.Base(path), os.Getpid()))
+	if err := os.Remove(tmp); err != nil && !errors.Is(err, os.ErrNotExist) {
+		return nil, nil, err
+	}
+	ln, err := net.ListenUnix("unix", &net.UnixAddr{Name: tmp, Net: "unix"})
+	if err != nil {
+		return nil, nil, err
+	}
+	ln.SetUnlinkOnClose(false)
+	fail := func(err error) (*net.UnixListener, os.FileInfo, error) {
+		ln.Close()
+		os.Remove(tmp)
+		return nil, nil, err
+	}
+	if err := os.Chmod(tmp, perm); err != nil {
+		return fail(err)
+	}
+	fi, err := os.Stat(tmp)
+	if err != nil {
+		return fail(err)
+	}
+	if err := os.Rename(tmp, path); err != nil {
+		return fail(err)
+	}
+	return ln, fi, nil
 }
