@@ -3,12 +3,11 @@ package retention
 import (
 	"errors"
 	"fmt"
-	"os"
 	"path/filepath"
-	"strconv"
 
 	"golang.org/x/sys/unix"
 
+	"github.com/totalrec/totalrec/internal/flock"
 	"github.com/totalrec/totalrec/recordings"
 )
 
@@ -21,29 +20,15 @@ const LockFile = "retention.lock"
 // SIGKILL. A lock held elsewhere is refused at once with recordings.ErrRefused.
 // release unlocks and closes.
 func Lock(dataDir string) (release func() error, err error) {
-	if err := os.MkdirAll(dataDir, 0o750); err != nil {
-		return nil, fmt.Errorf("take retention lock: %w", err)
-	}
 	name := filepath.Join(dataDir, LockFile)
-	f, err := os.OpenFile(name, os.O_RDWR|os.O_CREATE|unix.O_NOFOLLOW, 0o640)
+	release, err = flock.Take(name)
+	if errors.Is(err, flock.ErrHeld) {
+		return nil, fmt.Errorf("another retention run holds the lock %s: %w", name, recordings.ErrRefused)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("take retention lock: %w", err)
 	}
-	if err := unix.Flock(int(f.Fd()), unix.LOCK_EX|unix.LOCK_NB); err != nil {
-		f.Close()
-		if errors.Is(err, unix.EWOULDBLOCK) {
-			return nil, fmt.Errorf("another retention run holds the lock %s: %w", name, recordings.ErrRefused)
-		}
-		return nil, fmt.Errorf("take retention lock: %w", err)
-	}
-	// The pid is for people looking at the file; the flock is the lock.
-	if err := f.Truncate(0); err == nil {
-		f.WriteAt([]byte(strconv.Itoa(os.Getpid())+"\n"), 0)
-	}
-	return func() error {
-		unix.Flock(int(f.Fd()), unix.LOCK_UN)
-		return f.Close()
-	}, nil
+	return release, nil
 }
 
 // DiskOf measures the file system holding dir; spool is the bytes of the live
