@@ -35,6 +35,7 @@ var migrations = []migration{
 	{"recordings' CDR userfield", sqliteUserFieldV1, mysqlUserFieldV1},          // search.go
 	{"number keys' presence", sqlitePresenceV1, mysqlPresenceV1},                // search_keys.go
 	{"settings", sqliteSettingsV1, mysqlSettingsV1},                             // settings.go
+	{"seals, manifests", sqliteSealsV1, mysqlSealsV1},                           // seals.go
 }
 
 // versionTable holds one row: the number of steps applied.

@@ -1,0 +1,35 @@
+package recordings
+
+import "time"
+
+// Seal is a recording's fingerprint as it was when its file was final: the SHA-256
+// of every byte, computed once (the daemon's sealing loop or `totalrec seal`) and
+// never recomputed over it. A later change of the file is what `totalrec verify`
+// reports.
+type Seal struct {
+	ID       int64  // the recording's
+	Node     string // the recording's node
+	Path     string // the recording's path when it was sealed
+	SHA256   string // lower-case hex
+	Size     int64  // the bytes hashed
+	SealedAt time.Time
+	Listed   string // the day of the manifest that lists the seal; "" until one does
+}
+
+// SealedRecording is a seal with the recording it fingerprints, as a manifest
+// lists it: the call's metadata and, for a deletion, when and why.
+type SealedRecording struct {
+	Seal
+	Rec Recording
+}
+
+// Manifest is a node's manifest of one day as the catalogue remembers it: the
+// SHA-256 of its file, which the next day's manifest names as its previous one.
+type Manifest struct {
+	Node    string
+	Day     string // YYYY-MM-DD, a UTC day
+	SHA256  string
+	Sealed  int // recordings sealed that day
+	Deleted int // sealed recordings deleted that day
+	Written time.Time
+}
