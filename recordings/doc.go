@@ -1,7 +1,7 @@
 // Package recordings holds Totalrec's domain types — a recording and its CDR
 // (recording.go), roles and scopes (access.go), users, sessions, API tokens and
 // shares (account.go), the audit trail (audit.go), holds and retention runs
-// (retention.go), directory marks of a scan (scan.go), webhook endpoints and
+// (retention.go), seals and manifests (evidence.go), directory marks of a scan (scan.go), webhook endpoints and
 // outbox deliveries (webhook.go) — the one JSON shape of a recording (json.go),
 // the limits of a search and the errors callers match.
 //
@@ -14,12 +14,13 @@
 // layers_test.go fails when an import leaves the picture):
 //
 //	cmd/totalrec  the command line: flags and output; every package below but web, stream, audio, faultpoint
-//	daemon        ─► web, webhook, ingest, catalog, cdr, spool, config, recordings
+//	daemon        ─► web, webhook, ingest, evidence, catalog, cdr, spool, config, recordings
 //	web           ─► stream, retention, spool, auth, recordings
 //	webhook       ─► recordings
 //	ingest        ─► cdr, spool, faultpoint, recordings
 //	demo          ─► cdr, audio, recordings
-//	retention     ─► spool, faultpoint, recordings
+//	retention     ─► spool, faultpoint, recordings (and internal/flock)
+//	evidence      ─► spool, recordings (and internal/flock)
 //	catalog       ─► faultpoint, recordings (and internal/sqlrows)
 //	cdr           ─► recordings (and internal/sqlrows)
 //	stream        ─► audio, recordings
@@ -33,6 +34,6 @@
 // catalog: web, webhook, ingest and retention reach
 // the catalogue through the small interfaces each declares (web's Catalog,
 // webhook's EventStore and DeliveryStore, ingest's ScanStore and EnrichStore,
-// retention's Store), which *catalog.Catalog satisfies. docs/architecture.md
+// retention's Store, evidence's HashStore, ManifestStore and VerifyStore), which *catalog.Catalog satisfies. docs/architecture.md
 // describes what each package owns.
 package recordings

@@ -14,13 +14,14 @@ import (
 // its non-test files may import. A new import fails this test until doc.go (and
 // docs/architecture.md) say so too.
 var layers = map[string][]string{
-	"cmd/totalrec":                 {"recordings", "recordings/auth", "recordings/catalog", "recordings/cdr", "recordings/config", "recordings/daemon", "recordings/demo", "recordings/ingest", "recordings/retention", "recordings/spool", "recordings/webhook"},
-	"recordings/daemon":            {"recordings", "recordings/catalog", "recordings/cdr", "recordings/config", "recordings/ingest", "recordings/spool", "recordings/web", "recordings/webhook"},
+	"cmd/totalrec":                 {"recordings", "recordings/auth", "recordings/catalog", "recordings/cdr", "recordings/config", "recordings/daemon", "recordings/demo", "recordings/evidence", "recordings/ingest", "recordings/retention", "recordings/spool", "recordings/webhook"},
+	"recordings/daemon":            {"recordings", "recordings/catalog", "recordings/cdr", "recordings/config", "recordings/evidence", "recordings/ingest", "recordings/spool", "recordings/web", "recordings/webhook"},
 	"recordings/web":               {"recordings", "recordings/auth", "recordings/retention", "recordings/spool", "recordings/stream"},
 	"recordings/webhook":           {"recordings"},
 	"recordings/ingest":            {"recordings", "recordings/cdr", "recordings/faultpoint", "recordings/spool"},
 	"recordings/demo":              {"recordings", "recordings/audio", "recordings/cdr"},
-	"recordings/retention":         {"recordings", "recordings/faultpoint", "recordings/spool"},
+	"recordings/retention":         {"internal/flock", "recordings", "recordings/faultpoint", "recordings/spool"},
+	"recordings/evidence":          {"internal/flock", "recordings", "recordings/spool"},
 	"recordings/catalog":           {"internal/sqlrows", "recordings", "recordings/faultpoint"},
 	"recordings/cdr":               {"internal/sqlrows", "recordings"},
 	"recordings/stream":            {"recordings", "recordings/audio"},
@@ -31,6 +32,7 @@ var layers = map[string][]string{
 	"recordings/config":            nil,
 	"recordings/faultpoint":        nil,
 	"internal/sqlrows":             nil,
+	"internal/flock":               nil,
 	"internal/testsupport/mariadb": nil, // test support: imported by tests only
 }
 

@@ -1,0 +1,130 @@
+package evidence
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"time"
+
+	"github.com/totalrec/totalrec/recordings"
+)
+
+// FormatV1 is the manifest format this package writes and reads.
+const FormatV1 = "totalrec-manifest/1"
+
+// Header is a manifest's first line.
+type Header struct {
+	Format   string `json:"manifest"`
+	Node     string `json:"node"`
+	Day      string `json:"day"`      // YYYY-MM-DD, UTC
+	Previous string `json:"previous"` // SHA-256 of the previous day's manifest file; "" for the first
+	Cutoff   string `json:"cutoff"`   // RFC 3339: the manifest lists what happened before it
+}
+
+// The events a manifest lists.
+const (
+	EventSealed  = "sealed"
+	EventDeleted = "deleted"
+)
+
+// Entry is one line after the header: a recording sealed, or a sealed recording
+// deleted. Times are RFC 3339 in UTC.
+type Entry struct {
+	Event  string `json:"event"`
+	ID     int64  `json:"id"`
+	Path   string `json:"path"`
+	SHA256 string `json:"sha256"`
+	Size   int64  `json:"size"`
+	At     string `json:"at"` // when it was sealed, or deleted
+
+	// A sealed recording's call.
+	CallTime   string `json:"call_time,omitempty"`
+	From       string `json:"from,omitempty"`
+	To         string `json:"to,omitempty"`
+	UniqueID   string `json:"uniqueid,omitempty"`
+	LinkedID   string `json:"linkedid,omitempty"`
+	Format     string `json:"format,omitempty"`
+	DurationMS int64  `json:"duration_ms,omitempty"`
+
+	// A deletion's rule and who applied it.
+	Rule  string `json:"rule,omitempty"`
+	Actor string `json:"actor,omitempty"`
+}
+
+// stamp is how a manifest writes a time.
+func stamp(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.UTC().Format(time.RFC3339Nano)
+}
+
+// sealedEntry is the line that lists sr as sealed.
+func sealedEntry(sr recordings.SealedRecording) Entry {
+	return Entry{Event: EventSealed, ID: sr.ID, Path: sr.Path, SHA256: sr.SHA256, Size: sr.Size, At: stamp(sr.SealedAt),
+		CallTime: stamp(sr.Rec.CallTime), From: sr.Rec.Caller(), To: sr.Rec.Callee(), UniqueID: sr.Rec.Name.UniqueID,
+		LinkedID: sr.Rec.LinkedID, Format: string(sr.Rec.Format), DurationMS: sr.Rec.Duration.Milliseconds()}
+}
+
+// deletedEntry is the line that lists sr's deletion. Totalrec deletes only by
+// retention, so the actor is retention and the rule is the reason it recorded.
+func deletedEntry(sr recordings.SealedRecording) Entry {
+	return Entry{Event: EventDeleted, ID: sr.ID, Path: sr.Path, SHA256: sr.SHA256, Size: sr.Size,
+		At: stamp(sr.Rec.DeletedAt), Rule: sr.Rec.DeletedReason, Actor: "retention"}
+}
+
+// writeLine writes v as one JSON line.
+func writeLine(w io.Writer, v any) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	_, err = w.Write(append(b, '\n'))
+	return err
+}
+
+// ErrMalformed: a manifest or checksum file that is not what this package writes.
+var ErrMalformed = errors.New("malformed manifest")
+
+// maxLine bounds a manifest line: a path is at most 1 KiB, the rest is small.
+const maxLine = 64 << 10
+
+// Read parses a manifest, calling fn with each entry in order, and returns its
+// header.
+func Read(r io.Reader, fn func(Entry) error) (Header, error) {
+	sc := bufio.NewScanner(r)
+	sc.Buffer(make([]byte, 0, 4096), maxLine)
+	var h Header
+	if !sc.Scan() {
+		if err := sc.Err(); err != nil {
+			return h, fmt.Errorf("read manifest: %w", err)
+		}
+		return h, fmt.Errorf("read manifest: empty: %w", ErrMalformed)
+	}
+	if err := strict(sc.Bytes(), &h); err != nil || h.Format != FormatV1 {
+		return h, fmt.Errorf("read manifest: header is not %s: %w", FormatV1, ErrMalformed)
+	}
+	for n := 2; sc.Scan(); n++ {
+		var e Entry
+		if err := strict(sc.Bytes(), &e); err != nil || (e.Event != EventSealed && e.Event != EventDeleted) {
+			return h, fmt.Errorf("read manifest %s: line %d: %w", h.Day, n, ErrMalformed)
+		}
+		if err := fn(e); err != nil {
+			return h, err
+		}
+	}
+	if err := sc.Err(); err != nil {
+		return h, fmt.Errorf("read manifest %s: %w", h.Day, err)
+	}
+	return h, nil
+}
+
+// strict decodes one JSON object, refusing fields this format does not have.
+func strict(line []byte, v any) error {
+	d := json.NewDecoder(bytes.NewReader(line))
+	d.DisallowUnknownFields()
+	return d.Decode(v)
+}
