@@ -120,6 +120,7 @@ DATA=/var/lib/totalrec
 UNIT=/etc/systemd/system/totalrec.service
 CRON=/etc/cron.d/totalrec
 POLICY=/etc/totalrec/retention.conf
+MANIFEST_KEY=/etc/totalrec/manifest.key
 OVERRIDE=$ASTETC/extensions_override_totalrec.conf
 FREEPBX_OVERRIDE=$ASTETC/extensions_override_freepbx.conf
 BEGIN='; BEGIN totalrec (managed by install.sh; install.sh --uninstall removes it)'
@@ -336,17 +337,24 @@ data_dir = $DATA
 # The UI's path: FreePBX's Apache proxies it (see $APACHE_DEBIAN or
 # $APACHE_RHEL), so browsers reach it on FreePBX's own origin.
 base_path = $BASE_PATH
+# Signs the daily evidence manifests (totalrec seal, run by root): root reads it.
+manifest_key = $MANIFEST_KEY
 CONFEOF
   did "write $CONF" "wrote $CONF"
 fi
-if [ -f "$(R "$CONF")" ] && ! grep -qs '^[[:space:]]*base_path[[:space:]]*=' "$(R "$CONF")"; then
-  # Before any [section], so that it is not read as section_base_path.
+# add_setting KEY VALUE WHY adds "KEY = VALUE" to the config when it has no KEY,
+# before any [section], so that it is not read as section_KEY.
+add_setting() {
+  grep -qs "^[[:space:]]*$1[[:space:]]*=" "$(R "$CONF")" && return 0
+  local tmp
   tmp=$(mktemp)
-  awk -v line="base_path = $BASE_PATH" '!done && /^[[:space:]]*\[/ {print line; done = 1} {print} END {if (!done) print line}' "$(R "$CONF")" >"$tmp"
+  awk -v line="$1 = $2" '!done && /^[[:space:]]*\[/ {print line; done = 1} {print} END {if (!done) print line}' "$(R "$CONF")" >"$tmp"
   tee_to "$(R "$CONF")" <"$tmp"
   command rm -f "$tmp"
-  did "add base_path = $BASE_PATH to $CONF (the UI behind FreePBX's Apache)" "added base_path = $BASE_PATH to $CONF (the UI behind FreePBX's Apache)"
-fi
+  did "add $1 = $2 to $CONF ($3)" "added $1 = $2 to $CONF ($3)"
+}
+[ -f "$(R "$CONF")" ] && add_setting base_path "$BASE_PATH" "the UI behind FreePBX's Apache"
+[ -f "$(R "$CONF")" ] && add_setting manifest_key "$MANIFEST_KEY" "the key that signs the evidence manifests"
 if ! grep -qs '^[[:space:]]*sso_secret[[:space:]]*=' "$(R "$CONF")"; then
   printf 'sso_secret = %s\n' "$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')" | append_to "$(R "$CONF")"
   did "generate sso_secret" "generated sso_secret"
@@ -370,6 +378,21 @@ owner "$ASTUSER:$ASTGROUP" "$(R "$POLICY")"
 if [ "$(id -u)" = 0 ] && getent group "$ASTGROUP" >/dev/null 2>&1; then
   chown ":$ASTGROUP" "$(R /etc/totalrec)"
   chmod 1775 "$(R /etc/totalrec)"
+fi
+
+# The Ed25519 key that signs the evidence manifests, readable by root only: the
+# hourly seal job runs as root. Without openssl, that job's first run makes it.
+if [ ! -f "$(R "$MANIFEST_KEY")" ] && command -v openssl >/dev/null 2>&1; then
+  if [ -n "$DRY" ]; then
+    would "make the evidence manifest key $MANIFEST_KEY (readable by root only)"
+  else
+    (umask 077 && openssl genpkey -algorithm ed25519 -out "$(R "$MANIFEST_KEY")") || die "could not make $MANIFEST_KEY"
+    say "made the evidence manifest key $MANIFEST_KEY (readable by root only; back it up: 'totalrec verify --pubkey' prints its public half)"
+  fi
+fi
+if [ -f "$(R "$MANIFEST_KEY")" ] && [ -z "$DRY" ]; then
+  chmod 0600 "$(R "$MANIFEST_KEY")"
+  owner root:root "$(R "$MANIFEST_KEY")"
 fi
 
 # 3. The FreePBX module.
@@ -433,13 +456,15 @@ else
 fi
 mkdir -p "$(R /etc/cron.d)"
 {
-  echo "# Totalrec: nightly retention, logged to syslog (journalctl -t totalrec)."
+  echo "# Totalrec: nightly retention and hourly sealing (root: the manifest key is root's),"
+  echo "# logged to syslog (journalctl -t totalrec)."
   echo "SHELL=/bin/sh"
   echo "30 3 * * * $ASTUSER $BIN retention run 2>&1 | logger -t totalrec"
+  echo "20 * * * * root $BIN seal 2>&1 | logger -t totalrec"
   has_systemd || echo "@reboot $ASTUSER $BIN serve 2>&1 | logger -t totalrec"
 } | tee_to "$(R "$CRON")"
 chmod 0644 "$(R "$CRON")"
-did "install the daemon ($daemon) and nightly retention ($CRON)" "daemon: $daemon; nightly retention: $CRON"
+did "install the daemon ($daemon), nightly retention and hourly sealing ($CRON)" "daemon: $daemon; nightly retention and hourly sealing: $CRON"
 
 # 6. FreePBX's Apache as the UI's reverse proxy.
 apache_proxy

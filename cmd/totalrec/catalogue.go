@@ -49,6 +49,7 @@ var catalogueUses = map[string]catalogueUse{
 	"hold add": usesExisting, "hold rm": usesExisting, "hold ls": usesExisting,
 	"user passwd": usesExisting, "user rm": usesExisting, "user ls": usesExisting,
 	"token rm": usesExisting, "token ls": usesExisting, "audit ls": usesExisting,
+	"seal": usesExisting, "verify": usesExisting,
 	"webhook ls": usesExisting, "webhook rm": usesExisting, "webhook retry": usesExisting, "webhook dead": usesExisting,
 }
 

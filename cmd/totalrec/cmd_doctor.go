@@ -97,7 +97,7 @@ func runDoctor(ctx context.Context, opts *globalOptions, do doctorOptions) error
 		tw.Flush()
 	}
 	if failed > 0 {
-		return problemsError{failed}
+		return problemsError{n: failed}
 	}
 	return nil
 }

@@ -90,16 +90,7 @@ func (ro retentionOptions) loadPolicy(opts *globalOptions) (retention.Policy, er
 	return p, nil
 }
 
-func (ro retentionOptions) clock() (time.Time, error) {
-	if ro.now == "" {
-		return time.Now(), nil
-	}
-	t, err := time.Parse(time.RFC3339, ro.now)
-	if err != nil {
-		return t, usagef("--now: %q is not an RFC 3339 time", ro.now)
-	}
-	return t, nil
-}
+func (ro retentionOptions) clock() (time.Time, error) { return parseNow(ro.now) }
 
 // retentionSetup is what plan and run share: the policy, the app, the runner.
 type retentionSetup struct {

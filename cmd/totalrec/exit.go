@@ -34,14 +34,23 @@ type partialError struct{ failed int }
 
 func (e partialError) Error() string { return fmt.Sprintf("%d items failed", e.failed) }
 
-// problemsError reports checks that found problems (doctor); the details are printed.
-type problemsError struct{ n int }
+// problemsError reports checks that found problems (doctor, verify); the details
+// are printed. what names one problem: "check failed" by default.
+type problemsError struct {
+	n    int
+	what string
+}
 
 func (e problemsError) Error() string {
-	if e.n == 1 {
-		return "1 check failed"
+	what := e.what
+	if what == "" {
+		what = "check failed"
 	}
-	return fmt.Sprintf("%d checks failed", e.n)
+	if e.n == 1 {
+		return "1 " + what
+	}
+	first, rest, _ := strings.Cut(what, " ")
+	return fmt.Sprintf("%d %ss %s", e.n, first, rest)
 }
 
 // exitCode maps an error to the process exit code and prints it once.

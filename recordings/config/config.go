@@ -37,6 +37,10 @@ type Config struct {
 	// RetentionPolicy is the retention policy file that `retention` applies and
 	// the storage page explains.
 	RetentionPolicy string
+	// ManifestKey is the Ed25519 private key that signs the daily evidence
+	// manifests; "" = manifest.key in DataDir. install.sh puts it in /etc/totalrec,
+	// readable by root only.
+	ManifestKey string
 
 	// DBPasswordFile and CDRDBPasswordFile name files holding the MySQL password of
 	// DB and CDRDB. Load has already put the password into the DSN; they are kept
@@ -79,6 +83,14 @@ func Default() Config {
 }
 
 func sqliteDSN(dataDir string) string { return "sqlite:" + dataDir + "/totalrec.db" }
+
+// ManifestKeyPath is where the manifest signing key is.
+func (c Config) ManifestKeyPath() string {
+	if c.ManifestKey != "" {
+		return c.ManifestKey
+	}
+	return c.DataDir + "/manifest.key"
+}
 
 // Location returns the zone of Timezone, or time.Local when it is "".
 func (c Config) Location() (*time.Location, error) {

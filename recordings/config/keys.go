@@ -39,6 +39,7 @@ var settings = [...]setting{
 	durKey("session_idle", "TOTALREC_SESSION_IDLE", func(c *Config) *time.Duration { return &c.SessionIdle }),
 	durKey("session_max", "TOTALREC_SESSION_MAX", func(c *Config) *time.Duration { return &c.SessionMax }),
 	strKey("retention_policy", "TOTALREC_RETENTION_POLICY", func(c *Config) *string { return &c.RetentionPolicy }),
+	strKey("manifest_key", "TOTALREC_MANIFEST_KEY", func(c *Config) *string { return &c.ManifestKey }),
 }
 
 func secretKey(name, env string, field func(*Config) *string) setting {

@@ -143,6 +143,7 @@ func run(ctx context.Context, env Env, o Options) error {
 		func(ctx context.Context) error { return scanLoop(ctx, env, o) },
 		func(ctx context.Context) error { return enrichLoop(ctx, env, enrichEvery, linkSoon.c, events) },
 		func(ctx context.Context) error { return pruneSessionsLoop(ctx, env, pruneEvery) },
+		func(ctx context.Context) error { return sealLoop(ctx, env, tree) },
 		(&webhook.Deliverer{Cat: env.Catalog, Owner: cfg.Node, Log: env.Log.With("component", "webhook")}).Run,
 	)
 }

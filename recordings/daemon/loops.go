@@ -6,7 +6,9 @@ import (
 	"sync"
 	"time"
 
+	"github.com/totalrec/totalrec/recordings/evidence"
 	"github.com/totalrec/totalrec/recordings/ingest"
+	"github.com/totalrec/totalrec/recordings/spool"
 )
 
 // enrichEvery is how often the daemon looks for CDR rows of new recordings; linkDelay
@@ -21,6 +23,40 @@ const (
 // refused the moment it expires whatever this says; pruning only keeps the
 // table small.
 const pruneEvery = 15 * time.Minute
+
+// sealEvery is how often the daemon seals the recordings that became final;
+// sealFullEvery how often a pass starts again from the first recording, for a
+// file that reappeared or was repaired under an old id.
+const (
+	sealEvery     = time.Minute
+	sealFullEvery = 6 * time.Hour
+)
+
+// sealLoop hashes finished recordings into their seals (package evidence). It
+// needs no key: the nightly `totalrec seal` signs the manifests.
+func sealLoop(ctx context.Context, env Env, tree *spool.Tree) error {
+	log := env.Log.With("component", "seal")
+	h := &evidence.Hasher{Store: env.Catalog, Tree: tree, Node: env.Config.Node, Log: log}
+	var lastFull time.Time
+	every(ctx, sealEvery, nil, func(ctx context.Context) {
+		now := time.Now()
+		full := now.Sub(lastFull) >= sealFullEvery
+		r, err := h.Pass(ctx, now, full)
+		switch {
+		case ctx.Err() != nil:
+		case err != nil:
+			log.Error("sealing failed", slog.Any("error", err))
+		default:
+			if full {
+				lastFull = now
+			}
+			if r.Sealed > 0 || r.Unreadable > 0 {
+				log.Info("sealed", slog.Int("recordings", r.Sealed), slog.Int64("bytes", r.Bytes), slog.Int("unreadable", r.Unreadable))
+			}
+		}
+	})
+	return nil
+}
 
 // scanLoop runs the scan job at startup (when asked) and every o.ScanEvery. A
 // failed scan is logged and tried again at the next tick.

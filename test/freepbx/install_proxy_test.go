@@ -79,7 +79,7 @@ func TestInstall_ApacheProxy(t *testing.T) {
 
 	t.Run("existing config", func(t *testing.T) {
 		// An upgrade: the admin's config predates base_path, listens elsewhere and
-		// has a section at its end. base_path goes before the section, the proxy
+		// has a section at its end. base_path and manifest_key go before the section, the proxy
 		// follows listen, and a second run changes nothing.
 		root, tools, _ := fakeFreePBX(t, "16")
 		cfg := filepath.Join(root, "etc/totalrec/totalrec.conf")
@@ -90,7 +90,7 @@ func TestInstall_ApacheProxy(t *testing.T) {
 		if !strings.Contains(out, "added base_path = /totalrec") {
 			t.Errorf("install output:\n%s", out)
 		}
-		want := "listen = 0.0.0.0:8090\nsso_secret = 00112233\n\nbase_path = /totalrec\n[cdr]\ntable = cdr\n"
+		want := "listen = 0.0.0.0:8090\nsso_secret = 00112233\n\nbase_path = /totalrec\nmanifest_key = /etc/totalrec/manifest.key\n[cdr]\ntable = cdr\n"
 		if got := read(t, cfg); got != want {
 			t.Errorf("config after the upgrade:\n%s\nwant:\n%s", got, want)
 		}

@@ -121,6 +121,22 @@ func TestInstall_FreePBX29(t *testing.T) {
 	if fi, _ := os.Stat(conf); fi.Mode().Perm() != 0o640 {
 		t.Errorf("config mode %v, want 0640", fi.Mode().Perm())
 	}
+	// The manifest key is made at install, root's alone, and the binary reads it.
+	key := filepath.Join(root, "etc/totalrec/manifest.key")
+	if fi, err := os.Stat(key); err != nil || fi.Mode().Perm() != 0o600 {
+		t.Errorf("manifest key: %v, %v", fi, err)
+	}
+	pub := exec.Command(filepath.Join(root, "usr/local/bin/totalrec"), "verify", "--pubkey")
+	pub.Env = []string{"TOTALREC_FS_ROOT=" + t.TempDir(), "TOTALREC_MANIFEST_KEY=" + key, "TOTALREC_DATA_DIR=" + t.TempDir(), "PATH=/usr/bin:/bin"}
+	if out, err := pub.CombinedOutput(); err != nil || !strings.Contains(string(out), "BEGIN PUBLIC KEY") {
+		t.Errorf("verify --pubkey with the installed key: %v\n%s", err, out)
+	}
+	if !strings.Contains(body, "manifest_key = /etc/totalrec/manifest.key") {
+		t.Errorf("config does not name the manifest key:\n%s", body)
+	}
+	if cron := read(t, filepath.Join(root, "etc/cron.d/totalrec")); !strings.Contains(cron, "root /usr/local/bin/totalrec seal") {
+		t.Errorf("no hourly seal job:\n%s", cron)
+	}
 	for _, f := range []string{"module.xml", "page.totalrec.php", "Totalrec.class.php", "lib/sso.php"} {
 		if _, err := os.Stat(filepath.Join(root, "var/www/html/admin/modules/totalrec", f)); err != nil {
 			t.Errorf("module file %s: %v", f, err)
