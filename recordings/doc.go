@@ -15,7 +15,7 @@
 //
 //	cmd/totalrec  the command line: flags and output; every package below but web, stream, audio, faultpoint
 //	daemon        ─► web, webhook, ingest, evidence, catalog, cdr, spool, config, recordings
-//	web           ─► stream, retention, spool, auth, recordings
+//	web           ─► stream, retention, evidence, spool, auth, recordings
 //	webhook       ─► recordings
 //	ingest        ─► cdr, spool, faultpoint, recordings
 //	demo          ─► cdr, audio, recordings

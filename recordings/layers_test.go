@@ -16,7 +16,7 @@ import (
 var layers = map[string][]string{
 	"cmd/totalrec":                 {"recordings", "recordings/auth", "recordings/catalog", "recordings/cdr", "recordings/config", "recordings/daemon", "recordings/demo", "recordings/evidence", "recordings/ingest", "recordings/retention", "recordings/spool", "recordings/webhook"},
 	"recordings/daemon":            {"recordings", "recordings/catalog", "recordings/cdr", "recordings/config", "recordings/evidence", "recordings/ingest", "recordings/spool", "recordings/web", "recordings/webhook"},
-	"recordings/web":               {"recordings", "recordings/auth", "recordings/retention", "recordings/spool", "recordings/stream"},
+	"recordings/web":               {"recordings", "recordings/auth", "recordings/evidence", "recordings/retention", "recordings/spool", "recordings/stream"},
 	"recordings/webhook":           {"recordings"},
 	"recordings/ingest":            {"recordings", "recordings/cdr", "recordings/faultpoint", "recordings/spool"},
 	"recordings/demo":              {"recordings", "recordings/audio", "recordings/cdr"},

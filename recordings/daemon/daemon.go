@@ -15,6 +15,7 @@ import (
 	"github.com/totalrec/totalrec/recordings/catalog"
 	"github.com/totalrec/totalrec/recordings/cdr"
 	"github.com/totalrec/totalrec/recordings/config"
+	"github.com/totalrec/totalrec/recordings/evidence"
 	"github.com/totalrec/totalrec/recordings/ingest"
 	"github.com/totalrec/totalrec/recordings/spool"
 	"github.com/totalrec/totalrec/recordings/web"
@@ -88,6 +89,7 @@ func run(ctx context.Context, env Env, o Options) error {
 		Catalog: env.Catalog, Spool: tree, Location: env.Loc, Logger: env.Log.With("component", "web"), Version: o.Version,
 		CacheDir: filepath.Join(cfg.DataDir, "cache", "checkpoints"), Access: webAccess(cfg),
 		Storage:  web.Storage{Node: cfg.Node, PolicyFile: cfg.RetentionPolicy},
+		Evidence: web.Evidence{Dir: evidence.Dir(cfg.DataDir, cfg.Node), Node: cfg.Node},
 		BasePath: cfg.BasePath, HoldEvents: env.WebhookEvents(), WebhookEvents: webhook.EventTypes,
 	}
 	if env.CDR != nil { // a nil *cdr.Reader must stay a nil interface

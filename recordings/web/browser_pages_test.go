@@ -44,6 +44,7 @@ var uiPages = []uiPage{
 	{name: "storage", path: at("/storage")},
 	{name: "holds", path: at("/holds")},
 	{name: "settings", path: at("/settings")},
+	{name: "evidence", path: at("/evidence")},
 	{name: "not-found", path: at("/recordings/999999999")},
 }
 

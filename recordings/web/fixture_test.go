@@ -93,6 +93,8 @@ func sharedFixture(t testing.TB) *fixture {
 		}
 		shared.dir = dir
 		shared.f = buildFixture(t, dir, "", func(fn func()) { shared.cleanups = append(shared.cleanups, fn) }, 14, 14, addOddFiles)
+		// Sealed, with a signed manifest: the pages show evidence as a PBX has it.
+		shared.f.sealAll(t)
 	}
 	return shared.f
 }
@@ -170,7 +172,8 @@ func (f *fixture) serve(t testing.TB, cleanup func(func()), edit func(*Options))
 	f.logs = &lockedWriter{w: &strings.Builder{}}
 	o := Options{Catalog: f.cat, CDR: f.cdr, Spool: f.tree, CacheDir: filepath.Join(f.dir, "cache"),
 		Location: moscow, Logger: slog.New(slog.NewTextHandler(f.logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
-		Now: func() time.Time { return now }, Version: "test", Access: Access{SSOSecret: testSSOSecret}}
+		Now: func() time.Time { return now }, Version: "test", Access: Access{SSOSecret: testSSOSecret},
+		Evidence: Evidence{Dir: filepath.Join(f.dir, "evidence")}}
 	if edit != nil {
 		edit(&o)
 	}

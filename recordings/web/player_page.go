@@ -38,6 +38,7 @@ type playerView struct {
 	CDRError    bool
 	LegMarks    string    // JSON: where each CDR leg starts in the recording, for the waveform
 	Hold        *holdCard // the legal hold section; nil when the principal may not hold
+	Seal        *sealCard // the evidence section; nil but for administrators
 	CanShare    bool      // the share links section shows
 	Shares      []shareLink
 	ShareTTLs   []option
@@ -97,6 +98,9 @@ func (s *Server) playerPage(c echo.Context) error {
 		}
 	}
 	if v.Hold, err = s.playerHold(c, rec); err != nil {
+		return err
+	}
+	if v.Seal, err = s.playerSeal(c, rec); err != nil {
 		return err
 	}
 	if p := principalOf(c); p.canShare() && p.Session != nil {

@@ -31,6 +31,8 @@ func (s *Server) routes() {
 	e.POST("/holds", s.addHolds, s.holdersOnly)
 	e.POST("/holds/release", s.releaseHolds, s.holdersOnly)
 	e.GET("/settings", s.settingsPage, s.adminOnly)
+	e.GET("/evidence", s.evidencePage, s.adminOnly)
+	e.GET("/recordings/:id/evidence.zip", s.evidenceBundle, s.adminOnly, s.streaming)
 	e.POST("/settings/retention", s.previewRetention(storage), s.adminOnly)
 	e.POST("/settings/thresholds", s.setThresholds, s.adminOnly)
 	e.POST("/settings/webhooks", s.addWebhook, s.adminOnly)

@@ -26,6 +26,7 @@ type Catalog interface {
 	RetentionFigures
 	holdCatalog
 	settingsCatalog
+	evidenceCatalog
 }
 
 // CDRLegs reads every CDR row of a call (cdr.Reader satisfies it).
@@ -54,6 +55,9 @@ type Options struct {
 
 	// Storage configures the storage page (storage_page.go).
 	Storage Storage
+
+	// Evidence configures the evidence page and bundles (evidence_page.go).
+	Evidence Evidence
 
 	// HoldEvents announces holds put and released in the interface to webhook
 	// endpoints; nil announces nothing.

@@ -16,7 +16,7 @@ var templateFS embed.FS
 
 // pages are the templates rendered as whole pages; each is layout.html plus its
 // own file.
-var pages = []string{"search", "player", "error", "login", "users", "audit", "storage", "holds", "settings"}
+var pages = []string{"search", "player", "error", "login", "users", "audit", "storage", "holds", "settings", "evidence"}
 
 // barePages are whole documents of their own, without the layout: the share
 // player, made to sit in another site's iframe.
