@@ -169,22 +169,29 @@ if (!function_exists('totalrec_bundle_paths')) {
 		return sprintf(_('The UI is at %s on FreePBX\'s own web server'), '/totalrec/');
 	}
 
-	/** The nightly retention line of the web user's crontab: added ($on) or removed. */
+	/**
+	 * The jobs of the web user's crontab, added ($on) or removed: the nightly
+	 * retention run, and the hourly seal (the evidence manifests; the key is then
+	 * this user's, in the data directory).
+	 */
 	function totalrec_bundle_cron($p, $on) {
 		// FreePBX::Cron() is reached through __callStatic: method_exists() cannot see it.
 		if (!class_exists('FreePBX')) {
 			return 'ERROR: ' . _('No FreePBX Cron: add the nightly "totalrec retention run" by hand');
 		}
-		$line = '30 3 * * * ' . $p['bin'] . ' --config ' . $p['conf'] . ' retention run 2>&1 | logger -t totalrec';
+		$jobs = array('retention run' => '30 3 * * *', 'seal' => '20 * * * *');
 		try {
 			$cron = \FreePBX::Cron();
-			foreach (totalrec_bundle_cron_lines() as $l) {
-				if (strpos($l, ' --config ' . $p['conf'] . ' retention run') !== false && ($l !== $line || !$on)) {
-					$cron->remove($l);
+			foreach ($jobs as $job => $when) {
+				$line = $when . ' ' . $p['bin'] . ' --config ' . $p['conf'] . ' ' . $job . ' 2>&1 | logger -t totalrec';
+				foreach (totalrec_bundle_cron_lines() as $l) {
+					if (strpos($l, ' --config ' . $p['conf'] . ' ' . $job . ' 2>&1') !== false && ($l !== $line || !$on)) {
+						$cron->remove($l);
+					}
 				}
-			}
-			if ($on && !in_array($line, $cron->getAll())) {
-				$cron->add($line);
+				if ($on && !in_array($line, $cron->getAll())) {
+					$cron->add($line);
+				}
 			}
 		} catch (\Exception $e) {
 			return 'ERROR: ' . $e->getMessage();

@@ -58,8 +58,12 @@ func TestFreePBXModuleAdmin(t *testing.T) {
 	if want := bundleBin + " --config " + bundleConf + " hook --file"; !strings.Contains(generated, want) {
 		t.Errorf("the generated dialplan lacks %q", want)
 	}
-	if cron := sh(t, "crontab -l -u asterisk"); !strings.Contains(cron, bundleBin+" --config "+bundleConf+" retention run") {
+	cron := sh(t, "crontab -l -u asterisk")
+	if !strings.Contains(cron, bundleBin+" --config "+bundleConf+" retention run") {
 		t.Errorf("no nightly retention in asterisk's crontab:\n%s", cron)
+	}
+	if !strings.Contains(cron, "20 * * * * "+bundleBin+" --config "+bundleConf+" seal 2>&1") {
+		t.Errorf("no hourly seal in asterisk's crontab:\n%s", cron)
 	}
 	if got := strings.TrimSpace(sh(t, "stat -c '%a %U' "+bundleConf)); got != "640 asterisk" {
 		t.Errorf("%s: mode and owner %q, want 640 asterisk", bundleConf, got)
