@@ -1,6 +1,9 @@
 package recordings
 
-import "time"
+import (
+	"strings"
+	"time"
+)
 
 // Seal is a recording's fingerprint as it was when its file was final: the SHA-256
 // of every byte, computed once (the daemon's sealing loop or `totalrec seal`) and
@@ -32,4 +35,13 @@ type Manifest struct {
 	Sealed  int // recordings sealed that day
 	Deleted int // sealed recordings deleted that day
 	Written time.Time
+}
+
+// ErasureReason is the deletion reason of a recording erased on a data subject's
+// request; IsErasure recognises it.
+const ErasureReason = "erased on request"
+
+// IsErasure reports whether a deletion reason is an erasure's.
+func IsErasure(reason string) bool {
+	return strings.HasPrefix(reason, ErasureReason)
 }

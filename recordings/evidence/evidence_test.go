@@ -198,7 +198,7 @@ func TestVerify(t *testing.T) {
 				}, []evidence.Problem{{Kind: evidence.ProblemManifestMissing, Day: "2026-11-26"}}},
 				{"a checksum rewritten to match an edited manifest", func(t *testing.T) {
 					tamper(t, day2+".jsonl", func(b []byte) []byte {
-						return append(b, `{"event":"sealed","id":99,"path":"2026/11/20/x.wav","sha256":"`+strings.Repeat("0", 64)+`","size":44,"at":"2026-11-27T10:00:00Z"}`+"\n"...)
+						return append(b, `{"event":"sealed","id":99,"sha256":"`+strings.Repeat("0", 64)+`","size":44,"at":"2026-11-27T10:00:00Z"}`+"\n"...)
 					})
 					tamper(t, day2+".sum", func(b []byte) []byte {
 						sum, _ := exec.Command("sha256sum", day2+".jsonl").Output()

@@ -31,21 +31,19 @@ const (
 )
 
 // Entry is one line after the header: a recording sealed, or a sealed recording
-// deleted. Times are RFC 3339 in UTC.
+// deleted. Times are RFC 3339 in UTC. An entry names the recording by its
+// catalogue id and holds no personal data — no path, no number — so that erasing a
+// person's data (GDPR article 17) never has to touch a signed manifest: the
+// catalogue maps an id to its file, and a chain-of-custody bundle carries it.
 type Entry struct {
 	Event  string `json:"event"`
 	ID     int64  `json:"id"`
-	Path   string `json:"path"`
 	SHA256 string `json:"sha256"`
 	Size   int64  `json:"size"`
 	At     string `json:"at"` // when it was sealed, or deleted
 
 	// A sealed recording's call.
 	CallTime   string `json:"call_time,omitempty"`
-	From       string `json:"from,omitempty"`
-	To         string `json:"to,omitempty"`
-	UniqueID   string `json:"uniqueid,omitempty"`
-	LinkedID   string `json:"linkedid,omitempty"`
 	Format     string `json:"format,omitempty"`
 	DurationMS int64  `json:"duration_ms,omitempty"`
 
@@ -64,16 +62,19 @@ func stamp(t time.Time) string {
 
 // sealedEntry is the line that lists sr as sealed.
 func sealedEntry(sr recordings.SealedRecording) Entry {
-	return Entry{Event: EventSealed, ID: sr.ID, Path: sr.Path, SHA256: sr.SHA256, Size: sr.Size, At: stamp(sr.SealedAt),
-		CallTime: stamp(sr.Rec.CallTime), From: sr.Rec.Caller(), To: sr.Rec.Callee(), UniqueID: sr.Rec.Name.UniqueID,
-		LinkedID: sr.Rec.LinkedID, Format: string(sr.Rec.Format), DurationMS: sr.Rec.Duration.Milliseconds()}
+	return Entry{Event: EventSealed, ID: sr.ID, SHA256: sr.SHA256, Size: sr.Size, At: stamp(sr.SealedAt),
+		CallTime: stamp(sr.Rec.CallTime), Format: string(sr.Rec.Format), DurationMS: sr.Rec.Duration.Milliseconds()}
 }
 
-// deletedEntry is the line that lists sr's deletion. Totalrec deletes only by
-// retention, so the actor is retention and the rule is the reason it recorded.
+// deletedEntry is the line that lists sr's deletion, with the reason the
+// catalogue recorded and who deleted it: retention, or an erasure on request.
 func deletedEntry(sr recordings.SealedRecording) Entry {
-	return Entry{Event: EventDeleted, ID: sr.ID, Path: sr.Path, SHA256: sr.SHA256, Size: sr.Size,
-		At: stamp(sr.Rec.DeletedAt), Rule: sr.Rec.DeletedReason, Actor: "retention"}
+	actor := "retention"
+	if recordings.IsErasure(sr.Rec.DeletedReason) {
+		actor = "erasure"
+	}
+	return Entry{Event: EventDeleted, ID: sr.ID, SHA256: sr.SHA256, Size: sr.Size,
+		At: stamp(sr.Rec.DeletedAt), Rule: sr.Rec.DeletedReason, Actor: actor}
 }
 
 // writeLine writes v as one JSON line.

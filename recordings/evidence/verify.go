@@ -293,28 +293,27 @@ func (v *Verifier) readEntries(day string, fn func(Entry) error) error {
 	return err
 }
 
-// checkEntry compares a sealed recording's file with its seal. A file that is
-// gone is fine when its deletion is recorded (in a manifest, or in the catalogue
-// ahead of the next one); a file moved since (migrate-layout) is checked where
-// the catalogue says it is now.
+// checkEntry compares a sealed recording's file, found through the catalogue
+// by its id, with its seal. A file that is gone is fine when its deletion is
+// recorded (in a manifest, or in the catalogue ahead of the next one).
 func (v *Verifier) checkEntry(ctx context.Context, day string, e Entry, deleted map[int64]bool, rep *Report) (Problem, bool) {
-	p := Problem{Day: day, ID: e.ID, Path: e.Path}
+	p := Problem{Day: day, ID: e.ID}
 	if deleted[e.ID] {
 		rep.Deleted++
 		return p, true
 	}
-	path := e.Path
-	if r, err := v.Store.Get(ctx, e.ID); err == nil {
-		switch {
-		case r.State == recordings.StateDeleted:
-			rep.Deleted++
-			return p, true
-		case r.Path != e.Path && r.State != recordings.StateMissing:
-			path = r.Path
-		}
+	r, err := v.Store.Get(ctx, e.ID)
+	if err != nil {
+		p.Kind, p.Detail = ProblemMissing, fmt.Sprintf("the catalogue has no recording %d", e.ID)
+		return p, false
+	}
+	p.Path = r.Path
+	if r.State == recordings.StateDeleted {
+		rep.Deleted++
+		return p, true
 	}
 	rep.Recordings++
-	size, sum, err := v.hashFile(path)
+	size, sum, err := v.hashFile(r.Path)
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
 		p.Kind, p.Detail = ProblemMissing, "the file is gone and no deletion of it is recorded"
