@@ -21,6 +21,7 @@
 //	demo          ─► cdr, audio, recordings
 //	retention     ─► spool, faultpoint, recordings (and internal/flock)
 //	evidence      ─► spool, recordings (and internal/flock)
+//	subject       ─► spool, recordings
 //	catalog       ─► faultpoint, recordings (and internal/sqlrows)
 //	cdr           ─► recordings (and internal/sqlrows)
 //	stream        ─► audio, recordings
@@ -34,6 +35,6 @@
 // catalog: web, webhook, ingest and retention reach
 // the catalogue through the small interfaces each declares (web's Catalog,
 // webhook's EventStore and DeliveryStore, ingest's ScanStore and EnrichStore,
-// retention's Store, evidence's HashStore, ManifestStore and VerifyStore), which *catalog.Catalog satisfies. docs/architecture.md
+// retention's Store, evidence's HashStore, ManifestStore and VerifyStore, subject's Store), which *catalog.Catalog satisfies. docs/architecture.md
 // describes what each package owns.
 package recordings

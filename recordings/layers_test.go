@@ -14,7 +14,7 @@ import (
 // its non-test files may import. A new import fails this test until doc.go (and
 // docs/architecture.md) say so too.
 var layers = map[string][]string{
-	"cmd/totalrec":                 {"recordings", "recordings/auth", "recordings/catalog", "recordings/cdr", "recordings/config", "recordings/daemon", "recordings/demo", "recordings/evidence", "recordings/ingest", "recordings/retention", "recordings/spool", "recordings/webhook"},
+	"cmd/totalrec":                 {"recordings", "recordings/auth", "recordings/catalog", "recordings/cdr", "recordings/config", "recordings/daemon", "recordings/demo", "recordings/evidence", "recordings/ingest", "recordings/retention", "recordings/spool", "recordings/subject", "recordings/webhook"},
 	"recordings/daemon":            {"recordings", "recordings/catalog", "recordings/cdr", "recordings/config", "recordings/evidence", "recordings/ingest", "recordings/spool", "recordings/web", "recordings/webhook"},
 	"recordings/web":               {"recordings", "recordings/auth", "recordings/evidence", "recordings/retention", "recordings/spool", "recordings/stream"},
 	"recordings/webhook":           {"recordings"},
@@ -22,6 +22,7 @@ var layers = map[string][]string{
 	"recordings/demo":              {"recordings", "recordings/audio", "recordings/cdr"},
 	"recordings/retention":         {"internal/flock", "recordings", "recordings/faultpoint", "recordings/spool"},
 	"recordings/evidence":          {"internal/flock", "recordings", "recordings/spool"},
+	"recordings/subject":           {"recordings", "recordings/spool"},
 	"recordings/catalog":           {"internal/sqlrows", "recordings", "recordings/faultpoint"},
 	"recordings/cdr":               {"internal/sqlrows", "recordings"},
 	"recordings/stream":            {"recordings", "recordings/audio"},

@@ -27,6 +27,13 @@ type scanFunc func(dest ...any) error
 
 func (f scanFunc) Scan(dest ...any) error { return f(dest...) }
 
+// scanInt64 reads a one-column row of an integer.
+func scanInt64(s scanner) (int64, error) {
+	var v int64
+	err := s.Scan(&v)
+	return v, err
+}
+
 // scanString reads a one-column row of text.
 func scanString(s scanner) (string, error) {
 	var v string

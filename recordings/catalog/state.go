@@ -4,13 +4,15 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"strconv"
 	"time"
 
+	"github.com/totalrec/totalrec/internal/sqlrows"
 	"github.com/totalrec/totalrec/recordings"
 )
 
 // The changes of a recording's state that are not a scan's upsert: missing, deleted,
-// held, and moved. MovePath is the only statement that removes a catalogue row.
+// erased, held, and moved. MovePath is the only statement that removes a catalogue row.
 
 // MarkMissing records that the files of these recordings are gone from disk. Rows
 // already marked deleted stay deleted.
@@ -122,4 +124,59 @@ func (c *Catalog) MovePath(ctx context.Context, node, from, to string) (bool, er
 		return false, fmt.Errorf("move recording %q: %w", clip(from, 80), err)
 	}
 	return moved, nil
+}
+
+// Erased is the path an erased recording's row keeps: unique, and free of the
+// numbers FreePBX's file names carry.
+func Erased(id int64) string { return "erased/" + strconv.FormatInt(id, 10) }
+
+// EraseParties removes what the rows of these recordings say about the call's
+// parties, once their files are gone (deleted or missing; other rows are left
+// alone): the path (which names numbers) becomes Erased(id), every number and
+// name field is emptied, the number keys are dropped, and the seal forgets the
+// path. What stays is what the evidence chain needs: the id, the state, the
+// deletion's time and reason, the seal's hash and size.
+func (c *Catalog) EraseParties(ctx context.Context, ids []int64, now time.Time) error {
+	concat, sealConcat := "'erased/' || id", "'erased/' || recording_id"
+	if c.dialect == DialectMySQL {
+		concat, sealConcat = "CONCAT('erased/', id)", "CONCAT('erased/', recording_id)"
+	}
+	err := c.inTxAgain(ctx, func(tx *sql.Tx) error {
+		for start := 0; start < len(ids); start += idsPerStatement {
+			part := ids[start:min(start+idsPerStatement, len(ids))]
+			args := make([]any, len(part))
+			for i, id := range part {
+				args[i] = id
+			}
+			gone, err := sqlrows.All(ctx, tx, scanInt64, `SELECT id FROM totalrec_recordings
+				WHERE state IN ('deleted', 'missing') AND id IN `+placeholders(1, len(part)), args...)
+			if err != nil || len(gone) == 0 {
+				return err
+			}
+			in, goneArgs := placeholders(1, len(gone)), make([]any, len(gone))
+			for i, id := range gone {
+				goneArgs[i] = id
+			}
+			for _, q := range []struct {
+				sql  string
+				args []any
+			}{
+				{`UPDATE totalrec_seals SET path = ` + sealConcat + ` WHERE recording_id IN ` + in, goneArgs},
+				{`DELETE FROM totalrec_numbers WHERE recording_id IN ` + in, goneArgs},
+				{`UPDATE totalrec_recordings SET path = ` + concat + `, dir = 'erased', name_dest = '', name_from = '',
+					cdr_src = '', cdr_dst = '', cdr_cnum = '', cdr_cnam = '', cdr_did = '', cdr_channel = '',
+					cdr_dstchannel = '', cdr_lastapp = '', cdr_accountcode = '', cdr_userfield = '',
+					cdr_recordingfile = '', updated_at = ? WHERE id IN ` + in, append([]any{c.timeArg(now)}, goneArgs...)},
+			} {
+				if _, err := tx.ExecContext(ctx, q.sql, q.args...); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("erase parties: %w", err)
+	}
+	return nil
 }
