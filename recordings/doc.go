@@ -14,8 +14,8 @@
 // layers_test.go fails when an import leaves the picture):
 //
 //	cmd/totalrec  the command line: flags and output; every package below but web, stream, audio, faultpoint
-//	daemon        ─► web, webhook, ingest, evidence, catalog, cdr, spool, config, recordings
-//	web           ─► stream, retention, evidence, spool, auth, recordings
+//	daemon        ─► web, webhook, ingest, evidence, subject, catalog, cdr, spool, config, recordings
+//	web           ─► stream, retention, evidence, subject, spool, auth, recordings
 //	webhook       ─► recordings
 //	ingest        ─► cdr, spool, faultpoint, recordings
 //	demo          ─► cdr, audio, recordings

@@ -15,8 +15,8 @@ import (
 // docs/architecture.md) say so too.
 var layers = map[string][]string{
 	"cmd/totalrec":                 {"recordings", "recordings/auth", "recordings/catalog", "recordings/cdr", "recordings/config", "recordings/daemon", "recordings/demo", "recordings/evidence", "recordings/ingest", "recordings/retention", "recordings/spool", "recordings/subject", "recordings/webhook"},
-	"recordings/daemon":            {"recordings", "recordings/catalog", "recordings/cdr", "recordings/config", "recordings/evidence", "recordings/ingest", "recordings/spool", "recordings/web", "recordings/webhook"},
-	"recordings/web":               {"recordings", "recordings/auth", "recordings/evidence", "recordings/retention", "recordings/spool", "recordings/stream"},
+	"recordings/daemon":            {"recordings", "recordings/catalog", "recordings/cdr", "recordings/config", "recordings/evidence", "recordings/ingest", "recordings/spool", "recordings/subject", "recordings/web", "recordings/webhook"},
+	"recordings/web":               {"recordings", "recordings/auth", "recordings/evidence", "recordings/retention", "recordings/spool", "recordings/stream", "recordings/subject"},
 	"recordings/webhook":           {"recordings"},
 	"recordings/ingest":            {"recordings", "recordings/cdr", "recordings/faultpoint", "recordings/spool"},
 	"recordings/demo":              {"recordings", "recordings/audio", "recordings/cdr"},

@@ -16,6 +16,7 @@ import (
 	"github.com/totalrec/totalrec/recordings"
 	"github.com/totalrec/totalrec/recordings/evidence"
 	"github.com/totalrec/totalrec/recordings/spool"
+	"github.com/totalrec/totalrec/recordings/subject"
 )
 
 type sealOptions struct {
@@ -57,7 +58,10 @@ type sealReport struct {
 	Hashed      evidence.HashReport   `json:"hashed"`
 	Manifests   []recordings.Manifest `json:"manifests"`
 	Fingerprint string                `json:"key_fingerprint"`
-	NewKey      bool                  `json:"new_key,omitempty"`
+	// Certificates are the erasure certificates the web interface left for the
+	// key's owner, signed now.
+	Certificates []string `json:"certificates_signed,omitempty"`
+	NewKey       bool     `json:"new_key,omitempty"`
 }
 
 func runSeal(ctx context.Context, opts *globalOptions, so sealOptions) error {
@@ -118,6 +122,9 @@ func runSeal(ctx context.Context, opts *globalOptions, so sealOptions) error {
 	s := &evidence.Sealer{Store: a.cat, Dir: evidence.Dir(a.cfg.DataDir, a.cfg.Node), Node: a.cfg.Node, Key: key}
 	rep.Manifests, err = s.SealDue(ctx, now)
 	if err != nil {
+		return err
+	}
+	if rep.Certificates, err = subject.CertificatesIn(a.cfg.DataDir, s.Dir).SignPending(key); err != nil {
 		return err
 	}
 	if so.json {
@@ -188,6 +195,9 @@ func printSealReport(w io.Writer, rep sealReport, dir string) {
 		fmt.Fprintf(w, "made a new manifest key, %s: publish its public key (totalrec verify --pubkey)\n", rep.Fingerprint)
 	}
 	fmt.Fprintf(w, "sealed %d recordings (%s hashed); %d not finished yet\n", rep.Hashed.Sealed, humanBytes(rep.Hashed.Bytes), rep.Hashed.Waiting)
+	for _, c := range rep.Certificates {
+		fmt.Fprintf(w, "signed the erasure certificate %s\n", c)
+	}
 	if len(rep.Manifests) == 0 {
 		fmt.Fprintln(w, "no day is due for a manifest")
 		return

@@ -2,8 +2,6 @@ package main
 
 import (
 	"context"
-	"crypto/ed25519"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -167,7 +165,7 @@ func runSubjectExport(ctx context.Context, opts *globalOptions, so subjectOption
 		os.Remove(so.out)
 		return fmt.Errorf("export: %w", err)
 	}
-	if err := opts.auditCLI(ctx, a, "subject.export", subjectDetail(f, len(f.Recordings), len(f.CDR))); err != nil {
+	if err := opts.auditCLI(ctx, a, "subject.export", subject.AuditDetail(f, len(f.Recordings), len(f.CDR))); err != nil {
 		return err
 	}
 	fmt.Fprintf(opts.stdout, "wrote %s: %d recordings and %d CDR rows of the number ending %s\n", so.out, len(f.Recordings), len(f.CDR), f.Digits)
@@ -220,11 +218,11 @@ func runSubjectErase(ctx context.Context, opts *globalOptions, so subjectOptions
 	if err != nil {
 		return err
 	}
-	file, err := writeCertificate(evidence.Dir(a.cfg.DataDir, a.cfg.Node), cert, key)
+	file, err := subject.CertificatesIn(a.cfg.DataDir, evidence.Dir(a.cfg.DataDir, a.cfg.Node)).Write(cert, key)
 	if err != nil {
 		return err
 	}
-	if err := opts.auditCLI(ctx, a, "subject.erase", subjectDetail(f, len(cert.Erased), int(cert.CDRRows))+
+	if err := opts.auditCLI(ctx, a, "subject.erase", subject.AuditDetail(f, len(cert.Erased), int(cert.CDRRows))+
 		fmt.Sprintf(" retained=%d failed=%d certificate=%s", len(cert.Retained), len(cert.Failed), filepath.Base(file))); err != nil {
 		return err
 	}
@@ -249,37 +247,6 @@ func runSubjectErase(ctx context.Context, opts *globalOptions, so subjectOptions
 		return partialError{failed: len(cert.Failed)}
 	}
 	return nil
-}
-
-// writeCertificate writes the certificate and its Ed25519 signature into the
-// manifest directory's erasures/, and returns the certificate's file.
-func writeCertificate(dir string, cert subject.Certificate, key ed25519.PrivateKey) (string, error) {
-	b, err := json.MarshalIndent(cert, "", "  ")
-	if err != nil {
-		return "", fmt.Errorf("write the erasure certificate: %w", err)
-	}
-	b = append(b, '\n')
-	dir = filepath.Join(dir, "erasures")
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return "", fmt.Errorf("write the erasure certificate: %w", err)
-	}
-	name := filepath.Join(dir, strings.ReplaceAll(cert.Issued, ":", "")+"-"+cert.Subject[:12]+".json")
-	for _, f := range []struct {
-		path string
-		data []byte
-	}{{name, b}, {name + ".sig", ed25519.Sign(key, b)}} {
-		if err := os.WriteFile(f.path, f.data, 0o644); err != nil {
-			return "", fmt.Errorf("write the erasure certificate: %w", err)
-		}
-	}
-	return name, nil
-}
-
-// subjectDetail describes a request for the audit trail without the number: the
-// SHA-256 of its digits, as the certificate names it.
-func subjectDetail(f subject.Found, recs, cdrRows int) string {
-	sum := subject.DigitsHash(f.Digits)
-	return fmt.Sprintf("subject=%s recordings=%d cdr_rows=%d", sum[:16], recs, cdrRows)
 }
 
 // subjectError makes a number too short a usage error.

@@ -18,6 +18,7 @@ import (
 	"github.com/totalrec/totalrec/recordings/evidence"
 	"github.com/totalrec/totalrec/recordings/ingest"
 	"github.com/totalrec/totalrec/recordings/spool"
+	"github.com/totalrec/totalrec/recordings/subject"
 	"github.com/totalrec/totalrec/recordings/web"
 	"github.com/totalrec/totalrec/recordings/webhook"
 )
@@ -90,10 +91,16 @@ func run(ctx context.Context, env Env, o Options) error {
 		CacheDir: filepath.Join(cfg.DataDir, "cache", "checkpoints"), Access: webAccess(cfg),
 		Storage:  web.Storage{Node: cfg.Node, PolicyFile: cfg.RetentionPolicy},
 		Evidence: web.Evidence{Dir: evidence.Dir(cfg.DataDir, cfg.Node), Node: cfg.Node},
+		Subjects: web.SubjectRequests{
+			Subject:      &subject.Subject{Store: env.Catalog, Tree: tree, Suffix: catalog.NumberSuffix, Events: env.WebhookEvents()},
+			Certificates: subject.CertificatesIn(cfg.DataDir, evidence.Dir(cfg.DataDir, cfg.Node)),
+			ManifestKey:  cfg.ManifestKeyPath(), Node: cfg.Node,
+		},
 		BasePath: cfg.BasePath, HoldEvents: env.WebhookEvents(), WebhookEvents: webhook.EventTypes,
 	}
 	if env.CDR != nil { // a nil *cdr.Reader must stay a nil interface
 		wo.CDR = env.CDR
+		wo.Subjects.Subject.CDR = env.CDR
 	}
 	srv, err := web.New(wo)
 	if err != nil {

@@ -45,6 +45,7 @@ var uiPages = []uiPage{
 	{name: "holds", path: at("/holds")},
 	{name: "settings", path: at("/settings")},
 	{name: "evidence", path: at("/evidence")},
+	{name: "subject", path: at("/subject")},
 	{name: "not-found", path: at("/recordings/999999999")},
 }
 

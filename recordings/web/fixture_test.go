@@ -20,6 +20,7 @@ import (
 	"github.com/totalrec/totalrec/recordings/demo"
 	"github.com/totalrec/totalrec/recordings/ingest"
 	"github.com/totalrec/totalrec/recordings/spool"
+	"github.com/totalrec/totalrec/recordings/subject"
 )
 
 // now is the fixture's present: the demo's calls end before it.
@@ -173,7 +174,9 @@ func (f *fixture) serve(t testing.TB, cleanup func(func()), edit func(*Options))
 	o := Options{Catalog: f.cat, CDR: f.cdr, Spool: f.tree, CacheDir: filepath.Join(f.dir, "cache"),
 		Location: moscow, Logger: slog.New(slog.NewTextHandler(f.logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
 		Now: func() time.Time { return now }, Version: "test", Access: Access{SSOSecret: testSSOSecret},
-		Evidence: Evidence{Dir: filepath.Join(f.dir, "evidence")}}
+		Evidence: Evidence{Dir: filepath.Join(f.dir, "evidence")},
+		Subjects: SubjectRequests{Subject: &subject.Subject{Store: f.cat, CDR: f.cdr, Tree: f.tree, Suffix: catalog.NumberSuffix},
+			Certificates: subject.CertificatesIn(f.dir, filepath.Join(f.dir, "evidence")), ManifestKey: filepath.Join(f.dir, "manifest.key")}}
 	if edit != nil {
 		edit(&o)
 	}

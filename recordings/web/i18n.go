@@ -23,8 +23,8 @@ type lang struct {
 // run in a few milliseconds and should not pay for them.
 var languages = sync.OnceValue(func() map[string]*lang {
 	return map[string]*lang{
-		"en": {Code: "en", msgs: merged(messagesEN(), authMessagesEN(), holdMessagesEN(), settingsMessagesEN(), a11yMessagesEN(), evidenceMessagesEN())},
-		"ru": {Code: "ru", msgs: merged(messagesRU(), authMessagesRU(), holdMessagesRU(), settingsMessagesRU(), a11yMessagesRU(), evidenceMessagesRU())},
+		"en": {Code: "en", msgs: merged(messagesEN(), authMessagesEN(), holdMessagesEN(), settingsMessagesEN(), a11yMessagesEN(), evidenceMessagesEN(), subjectMessagesEN())},
+		"ru": {Code: "ru", msgs: merged(messagesRU(), authMessagesRU(), holdMessagesRU(), settingsMessagesRU(), a11yMessagesRU(), evidenceMessagesRU(), subjectMessagesRU())},
 	}
 })
 

@@ -32,6 +32,12 @@ func (s *Server) routes() {
 	e.POST("/holds/release", s.releaseHolds, s.holdersOnly)
 	e.GET("/settings", s.settingsPage, s.adminOnly)
 	e.GET("/evidence", s.evidencePage, s.adminOnly)
+	if s.opts.Subjects.Subject != nil {
+		e.GET("/subject", s.subjectPage, s.adminOnly)
+		e.POST("/subject", s.subjectFind, s.adminOnly)
+		e.POST("/subject/export", s.subjectExport, s.adminOnly, s.streaming)
+		e.POST("/subject/erase", s.subjectErase, s.adminOnly)
+	}
 	e.GET("/recordings/:id/evidence.zip", s.evidenceBundle, s.adminOnly, s.streaming)
 	e.POST("/settings/retention", s.previewRetention(storage), s.adminOnly)
 	e.POST("/settings/thresholds", s.setThresholds, s.adminOnly)

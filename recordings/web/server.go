@@ -59,6 +59,9 @@ type Options struct {
 	// Evidence configures the evidence page and bundles (evidence_page.go).
 	Evidence Evidence
 
+	// Subjects configures the data subject page (subject_page.go).
+	Subjects SubjectRequests
+
 	// HoldEvents announces holds put and released in the interface to webhook
 	// endpoints; nil announces nothing.
 	HoldEvents HoldEvents

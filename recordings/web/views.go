@@ -16,7 +16,7 @@ var templateFS embed.FS
 
 // pages are the templates rendered as whole pages; each is layout.html plus its
 // own file.
-var pages = []string{"search", "player", "error", "login", "users", "audit", "storage", "holds", "settings", "evidence"}
+var pages = []string{"search", "player", "error", "login", "users", "audit", "storage", "holds", "settings", "evidence", "subject"}
 
 // barePages are whole documents of their own, without the layout: the share
 // player, made to sit in another site's iframe.
@@ -94,6 +94,7 @@ type pageUser struct {
 	Admin    bool
 	CanShare bool
 	CanHold  bool
+	Subjects bool // the data subject page is there
 }
 
 // LangURL is the current page's URL in language code, or the search page's
@@ -114,7 +115,7 @@ func (s *Server) newPage(c echo.Context, title string, data any) page {
 		Now: now, url: c.Request().URL, Data: data}
 	if p := principalOf(c); p != nil {
 		pg.User = &pageUser{Name: p.Name, Role: string(p.Role), Admin: p.isAdmin(), CanShare: p.canShare(),
-			CanHold: p.canHold() && p.Session != nil}
+			CanHold: p.canHold() && p.Session != nil, Subjects: p.isAdmin() && s.opts.Subjects.Subject != nil}
 		if p.Session != nil {
 			pg.User.CSRF = p.Session.CSRF
 		}
