@@ -171,4 +171,3 @@ func digitsOf(s string) string {
 	}
 	return b.String()
 }
-
