@@ -14,27 +14,28 @@
 // layers_test.go fails when an import leaves the picture):
 //
 //	cmd/totalrec  the command line: flags and output; every package below but web, stream, audio, faultpoint
-//	daemon        ─► web, webhook, ingest, evidence, subject, catalog, cdr, spool, config, recordings
-//	web           ─► stream, retention, evidence, subject, spool, auth, recordings
+//	daemon        ─► web, webhook, ingest, evidence, subject, pause, ami, catalog, cdr, spool, config, recordings
+//	web           ─► stream, retention, evidence, subject, pause, spool, auth, recordings
 //	webhook       ─► recordings
 //	ingest        ─► cdr, spool, faultpoint, recordings
 //	demo          ─► cdr, audio, recordings
 //	retention     ─► spool, faultpoint, recordings (and internal/flock)
 //	evidence      ─► spool, recordings (and internal/flock)
 //	subject       ─► spool, recordings
+//	pause         ─► ami, recordings
 //	catalog       ─► faultpoint, recordings (and internal/sqlrows)
 //	cdr           ─► recordings (and internal/sqlrows)
 //	stream        ─► audio, recordings
 //	spool         ─► recordings
-//	recordings, audio, auth, config, faultpoint: no other Totalrec package
+//	recordings, ami, audio, auth, config, faultpoint: no other Totalrec package
 //
-// The leaves (recordings, audio, auth, config, faultpoint) import only the standard
+// The leaves (recordings, ami, audio, auth, config, faultpoint) import only the standard
 // library and golang.org/x. The packages that compose others — daemon, web,
 // ingest, demo — import siblings; the ones they build on never import them back.
 // No package but cmd/totalrec and daemon (which wire the store in) imports package
 // catalog: web, webhook, ingest and retention reach
 // the catalogue through the small interfaces each declares (web's Catalog,
 // webhook's EventStore and DeliveryStore, ingest's ScanStore and EnrichStore,
-// retention's Store, evidence's HashStore, ManifestStore and VerifyStore, subject's Store), which *catalog.Catalog satisfies. docs/architecture.md
+// retention's Store, evidence's HashStore, ManifestStore and VerifyStore, subject's Store, pause's Store), which *catalog.Catalog satisfies. docs/architecture.md
 // describes what each package owns.
 package recordings

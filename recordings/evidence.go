@@ -45,3 +45,18 @@ const ErasureReason = "erased on request"
 func IsErasure(reason string) bool {
 	return strings.HasPrefix(reason, ErasureReason)
 }
+
+// Pause is an interval during which a call's recording was muted (MixMonitorMute,
+// both directions) so that a card number or other sensitive data was not
+// recorded. Ended is zero while the pause lasts.
+type Pause struct {
+	ID       int64
+	Node     string
+	Channel  string // the channel whose MixMonitor was muted
+	UniqueID string // that channel's uniqueid
+	LinkedID string // its call's linkedid
+	Started  time.Time
+	Ended    time.Time
+	By       string // who paused: "dialplan:<channel>", "web:<user>", "cli:<login>"
+	EndedBy  string
+}

@@ -15,14 +15,16 @@ import (
 // docs/architecture.md) say so too.
 var layers = map[string][]string{
 	"cmd/totalrec":                 {"recordings", "recordings/auth", "recordings/catalog", "recordings/cdr", "recordings/config", "recordings/daemon", "recordings/demo", "recordings/evidence", "recordings/ingest", "recordings/retention", "recordings/spool", "recordings/subject", "recordings/webhook"},
-	"recordings/daemon":            {"recordings", "recordings/catalog", "recordings/cdr", "recordings/config", "recordings/evidence", "recordings/ingest", "recordings/spool", "recordings/subject", "recordings/web", "recordings/webhook"},
-	"recordings/web":               {"recordings", "recordings/auth", "recordings/evidence", "recordings/retention", "recordings/spool", "recordings/stream", "recordings/subject"},
+	"recordings/daemon":            {"recordings", "recordings/ami", "recordings/catalog", "recordings/cdr", "recordings/config", "recordings/evidence", "recordings/ingest", "recordings/pause", "recordings/spool", "recordings/subject", "recordings/web", "recordings/webhook"},
+	"recordings/web":               {"recordings", "recordings/auth", "recordings/evidence", "recordings/pause", "recordings/retention", "recordings/spool", "recordings/stream", "recordings/subject"},
 	"recordings/webhook":           {"recordings"},
 	"recordings/ingest":            {"recordings", "recordings/cdr", "recordings/faultpoint", "recordings/spool"},
 	"recordings/demo":              {"recordings", "recordings/audio", "recordings/cdr"},
 	"recordings/retention":         {"internal/flock", "recordings", "recordings/faultpoint", "recordings/spool"},
 	"recordings/evidence":          {"internal/flock", "recordings", "recordings/spool"},
 	"recordings/subject":           {"recordings", "recordings/spool"},
+	"recordings/pause":             {"recordings", "recordings/ami"},
+	"recordings/ami":               nil,
 	"recordings/catalog":           {"internal/sqlrows", "recordings", "recordings/faultpoint"},
 	"recordings/cdr":               {"internal/sqlrows", "recordings"},
 	"recordings/stream":            {"recordings", "recordings/audio"},

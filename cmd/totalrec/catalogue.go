@@ -37,7 +37,7 @@ const (
 // make one: on a FreePBX box the catalogue is tables in the live asterisk
 // database, and a mistyped --db would leave an empty SQLite file behind.
 var catalogueUses = map[string]catalogueUse{
-	"version": usesNone, "config": usesNone, "hook": usesNone,
+	"version": usesNone, "config": usesNone, "hook": usesNone, "pause": usesNone,
 
 	"scan": createsCatalogue, "serve": createsCatalogue, "demo": createsCatalogue,
 	"user add": createsCatalogue, "token add": createsCatalogue, "webhook add": createsCatalogue,

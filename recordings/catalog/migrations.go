@@ -36,6 +36,7 @@ var migrations = []migration{
 	{"number keys' presence", sqlitePresenceV1, mysqlPresenceV1},                // search_keys.go
 	{"settings", sqliteSettingsV1, mysqlSettingsV1},                             // settings.go
 	{"seals, manifests", sqliteSealsV1, mysqlSealsV1},                           // seals.go
+	{"pauses of recording", sqlitePausesV1, mysqlPausesV1},                      // pauses.go
 }
 
 // versionTable holds one row: the number of steps applied.

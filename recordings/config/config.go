@@ -42,6 +42,13 @@ type Config struct {
 	// readable by root only.
 	ManifestKey string
 
+	// AMIAddress, AMIUser and AMISecret reach Asterisk's manager interface, which
+	// pauses and resumes recording (MixMonitorMute); FreePBX's own manager user
+	// (AMPMGRUSER, or /etc/asterisk/manager.conf) when found. No user: no pause.
+	AMIAddress string
+	AMIUser    string
+	AMISecret  string
+
 	// DBPasswordFile and CDRDBPasswordFile name files holding the MySQL password of
 	// DB and CDRDB. Load has already put the password into the DSN; they are kept
 	// so that `totalrec config` can show where it came from.
@@ -54,6 +61,7 @@ const (
 	DefaultSpool        = "/var/spool/asterisk/monitor"
 	DefaultDataDir      = "/var/lib/totalrec"
 	DefaultListen       = "127.0.0.1:8080"
+	DefaultAMIAddress   = "127.0.0.1:5038"
 	DefaultCDRTable     = "cdr"
 	DefaultCDRWindow    = 2 * time.Hour
 	DefaultScanInterval = 5 * time.Minute
@@ -73,6 +81,7 @@ func Default() Config {
 		CDRTable:     DefaultCDRTable,
 		DataDir:      DefaultDataDir,
 		Listen:       DefaultListen,
+		AMIAddress:   DefaultAMIAddress,
 		CDRWindow:    DefaultCDRWindow,
 		ScanInterval: DefaultScanInterval,
 		SessionIdle:  DefaultSessionIdle,
@@ -114,6 +123,7 @@ const (
 	SourceFreePBXConf Source = "freepbx.conf"
 	SourceAmportal    Source = "amportal.conf"
 	SourceAsterisk    Source = "asterisk.conf"
+	SourceManager     Source = "manager.conf"
 	SourceFile        Source = "config file"
 )
 

@@ -87,6 +87,8 @@ func discoverFreePBX(root string) ([]found, error) {
 		out = append(out, found{"spool", filepath.Join(amp.val["ASTSPOOLDIR"], "monitor"), amp.src["ASTSPOOLDIR"]})
 	}
 
+	out = append(out, managerUser(amp, readManager(root, astetc))...)
+
 	if amp.val["AMPDBUSER"] == "" {
 		return out, nil
 	}
@@ -199,6 +201,76 @@ func parseAsteriskSpool(b []byte) string {
 		dir = strings.TrimSpace(strings.TrimPrefix(v, ">"))
 	}
 	return dir
+}
+
+// manager is what /etc/asterisk/manager.conf says of the manager interface: its
+// port and address, and its users' secrets by section, in order.
+type manager struct {
+	port, bind string
+	users      []string
+	secrets    map[string]string
+}
+
+// readManager parses manager.conf under root; a missing file is an empty one.
+func readManager(root, astetc string) manager {
+	m := manager{secrets: map[string]string{}}
+	b, err := readOptional(filepath.Join(root, astetc, "manager.conf"))
+	if err != nil {
+		return m
+	}
+	section := ""
+	for _, line := range lines(b) {
+		if i := strings.IndexByte(line, ';'); i >= 0 {
+			line = line[:i]
+		}
+		line = strings.TrimSpace(line)
+		if strings.HasPrefix(line, "[") {
+			name, _, _ := strings.Cut(line[1:], "]")
+			section = strings.TrimSpace(name)
+			continue
+		}
+		k, v, ok := strings.Cut(line, "=")
+		if !ok {
+			continue
+		}
+		k, v = strings.TrimSpace(k), strings.TrimSpace(strings.TrimPrefix(v, ">"))
+		switch {
+		case section == "general" && k == "port":
+			m.port = v
+		case section == "general" && k == "bindaddr":
+			m.bind = v
+		case section != "" && section != "general" && k == "secret":
+			if _, ok := m.secrets[section]; !ok {
+				m.users = append(m.users, section)
+			}
+			m.secrets[section] = v
+		}
+	}
+	return m
+}
+
+// managerUser is the manager user FreePBX's own modules log in as: AMPMGRUSER
+// and AMPMGRPASS when FreePBX's files hold them, else manager.conf's [admin] (the
+// user FreePBX writes there), else its first user; and the address it listens on.
+func managerUser(amp ampConf, m manager) []found {
+	var out []found
+	if m.port != "" {
+		host := m.bind
+		if host == "" || host == "0.0.0.0" {
+			host = "127.0.0.1"
+		}
+		out = append(out, found{"ami_address", net.JoinHostPort(host, m.port), SourceManager})
+	}
+	switch {
+	case amp.val["AMPMGRUSER"] != "" && amp.val["AMPMGRPASS"] != "":
+		out = append(out, found{"ami_user", amp.val["AMPMGRUSER"], amp.src["AMPMGRUSER"]},
+			found{"ami_secret", amp.val["AMPMGRPASS"], amp.src["AMPMGRPASS"]})
+	case m.secrets["admin"] != "":
+		out = append(out, found{"ami_user", "admin", SourceManager}, found{"ami_secret", m.secrets["admin"], SourceManager})
+	case len(m.users) > 0:
+		out = append(out, found{"ami_user", m.users[0], SourceManager}, found{"ami_secret", m.secrets[m.users[0]], SourceManager})
+	}
+	return out
 }
 
 // lines yields the lines of b numbered from 1.

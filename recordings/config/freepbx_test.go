@@ -202,3 +202,30 @@ func TestLoad_FreePBX(t *testing.T) {
 		})
 	}
 }
+
+// TestLoad_ManagerUser: the manager interface's user is FreePBX's own — from
+// amportal.conf on 2.9, from manager.conf's [admin] on 16, where freepbx.conf
+// holds none — at the address manager.conf says.
+func TestLoad_ManagerUser(t *testing.T) {
+	const managerConf = "[general]\nenabled = yes\nport = 5039\nbindaddr = 0.0.0.0\n\n[monitor]\nsecret = m0n\n[admin]\nsecret = s3cret ; FreePBX's\n"
+	for _, c := range []struct {
+		name               string
+		files              map[string]string
+		addr, user, secret string
+	}{
+		{"2.9", map[string]string{"etc/amportal.conf": amportal29}, config.DefaultAMIAddress, "admin", "amp111"},
+		{"16", map[string]string{"etc/freepbx.conf": freepbx16, "etc/asterisk/manager.conf": managerConf}, "127.0.0.1:5039", "admin", "s3cret"},
+		{"no admin", map[string]string{"etc/asterisk/manager.conf": "[general]\nport=5038\n[monitor]\nsecret=m0n\n"}, "127.0.0.1:5038", "monitor", "m0n"},
+		{"none", nil, config.DefaultAMIAddress, "", ""},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			l, err := config.Load(config.LoadOptions{Root: tree(t, c.files), Getenv: env(nil)})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := l.Config; got.AMIAddress != c.addr || got.AMIUser != c.user || got.AMISecret != c.secret {
+				t.Errorf("ami %q %q %q, want %q %q %q", got.AMIAddress, got.AMIUser, got.AMISecret, c.addr, c.user, c.secret)
+			}
+		})
+	}
+}

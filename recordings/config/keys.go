@@ -40,6 +40,9 @@ var settings = [...]setting{
 	durKey("session_max", "TOTALREC_SESSION_MAX", func(c *Config) *time.Duration { return &c.SessionMax }),
 	strKey("retention_policy", "TOTALREC_RETENTION_POLICY", func(c *Config) *string { return &c.RetentionPolicy }),
 	strKey("manifest_key", "TOTALREC_MANIFEST_KEY", func(c *Config) *string { return &c.ManifestKey }),
+	strKey("ami_address", "TOTALREC_AMI_ADDRESS", func(c *Config) *string { return &c.AMIAddress }),
+	strKey("ami_user", "TOTALREC_AMI_USER", func(c *Config) *string { return &c.AMIUser }),
+	secretKey("ami_secret", "TOTALREC_AMI_SECRET", func(c *Config) *string { return &c.AMISecret }),
 }
 
 func secretKey(name, env string, field func(*Config) *string) setting {

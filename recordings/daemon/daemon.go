@@ -12,11 +12,13 @@ import (
 	"time"
 
 	"github.com/totalrec/totalrec/recordings"
+	"github.com/totalrec/totalrec/recordings/ami"
 	"github.com/totalrec/totalrec/recordings/catalog"
 	"github.com/totalrec/totalrec/recordings/cdr"
 	"github.com/totalrec/totalrec/recordings/config"
 	"github.com/totalrec/totalrec/recordings/evidence"
 	"github.com/totalrec/totalrec/recordings/ingest"
+	"github.com/totalrec/totalrec/recordings/pause"
 	"github.com/totalrec/totalrec/recordings/spool"
 	"github.com/totalrec/totalrec/recordings/subject"
 	"github.com/totalrec/totalrec/recordings/web"
@@ -86,6 +88,15 @@ func run(ctx context.Context, env Env, o Options) error {
 		return err
 	}
 	defer tree.Close()
+	// The manager interface pauses recordings (the feature code, the web
+	// interface's button); it connects, and reconnects, on its own.
+	var pauser *pause.Pauser
+	manager := func(ctx context.Context) error { <-ctx.Done(); return nil }
+	if cfg.AMIUser != "" {
+		client := &ami.Client{Addr: cfg.AMIAddress, User: cfg.AMIUser, Secret: cfg.AMISecret, Log: env.Log.With("component", "ami")}
+		pauser = &pause.Pauser{Store: env.Catalog, AMI: client, Node: cfg.Node}
+		manager = func(ctx context.Context) error { client.Run(ctx); return nil }
+	}
 	wo := web.Options{
 		Catalog: env.Catalog, Spool: tree, Location: env.Loc, Logger: env.Log.With("component", "web"), Version: o.Version,
 		CacheDir: filepath.Join(cfg.DataDir, "cache", "checkpoints"), Access: webAccess(cfg),
@@ -97,6 +108,7 @@ func run(ctx context.Context, env Env, o Options) error {
 			ManifestKey:  cfg.ManifestKeyPath(), Node: cfg.Node,
 		},
 		BasePath: cfg.BasePath, HoldEvents: env.WebhookEvents(), WebhookEvents: webhook.EventTypes,
+		Pauser: pauser,
 	}
 	if env.CDR != nil { // a nil *cdr.Reader must stay a nil interface
 		wo.CDR = env.CDR
@@ -139,6 +151,7 @@ func run(ctx context.Context, env Env, o Options) error {
 			linkSoon.kick()
 		},
 	}
+	hook.Pauser = pauser
 	// What hooks journalled while no daemon listened is catalogued first, whether
 	// or not the spool is scanned.
 	if rep, err := drainJournal(ctx, cfg.DataDir, cfg.Spool, hook.Scanner, env.Log); err != nil {
@@ -153,6 +166,7 @@ func run(ctx context.Context, env Env, o Options) error {
 		func(ctx context.Context) error { return enrichLoop(ctx, env, enrichEvery, linkSoon.c, events) },
 		func(ctx context.Context) error { return pruneSessionsLoop(ctx, env, pruneEvery) },
 		func(ctx context.Context) error { return sealLoop(ctx, env, tree) },
+		manager,
 		(&webhook.Deliverer{Cat: env.Catalog, Owner: cfg.Node, Log: env.Log.With("component", "webhook")}).Run,
 	)
 }

@@ -14,6 +14,7 @@ import (
 
 	"github.com/totalrec/totalrec/recordings"
 	"github.com/totalrec/totalrec/recordings/ingest"
+	"github.com/totalrec/totalrec/recordings/pause"
 )
 
 // HookServer takes `totalrec hook` calls (PostHook) on a unix socket in the data
@@ -26,9 +27,16 @@ type HookServer struct {
 	// Ingested, when set, is told of each recording the hook catalogued (the web
 	// server prepares its playback checkpoints).
 	Ingested func(recordings.Recording)
+	// Pauser pauses and resumes recordings for `totalrec pause` (the dialplan's
+	// feature code); nil when no manager interface is configured.
+	Pauser *pause.Pauser
 }
 
 func (h *HookServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if r.Method == http.MethodPost && r.URL.Path == "/pause" {
+		h.servePause(w, r)
+		return
+	}
 	if r.Method != http.MethodPost || r.URL.Path != "/hook" {
 		http.Error(w, "not found", http.StatusNotFound)
 		return
@@ -55,6 +63,46 @@ func (h *HookServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			h.Ingested(rec)
 		}
 		w.WriteHeader(http.StatusAccepted)
+	}
+}
+
+// servePause is POST /pause: {"channel": …, "state": "on"|"off"|"toggle", "by": …}.
+func (h *HookServer) servePause(w http.ResponseWriter, r *http.Request) {
+	var req PauseRequest
+	if err := json.NewDecoder(http.MaxBytesReader(w, r.Body, 4096)).Decode(&req); err != nil || req.Channel == "" {
+		http.Error(w, "bad request", http.StatusBadRequest)
+		return
+	}
+	if h.Pauser == nil {
+		http.Error(w, "no manager interface is configured (ami_user)", http.StatusServiceUnavailable)
+		return
+	}
+	by := req.By
+	if by == "" {
+		by = "dialplan:" + req.Channel
+	}
+	var (
+		st  pause.State
+		err error
+	)
+	switch req.State {
+	case "on", "off":
+		st, err = h.Pauser.Set(r.Context(), req.Channel, req.State == "on", by, "local")
+	case "toggle", "":
+		st, err = h.Pauser.Toggle(r.Context(), req.Channel, by, "local")
+	default:
+		http.Error(w, "state is on, off or toggle", http.StatusBadRequest)
+		return
+	}
+	switch {
+	case errors.Is(err, pause.ErrNoRecording):
+		http.Error(w, err.Error(), http.StatusNotFound)
+	case err != nil:
+		h.Log.Error("pause", "channel", req.Channel, "error", err)
+		http.Error(w, err.Error(), http.StatusServiceUnavailable)
+	default:
+		w.Header().Set("Content-Type", "application/json")
+		json.NewEncoder(w).Encode(st)
 	}
 }
 

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"path/filepath"
@@ -17,6 +18,44 @@ import (
 type HookRequest struct {
 	Path     string `json:"path"` // relative to the spool root
 	UniqueID string `json:"uniqueid,omitempty"`
+}
+
+// PauseRequest is what `totalrec pause` sends the daemon over its socket.
+type PauseRequest struct {
+	Channel string `json:"channel"`
+	State   string `json:"state"` // on, off, toggle
+	By      string `json:"by,omitempty"`
+}
+
+// PostPause asks the daemon at sock to pause, resume or toggle the recording of
+// the call on req.Channel, and returns the daemon's answer: the recording's
+// state as JSON.
+func PostPause(ctx context.Context, sock string, req PauseRequest, timeout time.Duration) ([]byte, error) {
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	body, err := json.Marshal(req)
+	if err != nil {
+		return nil, err
+	}
+	client := socketClient(sock)
+	hr, err := http.NewRequestWithContext(ctx, http.MethodPost, "http://totalrec/pause", bytes.NewReader(body))
+	if err != nil {
+		return nil, err
+	}
+	hr.Header.Set("Content-Type", "application/json")
+	resp, err := client.Do(hr)
+	if err != nil {
+		return nil, fmt.Errorf("reach the daemon at %s: %w", sock, err)
+	}
+	defer resp.Body.Close()
+	out, err := io.ReadAll(io.LimitReader(resp.Body, 64<<10))
+	if err != nil {
+		return nil, err
+	}
+	if resp.StatusCode/100 != 2 {
+		return nil, fmt.Errorf("the daemon: %s", strings.TrimSpace(string(out)))
+	}
+	return out, nil
 }
 
 // HookSocket is the daemon's hook socket in dataDir.
@@ -51,12 +90,7 @@ func PostHook(ctx context.Context, sock string, req HookRequest, timeout time.Du
 	if err != nil {
 		return err
 	}
-	client := &http.Client{Transport: &http.Transport{
-		DialContext: func(ctx context.Context, _, _ string) (net.Conn, error) {
-			var d net.Dialer
-			return d.DialContext(ctx, "unix", sock)
-		},
-	}}
+	client := socketClient(sock)
 	hr, err := http.NewRequestWithContext(ctx, http.MethodPost, "http://totalrec/hook", bytes.NewReader(body))
 	if err != nil {
 		return err
@@ -74,4 +108,14 @@ func PostHook(ctx context.Context, sock string, req HookRequest, timeout time.Du
 		return errors.New(resp.Status)
 	}
 	return nil
+}
+
+// socketClient is an HTTP client of the daemon's unix socket sock.
+func socketClient(sock string) *http.Client {
+	return &http.Client{Transport: &http.Transport{
+		DialContext: func(ctx context.Context, _, _ string) (net.Conn, error) {
+			var d net.Dialer
+			return d.DialContext(ctx, "unix", sock)
+		},
+	}}
 }

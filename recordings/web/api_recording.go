@@ -17,6 +17,9 @@ func (s *Server) apiRecording(c echo.Context) error {
 		return err
 	}
 	out := DetailJSON{RecordingJSON: recordings.NewRecordingJSON(rec, s.loc), Legs: []recordings.RecordingJSON{}}
+	if out.Pauses, err = s.pausesOf(c, rec); err != nil {
+		return err
+	}
 	key := rec.LinkedID
 	if key == "" {
 		key = rec.Name.UniqueID

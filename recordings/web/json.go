@@ -13,6 +13,19 @@ type DetailJSON struct {
 	recordings.RecordingJSON
 	Legs    []recordings.RecordingJSON `json:"legs"`
 	CDRLegs []CDRJSON                  `json:"cdr_legs,omitempty"`
+	// Pauses are when the recording was muted for sensitive data, in seconds
+	// from its start.
+	Pauses []PauseJSON `json:"pauses"`
+}
+
+// PauseJSON is one pause of a recording: From and To are seconds from the
+// recording's start (To is the recording's end while a pause has not ended).
+type PauseJSON struct {
+	From    float64 `json:"from"`
+	To      float64 `json:"to"`
+	Started string  `json:"started"`
+	Ended   string  `json:"ended,omitempty"`
+	By      string  `json:"by"`
 }
 
 // CDRJSON is one CDR row.

@@ -58,6 +58,8 @@ func (s *Server) routes() {
 	api.GET("/recordings/:id/original", s.apiOriginal, s.streaming)
 	api.HEAD("/recordings/:id/original", s.apiOriginal, s.streaming)
 	api.GET("/recordings/:id/waveform", s.apiWaveform)
+	api.GET("/calls", s.apiCalls)
+	api.POST("/calls/pause", s.apiPause)
 	api.GET("/exports/recordings.csv", s.exportCSV, s.streaming)
 	api.GET("/exports/recordings.zip", s.exportZIP, s.streaming)
 	api.GET("/retention", s.apiRetention(storage))

@@ -10,6 +10,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/totalrec/totalrec/recordings"
+	"github.com/totalrec/totalrec/recordings/pause"
 	"github.com/totalrec/totalrec/recordings/spool"
 )
 
@@ -27,6 +28,7 @@ type Catalog interface {
 	holdCatalog
 	settingsCatalog
 	evidenceCatalog
+	pauseCatalog
 }
 
 // CDRLegs reads every CDR row of a call (cdr.Reader satisfies it).
@@ -61,6 +63,10 @@ type Options struct {
 
 	// Subjects configures the data subject page (subject_page.go).
 	Subjects SubjectRequests
+
+	// Pauser pauses and resumes the recordings of live calls (pause_api.go);
+	// nil when no manager interface is configured.
+	Pauser *pause.Pauser
 
 	// HoldEvents announces holds put and released in the interface to webhook
 	// endpoints; nil announces nothing.

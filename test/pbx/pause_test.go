@@ -1,0 +1,121 @@
+package pbx_test
+
+import (
+	"fmt"
+	"math"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+// pauseJSON is a pause as the recording's API returns it.
+type pauseJSON struct {
+	From float64 `json:"from"`
+	To   float64 `json:"to"`
+	By   string  `json:"by"`
+}
+
+// TestPause: two seconds into an answered call, the recording is paused through
+// `totalrec pause` on the answering phone's channel (as the feature code runs
+// it; MixMonitor runs on the other leg), and resumed two seconds later. The file
+// is silent exactly then and not around it, and the recording's API places the
+// pause there.
+func TestPause(t *testing.T) {
+	k := need(t)
+	k.eachFlavour(t, func(t *testing.T, flavour string, w *watcher) {
+		var onBefore, onAfter, offBefore, offAfter time.Time
+		p := k.during(t, 9, func() {
+			k.mustAst(t, "channel originate Local/100@from-internal application Wait 9")
+			phone := k.waitChannel(t, "Local/s@kit-phone-", ";1", bridged).name
+			time.Sleep(2 * time.Second)
+			onBefore = time.Now()
+			out, err := k.totalrec("pause", "on", "--channel", phone)
+			onAfter = time.Now()
+			if err != nil || !strings.Contains(out, `"paused":true`) {
+				t.Fatalf("pause on: %s %v", out, err)
+			}
+			time.Sleep(2 * time.Second)
+			offBefore = time.Now()
+			out, err = k.totalrec("pause", "toggle", "--channel", phone)
+			offAfter = time.Now()
+			if err != nil || !strings.Contains(out, `"paused":false`) {
+				t.Fatalf("pause toggle: %s %v", out, err)
+			}
+		}, nil)
+		if len(p.files) != 1 {
+			t.Fatalf("the call left %v", p.files)
+		}
+		c := k.check(t, w, p.files[0], expect{typ: "internal", dest: "100"})
+		full := filepath.Join(k.spool, filepath.FromSlash(p.files[0]))
+		b, err := os.ReadFile(full)
+		if err != nil {
+			t.Fatal(err)
+		}
+		fi, err := os.Stat(full)
+		if err != nil {
+			t.Fatal(err)
+		}
+		pcm, rate := wavPCM(t, b)
+		start := fi.ModTime().Add(-time.Duration(float64(len(pcm)) / float64(rate) * float64(time.Second)))
+		at := func(tm time.Time) float64 { return tm.Sub(start).Seconds() }
+
+		// The longest run of silence is the pause.
+		z0, z1 := longestSilence(pcm)
+		from, to := float64(z0)/float64(rate), float64(z1)/float64(rate)
+		t.Logf("silence %.2f–%.2f s; paused between %.2f and %.2f s, resumed between %.2f and %.2f s",
+			from, to, at(onBefore), at(onAfter), at(offBefore), at(offAfter))
+		const slack = 0.25 // the file's end time is the close, a moment after the last write
+		if from < at(onBefore)-slack || from > at(onAfter)+slack || to < at(offBefore)-slack || to > at(offAfter)+slack {
+			t.Errorf("the silence %.2f–%.2f s is not the pause (on %.2f–%.2f, off %.2f–%.2f)",
+				from, to, at(onBefore), at(onAfter), at(offBefore), at(offAfter))
+		}
+		// Around it the call is heard: the prompt and the tone.
+		for _, w := range [][2]float64{{from - 0.8, from - 0.2}, {to + 0.2, to + 0.8}} {
+			if loud := rms(pcm[int(w[0]*float64(rate)):int(w[1]*float64(rate))]); loud < 100 {
+				t.Errorf("%.1f–%.1f s, beside the pause, is silent (RMS %.0f)", w[0], w[1], loud)
+			}
+		}
+
+		var d struct {
+			Pauses []pauseJSON `json:"pauses"`
+		}
+		if code, err := k.api(fmt.Sprintf("/api/v1/recordings/%d", c.rec.ID), &d); err != nil || code != 200 {
+			t.Fatalf("recording: %d %v", code, err)
+		}
+		if len(d.Pauses) != 1 || d.Pauses[0].From < from-0.3 || d.Pauses[0].From > from+0.3 || d.Pauses[0].To < to-0.3 || d.Pauses[0].To > to+0.3 {
+			t.Errorf("the API's pauses %+v, the file's silence %.2f–%.2f s", d.Pauses, from, to)
+		}
+	})
+}
+
+// longestSilence is the longest run of zero samples in pcm, [z0, z1).
+func longestSilence(pcm []int16) (z0, z1 int) {
+	start := -1
+	for i := 0; i <= len(pcm); i++ {
+		if i < len(pcm) && pcm[i] == 0 {
+			if start < 0 {
+				start = i
+			}
+			continue
+		}
+		if start >= 0 && i-start > z1-z0 {
+			z0, z1 = start, i
+		}
+		start = -1
+	}
+	return z0, z1
+}
+
+// rms is the root mean square of pcm.
+func rms(pcm []int16) float64 {
+	if len(pcm) == 0 {
+		return 0
+	}
+	var sum float64
+	for _, s := range pcm {
+		sum += float64(s) * float64(s)
+	}
+	return math.Sqrt(sum / float64(len(pcm)))
+}
