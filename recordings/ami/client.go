@@ -105,9 +105,11 @@ func (c *Client) session(ctx context.Context) error {
 	if err := writeAction(w, "Login", "login", "Username", c.User, "Secret", c.Secret, "Events", "off"); err != nil {
 		return err
 	}
-	resp, err := readMessage(r)
-	if err != nil {
-		return fmt.Errorf("log in: %w", err)
+	var resp Message
+	for resp["Response"] == "" { // events may come first
+		if resp, err = readMessage(r); err != nil {
+			return fmt.Errorf("log in: %w", err)
+		}
 	}
 	if resp["Response"] != "Success" {
 		return fmt.Errorf("log in as %q: %s", c.User, resp["Message"])
