@@ -119,3 +119,76 @@ func rms(pcm []int16) float64 {
 	}
 	return math.Sqrt(sum / float64(len(pcm)))
 }
+
+// TestPauseFeatureCode: the shipped feature code, installed as
+// freepbx-overrides/totalrec-pause.conf says, pauses the recording when the
+// answering phone dials *0 and resumes it when it dials *0 again: the file is
+// silent in between, and only there.
+func TestPauseFeatureCode(t *testing.T) {
+	k := need(t)
+	k.use(t, "b")
+	w := k.watch(t)
+	snippet, err := os.ReadFile(filepath.Join(k.project, "freepbx-overrides", "totalrec-pause.conf"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	k.appendConf(t, "extensions_custom.conf", string(snippet))
+	k.appendConf(t, "features.conf", "[applicationmap]\ntotalrec-pause => *0,self,Gosub(totalrec-pause,s,1)\n")
+	k.globals(t, "DYNAMIC_FEATURES=totalrec-pause")
+	k.mustAst(t, "module reload features")
+
+	var sent [2]time.Time
+	p := k.during(t, 9, func() {
+		k.mustAst(t, "channel originate Local/100@from-internal application Wait 9")
+		phone := k.waitChannel(t, "Local/s@kit-phone-", ";1", bridged).name
+		// The phone's own side of the Local pair: what it sends, ;1 receives.
+		phoneSide := strings.TrimSuffix(phone, ";1") + ";2"
+		for i := range sent {
+			time.Sleep(2 * time.Second)
+			sent[i] = time.Now()
+			amiDo(t, []string{"PlayDTMF", "Channel", phoneSide, "Digit", "*", "Duration", "120"},
+				[]string{"PlayDTMF", "Channel", phoneSide, "Digit", "0", "Duration", "120"})
+		}
+	}, nil)
+	if len(p.files) != 1 {
+		t.Fatalf("the call left %v", p.files)
+	}
+	k.check(t, w, p.files[0], expect{typ: "internal", dest: "100"})
+	full := filepath.Join(k.spool, filepath.FromSlash(p.files[0]))
+	b, err := os.ReadFile(full)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fi, err := os.Stat(full)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pcm, rate := wavPCM(t, b)
+	start := fi.ModTime().Add(-time.Duration(float64(len(pcm)) / float64(rate) * float64(time.Second)))
+	z0, z1 := longestSilence(pcm)
+	from, to := float64(z0)/float64(rate), float64(z1)/float64(rate)
+	on, off := sent[0].Sub(start).Seconds(), sent[1].Sub(start).Seconds()
+	t.Logf("silence %.2f–%.2f s; *0 sent at %.2f and %.2f s", from, to, on, off)
+	// The code takes the DTMF, a System() and the daemon: a second at most.
+	if from < on-0.25 || from > on+1.5 || to < off-0.25 || to > off+1.5 {
+		t.Errorf("the silence %.2f–%.2f s does not follow the codes at %.2f and %.2f s", from, to, on, off)
+	}
+}
+
+// appendConf appends text to one of the kit's running configuration files; the
+// file is restored when t ends (and reloaded by whoever reloads next).
+func (k *kit) appendConf(t *testing.T, name, text string) {
+	t.Helper()
+	path := filepath.Join(k.run, "etc", name)
+	before, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, append(append([]byte{}, before...), []byte("\n"+text)...), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		os.WriteFile(path, before, 0o644)
+		k.ast("module reload features")
+	})
+}
