@@ -24,6 +24,13 @@ func evidenceMessagesEN() map[string]string {
 		"evidence.listed":        "Listed in the signed manifest of %s.",
 		"evidence.bundle":        "Download the evidence bundle",
 		"evidence.unsealed":      "Not sealed yet: a recording is sealed a few minutes after it is finished.",
+		"pause.interval":         "Recording paused %s–%s for sensitive data (%s): silence there.",
+		"live.title":             "Your live calls",
+		"live.none":              "No call of yours is up.",
+		"live.pause":             "Pause recording",
+		"live.resume":            "Resume recording",
+		"live.paused":            "recording paused",
+		"live.hint":              "Pause the recording while the caller reads out a card number; resume it afterwards. The phone's feature code does the same.",
 	}
 }
 
@@ -48,5 +55,12 @@ func evidenceMessagesRU() map[string]string {
 		"evidence.listed":        "Внесена в подписанный манифест за %s.",
 		"evidence.bundle":        "Скачать пакет доказательств",
 		"evidence.unsealed":      "Ещё не запечатана: запись запечатывается через несколько минут после окончания.",
+		"pause.interval":         "Запись приостановлена %s–%s ради конфиденциальных данных (%s): там тишина.",
+		"live.title":             "Ваши текущие звонки",
+		"live.none":              "Сейчас у вас нет звонков.",
+		"live.pause":             "Приостановить запись",
+		"live.resume":            "Возобновить запись",
+		"live.paused":            "запись приостановлена",
+		"live.hint":              "Приостановите запись, пока звонящий диктует номер карты, и возобновите её после. Код на телефоне делает то же.",
 	}
 }

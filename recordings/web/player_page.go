@@ -37,6 +37,8 @@ type playerView struct {
 	CDRLegs     []cdrRow
 	CDRError    bool
 	LegMarks    string    // JSON: where each CDR leg starts in the recording, for the waveform
+	PauseMarks  string    // JSON: the pauses (PauseJSON), shaded on the waveform
+	Pauses      []pauseRow
 	Hold        *holdCard // the legal hold section; nil when the principal may not hold
 	Seal        *sealCard // the evidence section; nil but for administrators
 	CanShare    bool      // the share links section shows
@@ -45,6 +47,9 @@ type playerView struct {
 }
 
 type detail struct{ Label, Value string }
+
+// pauseRow is a pause as the player lists it.
+type pauseRow struct{ From, To, By string }
 
 type cdrRow struct {
 	Time, Src, Dst, CNam, DID, Channel, DstChannel, App, Disposition, Duration, Billsec, UniqueID string
@@ -96,6 +101,17 @@ func (s *Server) playerPage(c echo.Context) error {
 			}
 			v.LegMarks = legMarks(rows, rec)
 		}
+	}
+	pauses, err := s.pausesOf(c, rec)
+	if err != nil {
+		return err
+	}
+	if b, err := json.Marshal(pauses); err == nil {
+		v.PauseMarks = string(b)
+	}
+	for _, p := range pauses {
+		v.Pauses = append(v.Pauses, pauseRow{From: clock(time.Duration(p.From * float64(time.Second))),
+			To: clock(time.Duration(p.To * float64(time.Second))), By: p.By})
 	}
 	if v.Hold, err = s.playerHold(c, rec); err != nil {
 		return err

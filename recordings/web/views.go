@@ -95,6 +95,7 @@ type pageUser struct {
 	CanShare bool
 	CanHold  bool
 	Subjects bool // the data subject page is there
+	CanPause bool // live calls can be paused (a manager interface is configured)
 }
 
 // LangURL is the current page's URL in language code, or the search page's
@@ -115,7 +116,8 @@ func (s *Server) newPage(c echo.Context, title string, data any) page {
 		Now: now, url: c.Request().URL, Data: data}
 	if p := principalOf(c); p != nil {
 		pg.User = &pageUser{Name: p.Name, Role: string(p.Role), Admin: p.isAdmin(), CanShare: p.canShare(),
-			CanHold: p.canHold() && p.Session != nil, Subjects: p.isAdmin() && s.opts.Subjects.Subject != nil}
+			CanHold: p.canHold() && p.Session != nil, Subjects: p.isAdmin() && s.opts.Subjects.Subject != nil,
+			CanPause: s.opts.Pauser != nil && p.Session != nil}
 		if p.Session != nil {
 			pg.User.CSRF = p.Session.CSRF
 		}

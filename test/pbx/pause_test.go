@@ -3,6 +3,8 @@ package pbx_test
 import (
 	"fmt"
 	"math"
+	"net/http"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -191,4 +193,75 @@ func (k *kit) appendConf(t *testing.T, name, text string) {
 		os.WriteFile(path, before, 0o644)
 		k.ast("module reload features")
 	})
+}
+
+// TestPauseAPI: the web interface's way: the live calls the API lists include
+// the answering phone's, and pausing and resuming it there leaves the pause on
+// the recording, by the token's user.
+func TestPauseAPI(t *testing.T) {
+	k := need(t)
+	k.use(t, "b")
+	w := k.watch(t)
+	post := func(channel, state string) int {
+		k.mu.Lock()
+		base := k.url
+		k.mu.Unlock()
+		form := url.Values{"channel": {channel}, "state": {state}}
+		req, err := http.NewRequest(http.MethodPost, base+"/api/v1/calls/pause", strings.NewReader(form.Encode()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		req.Header.Set("Authorization", "Bearer "+k.token)
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	p := k.during(t, 8, func() {
+		k.mustAst(t, "channel originate Local/100@from-internal application Wait 8")
+		phone := k.waitChannel(t, "Local/s@kit-phone-", ";1", bridged).name
+		var calls struct {
+			Calls []struct {
+				Channel string `json:"channel"`
+				Paused  bool   `json:"paused"`
+			} `json:"calls"`
+		}
+		if code, err := k.api("/api/v1/calls", &calls); err != nil || code != 200 {
+			t.Fatalf("calls: %d %v", code, err)
+		}
+		listed := false
+		for _, c := range calls.Calls {
+			listed = listed || c.Channel == phone
+		}
+		if !listed {
+			t.Errorf("the live calls %+v lack %s", calls.Calls, phone)
+		}
+		if code := post("PJSIP/nobody-1", "on"); code != http.StatusNotFound {
+			t.Errorf("pause of a channel not in a call: %d", code)
+		}
+		time.Sleep(1500 * time.Millisecond)
+		if code := post(phone, "on"); code != 200 {
+			t.Errorf("pause: %d", code)
+		}
+		time.Sleep(1500 * time.Millisecond)
+		if code := post(phone, "off"); code != 200 {
+			t.Errorf("resume: %d", code)
+		}
+	}, nil)
+	if len(p.files) != 1 {
+		t.Fatalf("the call left %v", p.files)
+	}
+	c := k.check(t, w, p.files[0], expect{typ: "internal", dest: "100"})
+	var d struct {
+		Pauses []pauseJSON `json:"pauses"`
+	}
+	if code, err := k.api(fmt.Sprintf("/api/v1/recordings/%d", c.rec.ID), &d); err != nil || code != 200 {
+		t.Fatalf("recording: %d %v", code, err)
+	}
+	if len(d.Pauses) != 1 || d.Pauses[0].To-d.Pauses[0].From < 1.2 || !strings.HasPrefix(d.Pauses[0].By, "web:") {
+		t.Errorf("pauses %+v", d.Pauses)
+	}
 }

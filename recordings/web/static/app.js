@@ -148,10 +148,13 @@
     var speed = document.getElementById("speed");
     var canvas = document.getElementById("wave");
     var status = document.getElementById("wave-status");
-    var peaks = null, rms = null, peakMax = 32767, legs = [];
+    var peaks = null, rms = null, peakMax = 32767, legs = [], pauses = [];
     try {
       legs = JSON.parse(box.getAttribute("data-legs") || "[]") || [];
     } catch (err) { legs = []; }
+    try {
+      pauses = JSON.parse(box.getAttribute("data-pauses") || "[]") || [];
+    } catch (err) { pauses = []; }
     var fallbackDuration = parseFloat(box.getAttribute("data-duration")) || 0;
 
     audio.controls = false;
@@ -272,6 +275,14 @@
       }
       var marks = 0;
       if (d) {
+        // Pauses for sensitive data: the recording holds silence there.
+        ctx.fillStyle = "rgba(220, 38, 38, 0.22)";
+        pauses.forEach(function (p) {
+          if (!(p.to > p.from)) return;
+          var px = Math.round(p.from / d * w);
+          ctx.fillRect(px, 0, Math.max(2, Math.round((p.to - p.from) / d * w)), h);
+        });
+        canvas.setAttribute("data-pauses", String(pauses.length));
         ctx.fillStyle = "#f59e0b";
         legs.forEach(function (leg) {
           if (!(leg.at >= 0) || leg.at > d) return;
@@ -327,6 +338,48 @@
       });
     }
     updateButton();
+  }
+
+  // Live calls: the signed-in user's answered calls, refreshed every few
+  // seconds, each with a button that pauses or resumes its recording.
+  function initLive() {
+    var box = document.getElementById("live-calls");
+    if (!box) return;
+    var list = document.getElementById("live-list");
+    function render(calls) {
+      list.textContent = "";
+      box.hidden = calls.length === 0;
+      calls.forEach(function (c) {
+        var li = el("li", {});
+        li.setAttribute("data-channel", c.channel);
+        li.appendChild(document.createTextNode(c.number + " ↔ " + (c.peer || "—") + " "));
+        if (c.paused) {
+          li.appendChild(el("span", { className: "paused", textContent: box.getAttribute("data-label-paused") }));
+          li.appendChild(document.createTextNode(" "));
+        }
+        var b = el("button", { type: "button", className: "small" + (c.paused ? "" : " danger"),
+          textContent: box.getAttribute(c.paused ? "data-label-resume" : "data-label-pause") });
+        b.addEventListener("click", function () {
+          var body = new FormData();
+          body.append("channel", c.channel);
+          body.append("state", c.paused ? "off" : "on");
+          b.disabled = true;
+          fetch(box.getAttribute("data-pause"), { method: "POST", body: body, credentials: "same-origin",
+            headers: { "X-CSRF-Token": box.getAttribute("data-csrf"), "Accept": "application/json" } })
+            .then(refresh, refresh);
+        });
+        li.appendChild(b);
+        list.appendChild(li);
+      });
+    }
+    function refresh() {
+      fetch(box.getAttribute("data-calls"), { credentials: "same-origin" }).then(function (r) {
+        if (!r.ok) throw new Error(r.status);
+        return r.json();
+      }).then(function (d) { render(d.calls || []); }, function () { render([]); });
+    }
+    refresh();
+    window.setInterval(refresh, 5000);
   }
 
   // Share links: made and revoked without leaving the page, so that a playing
@@ -388,6 +441,7 @@
 
   document.addEventListener("DOMContentLoaded", function () {
     initShares();
+    initLive();
     initResults();
     initSearchForm();
     initBack();
