@@ -36,8 +36,8 @@ type playerView struct {
 	Legs        []row
 	CDRLegs     []cdrRow
 	CDRError    bool
-	LegMarks    string    // JSON: where each CDR leg starts in the recording, for the waveform
-	PauseMarks  string    // JSON: the pauses (PauseJSON), shaded on the waveform
+	LegMarks    string // JSON: where each CDR leg starts in the recording, for the waveform
+	PauseMarks  string // JSON: the pauses (PauseJSON), shaded on the waveform
 	Pauses      []pauseRow
 	Hold        *holdCard // the legal hold section; nil when the principal may not hold
 	Seal        *sealCard // the evidence section; nil but for administrators
