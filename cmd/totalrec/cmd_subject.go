@@ -82,22 +82,39 @@ recorded, is kept and listed as retained, with the reason.`,
 	return cmd
 }
 
-// subjectApp opens what a subject's request needs.
-func subjectApp(ctx context.Context, opts *globalOptions) (*app, *spool.Tree, *subject.Subject, error) {
+// subjectRun is what a subject's request works with.
+type subjectRun struct {
+	a    *app
+	tree *spool.Tree
+	s    *subject.Subject
+}
+
+// openSubject opens what a subject's request needs, and finds number.
+func openSubject(ctx context.Context, opts *globalOptions, number string) (*subjectRun, subject.Found, error) {
 	a, err := opts.openApp(ctx, true)
 	if err != nil {
-		return nil, nil, nil, err
+		return nil, subject.Found{}, err
 	}
 	tree, err := spool.OpenTree(a.cfg.Spool)
 	if err != nil {
 		a.Close()
-		return nil, nil, nil, err
+		return nil, subject.Found{}, err
 	}
-	s := &subject.Subject{Store: a.cat, Tree: tree, Suffix: catalog.NumberSuffix, Events: a.env().WebhookEvents()}
+	r := &subjectRun{a: a, tree: tree, s: &subject.Subject{Store: a.cat, Tree: tree, Suffix: catalog.NumberSuffix, Events: a.env().WebhookEvents()}}
 	if a.cdr != nil {
-		s.CDR = a.cdr
+		r.s.CDR = a.cdr
 	}
-	return a, tree, s, nil
+	f, err := r.s.Find(ctx, number)
+	if err != nil {
+		r.Close()
+		return nil, f, subjectError(err)
+	}
+	return r, f, nil
+}
+
+func (r *subjectRun) Close() {
+	r.tree.Close()
+	r.a.Close()
 }
 
 // subjectFound is what find prints as JSON.
@@ -108,30 +125,20 @@ type subjectFound struct {
 }
 
 func runSubjectFind(ctx context.Context, opts *globalOptions, so subjectOptions, number string) error {
-	a, tree, s, err := subjectApp(ctx, opts)
+	run, f, err := openSubject(ctx, opts, number)
 	if err != nil {
 		return err
 	}
-	defer a.Close()
-	defer tree.Close()
-	f, err := s.Find(ctx, number)
-	if err != nil {
-		return subjectError(err)
-	}
+	defer run.Close()
 	if so.json {
-		out := subjectFound{Found: f, Recordings: []recordings.RecordingJSON{}, CDR: f.CDR}
+		out := subjectFound{Found: f, Recordings: []recordings.RecordingJSON{}, CDR: nonNil(f.CDR)}
+		out.Retained = nonNil(out.Retained)
 		for _, r := range f.Recordings {
-			out.Recordings = append(out.Recordings, recordings.NewRecordingJSON(r, a.loc))
-		}
-		if out.CDR == nil {
-			out.CDR = []recordings.CDR{}
-		}
-		if out.Retained == nil {
-			out.Retained = []subject.Retained{}
+			out.Recordings = append(out.Recordings, recordings.NewRecordingJSON(r, run.a.loc))
 		}
 		return writeJSON(opts.stdout, out)
 	}
-	printSubject(opts.stdout, f, a.loc)
+	printSubject(opts.stdout, f, run.a.loc)
 	return nil
 }
 
@@ -139,16 +146,12 @@ func runSubjectExport(ctx context.Context, opts *globalOptions, so subjectOption
 	if so.out == "" {
 		return usagef("export: --out FILE.zip is required")
 	}
-	a, tree, s, err := subjectApp(ctx, opts)
+	run, f, err := openSubject(ctx, opts, number)
 	if err != nil {
 		return err
 	}
-	defer a.Close()
-	defer tree.Close()
-	f, err := s.Find(ctx, number)
-	if err != nil {
-		return subjectError(err)
-	}
+	defer run.Close()
+	a, s := run.a, run.s
 	out, err := os.OpenFile(so.out, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
 	if errors.Is(err, fs.ErrExist) {
 		return fmt.Errorf("export: %s exists; it is not replaced: %w", so.out, recordings.ErrRefused)
@@ -173,20 +176,16 @@ func runSubjectExport(ctx context.Context, opts *globalOptions, so subjectOption
 }
 
 func runSubjectErase(ctx context.Context, opts *globalOptions, so subjectOptions, number string) error {
-	a, tree, s, err := subjectApp(ctx, opts)
+	run, f, err := openSubject(ctx, opts, number)
 	if err != nil {
 		return err
 	}
-	defer a.Close()
-	defer tree.Close()
+	defer run.Close()
+	a, s := run.a, run.s
 	if so.cdr && a.cdr == nil {
 		return usagef("erase: --cdr, but no CDR database is configured (cdr_db)")
 	}
 	if !so.apply {
-		f, err := s.Find(ctx, number)
-		if err != nil {
-			return subjectError(err)
-		}
 		if so.json {
 			return writeJSON(opts.stdout, map[string]any{"dry_run": true, "digits": f.Digits,
 				"recordings": len(f.Recordings) - len(f.Retained), "retained": nonNil(f.Retained), "cdr_rows": len(f.CDR), "cdr": so.cdr})
@@ -210,8 +209,8 @@ func runSubjectErase(ctx context.Context, opts *globalOptions, so subjectOptions
 		return fmt.Errorf("erase: %w", err)
 	}
 	defer release()
-	f, err := s.Find(ctx, number)
-	if err != nil {
+	// Found again under the lock: the erasure removes what is there now.
+	if f, err = s.Find(ctx, number); err != nil {
 		return subjectError(err)
 	}
 	cert, err := s.Erase(ctx, f, opts.operator(), a.cfg.Node, so.cdr, time.Now())

@@ -151,17 +151,22 @@ func scanSealed(row scanner) (recordings.SealedRecording, error) {
 	return sr, err
 }
 
-// EachUnlisted calls fn with each of node's seals made before cutoff that no
-// manifest lists yet, by sealing time, with its recording.
-func (c *Catalog) EachUnlisted(ctx context.Context, node string, cutoff time.Time, fn func(recordings.SealedRecording) error) error {
-	err := sqlrows.Each(ctx, c.rdb, func(row scanner) error {
+// eachSealed calls fn with each seal, joined to its recording, that where (the
+// query's WHERE and ORDER BY) selects.
+func (c *Catalog) eachSealed(ctx context.Context, fn func(recordings.SealedRecording) error, where string, args ...any) error {
+	return sqlrows.Each(ctx, c.rdb, func(row scanner) error {
 		sr, err := scanSealed(row)
 		if err != nil {
 			return err
 		}
 		return fn(sr)
-	}, `SELECT `+sealedCols+` FROM totalrec_seals s JOIN totalrec_recordings r ON r.id = s.recording_id
-		WHERE s.node = ? AND s.manifest_day IS NULL AND s.sealed_at < ?
+	}, `SELECT `+sealedCols+` FROM totalrec_seals s JOIN totalrec_recordings r ON r.id = s.recording_id `+where, args...)
+}
+
+// EachUnlisted calls fn with each of node's seals made before cutoff that no
+// manifest lists yet, by sealing time, with its recording.
+func (c *Catalog) EachUnlisted(ctx context.Context, node string, cutoff time.Time, fn func(recordings.SealedRecording) error) error {
+	err := c.eachSealed(ctx, fn, `WHERE s.node = ? AND s.manifest_day IS NULL AND s.sealed_at < ?
 		ORDER BY s.sealed_at, s.recording_id`, node, c.timeArg(cutoff))
 	if err != nil {
 		return fmt.Errorf("list unlisted seals: %w", err)
@@ -172,14 +177,7 @@ func (c *Catalog) EachUnlisted(ctx context.Context, node string, cutoff time.Tim
 // EachUnlistedDeletion calls fn with each of node's sealed recordings deleted by
 // Totalrec before cutoff whose deletion no manifest lists yet, by id.
 func (c *Catalog) EachUnlistedDeletion(ctx context.Context, node string, cutoff time.Time, fn func(recordings.SealedRecording) error) error {
-	err := sqlrows.Each(ctx, c.rdb, func(row scanner) error {
-		sr, err := scanSealed(row)
-		if err != nil {
-			return err
-		}
-		return fn(sr)
-	}, `SELECT `+sealedCols+` FROM totalrec_seals s JOIN totalrec_recordings r ON r.id = s.recording_id
-		WHERE s.node = ? AND s.deletion_day IS NULL AND s.manifest_day IS NOT NULL
+	err := c.eachSealed(ctx, fn, `WHERE s.node = ? AND s.deletion_day IS NULL AND s.manifest_day IS NOT NULL
 		AND r.state = 'deleted' AND r.deleted_at < ?
 		ORDER BY s.recording_id`, node, c.timeArg(cutoff))
 	if err != nil {

@@ -50,17 +50,7 @@ func TestPause(t *testing.T) {
 			t.Fatalf("the call left %v", p.files)
 		}
 		c := k.check(t, w, p.files[0], expect{typ: "internal", dest: "100"})
-		full := filepath.Join(k.spool, filepath.FromSlash(p.files[0]))
-		b, err := os.ReadFile(full)
-		if err != nil {
-			t.Fatal(err)
-		}
-		fi, err := os.Stat(full)
-		if err != nil {
-			t.Fatal(err)
-		}
-		pcm, rate := wavPCM(t, b)
-		start := fi.ModTime().Add(-time.Duration(float64(len(pcm)) / float64(rate) * float64(time.Second)))
+		pcm, rate, start := k.recorded(t, p.files[0])
 		at := func(tm time.Time) float64 { return tm.Sub(start).Seconds() }
 
 		// The longest run of silence is the pause.
@@ -90,6 +80,23 @@ func TestPause(t *testing.T) {
 			t.Errorf("the API's pauses %+v, the file's silence %.2f–%.2f s", d.Pauses, from, to)
 		}
 	})
+}
+
+// recorded reads the PCM WAV recording rel and returns its samples, its rate
+// and when it started: when it was closed, less its length.
+func (k *kit) recorded(t *testing.T, rel string) ([]int16, int, time.Time) {
+	t.Helper()
+	full := filepath.Join(k.spool, filepath.FromSlash(rel))
+	b, err := os.ReadFile(full)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fi, err := os.Stat(full)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pcm, rate := wavPCM(t, b)
+	return pcm, rate, fi.ModTime().Add(-time.Duration(float64(len(pcm)) / float64(rate) * float64(time.Second)))
 }
 
 // longestSilence is the longest run of zero samples in pcm, [z0, z1).
@@ -156,17 +163,7 @@ func TestPauseFeatureCode(t *testing.T) {
 		t.Fatalf("the call left %v", p.files)
 	}
 	k.check(t, w, p.files[0], expect{typ: "internal", dest: "100"})
-	full := filepath.Join(k.spool, filepath.FromSlash(p.files[0]))
-	b, err := os.ReadFile(full)
-	if err != nil {
-		t.Fatal(err)
-	}
-	fi, err := os.Stat(full)
-	if err != nil {
-		t.Fatal(err)
-	}
-	pcm, rate := wavPCM(t, b)
-	start := fi.ModTime().Add(-time.Duration(float64(len(pcm)) / float64(rate) * float64(time.Second)))
+	pcm, rate, start := k.recorded(t, p.files[0])
 	z0, z1 := longestSilence(pcm)
 	from, to := float64(z0)/float64(rate), float64(z1)/float64(rate)
 	on, off := sent[0].Sub(start).Seconds(), sent[1].Sub(start).Seconds()
