@@ -108,7 +108,10 @@ func (p *Pauser) Toggle(ctx context.Context, channel, by, addr string) (State, e
 // pause under way (ID 0: none). A channel with a pause under way is the one;
 // else the channel itself when MixMonitor answers on it, else its bridge peer.
 func (p *Pauser) recorded(ctx context.Context, channel string) (string, recordings.Pause, error) {
-	peer, _ := p.getvar(ctx, channel, "BRIDGEPEER")
+	peer, err := p.getvar(ctx, channel, "BRIDGEPEER")
+	if errors.Is(err, ami.ErrDown) {
+		return "", recordings.Pause{}, fmt.Errorf("pause %s: %w", channel, err)
+	}
 	for _, c := range []string{channel, peer} {
 		if c == "" {
 			continue
