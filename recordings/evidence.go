@@ -60,3 +60,29 @@ type Pause struct {
 	By       string // who paused: "dialplan:<channel>", "web:<user>", "cli:<login>"
 	EndedBy  string
 }
+
+// Consent is how a recording came to be made, as the dialplan told the hook.
+type Consent struct {
+	// RecordedBy is the policy that recorded it: RecordedForced, RecordedPolicy,
+	// RecordedOnDemand, or "" (unknown: the hook was not told).
+	RecordedBy string `json:"recorded_by"`
+	// Announced: the dialplan played the caller an announcement that the call is
+	// recorded (it sets TOTALREC_ANNOUNCED where it does).
+	Announced bool `json:"announced"`
+}
+
+// The policies that record a call.
+const (
+	RecordedForced   = "forced"   // Totalrec's total recording
+	RecordedPolicy   = "policy"   // FreePBX's per-extension or per-route recording policy
+	RecordedOnDemand = "ondemand" // someone pressed the on-demand recording code
+)
+
+// ValidRecordedBy reports whether s is a policy Consent may name ("" included).
+func ValidRecordedBy(s string) bool {
+	switch s {
+	case "", RecordedForced, RecordedPolicy, RecordedOnDemand:
+		return true
+	}
+	return false
+}

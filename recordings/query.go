@@ -62,6 +62,7 @@ type Query struct {
 	HideEmpty   bool // leave out empty recordings
 	WithDeleted bool // include rows whose file is deleted or missing
 	LinkedID    string
+	RecordedBy  string // the policy that recorded it (Consent.RecordedBy)
 	Sort        Sort
 	Limit       int    // page size; the catalogue caps it
 	After       string // opaque cursor from the previous Page.Next
@@ -128,6 +129,9 @@ func (q Query) Validate() error {
 	}
 	if q.Sort != "" && !slices.Contains(sorts, q.Sort) {
 		return invalidValue("sort", q.Sort, sorts)
+	}
+	if !ValidRecordedBy(q.RecordedBy) {
+		return invalidValue("recorded_by", q.RecordedBy, []string{RecordedForced, RecordedPolicy, RecordedOnDemand})
 	}
 	return nil
 }

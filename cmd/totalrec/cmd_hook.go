@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -15,9 +16,11 @@ import (
 )
 
 type hookOptions struct {
-	file     string
-	uniqueid string
-	timeout  time.Duration
+	file       string
+	uniqueid   string
+	recordedBy string
+	announced  string
+	timeout    time.Duration
 }
 
 func newHookCommand(opts *globalOptions) *cobra.Command {
@@ -37,6 +40,8 @@ either way, and exits non-zero only when neither worked.`,
 	}
 	cmd.Flags().StringVar(&ho.file, "file", "", "the recording's absolute path (MixMonitor's ^{MIXMONITOR_FILENAME})")
 	cmd.Flags().StringVar(&ho.uniqueid, "uniqueid", "", "the channel's uniqueid")
+	cmd.Flags().StringVar(&ho.recordedBy, "recorded-by", "", "the policy that recorded the call: forced, policy, ondemand (the dialplan's ^{TOTALREC_RECORDED_BY})")
+	cmd.Flags().StringVar(&ho.announced, "announced", "", "non-empty when the caller heard that the call is recorded (^{TOTALREC_ANNOUNCED})")
 	cmd.Flags().DurationVar(&ho.timeout, "timeout", 1500*time.Millisecond, "how long to wait for the daemon before journalling")
 	return cmd
 }
@@ -55,7 +60,7 @@ func runHook(ctx context.Context, opts *globalOptions, ho hookOptions) error {
 	if err != nil {
 		return journalUnresolved(opts, ho, err)
 	}
-	req := daemon.HookRequest{Path: rel, UniqueID: ho.uniqueid}
+	req := daemon.HookRequest{Path: rel, UniqueID: ho.uniqueid, RecordedBy: ho.recordedBy, Announced: announced(ho.announced)}
 	err = daemon.PostHook(ctx, daemon.HookSocket(l.Config.DataDir), req, ho.timeout)
 	if err == nil || errors.Is(err, daemon.ErrHookRefused) {
 		return err
@@ -98,4 +103,13 @@ func spoolRelative(spoolDir, file string) (string, error) {
 		return "", usageError{fmt.Errorf("--file %w", err)}
 	}
 	return rel, nil
+}
+
+// announced reads the dialplan's TOTALREC_ANNOUNCED: set and not "no" or "0".
+func announced(v string) bool {
+	switch strings.ToLower(strings.TrimSpace(v)) {
+	case "", "no", "0", "false":
+		return false
+	}
+	return true
 }

@@ -42,7 +42,8 @@ if (!function_exists('totalrec_hook_command')) {
 			$binary = TOTALREC_DEFAULT_BINARY;
 		}
 		$opt = ($config !== TOTALREC_DEFAULT_CONFIG && preg_match($plain, $config)) ? ' --config ' . $config : '';
-		return $binary . $opt . " hook --file '^{MIXMONITOR_FILENAME}' --uniqueid '^{UNIQUEID}'";
+		return $binary . $opt . " hook --file '^{MIXMONITOR_FILENAME}' --uniqueid '^{UNIQUEID}'"
+			. " --recorded-by '^{TOTALREC_RECORDED_BY}' --announced '^{TOTALREC_ANNOUNCED}'";
 	}
 
 	/**
@@ -108,6 +109,9 @@ if (!function_exists('totalrec_hook_command')) {
 				. ' | ("${ATTENDEDTRANSFER}" != "" & "${ATTENDEDTRANSFER}" != "${RECORD_ID}" & "' . $recording . '" = "RECORDING"))]';
 			$ext->splice($ctx, 'recordcheck', 1, new ext_execif($kept, 'Set', 'CDR(recordingfile)=${CALLFILENAME}.${MON_FMT}'));
 			$ext->splice($ctx, 'recordcheck', 2, new ext_execif($kept, 'Return'));
+			// Which policy records the call, for the hook: Totalrec's total recording
+			// or FreePBX's own (the dialplan may set TOTALREC_ANNOUNCED too).
+			$ext->splice($ctx, 'recordcheck', 3, new ext_set('__TOTALREC_RECORDED_BY', '${IF(' . $forced . '?forced:policy)}'));
 			$done[] = 'recordcheck';
 			if (in_array('recconf', $names)) {
 				$ext->splice($ctx, 'recconf', 0, new ext_execif($forced, 'Set', 'ARG3=always'));

@@ -37,6 +37,7 @@ var migrations = []migration{
 	{"settings", sqliteSettingsV1, mysqlSettingsV1},                             // settings.go
 	{"seals, manifests", sqliteSealsV1, mysqlSealsV1},                           // seals.go
 	{"pauses of recording", sqlitePausesV1, mysqlPausesV1},                      // pauses.go
+	{"recording policy and announcement", sqliteConsentV1, mysqlConsentV1},      // consent.go
 }
 
 // versionTable holds one row: the number of steps applied.

@@ -246,6 +246,9 @@ func (c *Catalog) searchWhere(q recordings.Query, spec sortSpec, after *cursor) 
 	if q.LinkedID != "" {
 		w.add(`r.linkedid = ?`, q.LinkedID)
 	}
+	if q.RecordedBy != "" {
+		w.add(`r.id IN (SELECT k.recording_id FROM totalrec_consent k WHERE k.recorded_by = ?)`, q.RecordedBy)
+	}
 	if q.Scope != nil && !q.Scope.All {
 		cond, args := c.scopeFilter(*q.Scope, bounds)
 		w.add(cond, args...)
@@ -285,7 +288,7 @@ func checkFilters(q recordings.Query) error {
 		{"number", q.Number, recordings.MaxFilterText}, {"ext", q.Ext, recordings.MaxFilterText},
 		{"text", q.Text, recordings.MaxFilterText},
 		{"direction", string(q.Direction), lenShort}, {"disposition", q.Disposition, lenDisp},
-		{"format", string(q.Format), lenShort}, {"linkedid", q.LinkedID, lenID},
+		{"format", string(q.Format), lenShort}, {"linkedid", q.LinkedID, lenID}, {"recorded_by", q.RecordedBy, lenShort},
 	}
 	for _, t := range q.Types {
 		texts = append(texts, struct {

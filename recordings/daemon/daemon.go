@@ -151,7 +151,7 @@ func run(ctx context.Context, env Env, o Options) error {
 			linkSoon.kick()
 		},
 	}
-	hook.Pauser = pauser
+	hook.Pauser, hook.Consent = pauser, env.Catalog
 	// What hooks journalled while no daemon listened is catalogued first, whether
 	// or not the spool is scanned.
 	if rep, err := drainJournal(ctx, cfg.DataDir, cfg.Spool, hook.Scanner, env.Log); err != nil {

@@ -30,6 +30,11 @@ type HookServer struct {
 	// Pauser pauses and resumes recordings for `totalrec pause` (the dialplan's
 	// feature code); nil when no manager interface is configured.
 	Pauser *pause.Pauser
+	// Consent stores what the dialplan says of a recording's policy and
+	// announcement; nil stores nothing.
+	Consent interface {
+		SetConsent(ctx context.Context, id int64, k recordings.Consent) error
+	}
 }
 
 func (h *HookServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -59,10 +64,30 @@ func (h *HookServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "ingest failed", http.StatusServiceUnavailable)
 	default:
 		h.Log.Debug("hook ingested", "path", rec.Path, "id", rec.ID)
+		h.setConsent(r.Context(), rec, req)
 		if h.Ingested != nil {
 			h.Ingested(rec)
 		}
 		w.WriteHeader(http.StatusAccepted)
+	}
+}
+
+// setConsent stores the recording's policy and announcement: the dialplan's
+// word, or on demand for a recording the name says was made on demand.
+func (h *HookServer) setConsent(ctx context.Context, rec recordings.Recording, req HookRequest) {
+	k := recordings.Consent{RecordedBy: req.RecordedBy, Announced: req.Announced}
+	if rec.Name.Type == "ondemand" {
+		k.RecordedBy = recordings.RecordedOnDemand
+	}
+	if h.Consent == nil || (k.RecordedBy == "" && !k.Announced) {
+		return
+	}
+	if !recordings.ValidRecordedBy(k.RecordedBy) {
+		h.Log.Warn("hook: unknown recording policy", "recorded_by", k.RecordedBy, "path", rec.Path)
+		k.RecordedBy = ""
+	}
+	if err := h.Consent.SetConsent(ctx, rec.ID, k); err != nil {
+		h.Log.Error("hook: store the recording's policy", "id", rec.ID, "error", err)
 	}
 }
 

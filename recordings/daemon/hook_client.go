@@ -18,6 +18,10 @@ import (
 type HookRequest struct {
 	Path     string `json:"path"` // relative to the spool root
 	UniqueID string `json:"uniqueid,omitempty"`
+	// RecordedBy and Announced are what the dialplan says of the recording's
+	// policy and announcement (recordings.Consent).
+	RecordedBy string `json:"recorded_by,omitempty"`
+	Announced  bool   `json:"announced,omitempty"`
 }
 
 // PauseRequest is what `totalrec pause` sends the daemon over its socket.

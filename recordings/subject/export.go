@@ -25,6 +25,8 @@ type exportManifest struct {
 
 type exportedRecording struct {
 	recordings.RecordingJSON
+	// Consent is the policy that recorded it, and whether the caller heard so.
+	Consent recordings.Consent `json:"consent"`
 	// File is the audio's name in the ZIP; "" when the file is gone.
 	File string `json:"file"`
 }
@@ -40,12 +42,13 @@ func (s *Subject) Export(ctx context.Context, w io.Writer, number string, f Foun
 	z := zip.NewWriter(w)
 	for _, r := range f.Recordings {
 		e := exportedRecording{RecordingJSON: recordings.NewRecordingJSON(r, loc)}
-		if err := ctx.Err(); err != nil {
-			return err
+		var err error
+		if e.Consent, err = s.Store.ConsentOf(ctx, r.ID); err != nil {
+			return fmt.Errorf("export: %w", err)
 		}
 		if r.State != recordings.StateDeleted && r.State != recordings.StateMissing {
 			name := "recordings/" + r.Path
-			err := s.addFile(z, name, r.Path)
+			err = s.addFile(z, name, r.Path)
 			switch {
 			case err == nil:
 				e.File = name

@@ -19,6 +19,7 @@ type Store interface {
 	ReleaseClaims(ctx context.Context, ids []int64) error
 	MarkDeleted(ctx context.Context, ids []int64, now time.Time, reason string) error
 	EraseParties(ctx context.Context, ids []int64, now time.Time) error
+	ConsentOf(ctx context.Context, id int64) (recordings.Consent, error)
 }
 
 // CDR is what they need of the CDR table (cdr.Reader satisfies it).

@@ -20,6 +20,9 @@ func (s *Server) apiRecording(c echo.Context) error {
 	if out.Pauses, err = s.pausesOf(c, rec); err != nil {
 		return err
 	}
+	if out.Consent, err = s.opts.Catalog.ConsentOf(ctx, rec.ID); err != nil {
+		return err
+	}
 	key := rec.LinkedID
 	if key == "" {
 		key = rec.Name.UniqueID

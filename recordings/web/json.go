@@ -16,6 +16,9 @@ type DetailJSON struct {
 	// Pauses are when the recording was muted for sensitive data, in seconds
 	// from its start.
 	Pauses []PauseJSON `json:"pauses"`
+	// Consent is the policy that recorded it and whether the caller heard an
+	// announcement; recorded_by "" is unknown.
+	Consent recordings.Consent `json:"consent"`
 }
 
 // PauseJSON is one pause of a recording: From and To are seconds from the

@@ -19,10 +19,11 @@ import (
 // audited. The pauses of a recording come back with it, in seconds from its
 // start, for the waveform.
 
-// pauseCatalog is what the pauses of a recording need of the catalogue (part of
-// Catalog).
+// pauseCatalog is what the pauses of a recording, and how it came to be
+// recorded, need of the catalogue (part of Catalog).
 type pauseCatalog interface {
 	PausesOf(ctx context.Context, linkedid, uniqueid string) ([]recordings.Pause, error)
+	ConsentOf(ctx context.Context, id int64) (recordings.Consent, error)
 }
 
 // pausesOf is rec's pauses, placed on its timeline: its start is when the file

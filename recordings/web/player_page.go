@@ -48,6 +48,23 @@ type playerView struct {
 
 type detail struct{ Label, Value string }
 
+// consentDetails say which policy recorded the call and whether the caller
+// heard it was recorded; nothing when the dialplan did not say.
+func consentDetails(k recordings.Consent, l *lang) []detail {
+	if k.RecordedBy == "" && !k.Announced {
+		return nil
+	}
+	by := l.T("consent.unknown")
+	if k.RecordedBy != "" {
+		by = l.T("consent." + k.RecordedBy)
+	}
+	ann := l.T("consent.announced.no")
+	if k.Announced {
+		ann = l.T("consent.announced.yes")
+	}
+	return []detail{{l.T("detail.recorded_by"), by}, {l.T("detail.announced"), ann}}
+}
+
 // pauseRow is a pause as the player lists it.
 type pauseRow struct{ From, To, By string }
 
@@ -75,6 +92,11 @@ func (s *Server) playerPage(c echo.Context) error {
 	v.Heading = l.F("player.heading", l.T("type."+rec.Name.Type), orDash(rec.Caller()), orDash(rec.Callee()))
 	v.Playable, v.Original, v.Notice = s.playability(c, rec, l)
 	v.Details = details(rec, l, s.loc)
+	k, err := s.opts.Catalog.ConsentOf(ctx, rec.ID)
+	if err != nil {
+		return err
+	}
+	v.Details = append(v.Details, consentDetails(k, l)...)
 
 	if rec.LinkedID != "" || rec.Name.UniqueID != "" {
 		key := rec.LinkedID

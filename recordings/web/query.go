@@ -22,6 +22,7 @@ type searchForm struct {
 	MinDur, MaxDur string
 	Disposition    string
 	Format         string
+	RecordedBy     string // the policy that recorded it
 	HideEmpty      bool
 	Deleted        bool
 	Sort           string
@@ -104,6 +105,8 @@ func parseSearch(v url.Values, now time.Time, loc *time.Location) (searchForm, e
 	}
 	q.Types, q.Direction, q.Disposition = f.Types, recordings.Direction(f.Direction), f.Disposition
 	q.Format, q.Sort = recordings.Format(f.Format), recordings.Sort(f.Sort)
+	f.RecordedBy = get("recorded_by")
+	q.RecordedBy = f.RecordedBy
 	// The closed sets and the number of types are checked where every search is,
 	// whoever asks: a *recordings.QueryError naming the parameter.
 	if err := q.Validate(); err != nil {
@@ -199,6 +202,7 @@ func (f searchForm) values() url.Values {
 	set("max_duration", f.MaxDur)
 	set("disposition", f.Disposition)
 	set("format", f.Format)
+	set("recorded_by", f.RecordedBy)
 	if !f.HideEmpty {
 		v.Set("hide_empty", "0")
 	}

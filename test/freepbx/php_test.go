@@ -181,7 +181,8 @@ func runApply(t *testing.T, version, post string) applyResult {
 // The FreePBX 2.10+ dialplan change: the hook goes first in MIXMON_POST, and each
 // recording decision gets a forcing first line, on the 12-17 and 2.10/2.11 layouts.
 func TestApplyDialplan(t *testing.T) {
-	const hook = "/usr/local/bin/totalrec hook --file '^{MIXMONITOR_FILENAME}' --uniqueid '^{UNIQUEID}'"
+	const hook = "/usr/local/bin/totalrec hook --file '^{MIXMONITOR_FILENAME}' --uniqueid '^{UNIQUEID}'" +
+		" --recorded-by '^{TOTALREC_RECORDED_BY}' --announced '^{TOTALREC_ANNOUNCED}'"
 	const force = `ExecIf($["${TOUPPER(${TOTALREC_FORCE})}" != "NO"]?`
 
 	r := runApply(t, "16", "/usr/local/sbin/convert.sh ^{MIXMONITOR_FILENAME}")
@@ -197,7 +198,9 @@ func TestApplyDialplan(t *testing.T) {
 	// A transferred channel still recording keeps its one file: the next two lines.
 	const kept = `ExecIf($["${TOUPPER(${TOTALREC_FORCE})}" != "NO" & "${BLINDTRANSFER}${ATTENDEDTRANSFER}" != "" & ("${RECORD_ID}" = "${CHANNEL(name)}"` +
 		` | ("${ATTENDEDTRANSFER}" != "" & "${ATTENDEDTRANSFER}" != "${RECORD_ID}" & "${IMPORT(${IF($["${RECORD_ID}" = ""]?none:${RECORD_ID})},REC_STATUS)}" = "RECORDING"))]?`
-	if rc := r.Lines["recordcheck"]; len(rc) != 4 || rc[1] != kept+"Set(CDR(recordingfile)=${CALLFILENAME}.${MON_FMT}))" || rc[2] != kept+"Return())" || rc[3] != "NoOp(recordcheck)" {
+	const recordedBy = `Set(__TOTALREC_RECORDED_BY=${IF($["${TOUPPER(${TOTALREC_FORCE})}" != "NO"]?forced:policy)})`
+	if rc := r.Lines["recordcheck"]; len(rc) != 5 || rc[1] != kept+"Set(CDR(recordingfile)=${CALLFILENAME}.${MON_FMT}))" || rc[2] != kept+"Return())" ||
+		rc[3] != recordedBy || rc[4] != "NoOp(recordcheck)" {
 		t.Errorf("recordcheck after the splices: %q", rc)
 	}
 	if !strings.HasPrefix(r.First["out"], "NoOp") || !strings.HasPrefix(r.First["s"], "NoOp") {
@@ -239,7 +242,7 @@ func TestHookCommandConfig(t *testing.T) {
 	}
 	const bin, conf = "/var/www/html/admin/modules/totalrec/bin/totalrec", "/var/lib/asterisk/totalrec/totalrec.conf"
 	hook := run(`echo totalrec_hook_command($argv[1], $argv[2]);`, bin, conf)
-	if want := bin + " --config " + conf + " hook --file '^{MIXMONITOR_FILENAME}' --uniqueid '^{UNIQUEID}'"; hook != want {
+	if want := bin + " --config " + conf + " hook --file '^{MIXMONITOR_FILENAME}' --uniqueid '^{UNIQUEID}' --recorded-by '^{TOTALREC_RECORDED_BY}' --announced '^{TOTALREC_ANNOUNCED}'"; hook != want {
 		t.Errorf("hook command %q, want %q", hook, want)
 	}
 	if got := run(`echo totalrec_hook_command("/usr/local/bin/totalrec", "/etc/totalrec/totalrec.conf");`); strings.Contains(got, "--config") {

@@ -77,14 +77,14 @@ func TestFreePBX16(t *testing.T) {
 }
 
 // TestForceNo: with TOTALREC_FORCE=no each generation's own per-extension policy
-// decides again, exactly as without Totalrec.
+// decides again, exactly as without Totalrec, and the recording says so.
 func TestForceNo(t *testing.T) {
 	k := need(t)
 	t.Run("2.9", func(t *testing.T) {
 		k.use(t, "a")
 		k.globals(t, "TOTALREC_FORCE = no")
 		k.runCases(t, []callCase{
-			{"policy Always", "100", &expect{typ: "internal", dest: "100", from: "101"}},
+			{"policy Always", "100", &expect{typ: "internal", dest: "100", from: "101", recordedBy: "policy"}},
 			{"policy Never", "102", nil},
 		})
 	})
@@ -94,7 +94,7 @@ func TestForceNo(t *testing.T) {
 		k.runCases(t, []callCase{
 			{"policy dontcare", "100", nil},
 			{"policy never", "102", nil},
-			{"policy force", "104", &expect{typ: "internal", dest: "104", from: "101"}},
+			{"policy force", "104", &expect{typ: "internal", dest: "104", from: "101", recordedBy: "policy"}},
 			{"ring group never", "301", nil},
 		})
 	})

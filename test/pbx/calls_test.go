@@ -181,6 +181,8 @@ type expect struct {
 	// unlinked skips the wait for the CDR link: a recording closed before its
 	// call ends is linked at the daemon's first retry (15 s), after the row lands.
 	unlinked bool
+	// recordedBy, when set, is the policy the recording's API must name.
+	recordedBy string
 }
 
 // checked is a recording the suite has checked end to end.
@@ -250,6 +252,19 @@ func (k *kit) check(t *testing.T, w *watcher, rel string, e expect) checked {
 		}
 	}
 	k.checkAudio(t, c.rec, full)
+	if e.recordedBy != "" {
+		var d struct {
+			Consent struct {
+				RecordedBy string `json:"recorded_by"`
+			} `json:"consent"`
+		}
+		if code, err := k.api(fmt.Sprintf("/api/v1/recordings/%d", c.rec.ID), &d); err != nil || code != 200 {
+			t.Fatalf("%s: recording: %d %v", rel, code, err)
+		}
+		if d.Consent.RecordedBy != e.recordedBy {
+			t.Errorf("%s: recorded by %q, want %q", rel, d.Consent.RecordedBy, e.recordedBy)
+		}
+	}
 	return c
 }
 

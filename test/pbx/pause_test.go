@@ -19,7 +19,8 @@ type pauseJSON struct {
 	By   string  `json:"by"`
 }
 
-// TestPause: two seconds into an answered call, the recording is paused through
+// TestPause: the recording says which policy made it (Totalrec's, forced), and
+// two seconds into an answered call, the recording is paused through
 // `totalrec pause` on the answering phone's channel (as the feature code runs
 // it; MixMonitor runs on the other leg), and resumed two seconds later. The file
 // is silent exactly then and not around it, and the recording's API places the
@@ -71,10 +72,18 @@ func TestPause(t *testing.T) {
 		}
 
 		var d struct {
-			Pauses []pauseJSON `json:"pauses"`
+			Pauses  []pauseJSON `json:"pauses"`
+			Consent struct {
+				RecordedBy string `json:"recorded_by"`
+				Announced  bool   `json:"announced"`
+			} `json:"consent"`
 		}
 		if code, err := k.api(fmt.Sprintf("/api/v1/recordings/%d", c.rec.ID), &d); err != nil || code != 200 {
 			t.Fatalf("recording: %d %v", code, err)
+		}
+		// The dialplan told the hook which policy recorded the call: Totalrec's.
+		if d.Consent.RecordedBy != "forced" || d.Consent.Announced {
+			t.Errorf("consent %+v, want recorded by forced, no announcement", d.Consent)
 		}
 		if len(d.Pauses) != 1 || d.Pauses[0].From < from-0.3 || d.Pauses[0].From > from+0.3 || d.Pauses[0].To < to-0.3 || d.Pauses[0].To > to+0.3 {
 			t.Errorf("the API's pauses %+v, the file's silence %.2f–%.2f s", d.Pauses, from, to)

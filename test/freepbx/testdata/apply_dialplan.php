@@ -31,6 +31,11 @@ class ext_execif {
 		return $this->s;
 	}
 }
+class ext_set extends ext_execif {
+	function __construct($var, $value) {
+		$this->s = 'Set(' . $var . '=' . $value . ')';
+	}
+}
 class ext_noop extends ext_execif {
 	function __construct($s) {
 		$this->s = 'NoOp(' . $s . ')';
