@@ -1,6 +1,7 @@
 package main
 
 import (
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"os"
@@ -40,10 +41,26 @@ func TestCLI_HookAcrossDaemonRestarts(t *testing.T) {
 	url := d.url(t, "Totalrec is serving on ")
 	waitFor(t, daemon.HookSocket(dataDir))
 	for i := 0; i < 5; i++ {
-		cli(t, env, "hook", "--file", record(i)).must(t, exitOK)
+		cli(t, env, "hook", "--file", record(i), "--recorded-by", "forced", "--announced", []string{"", "yes"}[i%2]).must(t, exitOK)
 	}
 	if n := catalogued(url); n != 5 {
 		t.Fatalf("%d recordings catalogued while the daemon ran, want 5", n)
+	}
+	// The dialplan's word on the policy is kept with each.
+	res, body := httpGet(t, url+"api/v1/recordings?limit=1000&hide_empty=0&recorded_by=forced", "Authorization", "Bearer "+token)
+	if res.StatusCode != http.StatusOK || strings.Count(body, `"id":`) != 5 {
+		t.Errorf("recorded by forced: %d %s", res.StatusCode, body)
+	}
+	announced := 0
+	for _, id := range idsIn(t, body) {
+		_, detail := httpGet(t, fmt.Sprintf("%sapi/v1/recordings/%d", url, id), "Authorization", "Bearer "+token)
+		announced += strings.Count(detail, `"announced":true`)
+	}
+	if announced != 2 {
+		t.Errorf("%d recordings announced, want 2", announced)
+	}
+	if res, body := httpGet(t, url+"api/v1/recordings?recorded_by=whim", "Authorization", "Bearer "+token); res.StatusCode != http.StatusBadRequest {
+		t.Errorf("an unknown policy: %d %s", res.StatusCode, body)
 	}
 	d.stop(t, syscall.SIGKILL)
 
@@ -62,4 +79,22 @@ func TestCLI_HookAcrossDaemonRestarts(t *testing.T) {
 	if code := d.stop(t, syscall.SIGTERM); code != exitOK {
 		t.Errorf("exit %d after SIGTERM", code)
 	}
+}
+
+// idsIn are the recording IDs of a search's JSON.
+func idsIn(t *testing.T, body string) []int64 {
+	t.Helper()
+	var p struct {
+		Items []struct {
+			ID int64 `json:"id"`
+		} `json:"items"`
+	}
+	if err := json.Unmarshal([]byte(body), &p); err != nil {
+		t.Fatalf("search JSON: %v", err)
+	}
+	var ids []int64
+	for _, it := range p.Items {
+		ids = append(ids, it.ID)
+	}
+	return ids
 }
