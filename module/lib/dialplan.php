@@ -43,7 +43,7 @@ if (!function_exists('totalrec_hook_command')) {
 		}
 		$opt = ($config !== TOTALREC_DEFAULT_CONFIG && preg_match($plain, $config)) ? ' --config ' . $config : '';
 		return $binary . $opt . " hook --file '^{MIXMONITOR_FILENAME}' --uniqueid '^{UNIQUEID}'"
-			. " --recorded-by '^{TOTALREC_RECORDED_BY}' --announced '^{TOTALREC_ANNOUNCED}'";
+			. " --recorded-by '^{TOTALREC_RECORDED_BY}' --announced '^{TOTALREC_ANN}'";
 	}
 
 	/**
@@ -112,6 +112,9 @@ if (!function_exists('totalrec_hook_command')) {
 			// Which policy records the call, for the hook: Totalrec's total recording
 			// or FreePBX's own (the dialplan may set TOTALREC_ANNOUNCED too).
 			$ext->splice($ctx, 'recordcheck', 3, new ext_set('__TOTALREC_RECORDED_BY', '${IF(' . $forced . '?forced:policy)}'));
+			// The administrator's TOTALREC_ANNOUNCED, reduced to yes or no before it
+			// reaches the hook's shell command.
+			$ext->splice($ctx, 'recordcheck', 4, new ext_set('__TOTALREC_ANN', '${IF($["${TOTALREC_ANNOUNCED}" = ""]?no:yes)}'));
 			$done[] = 'recordcheck';
 			if (in_array('recconf', $names)) {
 				$ext->splice($ctx, 'recconf', 0, new ext_execif($forced, 'Set', 'ARG3=always'));

@@ -18,6 +18,8 @@ const (
 // Advanced Setting, passed exactly as FreePBX passes it.
 var commandVars = map[string]bool{
 	"MIXMONITOR_FILENAME": true, "UNIQUEID": true, "TOTALREC_SEP": true, "MIXMON_POST": true,
+	// Set by the same dialplan to literal words just before: forced or policy, yes or no.
+	"TOTALREC_RECORDED_BY": true, "TOTALREC_ANN": true,
 }
 
 func load(t *testing.T, path string) *Dialplan {

@@ -182,7 +182,7 @@ func runApply(t *testing.T, version, post string) applyResult {
 // recording decision gets a forcing first line, on the 12-17 and 2.10/2.11 layouts.
 func TestApplyDialplan(t *testing.T) {
 	const hook = "/usr/local/bin/totalrec hook --file '^{MIXMONITOR_FILENAME}' --uniqueid '^{UNIQUEID}'" +
-		" --recorded-by '^{TOTALREC_RECORDED_BY}' --announced '^{TOTALREC_ANNOUNCED}'"
+		" --recorded-by '^{TOTALREC_RECORDED_BY}' --announced '^{TOTALREC_ANN}'"
 	const force = `ExecIf($["${TOUPPER(${TOTALREC_FORCE})}" != "NO"]?`
 
 	r := runApply(t, "16", "/usr/local/sbin/convert.sh ^{MIXMONITOR_FILENAME}")
@@ -199,8 +199,9 @@ func TestApplyDialplan(t *testing.T) {
 	const kept = `ExecIf($["${TOUPPER(${TOTALREC_FORCE})}" != "NO" & "${BLINDTRANSFER}${ATTENDEDTRANSFER}" != "" & ("${RECORD_ID}" = "${CHANNEL(name)}"` +
 		` | ("${ATTENDEDTRANSFER}" != "" & "${ATTENDEDTRANSFER}" != "${RECORD_ID}" & "${IMPORT(${IF($["${RECORD_ID}" = ""]?none:${RECORD_ID})},REC_STATUS)}" = "RECORDING"))]?`
 	const recordedBy = `Set(__TOTALREC_RECORDED_BY=${IF($["${TOUPPER(${TOTALREC_FORCE})}" != "NO"]?forced:policy)})`
-	if rc := r.Lines["recordcheck"]; len(rc) != 5 || rc[1] != kept+"Set(CDR(recordingfile)=${CALLFILENAME}.${MON_FMT}))" || rc[2] != kept+"Return())" ||
-		rc[3] != recordedBy || rc[4] != "NoOp(recordcheck)" {
+	const announced = `Set(__TOTALREC_ANN=${IF($["${TOTALREC_ANNOUNCED}" = ""]?no:yes)})`
+	if rc := r.Lines["recordcheck"]; len(rc) != 6 || rc[1] != kept+"Set(CDR(recordingfile)=${CALLFILENAME}.${MON_FMT}))" || rc[2] != kept+"Return())" ||
+		rc[3] != recordedBy || rc[4] != announced || rc[5] != "NoOp(recordcheck)" {
 		t.Errorf("recordcheck after the splices: %q", rc)
 	}
 	if !strings.HasPrefix(r.First["out"], "NoOp") || !strings.HasPrefix(r.First["s"], "NoOp") {
@@ -242,7 +243,7 @@ func TestHookCommandConfig(t *testing.T) {
 	}
 	const bin, conf = "/var/www/html/admin/modules/totalrec/bin/totalrec", "/var/lib/asterisk/totalrec/totalrec.conf"
 	hook := run(`echo totalrec_hook_command($argv[1], $argv[2]);`, bin, conf)
-	if want := bin + " --config " + conf + " hook --file '^{MIXMONITOR_FILENAME}' --uniqueid '^{UNIQUEID}' --recorded-by '^{TOTALREC_RECORDED_BY}' --announced '^{TOTALREC_ANNOUNCED}'"; hook != want {
+	if want := bin + " --config " + conf + " hook --file '^{MIXMONITOR_FILENAME}' --uniqueid '^{UNIQUEID}' --recorded-by '^{TOTALREC_RECORDED_BY}' --announced '^{TOTALREC_ANN}'"; hook != want {
 		t.Errorf("hook command %q, want %q", hook, want)
 	}
 	if got := run(`echo totalrec_hook_command("/usr/local/bin/totalrec", "/etc/totalrec/totalrec.conf");`); strings.Contains(got, "--config") {
