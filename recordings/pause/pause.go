@@ -9,6 +9,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sync"
 	"time"
 
 	"github.com/totalrec/totalrec/recordings"
@@ -44,6 +45,8 @@ type Pauser struct {
 	AMI   Manager
 	Node  string
 	Now   func() time.Time
+
+	mu sync.Mutex // one request at a time: two toggles at once would both pause
 }
 
 // State is a call's recording after a request.
@@ -56,21 +59,45 @@ type State struct {
 // Set pauses (on) or resumes the recording of the call channel takes part in:
 // channel's own MixMonitor or, when it has none, that of the channel bridged
 // to it (an agent's phone asks; the recording runs on the caller's channel).
-// Pausing a paused recording, or resuming a running one, changes nothing.
+// The mute is sent every time — what MixMonitor does, not a stored row, is what
+// the file hears — so pausing a paused recording pauses it; only the row and
+// the audit entry are not made twice.
 func (p *Pauser) Set(ctx context.Context, channel string, on bool, by, addr string) (State, error) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
 	target, open, err := p.recorded(ctx, channel)
 	if err != nil {
 		return State{}, err
 	}
+	return p.set(ctx, target, open, on, by, addr)
+}
+
+// Toggle resumes a paused recording and pauses a running one.
+func (p *Pauser) Toggle(ctx context.Context, channel, by, addr string) (State, error) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	target, open, err := p.recorded(ctx, channel)
+	if err != nil {
+		return State{}, err
+	}
+	return p.set(ctx, target, open, open.ID == 0, by, addr)
+}
+
+// set mutes or unmutes target, whose pause under way is open (ID 0: none),
+// and records the change.
+func (p *Pauser) set(ctx context.Context, target string, open recordings.Pause, on bool, by, addr string) (State, error) {
+	if err := p.mute(ctx, target, on); err != nil {
+		return State{}, err
+	}
+	// Muted or unmuted: the row and the audit entry are written even if the
+	// asker stops waiting, or the next toggle would go the wrong way.
+	ctx = context.WithoutCancel(ctx)
 	now := p.now()
 	switch {
 	case on && open.ID != 0:
 		return State{Paused: true, Channel: target, Since: open.Started}, nil
 	case !on && open.ID == 0:
 		return State{Channel: target}, nil
-	}
-	if err := p.mute(ctx, target, on); err != nil {
-		return State{}, err
 	}
 	act := ActResume
 	if on {
@@ -95,18 +122,11 @@ func (p *Pauser) Set(ctx context.Context, channel string, on bool, by, addr stri
 	return st, nil
 }
 
-// Toggle resumes a paused recording and pauses a running one.
-func (p *Pauser) Toggle(ctx context.Context, channel, by, addr string) (State, error) {
-	_, open, err := p.recorded(ctx, channel)
-	if err != nil {
-		return State{}, err
-	}
-	return p.Set(ctx, channel, open.ID == 0, by, addr)
-}
-
 // recorded finds the channel whose MixMonitor records channel's call, and its
 // pause under way (ID 0: none). A channel with a pause under way is the one;
 // else the channel itself when MixMonitor answers on it, else its bridge peer.
+// A pause row of an earlier call on a channel of the same name (Asterisk
+// numbers channels again after a restart) is ended, never taken for this call's.
 func (p *Pauser) recorded(ctx context.Context, channel string) (string, recordings.Pause, error) {
 	peer, err := p.getvar(ctx, channel, "BRIDGEPEER")
 	if errors.Is(err, ami.ErrDown) {
@@ -117,12 +137,19 @@ func (p *Pauser) recorded(ctx context.Context, channel string) (string, recordin
 			continue
 		}
 		open, err := p.Store.OpenPause(ctx, p.Node, c)
-		if err == nil {
-			return c, open, nil
+		if errors.Is(err, recordings.ErrNotFound) {
+			continue
 		}
-		if !errors.Is(err, recordings.ErrNotFound) {
+		if err != nil {
 			return "", recordings.Pause{}, err
 		}
+		if uid, _ := p.getvar(ctx, c, "UNIQUEID"); open.UniqueID != "" && uid != open.UniqueID {
+			if err := p.Store.EndPause(ctx, open.ID, p.now(), "totalrec: the call ended"); err != nil {
+				return "", recordings.Pause{}, err
+			}
+			continue
+		}
+		return c, open, nil
 	}
 	// No pause under way: ask MixMonitor (unmuting a running recording is harmless).
 	for _, c := range []string{channel, peer} {

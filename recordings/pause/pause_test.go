@@ -73,13 +73,23 @@ func TestPauser(t *testing.T) {
 	now := t0
 	p := &pause.Pauser{Store: cat, AMI: ast, Now: func() time.Time { return now }}
 
+	// A pause left open by an earlier call on a channel of the same name (before
+	// an Asterisk restart) is not this call's.
+	if _, err := cat.StartPause(ctx, recordings.Pause{Channel: "PJSIP/trunk-1", UniqueID: "1700.9", Started: t0.Add(-time.Hour)}); err != nil {
+		t.Fatal(err)
+	}
 	st, err := p.Set(ctx, "PJSIP/101-2", true, "web:anna", "10.0.0.5")
 	if err != nil || !st.Paused || st.Channel != "PJSIP/trunk-1" || !ast.muted {
 		t.Fatalf("pause: %+v %v (muted %v)", st, err, ast.muted)
 	}
+	if ps, err := cat.PausesOf(ctx, "", "1700.9"); err != nil || len(ps) != 1 || ps[0].Ended.IsZero() {
+		t.Errorf("the earlier call's pause: %+v %v", ps, err)
+	}
+	// A second pause mutes again (whatever unmuted it), and keeps the one row.
+	ast.muted = false
 	now = t0.Add(time.Second)
-	if st, err := p.Set(ctx, "PJSIP/trunk-1", true, "web:anna", ""); err != nil || !st.Paused || !st.Since.Equal(t0) {
-		t.Errorf("a second pause: %+v %v", st, err)
+	if st, err := p.Set(ctx, "PJSIP/trunk-1", true, "web:anna", ""); err != nil || !st.Paused || !st.Since.Equal(t0) || !ast.muted {
+		t.Errorf("a second pause: %+v %v (muted %v)", st, err, ast.muted)
 	}
 	calls, err := p.Calls(ctx, func(n string) bool { return n == "101" })
 	if err != nil || len(calls) != 1 || calls[0].Channel != "PJSIP/101-2" || !calls[0].Paused {
