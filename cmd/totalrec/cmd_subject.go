@@ -33,7 +33,7 @@ func newSubjectCommand(opts *globalOptions) *cobra.Command {
 		Use:   "subject",
 		Short: "A data subject's requests about one phone number: find, export, erase",
 		Long: `subject answers the requests of the person behind a phone number (GDPR
-articles 15 and 17). NUMBER is matched on its last digits (at least 6; a full
+articles 15 and 17). NUMBER is matched on its last digits (at least 9; a full
 number with its country or trunk prefix is matched on its last 10), in every
 number of a call the catalogue and the CDR table hold.
 

@@ -3,26 +3,48 @@ package cdr
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/totalrec/totalrec/internal/sqlrows"
 	"github.com/totalrec/totalrec/recordings"
 )
 
-// partyColumns are the CDR columns that may carry a party's number: the numbers
-// themselves, the caller ID ("Name" <number>), the channels and the dial string
-// (PJSIP/89161234567@trunk), and the recording's file name. nameColumns carry a
-// party's name, and are emptied in the rows where a number matched.
+// numberColumns hold a number alone; textColumns may hold one among other text:
+// the caller ID ("Name" <89161234567>), the channels and the dial string
+// (PJSIP/89161234567@trunk), the recording's file name (in-100-89161234567-…).
+// nameColumns carry a party's name, and are emptied in the rows where a number
+// matched.
 var (
-	partyColumns = [...]string{"src", "dst", "cnum", "did", "clid", "outbound_cnum", "dnid", "channel", "dstchannel", "lastdata", "recordingfile"}
-	nameColumns  = [...]string{"cnam", "outbound_cnam", "dst_cnam"}
+	numberColumns = [...]string{"src", "dst", "cnum", "did", "outbound_cnum", "dnid"}
+	textColumns   = [...]string{"clid", "channel", "dstchannel", "lastdata", "recordingfile"}
+	nameColumns   = [...]string{"cnam", "outbound_cnam", "dst_cnam"}
 )
 
-// minSubjectDigits is the fewest digits a subject's number may have here: fewer
-// would match extensions and short codes inside every dial string.
-const minSubjectDigits = 6
+// numberEnds are what may follow a number inside text: the ends of a caller ID,
+// a channel's peer, a dial string's options, a file name's field.
+var numberEnds = [...]string{">", "@", "-", "/", "\"", ",", ";"}
 
-// partyWhere is the condition "some party column contains digits", with its args.
+// minSubjectDigits is the fewest digits a subject's number may have here: with
+// fewer, a number could be the time or the date in a file name.
+const minSubjectDigits = 9
+
+// columnMatch is the condition "column c holds a number ending in digits": the
+// whole value for a number column, a number ended by the value's end or by one of
+// numberEnds in text. A number is matched on its end, as the catalogue matches
+// it (catalog.NumberSuffix); digits inside a longer run of digits never match.
+func columnMatch(c, digits string) (string, []any) {
+	if slices.Contains(numberColumns[:], c) {
+		return quote(c) + " LIKE ?", []any{"%" + digits}
+	}
+	ors, args := []string{quote(c) + " LIKE ?"}, []any{"%" + digits}
+	for _, end := range numberEnds {
+		ors, args = append(ors, quote(c)+" LIKE ?"), append(args, "%"+digits+end+"%")
+	}
+	return "(" + strings.Join(ors, " OR ") + ")", args
+}
+
+// partyWhere is the condition "some party column holds the number", with its args.
 func (r *Reader) partyWhere(digits string) (string, []any, error) {
 	if len(digits) < minSubjectDigits || strings.Trim(digits, "0123456789") != "" {
 		return "", nil, fmt.Errorf("cdr rows of a number: %q is not %d digits or more: %w", digits, minSubjectDigits, recordings.ErrInvalid)
@@ -31,18 +53,28 @@ func (r *Reader) partyWhere(digits string) (string, []any, error) {
 		ors  []string
 		args []any
 	)
-	for _, c := range partyColumns {
-		if r.has[c] {
-			ors, args = append(ors, quote(c)+" LIKE ?"), append(args, "%"+digits+"%")
-		}
+	for _, c := range r.partyColumns() {
+		cond, a := columnMatch(c, digits)
+		ors, args = append(ors, cond), append(args, a...)
 	}
 	return "(" + strings.Join(ors, " OR ") + ")", args, nil
 }
 
-// RowsWithNumber returns every CDR row a party of which had a number containing
+// partyColumns are the number and text columns the table has.
+func (r *Reader) partyColumns() []string {
+	var out []string
+	for _, c := range append(numberColumns[:], textColumns[:]...) {
+		if r.has[c] {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// RowsWithNumber returns every CDR row a party of which had a number ending in
 // digits (a number's last digits, as catalog.NumberSuffix makes them), in any
 // column that carries one. It reads the whole table: a data subject's request is
-// rare, and no index serves "contains".
+// rare, and no index serves "ends with".
 func (r *Reader) RowsWithNumber(ctx context.Context, digits string) ([]recordings.CDR, error) {
 	where, args, err := r.partyWhere(digits)
 	if err != nil {
@@ -108,12 +140,9 @@ func (r *Reader) BlankNumber(ctx context.Context, digits string, keep []string) 
 			return 0, err
 		}
 	}
-	for _, c := range partyColumns {
-		if !r.has[c] {
-			continue
-		}
-		colArgs := append([]any{"%" + digits + "%"}, keptArgs...)
-		if err := exec(fmt.Sprintf("UPDATE %s SET %s = '' WHERE %s LIKE ?%s", quote(r.table), quote(c), quote(c), kept), colArgs...); err != nil {
+	for _, c := range r.partyColumns() {
+		cond, colArgs := columnMatch(c, digits)
+		if err := exec(fmt.Sprintf("UPDATE %s SET %s = '' WHERE %s%s", quote(r.table), quote(c), cond, kept), append(colArgs, keptArgs...)...); err != nil {
 			return 0, err
 		}
 	}

@@ -34,9 +34,10 @@ type Events interface {
 	RecordingsDeleted(ctx context.Context, ids []int64, at time.Time, reason string) error
 }
 
-// MinDigits is the fewest digits a subject's number may have: fewer would match
-// extensions and short codes, other people's calls.
-const MinDigits = 6
+// MinDigits is the fewest digits a subject's number may have: a number is
+// matched on its end, and fewer digits would match other people's numbers (and,
+// in a file name, a date or a time).
+const MinDigits = 9
 
 // Subject serves the requests about numbers.
 type Subject struct {
