@@ -105,7 +105,7 @@ func run(ctx context.Context, env Env, o Options) error {
 		Subjects: web.SubjectRequests{
 			Subject:      &subject.Subject{Store: env.Catalog, Tree: tree, Suffix: catalog.NumberSuffix, Events: env.WebhookEvents()},
 			Certificates: subject.CertificatesIn(cfg.DataDir, evidence.Dir(cfg.DataDir, cfg.Node)),
-			ManifestKey:  cfg.ManifestKeyPath(), Node: cfg.Node,
+			ManifestKey:  cfg.ManifestKeyPath(), Node: cfg.Node, DataDir: cfg.DataDir,
 		},
 		BasePath: cfg.BasePath, HoldEvents: env.WebhookEvents(), WebhookEvents: webhook.EventTypes,
 		Pauser: pauser,

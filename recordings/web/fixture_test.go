@@ -176,7 +176,8 @@ func (f *fixture) serve(t testing.TB, cleanup func(func()), edit func(*Options))
 		Now: func() time.Time { return now }, Version: "test", Access: Access{SSOSecret: testSSOSecret},
 		Evidence: Evidence{Dir: filepath.Join(f.dir, "evidence")},
 		Subjects: SubjectRequests{Subject: &subject.Subject{Store: f.cat, CDR: f.cdr, Tree: f.tree, Suffix: catalog.NumberSuffix},
-			Certificates: subject.CertificatesIn(f.dir, filepath.Join(f.dir, "evidence")), ManifestKey: filepath.Join(f.dir, "manifest.key")}}
+			Certificates: subject.CertificatesIn(f.dir, filepath.Join(f.dir, "evidence")), ManifestKey: filepath.Join(f.dir, "manifest.key"),
+			DataDir: f.dir}}
 	if edit != nil {
 		edit(&o)
 	}

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"net/http"
@@ -10,6 +11,7 @@ import (
 
 	"github.com/totalrec/totalrec/recordings"
 	"github.com/totalrec/totalrec/recordings/evidence"
+	"github.com/totalrec/totalrec/recordings/retention"
 	"github.com/totalrec/totalrec/recordings/subject"
 )
 
@@ -28,6 +30,8 @@ type SubjectRequests struct {
 	// `totalrec seal`.
 	ManifestKey string
 	Node        string
+	// DataDir holds the retention lock an erasure takes, as the command's does.
+	DataDir string
 }
 
 // Audit actions of the page: the command line's own.
@@ -137,9 +141,25 @@ func (s *Server) subjectErase(c echo.Context) error {
 		return s.renderSubject(c, http.StatusUnprocessableEntity, v)
 	}
 	cfg := s.opts.Subjects
+	// One erasure or retention run at a time: a run's recovery would take an
+	// erasure's claims for a crashed run's.
+	release, err := retention.Lock(cfg.DataDir)
+	if errors.Is(err, recordings.ErrRefused) {
+		return &publicError{status: http.StatusConflict, code: "busy", message: "a retention run or another erasure is under way: try again when it ends", err: err}
+	}
+	if err != nil {
+		return err
+	}
+	defer release()
+	// Found again under the lock; from here on the erasure finishes, and is
+	// audited, even if the browser goes away.
+	ctx := context.WithoutCancel(c.Request().Context())
+	if found, err = cfg.Subject.Find(ctx, v.Number); err != nil {
+		return err
+	}
 	withCDR := c.FormValue("cdr") != "" && cfg.Subject.CDR != nil
 	p := principalOf(c)
-	cert, err := cfg.Subject.Erase(c.Request().Context(), found, "web:"+p.Name, cfg.Node, withCDR, s.now())
+	cert, err := cfg.Subject.Erase(ctx, found, "web:"+p.Name, cfg.Node, withCDR, s.now())
 	if err != nil {
 		return err
 	}
@@ -153,7 +173,7 @@ func (s *Server) subjectErase(c echo.Context) error {
 	}
 	detail := subject.AuditDetail(found, len(cert.Erased), int(cert.CDRRows)) +
 		fmt.Sprintf(" retained=%d failed=%d certificate=%s", len(cert.Retained), len(cert.Failed), file[strings.LastIndex(file, "/")+1:])
-	if err := s.audit(c, actSubjectErase, 0, detail); err != nil {
+	if err := s.audit(c, actSubjectErase, 0, detail); err != nil { // audit detaches from the request too
 		return err
 	}
 	v.Erased, v.Certificate, v.CertFile, v.Signed = true, cert, file, key != nil

@@ -12,6 +12,7 @@ import (
 
 	"github.com/totalrec/totalrec/recordings"
 	"github.com/totalrec/totalrec/recordings/evidence"
+	"github.com/totalrec/totalrec/recordings/retention"
 	"github.com/totalrec/totalrec/recordings/subject"
 )
 
@@ -69,6 +70,15 @@ func TestSubjectPage(t *testing.T) {
 		t.Fatalf("refused erasures erased %d recordings", len(recs)-len(got))
 	}
 
+	// While a retention run holds the lock, the erasure waits its turn.
+	release, err := retention.Lock(f.dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res, _ := f.post(t, "/subject/erase", url.Values{"number": {number}, "confirm": {number}}); res.StatusCode != http.StatusConflict {
+		t.Errorf("erase during a retention run: %d", res.StatusCode)
+	}
+	release()
 	res, body = f.post(t, "/subject/erase", url.Values{"number": {number}, "confirm": {"+7 " + number}, "cdr": {"1"}})
 	if res.StatusCode != http.StatusOK || !strings.Contains(string(body), `id="subject-erased"`) {
 		t.Fatalf("erase: %d\n%s", res.StatusCode, body)
