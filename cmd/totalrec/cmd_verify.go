@@ -126,6 +126,9 @@ func runVerify(ctx context.Context, opts *globalOptions, vo verifyOptions, args 
 		return problemsError{n: len(rep.Problems), what: "problem found"}
 	}
 	if vo.bundle != "" {
+		if rep.Recordings != 1 {
+			return fmt.Errorf("write bundle: recording %d's audio is deleted (its deletion is in the manifests): %w", sel.ID, recordings.ErrGone)
+		}
 		return writeBundle(ctx, opts, a, v, sel.ID, vo.bundle)
 	}
 	return nil

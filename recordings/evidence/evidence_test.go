@@ -226,6 +226,20 @@ func TestVerify(t *testing.T) {
 			if rep := f.verify(t, evidence.Selection{ID: victim.ID}); len(rep.Problems) != 0 || rep.Recordings != 1 {
 				t.Errorf("recording %d: %+v", victim.ID, rep)
 			}
+			// A catalogue that names the wrong day's manifest is not taken at its word.
+			if _, err := f.cat.DB().Exec(`UPDATE totalrec_seals SET manifest_day = '2026-11-27' WHERE recording_id = ?`, victim.ID); err != nil {
+				t.Fatal(err)
+			}
+			if rep := f.verify(t, evidence.Selection{ID: victim.ID}); len(rep.Problems) != 1 || rep.Problems[0].Kind != evidence.ProblemUnlisted {
+				t.Errorf("recording %d listed on the wrong day: %+v", victim.ID, rep)
+			}
+			if _, err := f.cat.DB().Exec(`UPDATE totalrec_seals SET manifest_day = '2026-11-26' WHERE recording_id = ?`, victim.ID); err != nil {
+				t.Fatal(err)
+			}
+			// The deleted recording checks out as deleted: nothing read.
+			if rep := f.verify(t, evidence.Selection{ID: f.deleted.ID}); len(rep.Problems) != 0 || rep.Recordings != 0 || rep.Deleted != 1 {
+				t.Errorf("the deleted recording %d: %+v", f.deleted.ID, rep)
+			}
 		})
 	}
 }

@@ -139,6 +139,7 @@ func (v *Verifier) Verify(ctx context.Context, sel Selection) (Report, error) {
 			return nil
 		})
 	}
+	listed := false // sel.ID's line was found
 	for _, day := range days {
 		// An untrusted manifest's lines prove nothing: its recordings are not
 		// checked against them (its own problem says so).
@@ -149,6 +150,7 @@ func (v *Verifier) Verify(ctx context.Context, sel Selection) (Report, error) {
 			if e.Event != EventSealed || (sel.ID != 0 && e.ID != sel.ID) {
 				return nil
 			}
+			listed = true
 			if p, ok := v.checkEntry(ctx, day, e, deleted, &rep); !ok {
 				rep.Problems = append(rep.Problems, p)
 			}
@@ -160,6 +162,10 @@ func (v *Verifier) Verify(ctx context.Context, sel Selection) (Report, error) {
 		if err != nil && ctx.Err() != nil {
 			return rep, err
 		}
+	}
+	if sel.ID != 0 && !listed && !untrusted[only] {
+		rep.Problems = append(rep.Problems, Problem{Kind: ProblemUnlisted, Day: only, ID: sel.ID,
+			Detail: "the catalogue says the manifest of " + only + " lists it; that manifest does not"})
 	}
 	if sel.ID == 0 && last != "" {
 		if err := v.unlisted(ctx, from, only, known[last], &rep); err != nil {

@@ -117,6 +117,10 @@ func (s *Server) evidenceBundle(c echo.Context) error {
 		return &publicError{status: http.StatusConflict, code: "evidence_" + p.Kind,
 			message: fmt.Sprintf("recording %d does not verify: %s", rec.ID, p.Detail)}
 	}
+	if rep.Recordings != 1 {
+		return &publicError{status: http.StatusGone, code: "gone",
+			message: fmt.Sprintf("recording %d's audio is deleted: its deletion is in the manifests, there is no file to bundle", rec.ID)}
+	}
 	if err := s.audit(c, actEvidence, rec.ID, "bundle"); err != nil {
 		return err
 	}
