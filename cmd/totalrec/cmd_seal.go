@@ -114,6 +114,9 @@ func runSeal(ctx context.Context, opts *globalOptions, so sealOptions) error {
 		Progress: func(r evidence.HashReport) {
 			bar.update("sealing: %d recordings, %s hashed", r.Sealed, humanBytes(r.Bytes))
 		}}
+	if so.now == "" {
+		h.Clock = time.Now
+	}
 	rep.Hashed, err = h.Pass(ctx, now, true)
 	bar.done()
 	if err != nil {

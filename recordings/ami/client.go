@@ -122,6 +122,9 @@ func (c *Client) session(ctx context.Context) error {
 	err = c.read(r)
 	c.mu.Lock()
 	for _, w := range c.waiting {
+		if w.list {
+			w.resp = nil // its events were cut short: not a complete list
+		}
 		close(w.done)
 	}
 	c.conn, c.w, c.waiting = nil, nil, nil

@@ -92,6 +92,10 @@ func (f *fakeAsterisk) serve(c net.Conn) {
 				reply("Event: CoreShowChannel", "Channel: "+ch, "ChannelStateDesc: Up")
 			}
 			reply("Event: CoreShowChannelsComplete", "EventList: Complete", "ListItems: 2")
+		case "DropMidList": // a list the connection loses halfway
+			reply("Response: Success", "EventList: start", "Message: Channels will follow")
+			reply("Event: CoreShowChannel", "Channel: PJSIP/100-1")
+			return
 		case "Logoff":
 			reply("Response: Goodbye")
 			return
@@ -161,6 +165,12 @@ func TestClient(t *testing.T) {
 		t.Errorf("%d logins: the smuggled Logoff ended the session", f.logins)
 	}
 	f.mu.Unlock()
+
+	// A list cut short by a lost connection is not a complete list.
+	if evs, err := c.List(ctx, "DropMidList"); !errors.Is(err, ErrDown) {
+		t.Errorf("a list cut short: %v %v", evs, err)
+	}
+	waitUp(t, c)
 
 	f.drop()
 	start := time.Now()

@@ -150,8 +150,11 @@ func (c *Catalog) EraseParties(ctx context.Context, ids []int64, now time.Time) 
 			}
 			gone, err := sqlrows.All(ctx, tx, scanInt64, `SELECT id FROM totalrec_recordings
 				WHERE state IN ('deleted', 'missing') AND id IN `+placeholders(1, len(part)), args...)
-			if err != nil || len(gone) == 0 {
+			if err != nil {
 				return err
+			}
+			if len(gone) == 0 {
+				continue
 			}
 			in, goneArgs := placeholders(1, len(gone)), make([]any, len(gone))
 			for i, id := range gone {

@@ -36,7 +36,7 @@ const (
 // needs no key: the nightly `totalrec seal` signs the manifests.
 func sealLoop(ctx context.Context, env Env, tree *spool.Tree) error {
 	log := env.Log.With("component", "seal")
-	h := &evidence.Hasher{Store: env.Catalog, Tree: tree, Node: env.Config.Node, Log: log}
+	h := &evidence.Hasher{Store: env.Catalog, Tree: tree, Node: env.Config.Node, Log: log, Clock: time.Now}
 	var lastFull time.Time
 	every(ctx, sealEvery, nil, func(ctx context.Context) {
 		now := time.Now()

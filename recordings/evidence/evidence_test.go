@@ -117,6 +117,10 @@ func newFixture(t *testing.T, dsn string) *fixture {
 	if len(ms) != 1 || ms[0].Day != "2026-11-27" || ms[0].Sealed != 0 || ms[0].Deleted != 1 {
 		t.Fatalf("second seal wrote %+v", ms)
 	}
+	// The daemon, another user than the root job, reads the manifests.
+	if fi, err := os.Stat(f.dir); err != nil || fi.Mode().Perm()&0o005 != 0o005 {
+		t.Fatalf("the manifest directory: %v %v", fi, err)
+	}
 	return f
 }
 

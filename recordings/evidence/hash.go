@@ -42,6 +42,9 @@ type Hasher struct {
 	Log    *slog.Logger
 	// Progress, when set, is called after each page with the running totals.
 	Progress func(HashReport)
+	// Clock, when set, stamps each page's seals as they are stored (a pass over
+	// a large spool outlasts its start); nil stamps them with the pass's now.
+	Clock func() time.Time
 
 	from int64 // the id a pass starts after: below it, nothing was left waiting
 }
@@ -99,6 +102,12 @@ func (h *Hasher) Pass(ctx context.Context, now time.Time, full bool) (HashReport
 			}
 		}
 		if len(seals) > 0 {
+			if h.Clock != nil {
+				at := h.Clock()
+				for i := range seals {
+					seals[i].SealedAt = at
+				}
+			}
 			if err := h.Store.AddSeals(ctx, seals); err != nil {
 				return rep, fmt.Errorf("seal: %w", err)
 			}

@@ -74,6 +74,10 @@ func (s *Sealer) SealDue(ctx context.Context, now time.Time) ([]recordings.Manif
 	if margin <= 0 {
 		margin = DefaultMargin
 	}
+	// The manifests are public: the daemon (FreePBX's user) reads what root writes.
+	if err := os.MkdirAll(s.Dir, 0o755); err != nil {
+		return nil, fmt.Errorf("seal: %w", err)
+	}
 	// Two runs at once would write one day's files twice, and record only one.
 	release, err := flock.Take(filepath.Join(s.Dir, lockFile))
 	if errors.Is(err, flock.ErrHeld) {

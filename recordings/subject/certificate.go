@@ -2,6 +2,8 @@ package subject
 
 import (
 	"crypto/ed25519"
+	"crypto/rand"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -29,7 +31,11 @@ func (cs Certificates) Write(cert Certificate, key ed25519.PrivateKey) (string, 
 		return "", fmt.Errorf("write the erasure certificate: %w", err)
 	}
 	b = append(b, '\n')
-	name := strings.ReplaceAll(cert.Issued, ":", "") + "-" + cert.Subject[:12] + ".json"
+	// The time, the subject and a random tail: two erasures in one second never
+	// share a file.
+	tail := make([]byte, 4)
+	rand.Read(tail)
+	name := strings.ReplaceAll(cert.Issued, ":", "") + "-" + cert.Subject[:12] + "-" + hex.EncodeToString(tail) + ".json"
 	if key == nil {
 		if err := os.MkdirAll(cs.Pending, 0o750); err != nil {
 			return "", fmt.Errorf("write the erasure certificate: %w", err)
