@@ -14,19 +14,20 @@
 // layers_test.go fails when an import leaves the picture):
 //
 //	cmd/totalrec  the command line: flags and output; every package below but web, stream, audio, faultpoint
-//	daemon        ─► web, webhook, ingest, evidence, subject, pause, ami, catalog, cdr, spool, config, recordings
+//	daemon        ─► web, webhook, ingest, compress, evidence, subject, pause, ami, catalog, cdr, spool, config, recordings
 //	web           ─► stream, retention, evidence, subject, pause, spool, auth, recordings
 //	webhook       ─► recordings
 //	ingest        ─► cdr, spool, faultpoint, recordings
 //	demo          ─► cdr, audio, recordings
 //	retention     ─► spool, faultpoint, recordings (and internal/flock)
+//	compress      ─► stream, spool, audio, faultpoint, recordings (and internal/flock)
 //	evidence      ─► spool, recordings (and internal/flock)
 //	subject       ─► spool, recordings
 //	pause         ─► ami, recordings
 //	catalog       ─► faultpoint, recordings (and internal/sqlrows)
 //	cdr           ─► recordings (and internal/sqlrows)
 //	stream        ─► audio, recordings
-//	spool         ─► recordings
+//	spool         ─► audio, recordings
 //	recordings, ami, audio, auth, config, faultpoint: no other Totalrec package
 //
 // The leaves (recordings, ami, audio, auth, config, faultpoint) import only the standard
@@ -36,6 +37,6 @@
 // catalog: web, webhook, ingest and retention reach
 // the catalogue through the small interfaces each declares (web's Catalog,
 // webhook's EventStore and DeliveryStore, ingest's ScanStore and EnrichStore,
-// retention's Store, evidence's HashStore, ManifestStore and VerifyStore, subject's Store, pause's Store), which *catalog.Catalog satisfies. docs/architecture.md
+// retention's Store, compress's Store, evidence's HashStore, ManifestStore and VerifyStore, subject's Store, pause's Store), which *catalog.Catalog satisfies. docs/architecture.md
 // describes what each package owns.
 package recordings

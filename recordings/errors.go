@@ -20,4 +20,7 @@ var (
 	// ErrGone: the recording's file is deleted, or being deleted, by retention; it
 	// cannot be held.
 	ErrGone = errors.New("recording is gone")
+	// ErrConflict: another writer changed the row first (a conversion whose
+	// recording was claimed or rescanned meanwhile, a second start of one).
+	ErrConflict = errors.New("changed meanwhile")
 )

@@ -18,8 +18,14 @@ const (
 	FormatSLN16   Format = "sln16"   // raw signed linear 16-bit, 16 kHz
 	FormatG722    Format = "g722"    // raw G.722, 16 kHz audio at 64 kbit/s
 	FormatG729    Format = "g729"    // raw G.729, 10 bytes per 10 ms
+	FormatOpus    Format = "opus"    // Opus in Ogg: what Totalrec compresses a recording to after the call
+	FormatMP3     Format = "mp3"     // MPEG layer III, written by LAME with its Info tag
 	FormatUnknown Format = "unknown" // an extension Totalrec does not know
 )
+
+// Compressed reports whether f is one of the forms a recording is compressed to
+// after the call, which browsers play as they are.
+func (f Format) Compressed() bool { return f == FormatOpus || f == FormatMP3 }
 
 // State says what Totalrec knows of a recording's file.
 type State string

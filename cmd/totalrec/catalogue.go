@@ -44,7 +44,7 @@ var catalogueUses = map[string]catalogueUse{
 
 	"purge": dropsCatalogue,
 
-	"search": usesExisting, "doctor": usesExisting, "migrate-layout": usesExisting,
+	"search": usesExisting, "doctor": usesExisting, "migrate-layout": usesExisting, "compress": usesExisting,
 	"retention plan": usesExisting, "retention run": usesExisting,
 	"hold add": usesExisting, "hold rm": usesExisting, "hold ls": usesExisting,
 	"user passwd": usesExisting, "user rm": usesExisting, "user ls": usesExisting,

@@ -22,7 +22,7 @@ func TestCLI_DemoProgress(t *testing.T) {
 	home := t.TempDir()
 	cmd := exec.Command(script, "-qec", bin+" demo --dir "+dir+" --days 10 --calls-per-day 8 --no-serve", "/dev/null")
 	cmd.Env = []string{"HOME=" + home, "PATH=/usr/bin:/bin", "SHELL=/bin/sh", "TZ=Europe/Moscow", "TERM=dumb",
-		"TOTALREC_FS_ROOT=" + t.TempDir(), "TOTALREC_DATA_DIR=" + filepath.Join(home, "data")}
+		"TOTALREC_FS_ROOT=" + t.TempDir(), "TOTALREC_DATA_DIR=" + filepath.Join(home, "data"), "TOTALREC_COMPRESS=keep"}
 	r := runCmd(t, cmd).must(t, exitOK)
 	if !regexp.MustCompile(`building about [0-9,]+ recordings… [0-9]+ %`).MatchString(r.stdout) || !strings.Contains(r.stdout, "100 %") {
 		t.Errorf("the demo on a terminal shows no progress:\n%q", r.stdout)

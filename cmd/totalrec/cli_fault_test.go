@@ -68,7 +68,7 @@ func runFault(t *testing.T, env []string, killAt, trace string, args ...string) 
 	cmd := exec.CommandContext(ctx, faultBin(t), args...)
 	home := t.TempDir()
 	cmd.Env = append([]string{"HOME=" + home, "PATH=/usr/bin:/bin", "TZ=UTC",
-		"TOTALREC_FS_ROOT=" + t.TempDir(), "TOTALREC_DATA_DIR=" + filepath.Join(home, "data")}, env...)
+		"TOTALREC_FS_ROOT=" + t.TempDir(), "TOTALREC_DATA_DIR=" + filepath.Join(home, "data"), "TOTALREC_COMPRESS=keep"}, env...)
 	if killAt != "" {
 		cmd.Env = append(cmd.Env, "TOTALREC_FAULT_KILL_AT="+killAt)
 	}

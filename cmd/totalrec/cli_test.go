@@ -50,7 +50,7 @@ func cliIn(t *testing.T, env []string, stdin string, args ...string) result {
 	cmd.Stdin = strings.NewReader(stdin)
 	home := t.TempDir()
 	cmd.Env = append([]string{"HOME=" + home, "PATH=/usr/bin:/bin", "TZ=Europe/Moscow",
-		"TOTALREC_FS_ROOT=" + t.TempDir(), "TOTALREC_DATA_DIR=" + filepath.Join(home, "data")}, env...)
+		"TOTALREC_FS_ROOT=" + t.TempDir(), "TOTALREC_DATA_DIR=" + filepath.Join(home, "data"), "TOTALREC_COMPRESS=keep"}, env...)
 	return runCmd(t, cmd)
 }
 

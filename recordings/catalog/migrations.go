@@ -38,6 +38,7 @@ var migrations = []migration{
 	{"seals, manifests", sqliteSealsV1, mysqlSealsV1},                           // seals.go
 	{"pauses of recording", sqlitePausesV1, mysqlPausesV1},                      // pauses.go
 	{"recording policy and announcement", sqliteConsentV1, mysqlConsentV1},      // consent.go
+	{"conversions after the call", sqliteConversionsV1, mysqlConversionsV1},     // conversions.go
 }
 
 // versionTable holds one row: the number of steps applied.

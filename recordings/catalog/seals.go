@@ -186,10 +186,11 @@ func (c *Catalog) EachUnlistedDeletion(ctx context.Context, node string, cutoff 
 	return nil
 }
 
-// RecordManifest remembers m and marks the seals (sealed) and deletions (deleted)
-// it lists as listed by m.Day, in one transaction. A day recorded already is
-// refused with recordings.ErrExists: manifests are never rewritten.
-func (c *Catalog) RecordManifest(ctx context.Context, m recordings.Manifest, sealed, deleted []int64) error {
+// RecordManifest remembers m and marks the seals (sealed), deletions (deleted)
+// and conversions (converted) it lists as listed by m.Day, in one transaction. A
+// day recorded already is refused with recordings.ErrExists: manifests are never
+// rewritten.
+func (c *Catalog) RecordManifest(ctx context.Context, m recordings.Manifest, sealed, deleted, converted []int64) error {
 	err := c.inTxAgain(ctx, func(tx *sql.Tx) error {
 		if _, err := tx.ExecContext(ctx, `INSERT INTO totalrec_manifests (node, day, sha256, sealed, deleted, written_at)
 			VALUES (?, ?, ?, ?, ?, ?)`, m.Node, m.Day, m.SHA256, m.Sealed, m.Deleted, c.timeArg(m.Written)); err != nil {
@@ -199,16 +200,17 @@ func (c *Catalog) RecordManifest(ctx context.Context, m recordings.Manifest, sea
 			return err
 		}
 		for _, set := range []struct {
-			col string
-			ids []int64
-		}{{"manifest_day", sealed}, {"deletion_day", deleted}} {
+			table, col, key string
+			ids             []int64
+		}{{"totalrec_seals", "manifest_day", "recording_id", sealed}, {"totalrec_seals", "deletion_day", "recording_id", deleted},
+			{"totalrec_conversions", "manifest_day", "recording_id", converted}} {
 			for start := 0; start < len(set.ids); start += idsPerStatement {
 				chunk := set.ids[start:min(start+idsPerStatement, len(set.ids))]
 				args := []any{m.Day}
 				for _, id := range chunk {
 					args = append(args, id)
 				}
-				if _, err := tx.ExecContext(ctx, `UPDATE totalrec_seals SET `+set.col+` = ? WHERE recording_id IN `+placeholders(1, len(chunk)), args...); err != nil {
+				if _, err := tx.ExecContext(ctx, `UPDATE `+set.table+` SET `+set.col+` = ? WHERE `+set.key+` IN `+placeholders(1, len(chunk)), args...); err != nil {
 					return err
 				}
 			}

@@ -49,6 +49,14 @@ type Config struct {
 	AMIUser    string
 	AMISecret  string
 
+	// Compress is the form recordings are converted to after the call: "opus"
+	// (Opus in Ogg), "mp3", or "keep" (left as Asterisk wrote them).
+	Compress string
+	// CompressHeld says what happens to a held recording's original once it is
+	// converted: "keep-original" keeps it on disk until the holds end, "replace"
+	// removes it like any other.
+	CompressHeld string
+
 	// DBPasswordFile and CDRDBPasswordFile name files holding the MySQL password of
 	// DB and CDRDB. Load has already put the password into the DSN; they are kept
 	// so that `totalrec config` can show where it came from.
@@ -70,6 +78,8 @@ const (
 	// DefaultRetentionPolicy is retention.DefaultPolicyFile (config sits below
 	// retention and does not import it).
 	DefaultRetentionPolicy = "/etc/totalrec/retention.conf"
+	DefaultCompress        = "opus"
+	DefaultCompressHeld    = "keep-original"
 )
 
 // Default returns the configuration before any file, variable or flag is read. Its DB
@@ -88,6 +98,8 @@ func Default() Config {
 		SessionMax:   DefaultSessionMax,
 
 		RetentionPolicy: DefaultRetentionPolicy,
+		Compress:        DefaultCompress,
+		CompressHeld:    DefaultCompressHeld,
 	}
 }
 

@@ -43,6 +43,8 @@ var settings = [...]setting{
 	strKey("ami_address", "TOTALREC_AMI_ADDRESS", func(c *Config) *string { return &c.AMIAddress }),
 	strKey("ami_user", "TOTALREC_AMI_USER", func(c *Config) *string { return &c.AMIUser }),
 	secretKey("ami_secret", "TOTALREC_AMI_SECRET", func(c *Config) *string { return &c.AMISecret }),
+	strKey("compress", "TOTALREC_COMPRESS", func(c *Config) *string { return &c.Compress }),
+	strKey("compress_held", "TOTALREC_COMPRESS_HELD", func(c *Config) *string { return &c.CompressHeld }),
 }
 
 func secretKey(name, env string, field func(*Config) *string) setting {

@@ -53,6 +53,16 @@ func (c Config) Validate() error {
 	} else if n, err := strconv.Atoi(port); err != nil || n < 0 || n > 65535 {
 		bad("listen", c.Listen, "port %q is not a number from 0 to 65535", port)
 	}
+	switch c.Compress {
+	case "opus", "mp3", "keep":
+	default:
+		bad("compress", c.Compress, "want opus, mp3 or keep")
+	}
+	switch c.CompressHeld {
+	case "keep-original", "replace":
+	default:
+		bad("compress_held", c.CompressHeld, "want keep-original or replace")
+	}
 	if !isNodeName(c.Node) {
 		bad("node", c.Node, "want at most 64 letters, digits, '.', '_' or '-'")
 	}

@@ -4,9 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net"
 	"net/http"
+	"os"
 	"path/filepath"
 	"sync"
 	"time"
@@ -15,6 +17,7 @@ import (
 	"github.com/totalrec/totalrec/recordings/ami"
 	"github.com/totalrec/totalrec/recordings/catalog"
 	"github.com/totalrec/totalrec/recordings/cdr"
+	"github.com/totalrec/totalrec/recordings/compress"
 	"github.com/totalrec/totalrec/recordings/config"
 	"github.com/totalrec/totalrec/recordings/evidence"
 	"github.com/totalrec/totalrec/recordings/ingest"
@@ -40,6 +43,10 @@ type Env struct {
 func (env Env) WebhookEvents() *webhook.Events {
 	return webhook.NewEvents(env.Catalog, webhook.Options{Location: env.Loc, Log: env.Log.With("component", "webhook")})
 }
+
+// peaksRate is the rate compressed recordings are decoded at for their
+// waveform: ample for 100 ms peaks.
+const peaksRate = 8000
 
 // Options say how Run runs: what `serve` and `demo` ask of it.
 type Options struct {
@@ -109,6 +116,13 @@ func run(ctx context.Context, env Env, o Options) error {
 		},
 		BasePath: cfg.BasePath, HoldEvents: env.WebhookEvents(), WebhookEvents: webhook.EventTypes,
 		Pauser: pauser,
+		Decode: func(ctx context.Context, format recordings.Format, f *os.File, w io.Writer) error {
+			c, ok := compress.Codecs[format]
+			if !ok {
+				return fmt.Errorf("decode %s: %w", format, recordings.ErrUnsupportedFormat)
+			}
+			return c.Decode(ctx, f, peaksRate, w)
+		},
 	}
 	if env.CDR != nil { // a nil *cdr.Reader must stay a nil interface
 		wo.CDR = env.CDR
@@ -136,7 +150,18 @@ func run(ctx context.Context, env Env, o Options) error {
 	if o.Ready != nil {
 		o.Ready(readyURL(srv, ln.Addr().String(), o.LoginAs))
 	}
-	events := env.WebhookEvents()
+	events := env.ReadyEvents()
+	compressor, err := env.Compressor(tree)
+	switch {
+	case errors.Is(err, errNoCompression):
+	case err != nil:
+		env.Log.Warn("recordings are not compressed", slog.Any("error", err))
+	}
+	compressSoon := newKicker(compressDelay)
+	defer compressSoon.stop()
+	// A scan and a compression's switch take turns: no scan lists a directory
+	// between a new file's rename and the catalogue's switch to it.
+	var scanning sync.Mutex
 	// MixMonitor's post-command announces each finished recording on a unix socket;
 	// the enrichment loop links it to its CDR row once the row lands.
 	// The CDR row lands at hangup, moments after the hook: each hook asks the
@@ -149,6 +174,10 @@ func run(ctx context.Context, env Env, o Options) error {
 		Ingested: func(r recordings.Recording) {
 			srv.Prewarm(r)
 			linkSoon.kick()
+			if compressor != nil && r.State == recordings.StateOK {
+				compressor.Queue(r.ID)
+				compressSoon.kick()
+			}
 		},
 	}
 	hook.Pauser, hook.Consent = pauser, env.Catalog
@@ -162,10 +191,11 @@ func run(ctx context.Context, env Env, o Options) error {
 	return runGroup(ctx,
 		func(ctx context.Context) error { return serveHTTP(ctx, hs, ln) },
 		func(ctx context.Context) error { return ServeHook(ctx, HookSocket(cfg.DataDir), hook) },
-		func(ctx context.Context) error { return scanLoop(ctx, env, o) },
+		func(ctx context.Context) error { return scanLoop(ctx, env, o, &scanning) },
 		func(ctx context.Context) error { return enrichLoop(ctx, env, enrichEvery, linkSoon.c, events) },
 		func(ctx context.Context) error { return pruneSessionsLoop(ctx, env, pruneEvery) },
 		func(ctx context.Context) error { return sealLoop(ctx, env, tree) },
+		func(ctx context.Context) error { return compressLoop(ctx, env, compressor, compressSoon.c, &scanning) },
 		manager,
 		(&webhook.Deliverer{Cat: env.Catalog, Owner: cfg.Node, Log: env.Log.With("component", "webhook")}).Run,
 	)

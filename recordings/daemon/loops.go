@@ -60,7 +60,7 @@ func sealLoop(ctx context.Context, env Env, tree *spool.Tree) error {
 
 // scanLoop runs the scan job at startup (when asked) and every o.ScanEvery. A
 // failed scan is logged and tried again at the next tick.
-func scanLoop(ctx context.Context, env Env, o Options) error {
+func scanLoop(ctx context.Context, env Env, o Options, scanning sync.Locker) error {
 	log := env.Log.With("component", "scan")
 	if o.NoScan || o.ScanEvery <= 0 {
 		log.Info("periodic scan is disabled")
@@ -68,7 +68,9 @@ func scanLoop(ctx context.Context, env Env, o Options) error {
 		return nil
 	}
 	once := func(ctx context.Context) {
+		scanning.Lock()
 		res, err := Scan(ctx, env, false, nil)
+		scanning.Unlock()
 		switch {
 		case ctx.Err() != nil:
 		case err != nil:

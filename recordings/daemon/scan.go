@@ -37,7 +37,7 @@ func Scan(ctx context.Context, env Env, full bool, prog Progress) (ScanResult, e
 	}
 	defer tree.Close()
 	res := ScanResult{Spool: cfg.Spool, Oddities: []spool.Oddity{}}
-	events := env.WebhookEvents()
+	events := env.ReadyEvents()
 	s := &ingest.Scanner{
 		Tree: tree, Cat: env.Catalog, Node: cfg.Node, Loc: env.Loc, CDR: env.CDR != nil,
 		Log: env.Log.With("component", "scan"), Events: events,

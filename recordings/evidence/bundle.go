@@ -33,19 +33,34 @@ func (v *Verifier) Bundle(ctx context.Context, w io.Writer, id int64, now time.T
 		return fmt.Errorf("bundle: %w", err)
 	}
 	day := s.Listed
-	entry, err := v.entryLine(day, id)
+	entry, err := v.entryLine(day, EventSealed, id)
 	if err != nil {
 		return fmt.Errorf("bundle recording %d: %w", id, err)
 	}
+	// A recording compressed since it was sealed is kept as the converted file:
+	// the bundle carries the manifest line that links the two.
+	meta := bundleMeta{ID: id, Path: r.Path, SHA256: s.SHA256, Size: s.Size,
+		SealedAt: stamp(s.SealedAt), Manifest: day, Entry: sealedEntryOf(s, r)}
+	var convEntry []byte
+	cv, err := v.Store.ConversionOf(ctx, id)
+	if err == nil && cv.ToSHA256 != "" && cv.ToPath == r.Path {
+		if cv.Listed == "" {
+			return fmt.Errorf("bundle recording %d: it was converted to %s since it was sealed, and the next manifest lists the conversion: %w", id, cv.ToFormat, ErrNotListed)
+		}
+		if convEntry, err = v.entryLine(cv.Listed, EventConverted, id); err != nil {
+			return fmt.Errorf("bundle recording %d: %w", id, err)
+		}
+		meta.Converted = &bundleConversion{SHA256: cv.ToSHA256, Size: cv.ToSize, Format: string(cv.ToFormat),
+			At: stamp(cv.SwitchedAt), Manifest: cv.Listed}
+	}
 	audio := path.Base(r.Path)
-	meta, err := json.MarshalIndent(bundleMeta{ID: id, Path: r.Path, SHA256: s.SHA256, Size: s.Size,
-		SealedAt: stamp(s.SealedAt), Manifest: day, Entry: sealedEntryOf(s, r)}, "", "  ")
+	metaJSON, err := json.MarshalIndent(meta, "", "  ")
 	if err != nil {
 		return fmt.Errorf("bundle: %w", err)
 	}
 	var guide bytes.Buffer
 	if err := verifyGuide.Execute(&guide, map[string]any{"ID": id, "Path": r.Path, "Audio": audio, "Day": day,
-		"SHA256": s.SHA256, "Fingerprint": Fingerprint(v.Pub), "Exported": stamp(now)}); err != nil {
+		"SHA256": s.SHA256, "Fingerprint": Fingerprint(v.Pub), "Exported": stamp(now), "Converted": meta.Converted}); err != nil {
 		return fmt.Errorf("bundle: %w", err)
 	}
 	z := zip.NewWriter(w)
@@ -67,10 +82,7 @@ func (v *Verifier) Bundle(ctx context.Context, w io.Writer, id int64, now time.T
 			return err
 		}
 	}
-	parts := []struct {
-		name  string
-		write func(io.Writer) error
-	}{
+	parts := []bundlePart{
 		{"VERIFY.txt", bytesWriter(guide.Bytes())},
 		{audio, func(w io.Writer) error {
 			f, _, err := v.Tree.OpenFile(r.Path)
@@ -81,13 +93,24 @@ func (v *Verifier) Bundle(ctx context.Context, w io.Writer, id int64, now time.T
 			_, err = io.Copy(w, f)
 			return err
 		}},
-		{"recording.json", bytesWriter(append(meta, '\n'))},
+		{"recording.json", bytesWriter(append(metaJSON, '\n'))},
 		{"manifest-entry.json", bytesWriter(entry)},
-		{"manifest/" + day + ".jsonl", copyFile(manifestPath(v.Dir, day))},
-		{"manifest/" + day + ".sum", copyFile(sumPath(v.Dir, day))},
-		{"manifest/" + day + ".sum.sig", copyFile(sigPath(v.Dir, day))},
-		{PublicKeyFile, bytesWriter(PublicPEM(v.Pub))},
 	}
+	days := []string{day}
+	if meta.Converted != nil {
+		parts = append(parts, bundlePart{"manifest-conversion.json", bytesWriter(convEntry)})
+		if cv.Listed != day {
+			days = append(days, cv.Listed)
+		}
+	}
+	for _, d := range days {
+		parts = append(parts, []bundlePart{
+			{"manifest/" + d + ".jsonl", copyFile(manifestPath(v.Dir, d))},
+			{"manifest/" + d + ".sum", copyFile(sumPath(v.Dir, d))},
+			{"manifest/" + d + ".sum.sig", copyFile(sigPath(v.Dir, d))},
+		}...)
+	}
+	parts = append(parts, bundlePart{PublicKeyFile, bytesWriter(PublicPEM(v.Pub))})
 	for _, p := range parts {
 		if err := add(p.name, p.write); err != nil {
 			return fmt.Errorf("bundle recording %d: %s: %w", id, p.name, err)
@@ -99,6 +122,12 @@ func (v *Verifier) Bundle(ctx context.Context, w io.Writer, id int64, now time.T
 	return nil
 }
 
+// bundlePart is one file of a bundle.
+type bundlePart struct {
+	name  string
+	write func(io.Writer) error
+}
+
 // bundleMeta is recording.json.
 type bundleMeta struct {
 	ID       int64  `json:"id"`
@@ -108,15 +137,27 @@ type bundleMeta struct {
 	SealedAt string `json:"sealed_at"`
 	Manifest string `json:"manifest_day"`
 	Entry    Entry  `json:"call"`
+	// Converted is the compressed file the recording was converted to, and kept
+	// as, since it was sealed; nil when it is kept as sealed.
+	Converted *bundleConversion `json:"converted,omitempty"`
+}
+
+// bundleConversion is recording.json's account of a conversion.
+type bundleConversion struct {
+	SHA256   string `json:"sha256"`
+	Size     int64  `json:"size"`
+	Format   string `json:"format"`
+	At       string `json:"at"`
+	Manifest string `json:"manifest_day"`
 }
 
 func sealedEntryOf(s recordings.Seal, r recordings.Recording) Entry {
 	return sealedEntry(recordings.SealedRecording{Seal: s, Rec: r})
 }
 
-// entryLine returns the line of day's manifest that lists id as sealed, with
+// entryLine returns the line of day's manifest that lists event for id, with
 // its newline, byte for byte.
-func (v *Verifier) entryLine(day string, id int64) ([]byte, error) {
+func (v *Verifier) entryLine(day, event string, id int64) ([]byte, error) {
 	f, err := os.Open(manifestPath(v.Dir, day))
 	if err != nil {
 		return nil, err
@@ -126,7 +167,7 @@ func (v *Verifier) entryLine(day string, id int64) ([]byte, error) {
 	sc.Buffer(make([]byte, 0, 4096), maxLine)
 	for sc.Scan() {
 		var e Entry
-		if json.Unmarshal(sc.Bytes(), &e) == nil && e.Event == EventSealed && e.ID == id {
+		if json.Unmarshal(sc.Bytes(), &e) == nil && e.Event == event && e.ID == id {
 			return append(bytes.Clone(sc.Bytes()), '\n'), nil
 		}
 	}
@@ -141,7 +182,12 @@ var verifyGuide = template.Must(template.New("VERIFY.txt").Parse(
 
 WHAT IS HERE
   {{.Audio}}
+{{- if .Converted}}
+      the recording as it is kept: converted to {{.Converted.Format}} on {{.Converted.At}}
+      from the original that was sealed (see step 6)
+{{- else}}
       the recording, byte for byte as it was sealed
+{{- end}}
   recording.json
       the recording's seal and its call's metadata
   manifest-entry.json
@@ -171,11 +217,28 @@ HOW TO CHECK IT (a shell with sha256sum and OpenSSL 3)
   4. The manifest lists the recording:
        grep -c -F -x -f manifest-entry.json manifest/{{.Day}}.jsonl
      prints 1.
+{{- if .Converted}}
+  5. Steps 2 and 3 again for manifest/{{.Converted.Manifest}}, then: it lists the conversion,
+       grep -c -F -x -f manifest-conversion.json manifest/{{.Converted.Manifest}}.jsonl
+     prints 1; its "from_sha256" is {{.SHA256}}, the "sha256" of the sealed entry.
+  6. The audio is the file the conversion names:
+       sha256sum '{{.Audio}}'
+     prints {{.Converted.SHA256}}, the "sha256" of manifest-conversion.json.
+{{- else}}
   5. The audio is the file the entry names:
        sha256sum '{{.Audio}}'
      prints {{.SHA256}}, the "sha256" of the entry.
+{{- end}}
 
+{{if .Converted -}}
+What this shows: the original was sealed on the PBX when the call ended, and the
+PBX converted it to the audio here, which is byte for byte the file the signed
+conversion line names. What it does not show: that the conversion is faithful
+(the PBX decoded and checked it before switching; a listener can compare), or
+anything about the file before it was sealed.
+{{- else -}}
 What this shows: the audio is byte for byte the file that was sealed on the PBX
 when the call ended, and the manifest listing it was signed by the key above.
 What it does not show: anything about the file before it was sealed.
+{{- end}}
 `))

@@ -12,8 +12,12 @@ import (
 	"github.com/totalrec/totalrec/recordings"
 )
 
-// FormatV1 is the manifest format this package writes and reads.
-const FormatV1 = "totalrec-manifest/1"
+// The manifest formats this package reads: version 2, which it writes, adds the
+// converted event to version 1's sealed and deleted.
+const (
+	FormatV1 = "totalrec-manifest/1"
+	FormatV2 = "totalrec-manifest/2"
+)
 
 // Header is a manifest's first line.
 type Header struct {
@@ -26,12 +30,14 @@ type Header struct {
 
 // The events a manifest lists.
 const (
-	EventSealed  = "sealed"
-	EventDeleted = "deleted"
+	EventSealed    = "sealed"
+	EventDeleted   = "deleted"
+	EventConverted = "converted"
 )
 
-// Entry is one line after the header: a recording sealed, or a sealed recording
-// deleted. Times are RFC 3339 in UTC. An entry names the recording by its
+// Entry is one line after the header: a recording sealed, a sealed recording
+// deleted, or a sealed recording converted to the compressed file kept from then
+// on (its From is the sealed hash, its SHA256 and Size the new file's). Times are RFC 3339 in UTC. An entry names the recording by its
 // catalogue id and holds no personal data — no path, no number — so that erasing a
 // person's data (GDPR article 17) never has to touch a signed manifest: the
 // catalogue maps an id to its file, and a chain-of-custody bundle carries it.
@@ -50,6 +56,9 @@ type Entry struct {
 	// A deletion's rule and who applied it.
 	Rule  string `json:"rule,omitempty"`
 	Actor string `json:"actor,omitempty"`
+
+	// A conversion's original: the SHA-256 that was sealed.
+	From string `json:"from_sha256,omitempty"`
 }
 
 // stamp is how a manifest writes a time.
@@ -75,6 +84,13 @@ func deletedEntry(sr recordings.SealedRecording) Entry {
 	}
 	return Entry{Event: EventDeleted, ID: sr.ID, SHA256: sr.SHA256, Size: sr.Size,
 		At: stamp(sr.Rec.DeletedAt), Rule: sr.Rec.DeletedReason, Actor: actor}
+}
+
+// convertedEntry is the line that lists cv: the sealed original's hash carried on
+// to the compressed file's.
+func convertedEntry(cv recordings.Conversion) Entry {
+	return Entry{Event: EventConverted, ID: cv.ID, SHA256: cv.ToSHA256, Size: cv.ToSize, At: stamp(cv.SwitchedAt),
+		Format: string(cv.ToFormat), DurationMS: cv.Duration.Milliseconds(), From: cv.FromSHA256}
 }
 
 // writeLine writes v as one JSON line.
@@ -105,12 +121,14 @@ func Read(r io.Reader, fn func(Entry) error) (Header, error) {
 		}
 		return h, fmt.Errorf("read manifest: empty: %w", ErrMalformed)
 	}
-	if err := strict(sc.Bytes(), &h); err != nil || h.Format != FormatV1 {
-		return h, fmt.Errorf("read manifest: header is not %s: %w", FormatV1, ErrMalformed)
+	if err := strict(sc.Bytes(), &h); err != nil || (h.Format != FormatV1 && h.Format != FormatV2) {
+		return h, fmt.Errorf("read manifest: header is not %s or %s: %w", FormatV1, FormatV2, ErrMalformed)
 	}
 	for n := 2; sc.Scan(); n++ {
 		var e Entry
-		if err := strict(sc.Bytes(), &e); err != nil || (e.Event != EventSealed && e.Event != EventDeleted) {
+		err := strict(sc.Bytes(), &e)
+		known := e.Event == EventSealed || e.Event == EventDeleted || (e.Event == EventConverted && h.Format == FormatV2)
+		if err != nil || !known {
 			return h, fmt.Errorf("read manifest %s: line %d: %w", h.Day, n, ErrMalformed)
 		}
 		if err := fn(e); err != nil {

@@ -60,6 +60,9 @@ type VerifyStore interface {
 	Manifests(ctx context.Context, node string) ([]recordings.Manifest, error)
 	Get(ctx context.Context, id int64) (recordings.Recording, error)
 	SealOf(ctx context.Context, id int64) (recordings.Seal, error)
+	// ConversionOf is the recording's conversion (package compress); an error
+	// matching recordings.ErrNotFound when it has none.
+	ConversionOf(ctx context.Context, id int64) (recordings.Conversion, error)
 	EachUnlistedRecording(ctx context.Context, node string, from, to, knownBefore, sealedBefore time.Time, fn func(recordings.Recording) error) error
 }
 
@@ -125,16 +128,20 @@ func (v *Verifier) Verify(ctx context.Context, sel Selection) (Report, error) {
 		return rep, fmt.Errorf("verify %s: no manifest of that day: %w", only, recordings.ErrNotFound)
 	}
 
-	// Deletions are listed on the day they happened, after the day a recording
-	// was sealed: read them from every manifest from the first checked on.
-	deleted := map[int64]bool{}
+	// Deletions and conversions are listed on the day they happened, after the
+	// day a recording was sealed: read them from every manifest from the first
+	// checked on.
+	deleted, converted := map[int64]bool{}, map[int64]Entry{}
 	for _, day := range days {
 		if day < from || untrusted[day] {
 			continue
 		}
 		v.readEntries(day, func(e Entry) error {
-			if e.Event == EventDeleted {
+			switch e.Event {
+			case EventDeleted:
 				deleted[e.ID] = true
+			case EventConverted:
+				converted[e.ID] = e
 			}
 			return nil
 		})
@@ -151,7 +158,7 @@ func (v *Verifier) Verify(ctx context.Context, sel Selection) (Report, error) {
 				return nil
 			}
 			listed = true
-			if p, ok := v.checkEntry(ctx, day, e, deleted, &rep); !ok {
+			if p, ok := v.checkEntry(ctx, day, e, deleted, converted, &rep); !ok {
 				rep.Problems = append(rep.Problems, p)
 			}
 			if v.Progress != nil {
@@ -300,9 +307,11 @@ func (v *Verifier) readEntries(day string, fn func(Entry) error) error {
 }
 
 // checkEntry compares a sealed recording's file, found through the catalogue
-// by its id, with its seal. A file that is gone is fine when its deletion is
-// recorded (in a manifest, or in the catalogue ahead of the next one).
-func (v *Verifier) checkEntry(ctx context.Context, day string, e Entry, deleted map[int64]bool, rep *Report) (Problem, bool) {
+// by its id, with its seal, or, once it was converted, with the converted file's
+// hash that the conversion carried the seal on to (from a manifest, or from the
+// catalogue ahead of the next one). A file that is gone is fine when its
+// deletion is recorded (likewise).
+func (v *Verifier) checkEntry(ctx context.Context, day string, e Entry, deleted map[int64]bool, converted map[int64]Entry, rep *Report) (Problem, bool) {
 	p := Problem{Day: day, ID: e.ID}
 	if deleted[e.ID] {
 		rep.Deleted++
@@ -319,16 +328,26 @@ func (v *Verifier) checkEntry(ctx context.Context, day string, e Entry, deleted 
 		return p, true
 	}
 	rep.Recordings++
+	want, what := e, "sealed"
+	if ce, ok := converted[e.ID]; ok {
+		want, what = ce, "listed for its converted file"
+	} else if cv, err := v.Store.ConversionOf(ctx, e.ID); err == nil && cv.ToSHA256 != "" && cv.ToPath == r.Path {
+		want, what = Entry{SHA256: cv.ToSHA256, Size: cv.ToSize, From: cv.FromSHA256}, "recorded for its converted file (in no manifest yet)"
+	}
+	if want.From != "" && want.From != e.SHA256 {
+		p.Kind, p.Detail = ProblemAltered, fmt.Sprintf("it was converted from a file of SHA-256 %s; %s was sealed", want.From, e.SHA256)
+		return p, false
+	}
 	size, sum, err := v.hashFile(r.Path)
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
 		p.Kind, p.Detail = ProblemMissing, "the file is gone and no deletion of it is recorded"
 	case err != nil:
 		p.Kind, p.Detail = ProblemMissing, fmt.Sprintf("the file cannot be read: %v", err)
-	case size != e.Size:
-		p.Kind, p.Detail = ProblemAltered, fmt.Sprintf("%d bytes; %d were sealed", size, e.Size)
-	case sum != e.SHA256:
-		p.Kind, p.Detail = ProblemAltered, fmt.Sprintf("SHA-256 %s; %s was sealed", sum, e.SHA256)
+	case size != want.Size:
+		p.Kind, p.Detail = ProblemAltered, fmt.Sprintf("%d bytes; %d %s", size, want.Size, what)
+	case sum != want.SHA256:
+		p.Kind, p.Detail = ProblemAltered, fmt.Sprintf("SHA-256 %s; %s %s", sum, want.SHA256, what)
 	default:
 		return p, true
 	}

@@ -39,8 +39,11 @@ type ManifestStore interface {
 	// EachUnlistedDeletion calls fn with each sealed recording deleted before
 	// cutoff whose deletion no manifest lists.
 	EachUnlistedDeletion(ctx context.Context, node string, cutoff time.Time, fn func(recordings.SealedRecording) error) error
+	// EachUnlistedConversion calls fn with each conversion switched before cutoff
+	// that no manifest lists (package compress).
+	EachUnlistedConversion(ctx context.Context, node string, cutoff time.Time, fn func(recordings.Conversion) error) error
 	// RecordManifest remembers m and marks what it lists, in one transaction.
-	RecordManifest(ctx context.Context, m recordings.Manifest, sealed, deleted []int64) error
+	RecordManifest(ctx context.Context, m recordings.Manifest, sealed, deleted, converted []int64) error
 }
 
 // Sealer writes a node's daily manifests into Dir and signs them with Key.
@@ -132,11 +135,11 @@ func (s *Sealer) SealDue(ctx context.Context, now time.Time) ([]recordings.Manif
 // that died before recording it is written again: nothing names it yet.
 func (s *Sealer) writeDay(ctx context.Context, day string, cutoff time.Time, previous string, now time.Time) (recordings.Manifest, error) {
 	m := recordings.Manifest{Node: s.Node, Day: day, Written: now}
-	var sealed, deleted []int64
+	var sealed, deleted, converted []int64
 	err := writeAtomic(manifestPath(s.Dir, day), func(w io.Writer) error {
 		sum := sha256.New()
 		bw := bufio.NewWriter(io.MultiWriter(w, sum))
-		h := Header{Format: FormatV1, Node: s.Node, Day: day, Previous: previous, Cutoff: stamp(cutoff)}
+		h := Header{Format: FormatV2, Node: s.Node, Day: day, Previous: previous, Cutoff: stamp(cutoff)}
 		if err := writeLine(bw, h); err != nil {
 			return err
 		}
@@ -150,6 +153,13 @@ func (s *Sealer) writeDay(ctx context.Context, day string, cutoff time.Time, pre
 		err = s.Store.EachUnlistedDeletion(ctx, s.Node, cutoff, func(sr recordings.SealedRecording) error {
 			deleted = append(deleted, sr.ID)
 			return writeLine(bw, deletedEntry(sr))
+		})
+		if err != nil {
+			return err
+		}
+		err = s.Store.EachUnlistedConversion(ctx, s.Node, cutoff, func(cv recordings.Conversion) error {
+			converted = append(converted, cv.ID)
+			return writeLine(bw, convertedEntry(cv))
 		})
 		if err != nil {
 			return err
@@ -171,7 +181,7 @@ func (s *Sealer) writeDay(ctx context.Context, day string, cutoff time.Time, pre
 		return m, fmt.Errorf("seal %s: %w", day, err)
 	}
 	m.Sealed, m.Deleted = len(sealed), len(deleted)
-	if err := s.Store.RecordManifest(ctx, m, sealed, deleted); err != nil {
+	if err := s.Store.RecordManifest(ctx, m, sealed, deleted, converted); err != nil {
 		return m, fmt.Errorf("seal %s: %w", day, err)
 	}
 	return m, nil

@@ -167,7 +167,10 @@ func (s *Scanner) scanDir(ctx context.Context, dir string, marks map[string]reco
 		return recordings.DirMark{}, nil, fmt.Errorf("scan %q: %w", dir, err)
 	}
 	mark := recordings.DirMark{Path: dir, ModTime: mt, Files: len(l.Files)}
-	var probe []spool.File
+	var (
+		probe []spool.File
+		owned map[string]bool // the files of open conversions, read once a new file is seen
+	)
 	for _, f := range l.Files {
 		rep.Files++
 		rep.Bytes += f.Size
@@ -175,6 +178,23 @@ func (s *Scanner) scanDir(ctx context.Context, dir string, marks map[string]reco
 		delete(known, f.Name)
 		if ok && old.Size == f.Size && sameTime(old.ModTime, f.ModTime) && old.State != recordings.StateMissing && old.State != recordings.StateWriting {
 			continue
+		}
+		if !ok {
+			// A compressor's work file, or a file a conversion owns, is not a
+			// recording. The conversions are read after the listing and the rows:
+			// a file renamed into place before the listing was journalled before
+			// its rename.
+			if spool.IsWorkFile(f.Name) {
+				continue
+			}
+			if owned == nil {
+				if owned, err = s.Cat.ConversionFiles(ctx, s.Node); err != nil {
+					return recordings.DirMark{}, nil, fmt.Errorf("scan %q: %w", dir, err)
+				}
+			}
+			if owned[path.Join(dir, f.Name)] {
+				continue
+			}
 		}
 		if ok {
 			rep.Changed++

@@ -19,6 +19,9 @@ type ScanStore interface {
 	Upsert(ctx context.Context, recs []recordings.Recording) (inserted, updated int, err error)
 	GetByPath(ctx context.Context, node, path string) (recordings.Recording, error)
 	MarkMissing(ctx context.Context, ids []int64, now time.Time) error
+	// ConversionFiles are the files an open conversion owns (package compress):
+	// not recordings of their own.
+	ConversionFiles(ctx context.Context, node string) (map[string]bool, error)
 }
 
 // EnrichStore is what an Enricher needs of the catalogue (catalog.Catalog

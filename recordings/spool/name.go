@@ -268,6 +268,10 @@ func FormatOf(ext string) recordings.Format {
 		return recordings.FormatG722
 	case "g729":
 		return recordings.FormatG729
+	case "opus":
+		return recordings.FormatOpus
+	case "mp3":
+		return recordings.FormatMP3
 	}
 	return recordings.FormatUnknown
 }

@@ -184,7 +184,7 @@ func TestFormatOf(t *testing.T) {
 		{"sln", recordings.FormatSLN}, {"slin", recordings.FormatSLN}, {"raw", recordings.FormatSLN},
 		{"sln16", recordings.FormatSLN16},
 		{"g722", recordings.FormatG722}, {"G722", recordings.FormatG722}, {"g729", recordings.FormatG729},
-		{"ogg", recordings.FormatUnknown}, {"mp3", recordings.FormatUnknown}, {"au", recordings.FormatUnknown},
+		{"ogg", recordings.FormatUnknown}, {"mp3", recordings.FormatMP3}, {"opus", recordings.FormatOpus}, {"au", recordings.FormatUnknown},
 		{"", recordings.FormatUnknown}, {"tmp", recordings.FormatUnknown}, {"1657", recordings.FormatUnknown},
 	}
 	for _, tt := range tests {

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/totalrec/totalrec/recordings"
+	"github.com/totalrec/totalrec/recordings/audio"
 )
 
 // ProbeResult is what a recording file's header and size say about its audio.
@@ -78,8 +79,24 @@ func Probe(r io.ReaderAt, size int64, format recordings.Format) (ProbeResult, er
 		}
 		return probeRIFF(buf, size, format), nil
 	}
+	if format.Compressed() {
+		return probeCompressed(r, size, format), nil
+	}
 	res.State, res.Detail = recordings.StateOK, "unknown format"
 	return res, nil
+}
+
+// probeCompressed reads the container of an Ogg Opus or MP3 file for its length.
+// It reads the first page or frame and, for Ogg, the last 64 KB.
+func probeCompressed(r io.ReaderAt, size int64, format recordings.Format) ProbeResult {
+	info, err := audio.MP3Info(r, size)
+	if format == recordings.FormatOpus {
+		info, err = audio.OggOpusInfo(r, size)
+	}
+	if err != nil {
+		return ProbeResult{Format: format, State: recordings.StateCorrupt, Detail: err.Error()}
+	}
+	return ProbeResult{Format: format, State: recordings.StateOK, Duration: info.Duration, SampleRate: info.InputRate}
 }
 
 // readHeader reads up to probeMax bytes from the start. A file that turns out shorter

@@ -257,3 +257,44 @@ func FuzzProbe(f *testing.F) {
 		}
 	})
 }
+
+// TestProbeCompressed: an Ogg Opus or MP3 file (what the compressor writes) is
+// probed for its length from its container; a file that is not one is corrupt.
+func TestProbeCompressed(t *testing.T) {
+	wav := filepath.Join(t.TempDir(), "tone.wav")
+	if err := os.WriteFile(wav, sox(t, soxWAV, "2.5", "sine"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		format recordings.Format
+		cmd    []string
+	}{
+		{recordings.FormatOpus, []string{"opusenc", "--quiet", wav, "OUT"}},
+		{recordings.FormatMP3, []string{"lame", "--quiet", "--abr", "16", wav, "OUT"}},
+	} {
+		if _, err := exec.LookPath(tc.cmd[0]); err != nil {
+			t.Fatalf("%s is not installed: scripts/test installs it", tc.cmd[0])
+		}
+		out := filepath.Join(t.TempDir(), "out")
+		for i, a := range tc.cmd {
+			if a == "OUT" {
+				tc.cmd[i] = out
+			}
+		}
+		if msg, err := exec.Command(tc.cmd[0], tc.cmd[1:]...).CombinedOutput(); err != nil {
+			t.Fatalf("%v: %v: %s", tc.cmd, err, msg)
+		}
+		b, err := os.ReadFile(out)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res, err := Probe(bytes.NewReader(b), int64(len(b)), tc.format)
+		if err != nil || res.State != recordings.StateOK || res.Duration != 2500*time.Millisecond || res.SampleRate != 8000 {
+			t.Errorf("%s: %+v %v, want ok, 2.5 s at 8000 Hz", tc.format, res, err)
+		}
+		junk := bytes.Repeat([]byte("junk"), 100)
+		if res, err := Probe(bytes.NewReader(junk), int64(len(junk)), tc.format); err != nil || res.State != recordings.StateCorrupt {
+			t.Errorf("%s of junk: %+v %v, want corrupt", tc.format, res, err)
+		}
+	}
+}

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"os"
 	"strings"
 	"time"
 
@@ -94,6 +95,37 @@ func (d *Dir) Mkdir(name string, perm uint32) error {
 	}
 	if st.Mode&unix.S_IFMT != unix.S_IFDIR {
 		return fmt.Errorf("create directory %s: exists and is not a directory: %w", d.join(name), recordings.ErrOutsideRoot)
+	}
+	return nil
+}
+
+// WorkPrefix starts the name of every file Totalrec writes in the spool before
+// it is a recording (the compressor's work files): a scan never catalogues one.
+const WorkPrefix = ".totalrec-"
+
+// IsWorkFile reports whether a spool entry's name is one of Totalrec's work files.
+func IsWorkFile(name string) bool { return strings.HasPrefix(name, WorkPrefix) }
+
+// CreateFile creates the regular file name in this directory for writing, with
+// mode perm (subject to the umask); it never opens an existing entry or follows a
+// symlink (O_EXCL|O_NOFOLLOW): an existing name matches fs.ErrExist. It is how
+// the compressor writes its work file next to the recording it converts.
+func (d *Dir) CreateFile(name string, perm uint32) (*os.File, error) {
+	if err := checkEntry(name); err != nil {
+		return nil, err
+	}
+	fd, err := unix.Openat(int(d.f.Fd()), name, unix.O_RDWR|unix.O_CREAT|unix.O_EXCL|unix.O_NOFOLLOW|unix.O_CLOEXEC, perm)
+	if err != nil {
+		return nil, fmt.Errorf("create %s: %w", d.join(name), err)
+	}
+	return os.NewFile(uintptr(fd), d.join(name)), nil
+}
+
+// Sync makes this directory's entries durable: a rename or an unlink in it
+// survives a crash once Sync returns.
+func (d *Dir) Sync() error {
+	if err := d.f.Sync(); err != nil {
+		return fmt.Errorf("sync %s: %w", d.path, err)
 	}
 	return nil
 }

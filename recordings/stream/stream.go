@@ -73,6 +73,9 @@ type source struct {
 // recordings.ErrUnsupportedFormat; a WAV file whose header cannot be read yields
 // ErrDamaged; checkpoints of another file yield ErrCheckpoints.
 func Open(f File, size int64, format recordings.Format, cp *Checkpoints) (Content, error) {
+	if format.Compressed() {
+		return openCompressed(f, size, format)
+	}
 	src, err := probe(f, size, format)
 	if err != nil {
 		return Content{}, fmt.Errorf("open %s recording: %w", format, err)

@@ -238,7 +238,7 @@ func TestUnsupported(t *testing.T) {
 	}{
 		{garbage, recordings.FormatG729},
 		{garbage, recordings.FormatUnknown},
-		{garbage, "mp3"},
+		{garbage, "aiff"},
 		{stereo, recordings.FormatWAV},
 	} {
 		f, size := openFile(t, tc.path)
@@ -247,6 +247,46 @@ func TestUnsupported(t *testing.T) {
 		}
 		if _, err := BuildCheckpoints(f, size, tc.format, 0); !errors.Is(err, recordings.ErrUnsupportedFormat) {
 			t.Errorf("BuildCheckpoints(%s, %s): %v, want ErrUnsupportedFormat", filepath.Base(tc.path), tc.format, err)
+		}
+	}
+}
+
+// TestCompressedServedAsIs: Opus and MP3 files, which browsers play, are served
+// as their own bytes with their media type and the length their container
+// gives; one whose container cannot be read is damaged.
+func TestCompressedServedAsIs(t *testing.T) {
+	dir := t.TempDir()
+	needTool(t, "sox")
+	needTool(t, "opusenc")
+	needTool(t, "lame")
+	wav := filepath.Join(dir, "tone.wav")
+	run(t, "sox", "-n", "-r", "8000", "-c", "1", "-b", "16", wav, "synth", "3", "sine", "440")
+	run(t, "opusenc", "--quiet", wav, filepath.Join(dir, "tone.opus"))
+	run(t, "lame", "--quiet", "--abr", "16", wav, filepath.Join(dir, "tone.mp3"))
+	for _, tc := range []struct {
+		name   string
+		format recordings.Format
+		typ    string
+	}{{"tone.opus", recordings.FormatOpus, "audio/ogg"}, {"tone.mp3", recordings.FormatMP3, "audio/mpeg"}} {
+		f, size := openFile(t, filepath.Join(dir, tc.name))
+		c, err := Open(f, size, tc.format, nil)
+		if err != nil {
+			t.Fatalf("%s: %v", tc.name, err)
+		}
+		got, err := io.ReadAll(c.R)
+		want, _ := os.ReadFile(filepath.Join(dir, tc.name))
+		if err != nil || !bytes.Equal(got, want) || c.Size != size || c.Transcoded || c.ContentType != tc.typ ||
+			c.Duration != 3*time.Second || c.SampleRate != 8000 {
+			t.Errorf("%s: %s, %d bytes of %d, transcoded %v, %v at %d Hz, err %v", tc.name, c.ContentType, len(got), size,
+				c.Transcoded, c.Duration, c.SampleRate, err)
+		}
+		garbage := filepath.Join(dir, "garbage."+string(tc.format))
+		if err := os.WriteFile(garbage, bytes.Repeat([]byte("not audio "), 100), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		g, gsize := openFile(t, garbage)
+		if _, err := Open(g, gsize, tc.format, nil); !errors.Is(err, ErrDamaged) {
+			t.Errorf("%s of garbage: %v, want ErrDamaged", tc.format, err)
 		}
 	}
 }

@@ -4,8 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"strings"
+	"time"
 
 	"github.com/labstack/echo/v4"
 
@@ -69,7 +71,11 @@ func (s *Server) serveAudio(c echo.Context, rec recordings.Recording, download b
 	if download {
 		kind = "attachment"
 	}
-	name := downloadName(rec, s.loc, "wav")
+	ext := "wav"
+	if rec.Format.Compressed() {
+		ext = string(rec.Format) // served as it is: "opus" or "mp3"
+	}
+	name := downloadName(rec, s.loc, ext)
 	c.Response().Header().Set("Content-Disposition", contentDisposition(kind, name))
 	etag := fmt.Sprintf("%d-%d-%d-wav", rec.ID, rf.size, rf.modTime.UnixNano())
 	stream.ServeHTTP(readerFromResponse{c.Response()}, c.Request(), content, name, rf.modTime, etag)
@@ -130,6 +136,30 @@ func (s *Server) checkpoints(rf *recordingFile, build bool) (*stream.Checkpoints
 		return s.cache.lookup(k), nil
 	}
 	return s.cache.get(k, func() (*stream.Checkpoints, error) {
+		if rf.rec.Format.Compressed() {
+			return s.decodedPeaks(rf)
+		}
 		return stream.BuildCheckpoints(rf.f, rf.size, rf.rec.Format, 0)
 	})
+}
+
+// decodeTimeout bounds the decoding of a compressed recording for its waveform:
+// an hour of Opus decodes in about a second.
+const decodeTimeout = 2 * time.Minute
+
+// decodedPeaks makes the waveform of a compressed recording with its decoder.
+func (s *Server) decodedPeaks(rf *recordingFile) (*stream.Checkpoints, error) {
+	if s.opts.Decode == nil {
+		return nil, fmt.Errorf("waveform of recording %d: no %s decoder: %w", rf.rec.ID, rf.rec.Format, recordings.ErrUnsupportedFormat)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), decodeTimeout)
+	defer cancel()
+	pr, pw := io.Pipe()
+	go func() { pw.CloseWithError(s.opts.Decode(ctx, rf.rec.Format, rf.f, pw)) }()
+	cp, err := stream.PeaksOf(pr, rf.rec.Format)
+	pr.CloseWithError(err) // stops the decoder's writes when the peaks failed
+	if err != nil {
+		return nil, fmt.Errorf("waveform of recording %d: %w", rf.rec.ID, err)
+	}
+	return cp, nil
 }

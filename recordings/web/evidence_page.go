@@ -33,6 +33,7 @@ type Evidence struct {
 type evidenceCatalog interface {
 	Manifests(ctx context.Context, node string) ([]recordings.Manifest, error)
 	SealOf(ctx context.Context, id int64) (recordings.Seal, error)
+	ConversionOf(ctx context.Context, id int64) (recordings.Conversion, error)
 }
 
 // evidenceDays is how many manifests the page lists, newest first.
@@ -148,6 +149,10 @@ func (v scopedVerifyStore) Manifests(ctx context.Context, node string) ([]record
 
 func (v scopedVerifyStore) SealOf(ctx context.Context, id int64) (recordings.Seal, error) {
 	return v.cat.SealOf(ctx, id)
+}
+
+func (v scopedVerifyStore) ConversionOf(ctx context.Context, id int64) (recordings.Conversion, error) {
+	return v.cat.ConversionOf(ctx, id)
 }
 
 func (v scopedVerifyStore) Get(ctx context.Context, id int64) (recordings.Recording, error) {

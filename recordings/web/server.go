@@ -4,7 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
+	"os"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -67,6 +69,9 @@ type Options struct {
 	// Pauser pauses and resumes the recordings of live calls (pause_api.go);
 	// nil when no manager interface is configured.
 	Pauser *pause.Pauser
+	// Decode decodes a compressed (Opus, MP3) recording to a 16-bit PCM WAV
+	// stream on w, for its waveform; nil leaves compressed recordings without one.
+	Decode func(ctx context.Context, format recordings.Format, f *os.File, w io.Writer) error
 
 	// HoldEvents announces holds put and released in the interface to webhook
 	// endpoints; nil announces nothing.

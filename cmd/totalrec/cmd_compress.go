@@ -1,0 +1,144 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/totalrec/totalrec/recordings"
+	"github.com/totalrec/totalrec/recordings/compress"
+	"github.com/totalrec/totalrec/recordings/evidence"
+	"github.com/totalrec/totalrec/recordings/spool"
+)
+
+type compressOptions struct {
+	limit int
+	json  bool
+}
+
+func newCompressCommand(opts *globalOptions) *cobra.Command {
+	var co compressOptions
+	cmd := &cobra.Command{
+		Use:   "compress",
+		Short: "Compress finished recordings now (the daemon does it after each call)",
+		Long: `compress converts finished recordings to the form the compress setting names
+(opus, the default, or mp3) with the reference encoders (opus-tools, lame): what the
+daemon does after each call, run by hand, for instance over the recordings made
+before compression was turned on.
+
+Each new file is decoded and checked (as long as the original to within 20 ms, no
+second silent that was not) before the catalogue and the CDR are switched to it, and
+the original is removed only after that; a held recording's original stays until its
+holds end (compress_held = keep-original). A recording that fails the check is kept
+as it is, with the reason recorded. Conversions a crash interrupted are finished or
+undone first. Recordings are sealed (SHA-256) before they are converted, so that
+verify can follow each from its original to its new form.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return runCompress(cmd.Context(), opts, co)
+		},
+	}
+	cmd.Flags().IntVar(&co.limit, "limit", 0, "convert at most this many recordings (0: all)")
+	cmd.Flags().BoolVar(&co.json, "json", false, "print the report as JSON")
+	return cmd
+}
+
+// compressReport is what compress did.
+type compressReport struct {
+	Format string           `json:"format"`
+	Sealed int              `json:"sealed"`
+	Report compress.Report  `json:"report"`
+	Failed []failedCompress `json:"failed"`
+}
+
+type failedCompress struct {
+	ID     int64  `json:"id"`
+	Path   string `json:"path"`
+	Reason string `json:"reason"`
+}
+
+func runCompress(ctx context.Context, opts *globalOptions, co compressOptions) error {
+	if co.limit < 0 {
+		return usagef("--limit %d: want 0 or more", co.limit)
+	}
+	a, err := opts.openApp(ctx, true)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	tree, err := spool.OpenTree(a.cfg.Spool)
+	if err != nil {
+		return err
+	}
+	defer tree.Close()
+	c, err := a.env().Compressor(tree)
+	if err != nil {
+		return fmt.Errorf("%w: %w", recordings.ErrRefused, err)
+	}
+	release, err := compress.Lock(a.cfg.DataDir)
+	if err != nil {
+		return err
+	}
+	defer release()
+
+	rep := compressReport{Format: string(c.Codec.Format), Failed: []failedCompress{}}
+	bar := newProgress(opts.stderr)
+	h := &evidence.Hasher{Store: a.cat, Tree: tree, Node: a.cfg.Node, Log: a.log, Clock: time.Now,
+		Progress: func(r evidence.HashReport) { bar.update("sealing: %d recordings", r.Sealed) }}
+	hr, err := h.Pass(ctx, time.Now(), true)
+	bar.done()
+	if err != nil {
+		return err
+	}
+	rep.Sealed = hr.Sealed
+	c.Log = a.log
+	rep.Report, err = c.Pass(ctx, co.limit, func(r compress.Report) {
+		bar.update("compressing: %d converted, %d failed, %s → %s", r.Converted, r.Failed, humanBytes(r.BytesBefore), humanBytes(r.BytesAfter))
+	})
+	bar.done()
+	if err != nil {
+		return err
+	}
+	open, err := a.cat.FailedConversions(ctx, a.cfg.Node)
+	if err != nil {
+		return err
+	}
+	for _, v := range open {
+		rep.Failed = append(rep.Failed, failedCompress{ID: v.ID, Path: v.FromPath, Reason: v.Detail})
+	}
+	if co.json {
+		if err := writeJSON(opts.stdout, rep); err != nil {
+			return err
+		}
+	} else {
+		printCompressReport(opts, rep)
+	}
+	if rep.Report.Failed > 0 {
+		return partialError{failed: rep.Report.Failed}
+	}
+	return nil
+}
+
+func printCompressReport(opts *globalOptions, rep compressReport) {
+	r := rep.Report
+	ratio := ""
+	if r.BytesBefore > 0 {
+		ratio = fmt.Sprintf(" (%.1f%% of the originals)", 100*float64(r.BytesAfter)/float64(r.BytesBefore))
+	}
+	fmt.Fprintf(opts.stdout, "compressed %d recordings to %s: %s → %s%s\n", r.Converted, rep.Format,
+		humanBytes(r.BytesBefore), humanBytes(r.BytesAfter), ratio)
+	if r.Recovered > 0 {
+		fmt.Fprintf(opts.stdout, "finished %d conversions an earlier run left open\n", r.Recovered)
+	}
+	if rep.Sealed > 0 {
+		fmt.Fprintf(opts.stdout, "sealed %d recordings first\n", rep.Sealed)
+	}
+	if len(rep.Failed) > 0 {
+		fmt.Fprintf(opts.stdout, "%d recordings are kept as they are (they failed their conversion):\n", len(rep.Failed))
+		for _, f := range rep.Failed {
+			fmt.Fprintf(opts.stdout, "  %d  %s: %s\n", f.ID, f.Path, f.Reason)
+		}
+	}
+}
