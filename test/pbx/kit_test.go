@@ -123,7 +123,7 @@ func startKit(dir string) (*kit, error) {
 		"TOTALREC_DB=sqlite:"+filepath.Join(k.data, "totalrec.db"),
 		"TOTALREC_CDR_DB=asteriskuser:amp109@tcp(127.0.0.1:3306)/asteriskcdrdb",
 		"TOTALREC_AMI_USER=admin", "TOTALREC_AMI_SECRET=amp111", // the kit's manager.conf
-		"TOTALREC_COMPRESS=keep", // TestCompression turns it on
+		"TOTALREC_COMPRESS=keep",    // TestCompression turns it on
 		"TOTALREC_SCAN_INTERVAL=1h") // only the hook catalogues while the suite runs
 	sql, err := os.Open(filepath.Join(dir, "sql", "asteriskcdrdb.sql"))
 	if err != nil {
