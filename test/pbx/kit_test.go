@@ -48,6 +48,8 @@ type kit struct {
 	bin     string
 	astBin  string // the kit's asterisk
 	env     []string
+	// daemonEnv is added to env for `totalrec serve` (a test's own settings).
+	daemonEnv []string
 
 	mu      sync.Mutex
 	daemon  *exec.Cmd
@@ -346,7 +348,7 @@ func (k *kit) startDaemon() error {
 		}
 	}
 	cmd := exec.Command(k.bin, "serve", "--verbose")
-	cmd.Env = append(append([]string{}, k.env...), "TOTALREC_LISTEN="+addr)
+	cmd.Env = append(append(append([]string{}, k.env...), k.daemonEnv...), "TOTALREC_LISTEN="+addr)
 	cmd.Stdout, cmd.Stderr = k.dlog, k.dlog
 	if err := cmd.Start(); err != nil {
 		return fmt.Errorf("start totalrec serve: %w", err)
