@@ -380,6 +380,12 @@ if [ "$(id -u)" = 0 ] && getent group "$ASTGROUP" >/dev/null 2>&1; then
   chmod 1775 "$(R /etc/totalrec)"
 fi
 
+# Recordings are compressed to Opus after the call (compress in the config) by
+# opus-tools' opusenc, checked with its opusdec; without them they stay as written.
+if ! command -v opusenc >/dev/null 2>&1 || ! command -v opusdec >/dev/null 2>&1; then
+  say "note: opusenc and opusdec are not installed: recordings stay as Asterisk writes them until opus-tools is (Debian: apt-get install opus-tools; CentOS/Sangoma 7: yum install opus-tools, from EPEL), or set 'compress = keep' in $CONF"
+fi
+
 # The Ed25519 key that signs the evidence manifests, readable by root only: the
 # hourly seal job runs as root. Without openssl, that job's first run makes it.
 if [ ! -f "$(R "$MANIFEST_KEY")" ] && command -v openssl >/dev/null 2>&1; then

@@ -69,6 +69,9 @@ func runDoctor(ctx context.Context, opts *globalOptions, do doctorOptions) error
 	if err := checkCatalogue(ctx, a, add); err != nil {
 		return err
 	}
+	if err := checkCompression(ctx, a, add); err != nil {
+		return err
+	}
 	if a.cdr == nil {
 		add("cdr", "info", "no CDR database configured: recordings are searchable by their names only")
 	} else {
@@ -260,4 +263,29 @@ func catalogued(ctx context.Context, a *app, file string) (bool, error) {
 		return r.State != recordings.StateMissing && r.State != recordings.StateDeleted, nil
 	}
 	return false, nil
+}
+
+// checkCompression says whether recordings are compressed after the call: off,
+// missing its programs (a warning: they are kept as written), or on, with the
+// recordings whose conversion failed.
+func checkCompression(ctx context.Context, a *app, add func(name, status, format string, args ...any)) error {
+	codec, err := a.env().Codec()
+	switch {
+	case a.cfg.Compress == "keep":
+		add("compress", "info", "recordings are kept as Asterisk wrote them (compress = keep)")
+		return nil
+	case err != nil:
+		add("compress", "warn", "recordings are not compressed: %v", err)
+		return nil
+	}
+	failed, err := a.cat.FailedConversions(ctx, a.cfg.Node)
+	if err != nil {
+		return err
+	}
+	if len(failed) > 0 {
+		add("compress", "warn", "%d recordings failed their conversion to %s and are kept as written (totalrec compress lists them); the first: %s", len(failed), codec.Format, failed[0].Detail)
+		return nil
+	}
+	add("compress", "ok", "recordings are compressed to %s after the call (%s, %s)", codec.Format, codec.Encoder, codec.Decoder)
+	return nil
 }

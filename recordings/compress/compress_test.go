@@ -284,6 +284,27 @@ func TestCompressMP3(t *testing.T) {
 	_, err := f.compressor(codec).Pass(ctx, 0, nil)
 	must(t, err)
 	f.checkConverted(t, codec, nil)
+
+	// An erasure (GDPR) leaves no number in the conversion's journal either.
+	erased := false
+	for _, r := range f.all(t) {
+		if r.Format != recordings.FormatMP3 {
+			continue
+		}
+		must(t, os.Remove(filepath.Join(f.spool, r.Path)))
+		must(t, f.cat.MarkDeleted(ctx, []int64{r.ID}, now, "erased on request"))
+		must(t, f.cat.EraseParties(ctx, []int64{r.ID}, now))
+		v, err := f.cat.ConversionOf(ctx, r.ID)
+		must(t, err)
+		if v.FromPath != catalog.Erased(r.ID) || v.ToPath != catalog.Erased(r.ID) || v.ToSHA256 == "" {
+			t.Errorf("erased recording %d: conversion %s → %s (%s)", r.ID, v.FromPath, v.ToPath, v.ToSHA256)
+		}
+		erased = true
+		break
+	}
+	if !erased {
+		t.Error("no MP3 recording to erase")
+	}
 }
 
 // TestCompressRefusesBadOutput runs encoders that misbehave: one whose output
