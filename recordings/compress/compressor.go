@@ -14,6 +14,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"syscall"
 	"time"
 
 	"golang.org/x/sys/unix"
@@ -88,6 +89,16 @@ type Report struct {
 	Recovered   int   `json:"recovered"`
 	BytesBefore int64 `json:"bytes_before"`
 	BytesAfter  int64 `json:"bytes_after"`
+	// Formats breaks the conversions down by the originals' format.
+	Formats map[recordings.Format]*FormatReport `json:"formats,omitempty"`
+}
+
+// FormatReport is what a pass converted of one format.
+type FormatReport struct {
+	Converted   int     `json:"converted"`
+	BytesBefore int64   `json:"bytes_before"`
+	BytesAfter  int64   `json:"bytes_after"`
+	Seconds     float64 `json:"audio_seconds"`
 }
 
 // maxQueued bounds the recordings waiting from the hook; the periodic listing
@@ -195,6 +206,18 @@ func (c *Compressor) convertCounted(ctx context.Context, rec recordings.Recordin
 	rep.Converted++
 	rep.BytesBefore += v.FromSize
 	rep.BytesAfter += v.ToSize
+	if rep.Formats == nil {
+		rep.Formats = map[recordings.Format]*FormatReport{}
+	}
+	f := rep.Formats[v.FromFormat]
+	if f == nil {
+		f = &FormatReport{}
+		rep.Formats[v.FromFormat] = f
+	}
+	f.Converted++
+	f.BytesBefore += v.FromSize
+	f.BytesAfter += v.ToSize
+	f.Seconds += v.Duration.Seconds()
 	return nil
 }
 
@@ -232,7 +255,11 @@ func (c *Compressor) Convert(ctx context.Context, rec recordings.Recording) (rec
 		return v, err
 	}
 	faultpoint.Hit("compress.verified.after")
-	return v, c.switchTo(ctx, d, v, modTime, false)
+	if err := c.switchTo(ctx, d, v, modTime, false); err != nil {
+		return v, err
+	}
+	return c.Store.ConversionOf(ctx, v.ID) // as the steps left it: done, or kept
+
 }
 
 // encode writes and checks the work file, and fills in v's hashes, new size and
@@ -266,6 +293,13 @@ func (c *Compressor) encode(ctx context.Context, d *spool.Dir, rec recordings.Re
 		return time.Time{}, err
 	}
 	defer out.Close()
+	// Run as root (totalrec compress from a root shell), the new file still
+	// belongs to whoever owned the original: Asterisk's user, FreePBX's web server.
+	if st, ok := fi.Sys().(*syscall.Stat_t); ok && os.Geteuid() == 0 {
+		if err := out.Chown(int(st.Uid), int(st.Gid)); err != nil {
+			return time.Time{}, fmt.Errorf("give the new file the original's owner: %w", err)
+		}
+	}
 	orig, err := c.encodeMeasured(ctx, content.R, out, c.Codec.BitrateFor(rec.Format))
 	if err != nil {
 		return time.Time{}, err
@@ -515,8 +549,14 @@ func (c *Compressor) Recover(ctx context.Context, rep *Report) error {
 		return err
 	}
 	for _, v := range open {
+		// One conversion that cannot be finished now (the CDR database is down, a
+		// directory unreadable) must not hold up the others: it is tried again by
+		// the next pass.
 		if err := c.recoverOne(ctx, v, rep); err != nil {
-			return err
+			if ctx.Err() != nil {
+				return ctx.Err()
+			}
+			c.log().Warn("finish an interrupted conversion", slog.Int64("id", v.ID), slog.String("state", string(v.State)), slog.Any("error", err))
 		}
 	}
 	return nil

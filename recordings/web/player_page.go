@@ -65,6 +65,22 @@ func consentDetails(k recordings.Consent, l *lang) []detail {
 	return []detail{{l.T("detail.recorded_by"), by}, {l.T("detail.announced"), ann}}
 }
 
+// conversionDetails say what the recording was compressed from, or why it was
+// not; nothing while the conversion is under way.
+func conversionDetails(cv recordings.Conversion, l *lang, loc *time.Location) []detail {
+	switch cv.State {
+	case recordings.ConversionFailed:
+		return []detail{{l.T("detail.compressed"), l.F("compress.failed", cv.Detail)}}
+	case recordings.ConversionSwitched, recordings.ConversionKept, recordings.ConversionDone:
+		v := l.F("compress.from", cv.FromFormat, l.Bytes(cv.FromSize), cv.ToFormat, l.Bytes(cv.ToSize), l.DateTime(cv.SwitchedAt.In(loc)))
+		if cv.State == recordings.ConversionKept {
+			v += " " + l.T("compress.kept")
+		}
+		return []detail{{l.T("detail.compressed"), v}}
+	}
+	return nil
+}
+
 // pauseRow is a pause as the player lists it.
 type pauseRow struct{ From, To, By string }
 
@@ -97,6 +113,11 @@ func (s *Server) playerPage(c echo.Context) error {
 		return err
 	}
 	v.Details = append(v.Details, consentDetails(k, l)...)
+	if cv, err := s.opts.Catalog.ConversionOf(ctx, rec.ID); err == nil {
+		v.Details = append(v.Details, conversionDetails(cv, l, s.loc)...)
+	} else if !errors.Is(err, recordings.ErrNotFound) {
+		return err
+	}
 
 	if rec.LinkedID != "" || rec.Name.UniqueID != "" {
 		key := rec.LinkedID

@@ -1,0 +1,74 @@
+package web
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/totalrec/totalrec/recordings"
+	"github.com/totalrec/totalrec/recordings/compress"
+	"github.com/totalrec/totalrec/recordings/evidence"
+)
+
+// TestCompressedRecording: a recording compressed to Opus after the call plays
+// as its own bytes (audio/ogg, Range answered from the file), downloads as .opus,
+// has a waveform (decoded by opusdec), and the player says what it was compressed
+// from.
+func TestCompressedRecording(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t, 1, 4, nil)
+	codec := compress.Codecs[recordings.FormatOpus]
+	if err := codec.Available(); err != nil {
+		t.Fatalf("%v: scripts/test installs it", err)
+	}
+	f.serve(t, t.Cleanup, func(o *Options) {
+		o.Decode = func(ctx context.Context, format recordings.Format, file *os.File, w io.Writer) error {
+			return compress.Codecs[format].Decode(ctx, file, 8000, w)
+		}
+	})
+	if _, err := (&evidence.Hasher{Store: f.cat, Tree: f.tree}).Pass(ctx, time.Now(), true); err != nil {
+		t.Fatal(err)
+	}
+	rec := f.find(t, recordings.Query{Limit: 100}, compress.Candidate)
+	v, err := (&compress.Compressor{Store: f.cat, Tree: f.tree, Codec: codec}).Convert(ctx, rec)
+	if err != nil || v.State != recordings.ConversionSwitched && v.State != recordings.ConversionDone {
+		t.Fatalf("convert %d: %+v %v", rec.ID, v, err)
+	}
+	got, err := f.cat.Get(ctx, rec.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	file := f.readFile(t, got)
+
+	resp, body := f.get(t, fmt.Sprintf("/api/v1/recordings/%d/audio", rec.ID), "Range", "bytes=10-209")
+	if resp.StatusCode != http.StatusPartialContent || resp.Header.Get("Content-Type") != "audio/ogg" || string(body) != string(file[10:210]) {
+		t.Errorf("Range: %d %s, %d bytes", resp.StatusCode, resp.Header.Get("Content-Type"), len(body))
+	}
+	resp, _ = f.get(t, fmt.Sprintf("/api/v1/recordings/%d/audio?download=1", rec.ID))
+	if cd := resp.Header.Get("Content-Disposition"); !strings.Contains(cd, ".opus") {
+		t.Errorf("download named %q", cd)
+	}
+	resp, body = f.get(t, fmt.Sprintf("/api/v1/recordings/%d/waveform", rec.ID))
+	w := decodeJSON[waveformJSON](t, body)
+	if resp.StatusCode != http.StatusOK || len(w.Peaks) < int(got.Duration/(100*time.Millisecond))-1 || w.Duration != got.Duration.Seconds() {
+		t.Errorf("waveform: %d, %d peaks for %s (duration %v)", resp.StatusCode, len(w.Peaks), got.Duration, w.Duration)
+	}
+	loud := 0
+	for _, p := range w.Peaks {
+		if p > 1000 {
+			loud++
+		}
+	}
+	if loud < len(w.Peaks)/10 {
+		t.Errorf("waveform: %d of %d peaks loud", loud, len(w.Peaks))
+	}
+	_, page := f.get(t, fmt.Sprintf("/recordings/%d", rec.ID))
+	if !strings.Contains(string(page), "from "+string(rec.Format)) || !strings.Contains(string(page), "to opus") {
+		t.Errorf("the player does not say what the recording was compressed from")
+	}
+}
