@@ -10,6 +10,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/chromedp"
+
 	"github.com/totalrec/totalrec/recordings"
 	"github.com/totalrec/totalrec/recordings/compress"
 	"github.com/totalrec/totalrec/recordings/evidence"
@@ -71,4 +73,40 @@ func TestCompressedRecording(t *testing.T) {
 	if !strings.Contains(string(page), "from "+string(rec.Format)) || !strings.Contains(string(page), "to opus") {
 		t.Errorf("the player does not say what the recording was compressed from")
 	}
+}
+
+// TestBrowser_PlaysOpus: Chromium plays a recording compressed to Opus as the
+// server sends it, seeks into its middle (a Range request answered from the
+// file), and draws its waveform.
+func TestBrowser_PlaysOpus(t *testing.T) {
+	ctx0 := context.Background()
+	f := newFixture(t, 1, 4, nil)
+	codec := compress.Codecs[recordings.FormatOpus]
+	f.serve(t, t.Cleanup, func(o *Options) {
+		o.Decode = func(ctx context.Context, format recordings.Format, file *os.File, w io.Writer) error {
+			return compress.Codecs[format].Decode(ctx, file, 8000, w)
+		}
+	})
+	if _, err := (&evidence.Hasher{Store: f.cat, Tree: f.tree}).Pass(ctx0, time.Now(), true); err != nil {
+		t.Fatal(err)
+	}
+	rec := f.find(t, recordings.Query{Limit: 100}, func(r recordings.Recording) bool {
+		return compress.Candidate(r) && r.Duration > 20*time.Second
+	})
+	if _, err := (&compress.Compressor{Store: f.cat, Tree: f.tree, Codec: codec}).Convert(ctx0, rec); err != nil {
+		t.Fatal(err)
+	}
+	ctx := newBrowser(t)
+	signIn(t, ctx, f)
+	do(t, ctx, chromedp.Navigate(fmt.Sprintf("%s/recordings/%d", f.http.URL, rec.ID)), chromedp.WaitVisible(chromedp.ID("controls")),
+		chromedp.Poll[chromedp.Void](`document.getElementById("player").hasAttribute("data-waveform-ready")`, chromedp.WithPollingTimeout(20*time.Second)),
+		chromedp.Evaluate[chromedp.Void](`(() => { const a = document.getElementById("audio"); a.muted = true; a.play(); })()`))
+	waitJS(t, ctx, `document.getElementById("audio").currentTime > 0.3`)
+	do(t, ctx, chromedp.Evaluate[chromedp.Void](`document.getElementById("audio").currentTime = 15`))
+	waitJS(t, ctx, `(() => { const a = document.getElementById("audio"); return a.currentTime > 15.2 && !a.seeking; })()`)
+	dur := run(t, ctx, chromedp.Evaluate[float64](`document.getElementById("audio").duration`))
+	if d := time.Duration(dur * float64(time.Second)); d < rec.Duration-time.Second || d > rec.Duration+time.Second {
+		t.Errorf("the browser says %.2f s, the recording is %s", dur, rec.Duration)
+	}
+	f.noErrors(t, "while playing an Opus recording")
 }
