@@ -123,31 +123,9 @@ func (c *Compressor) Pass(ctx context.Context, limit int, progress func(Report))
 	if err := c.Recover(ctx, &rep); err != nil {
 		return rep, err
 	}
-	c.mu.Lock()
-	queued := c.queued
-	c.queued = nil
-	c.mu.Unlock()
 	done := func() bool { return limit > 0 && rep.Converted+rep.Failed >= limit }
-	for _, id := range queued {
-		if done() {
-			return rep, nil
-		}
-		rec, err := c.Store.Get(ctx, id)
-		if errors.Is(err, recordings.ErrNotFound) {
-			continue
-		}
-		if err != nil {
-			return rep, err
-		}
-		if !Candidate(rec) {
-			continue
-		}
-		if err := c.convertCounted(ctx, rec, &rep); err != nil {
-			return rep, err
-		}
-		if progress != nil {
-			progress(rep)
-		}
+	if err := c.convertQueued(ctx, &rep, done, progress); err != nil {
+		return rep, err
 	}
 	for !done() {
 		recs, err := c.Store.Compressible(ctx, c.Node, c.from, page)
@@ -165,6 +143,10 @@ func (c *Compressor) Pass(ctx context.Context, limit int, progress func(Report))
 			if progress != nil {
 				progress(rep)
 			}
+			// A call that ended meanwhile goes before the rest of a backlog.
+			if err := c.convertQueued(ctx, &rep, done, progress); err != nil {
+				return rep, err
+			}
 		}
 		if len(recs) < page {
 			c.from = 0 // a recording sealed late, below where the listing was, is found next time
@@ -172,6 +154,36 @@ func (c *Compressor) Pass(ctx context.Context, limit int, progress func(Report))
 		}
 	}
 	return rep, nil
+}
+
+// convertQueued converts the recordings the hook queued since the last call.
+func (c *Compressor) convertQueued(ctx context.Context, rep *Report, done func() bool, progress func(Report)) error {
+	c.mu.Lock()
+	queued := c.queued
+	c.queued = nil
+	c.mu.Unlock()
+	for _, id := range queued {
+		if done() {
+			return nil
+		}
+		rec, err := c.Store.Get(ctx, id)
+		if errors.Is(err, recordings.ErrNotFound) {
+			continue
+		}
+		if err != nil {
+			return err
+		}
+		if !Candidate(rec) {
+			continue
+		}
+		if err := c.convertCounted(ctx, rec, rep); err != nil {
+			return err
+		}
+		if progress != nil {
+			progress(*rep)
+		}
+	}
+	return nil
 }
 
 // Candidate reports whether rec is of a form the compressor converts: on disk with

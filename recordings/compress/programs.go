@@ -73,10 +73,10 @@ func (c Codec) Encode(ctx context.Context, wav io.Reader, out *os.File, kbps int
 	var cmd *exec.Cmd
 	switch c.Format {
 	case recordings.FormatOpus:
-		cmd = exec.CommandContext(ctx, c.Encoder, "--quiet", "--bitrate", rate, "--comp", "5", "--framesize", "60", "-", "-")
+		cmd = command(ctx, c.Encoder, "--quiet", "--bitrate", rate, "--comp", "5", "--framesize", "60", "-", "-")
 		cmd.Stdout = out
 	case recordings.FormatMP3:
-		cmd = exec.CommandContext(ctx, c.Encoder, "--quiet", "--abr", rate, "-m", "m", "-", "/dev/fd/3")
+		cmd = command(ctx, c.Encoder, "--quiet", "--abr", rate, "-m", "m", "-", "/dev/fd/3")
 		cmd.ExtraFiles = []*os.File{out}
 	default:
 		return fmt.Errorf("encode to %s: %w", c.Format, recordings.ErrUnsupportedFormat)
@@ -92,15 +92,27 @@ func (c Codec) Decode(ctx context.Context, in *os.File, rate int, w io.Writer) e
 	var cmd *exec.Cmd
 	switch c.Format {
 	case recordings.FormatOpus:
-		cmd = exec.CommandContext(ctx, c.Decoder, "--quiet", "--rate", strconv.Itoa(rate), "--force-wav", "/dev/fd/3", "-")
+		cmd = command(ctx, c.Decoder, "--quiet", "--rate", strconv.Itoa(rate), "--force-wav", "/dev/fd/3", "-")
 	case recordings.FormatMP3:
-		cmd = exec.CommandContext(ctx, c.Decoder, "--quiet", "--decode", "/dev/fd/3", "-")
+		cmd = command(ctx, c.Decoder, "--quiet", "--decode", "/dev/fd/3", "-")
 	default:
 		return fmt.Errorf("decode %s: %w", c.Format, recordings.ErrUnsupportedFormat)
 	}
 	cmd.ExtraFiles = []*os.File{in}
 	cmd.Stdout = w
 	return run(cmd, "decode "+string(c.Format))
+}
+
+// niceness is how much lower than the daemon's the programs' CPU priority is: on
+// a PBX, Asterisk's calls come first.
+const niceness = "10"
+
+// command is the program name with args, run through nice(1) when it is there.
+func command(ctx context.Context, name string, args ...string) *exec.Cmd {
+	if nice, err := exec.LookPath("nice"); err == nil {
+		return exec.CommandContext(ctx, nice, append([]string{"-n", niceness, name}, args...)...)
+	}
+	return exec.CommandContext(ctx, name, args...)
 }
 
 // run runs cmd, naming the program and the end of what it printed on failure.
@@ -110,11 +122,19 @@ func run(cmd *exec.Cmd, what string) error {
 	if err := cmd.Run(); err != nil {
 		msg := strings.TrimSpace(stderr.String())
 		if msg != "" {
-			return fmt.Errorf("%s: %s: %w: %s", what, cmd.Args[0], err, msg)
+			return fmt.Errorf("%s: %s: %w: %s", what, program(cmd), err, msg)
 		}
-		return fmt.Errorf("%s: %s: %w", what, cmd.Args[0], err)
+		return fmt.Errorf("%s: %s: %w", what, program(cmd), err)
 	}
 	return nil
+}
+
+// program is the name of the program cmd runs, through nice or not.
+func program(cmd *exec.Cmd) string {
+	if len(cmd.Args) > 3 && cmd.Args[1] == "-n" && cmd.Args[2] == niceness {
+		return cmd.Args[3]
+	}
+	return cmd.Args[0]
 }
 
 // limitedBuffer keeps the first max bytes written to it and drops the rest.
