@@ -1,6 +1,7 @@
 package recordings
 
 import (
+	"strconv"
 	"strings"
 	"time"
 )
@@ -45,6 +46,10 @@ const ErasureReason = "erased on request"
 func IsErasure(reason string) bool {
 	return strings.HasPrefix(reason, ErasureReason)
 }
+
+// ErasedPath is the path an erased recording's row keeps: unique, and free of
+// the numbers FreePBX's file names carry.
+func ErasedPath(id int64) string { return "erased/" + strconv.FormatInt(id, 10) }
 
 // Pause is an interval during which a call's recording was muted (MixMonitorMute,
 // both directions) so that a card number or other sensitive data was not

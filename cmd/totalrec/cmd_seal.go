@@ -61,6 +61,9 @@ type sealReport struct {
 	// Certificates are the erasure certificates the web interface left for the
 	// key's owner, signed now.
 	Certificates []string `json:"certificates_signed,omitempty"`
+	// Refused are the pending certificates the catalogue and the audit trail do
+	// not bear out: never signed, and renamed NAME.refused.
+	Refused []string `json:"certificates_refused,omitempty"`
 	NewKey       bool     `json:"new_key,omitempty"`
 }
 
@@ -127,8 +130,13 @@ func runSeal(ctx context.Context, opts *globalOptions, so sealOptions) error {
 	if err != nil {
 		return err
 	}
-	if rep.Certificates, err = subject.CertificatesIn(a.cfg.DataDir, s.Dir).SignPending(key); err != nil {
+	check := func(name string, c subject.Certificate) error { return subject.CheckPending(ctx, a.cat, a.cfg.Node, name, c) }
+	var refused []error
+	if rep.Certificates, refused, err = subject.CertificatesIn(a.cfg.DataDir, s.Dir).SignPending(key, check); err != nil {
 		return err
+	}
+	for _, r := range refused {
+		rep.Refused = append(rep.Refused, r.Error())
 	}
 	if so.json {
 		if err := writeJSON(opts.stdout, rep); err != nil {
@@ -137,9 +145,14 @@ func runSeal(ctx context.Context, opts *globalOptions, so sealOptions) error {
 	} else {
 		printSealReport(opts.stdout, rep, s.Dir)
 	}
+	for _, r := range rep.Refused {
+		fmt.Fprintf(opts.stderr, "%s (left as .refused)\n", r)
+	}
 	if rep.Hashed.Unreadable > 0 {
 		fmt.Fprintf(opts.stderr, "%d recordings could not be read (see the log); they are tried again next time\n", rep.Hashed.Unreadable)
-		return partialError{failed: rep.Hashed.Unreadable}
+	}
+	if n := rep.Hashed.Unreadable + len(rep.Refused); n > 0 {
+		return partialError{failed: n}
 	}
 	return nil
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"strconv"
 	"time"
 
 	"github.com/totalrec/totalrec/internal/sqlrows"
@@ -128,7 +127,7 @@ func (c *Catalog) MovePath(ctx context.Context, node, from, to string) (bool, er
 
 // Erased is the path an erased recording's row keeps: unique, and free of the
 // numbers FreePBX's file names carry.
-func Erased(id int64) string { return "erased/" + strconv.FormatInt(id, 10) }
+func Erased(id int64) string { return recordings.ErasedPath(id) }
 
 // EraseParties removes what the rows of these recordings say about the call's
 // parties, once their files are gone (deleted or missing; other rows are left

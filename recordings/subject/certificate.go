@@ -1,6 +1,7 @@
 package subject
 
 import (
+	"context"
 	"crypto/ed25519"
 	"crypto/rand"
 	"encoding/hex"
@@ -11,6 +12,9 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
+
+	"github.com/totalrec/totalrec/recordings"
 )
 
 // Certificates are written where the signing key is readable: signed into
@@ -65,15 +69,18 @@ func (cs Certificates) sign(name string, b []byte, key ed25519.PrivateKey) (stri
 	return file, nil
 }
 
-// SignPending signs every pending certificate with key, moves it to Signed, and
-// returns the files signed.
-func (cs Certificates) SignPending(key ed25519.PrivateKey) ([]string, error) {
+// SignPending signs every pending certificate that check vouches for with key,
+// moves it to Signed, and returns the files signed. The pending directory is
+// writable by FreePBX's user, which root's key must not sign for blindly: a
+// certificate check refuses is renamed to NAME.refused, with the reason in
+// refused, and never signed.
+func (cs Certificates) SignPending(key ed25519.PrivateKey, check func(name string, c Certificate) error) (signed []string, refused []error, err error) {
 	entries, err := os.ReadDir(cs.Pending)
 	if errors.Is(err, fs.ErrNotExist) {
-		return nil, nil
+		return nil, nil, nil
 	}
 	if err != nil {
-		return nil, fmt.Errorf("sign pending erasure certificates: %w", err)
+		return nil, nil, fmt.Errorf("sign pending erasure certificates: %w", err)
 	}
 	var out []string
 	for _, e := range entries {
@@ -83,22 +90,97 @@ func (cs Certificates) SignPending(key ed25519.PrivateKey) ([]string, error) {
 		pending := filepath.Join(cs.Pending, e.Name())
 		b, err := os.ReadFile(pending)
 		if err != nil {
-			return out, fmt.Errorf("sign pending erasure certificates: %w", err)
+			return out, refused, fmt.Errorf("sign pending erasure certificates: %w", err)
 		}
 		var c Certificate
-		if err := json.Unmarshal(b, &c); err != nil || c.Format != CertificateFormat {
-			return out, fmt.Errorf("sign pending erasure certificates: %s is not one", pending)
+		cerr := json.Unmarshal(b, &c)
+		if cerr == nil && c.Format != CertificateFormat {
+			cerr = fmt.Errorf("not a %s", CertificateFormat)
+		}
+		if cerr == nil {
+			cerr = check(e.Name(), c)
+		}
+		if cerr != nil {
+			refused = append(refused, fmt.Errorf("erasure certificate %s not signed: %w", e.Name(), cerr))
+			if err := os.Rename(pending, pending+".refused"); err != nil {
+				return out, refused, fmt.Errorf("sign pending erasure certificates: %w", err)
+			}
+			continue
 		}
 		file, err := cs.sign(e.Name(), b, key)
 		if err != nil {
-			return out, err
+			return out, refused, err
 		}
 		if err := os.Remove(pending); err != nil {
-			return out, fmt.Errorf("sign pending erasure certificates: %w", err)
+			return out, refused, fmt.Errorf("sign pending erasure certificates: %w", err)
 		}
 		out = append(out, file)
 	}
-	return out, nil
+	return out, refused, nil
+}
+
+// CheckStore is what vouching for a pending certificate needs of the catalogue.
+type CheckStore interface {
+	Get(ctx context.Context, id int64) (recordings.Recording, error)
+	SealOf(ctx context.Context, id int64) (recordings.Seal, error)
+	AuditLog(ctx context.Context, q recordings.AuditQuery) ([]recordings.AuditEntry, int64, error)
+}
+
+// auditSlack is how far from a certificate's issue time its audit entry may be.
+const auditSlack = 10 * time.Minute
+
+// CheckPending vouches for a pending certificate of node against the catalogue,
+// which the daemon's user cannot forge alone: the erasure it certifies is in
+// the audit trail (subject.erase by its author, naming the subject's hash and
+// the certificate's file, near its issue time), every recording it says erased
+// has lost its file and its party data and has the sealed hash it names, and
+// every recording it says retained exists.
+func CheckPending(ctx context.Context, store CheckStore, node, name string, c Certificate) error {
+	if c.Node != node {
+		return fmt.Errorf("it is node %q's, not %q's", c.Node, node)
+	}
+	issued, err := time.Parse(time.RFC3339, c.Issued)
+	if err != nil {
+		return fmt.Errorf("issued_at %q: %w", c.Issued, err)
+	}
+	if len(c.Subject) < 16 {
+		return errors.New("no subject hash")
+	}
+	entries, _, err := store.AuditLog(ctx, recordings.AuditQuery{Action: "subject.erase", Who: strings.TrimPrefix(c.By, "web:"),
+		Since: issued.Add(-auditSlack), Until: issued.Add(auditSlack), Limit: recordings.MaxLimit})
+	if err != nil {
+		return err
+	}
+	audited := false
+	for _, e := range entries {
+		if strings.Contains(e.Detail, "subject="+c.Subject[:16]) && strings.Contains(e.Detail, "certificate="+name) {
+			audited = true
+		}
+	}
+	if !audited {
+		return fmt.Errorf("no subject.erase by %q in the audit trail names it", c.By)
+	}
+	for _, e := range c.Erased {
+		r, err := store.Get(ctx, e.ID)
+		if err != nil {
+			return fmt.Errorf("erased recording %d: %w", e.ID, err)
+		}
+		if (r.State != recordings.StateDeleted && r.State != recordings.StateMissing) || r.Path != recordings.ErasedPath(e.ID) {
+			return fmt.Errorf("recording %d is not erased (%s, %s)", e.ID, r.State, r.Path)
+		}
+		if e.SHA256 == "" {
+			continue
+		}
+		if s, err := store.SealOf(ctx, e.ID); err != nil || s.SHA256 != e.SHA256 {
+			return fmt.Errorf("recording %d: the certificate's SHA-256 is not its seal's", e.ID)
+		}
+	}
+	for _, k := range c.Retained {
+		if _, err := store.Get(ctx, k.ID); err != nil {
+			return fmt.Errorf("retained recording %d: %w", k.ID, err)
+		}
+	}
+	return nil
 }
 
 // CertificatesIn is where a node's certificates go under the data directory,

@@ -3,6 +3,8 @@ package web
 import (
 	"archive/zip"
 	"bytes"
+	"context"
+	"encoding/json"
 	"net/http"
 	"net/url"
 	"os"
@@ -112,9 +114,40 @@ func TestSubjectPage(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	signed, err := certs.SignPending(key)
-	if err != nil || len(signed) != 1 {
-		t.Fatalf("sign pending: %v, %v", signed, err)
+	// FreePBX's user can write the pending directory: root's key signs only what
+	// the catalogue and the audit trail bear out. A copy under a name no audited
+	// erasure wrote is refused, and so is the real one with a live recording
+	// added to what it says was erased.
+	genuine, err := os.ReadFile(pending[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	var c subject.Certificate
+	if err := json.Unmarshal(genuine, &c); err != nil {
+		t.Fatal(err)
+	}
+	c.Erased = append(c.Erased, subject.Erased{ID: held.ID, Audio: "deleted"})
+	tampered, _ := json.Marshal(c)
+	if err := os.WriteFile(filepath.Join(certs.Pending, "2026-11-26T180000Z-forged.json"), genuine, 0o640); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(pending[0], tampered, 0o640); err != nil {
+		t.Fatal(err)
+	}
+	check := func(name string, c subject.Certificate) error {
+		return subject.CheckPending(context.Background(), f.cat, "", name, c)
+	}
+	signed, refused, err := certs.SignPending(key, check)
+	if err != nil || len(signed) != 0 || len(refused) != 2 {
+		t.Fatalf("sign forged certificates: signed %v, refused %v, %v", signed, refused, err)
+	}
+	t.Logf("refused: %v", refused)
+	if err := os.WriteFile(pending[0], genuine, 0o640); err != nil {
+		t.Fatal(err)
+	}
+	signed, refused, err = certs.SignPending(key, check)
+	if err != nil || len(signed) != 1 || len(refused) != 0 {
+		t.Fatalf("sign pending: %v, refused %v, %v", signed, refused, err)
 	}
 	if left, _ := filepath.Glob(filepath.Join(certs.Pending, "*.json")); len(left) != 0 {
 		t.Errorf("still pending: %v", left)
