@@ -130,7 +130,8 @@ type CheckStore interface {
 const auditSlack = 10 * time.Minute
 
 // CheckPending vouches for a pending certificate of node against the catalogue,
-// which the daemon's user cannot forge alone: the erasure it certifies is in
+// so that a file dropped in the pending directory is not enough to get a false
+// erasure signed: the erasure it certifies is in
 // the audit trail (subject.erase by its author, naming the subject's hash and
 // the certificate's file, near its issue time), every recording it says erased
 // has lost its file and its party data and has the sealed hash it names, and
