@@ -101,7 +101,7 @@ func runCompress(ctx context.Context, opts *globalOptions, co compressOptions) e
 	if err != nil {
 		return err
 	}
-	open, err := a.cat.FailedConversions(ctx, a.cfg.Node)
+	open, err := a.cat.Conversions(ctx, a.cfg.Node, recordings.ConversionFailed)
 	if err != nil {
 		return err
 	}

@@ -278,7 +278,7 @@ func checkCompression(ctx context.Context, a *app, add func(name, status, format
 		add("compress", "warn", "recordings are not compressed: %v", err)
 		return nil
 	}
-	failed, err := a.cat.FailedConversions(ctx, a.cfg.Node)
+	failed, err := a.cat.Conversions(ctx, a.cfg.Node, recordings.ConversionFailed)
 	if err != nil {
 		return err
 	}

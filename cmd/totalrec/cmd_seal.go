@@ -64,7 +64,7 @@ type sealReport struct {
 	// Refused are the pending certificates the catalogue and the audit trail do
 	// not bear out: never signed, and renamed NAME.refused.
 	Refused []string `json:"certificates_refused,omitempty"`
-	NewKey       bool     `json:"new_key,omitempty"`
+	NewKey  bool     `json:"new_key,omitempty"`
 }
 
 func runSeal(ctx context.Context, opts *globalOptions, so sealOptions) error {
@@ -130,7 +130,9 @@ func runSeal(ctx context.Context, opts *globalOptions, so sealOptions) error {
 	if err != nil {
 		return err
 	}
-	check := func(name string, c subject.Certificate) error { return subject.CheckPending(ctx, a.cat, a.cfg.Node, name, c) }
+	check := func(name string, c subject.Certificate) error {
+		return subject.CheckPending(ctx, a.cat, a.cfg.Node, name, c)
+	}
 	var refused []error
 	if rep.Certificates, refused, err = subject.CertificatesIn(a.cfg.DataDir, s.Dir).SignPending(key, check); err != nil {
 		return err

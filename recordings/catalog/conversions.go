@@ -189,13 +189,21 @@ func (c *Catalog) DropConversion(ctx context.Context, id int64) error {
 	return nil
 }
 
-// OpenConversions returns node's conversions that still have a step to take:
-// pending, verified, switched, and kept (whose original waits for its hold to end).
-func (c *Catalog) OpenConversions(ctx context.Context, node string) ([]recordings.Conversion, error) {
+// Conversions returns node's conversions in any of states, by recording id:
+// the open ones (pending, verified, switched, kept) for the compressor to take
+// on, the failed ones for doctor and `totalrec compress` to list.
+func (c *Catalog) Conversions(ctx context.Context, node string, states ...recordings.ConversionState) ([]recordings.Conversion, error) {
+	if len(states) == 0 {
+		return nil, nil
+	}
+	args := []any{node}
+	for _, st := range states {
+		args = append(args, string(st))
+	}
 	out, err := sqlrows.All(ctx, c.rdb, scanConversion, `SELECT `+conversionCols+` FROM totalrec_conversions
-		WHERE node = ? AND state IN ('pending', 'verified', 'switched', 'kept') ORDER BY recording_id`, node)
+		WHERE node = ? AND state IN `+placeholders(1, len(states))+` ORDER BY recording_id`, args...)
 	if err != nil {
-		return nil, fmt.Errorf("list open conversions: %w", err)
+		return nil, fmt.Errorf("list conversions: %w", err)
 	}
 	return out, nil
 }
@@ -233,17 +241,6 @@ func (c *Catalog) ConversionFiles(ctx context.Context, node string) (map[string]
 		WHERE node = ? AND state IN ('pending', 'verified', 'switched', 'kept')`, node)
 	if err != nil {
 		return nil, fmt.Errorf("list conversion files: %w", err)
-	}
-	return out, nil
-}
-
-// FailedConversions returns node's recordings whose conversion failed, kept as
-// they were, with the reason.
-func (c *Catalog) FailedConversions(ctx context.Context, node string) ([]recordings.Conversion, error) {
-	out, err := sqlrows.All(ctx, c.rdb, scanConversion, `SELECT `+conversionCols+` FROM totalrec_conversions
-		WHERE node = ? AND state = 'failed' ORDER BY recording_id`, node)
-	if err != nil {
-		return nil, fmt.Errorf("list failed conversions: %w", err)
 	}
 	return out, nil
 }

@@ -35,7 +35,7 @@ type Store interface {
 	SetConversion(ctx context.Context, v recordings.Conversion) error
 	SwitchConversion(ctx context.Context, v recordings.Conversion, modTime time.Time) error
 	DropConversion(ctx context.Context, id int64) error
-	OpenConversions(ctx context.Context, node string) ([]recordings.Conversion, error)
+	Conversions(ctx context.Context, node string, states ...recordings.ConversionState) ([]recordings.Conversion, error)
 	ConversionOf(ctx context.Context, id int64) (recordings.Conversion, error)
 }
 
@@ -556,7 +556,8 @@ func (c *Compressor) announce(ctx context.Context, id int64, rec *recordings.Rec
 //   - switched: finished (CDR, announcement, original).
 //   - kept: the original is removed once the recording is no longer held.
 func (c *Compressor) Recover(ctx context.Context, rep *Report) error {
-	open, err := c.Store.OpenConversions(ctx, c.Node)
+	open, err := c.Store.Conversions(ctx, c.Node, recordings.ConversionPending, recordings.ConversionVerified,
+		recordings.ConversionSwitched, recordings.ConversionKept)
 	if err != nil {
 		return err
 	}
