@@ -1,9 +1,12 @@
 package pbx_test
 
 import (
+	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"os/exec"
+	"path"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -121,7 +124,7 @@ func fpbxAPI(t *testing.T, totalrec, base string) func(path string, v any) int {
 	return api
 }
 
-var recName = regexp.MustCompile(`^\d{4}/\d{2}/\d{2}/[a-z]+-[0-9A-Za-z+]*-[0-9A-Za-z+]*-\d{8}-\d{6}-\d+\.\d+\.wav$`)
+var recName = regexp.MustCompile(`^\d{4}/\d{2}/\d{2}/[a-z]+-[0-9A-Za-z+]*-[0-9A-Za-z+]*-\d{8}-\d{6}-\d+\.\d+\.(wav|opus)$`)
 
 // fpbxRecorded places a call through FreePBX's contexts (local) and checks that
 // it left a recording named prefix… in YYYY/MM/DD, named in its CDR row,
@@ -129,38 +132,65 @@ var recName = regexp.MustCompile(`^\d{4}/\d{2}/\d{2}/[a-z]+-[0-9A-Za-z+]*-[0-9A-
 func fpbxRecorded(t *testing.T, api func(string, any) int, local, prefix string) recJSON {
 	t.Helper()
 	files := fpbxCall(t, local, 4)
-	var rec string
+	var stem string
 	for _, f := range files {
 		if recName.MatchString(f) && strings.HasPrefix(filepath.Base(f), prefix) {
-			rec = f
+			stem = strings.TrimSuffix(f, path.Ext(f))
 		}
 	}
-	if rec == "" {
+	if stem == "" {
 		t.Fatalf("no %s… recording; the call left %v", prefix, files)
 	}
-	if rows := pbx.cdrRows(t, "recordingfile = ?", filepath.Base(rec)); len(rows) == 0 {
-		t.Errorf("%s: no CDR row names it", rec)
-	}
+	// Installed, Totalrec compresses each recording to Opus moments after the call
+	// (compress = opus, the default): the recording is final once it is Opus, named
+	// by the catalogue and by FreePBX's CDR, and MixMonitor's WAV is gone.
 	var got recJSON
 	waitUp(t, func() bool {
 		var p pageJSON
 		api("/api/v1/recordings?since=1h&hide_empty=0&limit=1000", &p)
 		for _, r := range p.Items {
-			if r.Path == rec && r.CDRStatus == "linked" {
+			if strings.TrimSuffix(r.Path, path.Ext(r.Path)) == stem && r.CDRStatus == "linked" && r.Format == "opus" {
 				got = r
 				return true
 			}
 		}
 		return false
 	})
+	if got.ID == 0 {
+		t.Fatalf("%s: not catalogued, linked and compressed to Opus within 20 s", stem)
+	}
+	if _, err := os.Stat(filepath.Join("/var/spool/asterisk/monitor", stem+".wav")); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("%s.wav is still there (%v)", stem, err)
+	}
+	if rows := pbx.cdrRows(t, "recordingfile = ?", filepath.Base(got.Path)); len(rows) == 0 {
+		t.Errorf("%s: no CDR row names it", got.Path)
+	}
 	var audio []byte
 	if code := api(fmt.Sprintf("/api/v1/recordings/%d/audio", got.ID), &audio); code != 200 {
-		t.Fatalf("%s: /audio %d", rec, code)
+		t.Fatalf("%s: /audio %d", got.Path, code)
 	}
-	if pcm, _ := wavPCM(t, audio); rmsDB(pcm) < -50 {
-		t.Errorf("%s: silent", rec)
+	if pcm, _ := wavPCM(t, opusPCM(t, audio)); rmsDB(pcm) < -50 {
+		t.Errorf("%s: silent", got.Path)
 	}
 	return got
+}
+
+// opusPCM decodes an Ogg Opus file with opusdec to an 8 kHz WAV.
+func opusPCM(t *testing.T, opus []byte) []byte {
+	t.Helper()
+	dir := t.TempDir()
+	in, out := filepath.Join(dir, "in.opus"), filepath.Join(dir, "out.wav")
+	if err := os.WriteFile(in, opus, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if msg, err := exec.Command("opusdec", "--quiet", "--rate", "8000", "--force-wav", in, out).CombinedOutput(); err != nil {
+		t.Fatalf("opusdec: %v %s", err, msg)
+	}
+	b, err := os.ReadFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
 }
 
 // waitUp polls ok for up to 20 s.
