@@ -14,6 +14,7 @@ const (
 	ConversionKept     ConversionState = "kept"     // done, but the original stays while the recording is held
 	ConversionDone     ConversionState = "done"     // the original is gone
 	ConversionFailed   ConversionState = "failed"   // the encoder or the check refused it; the original is kept and named
+	ConversionSkipped  ConversionState = "skipped"  // the new file was no smaller (a short call): the original is kept and named
 )
 
 // Conversion is the compression of one recording after the call: from the file

@@ -129,6 +129,9 @@ func printCompressReport(opts *globalOptions, rep compressReport) {
 	}
 	fmt.Fprintf(opts.stdout, "compressed %d recordings to %s: %s → %s%s\n", r.Converted, rep.Format,
 		humanBytes(r.BytesBefore), humanBytes(r.BytesAfter), ratio)
+	if r.Skipped > 0 {
+		fmt.Fprintf(opts.stdout, "kept %d recordings as they are: their compressed form was no smaller (short calls)\n", r.Skipped)
+	}
 	if r.Recovered > 0 {
 		fmt.Fprintf(opts.stdout, "finished %d conversions an earlier run left open\n", r.Recovered)
 	}

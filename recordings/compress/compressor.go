@@ -86,6 +86,7 @@ type Compressor struct {
 type Report struct {
 	Converted   int   `json:"converted"`
 	Failed      int   `json:"failed"`
+	Skipped     int   `json:"skipped"` // kept as they were: the new file was no smaller
 	Recovered   int   `json:"recovered"`
 	BytesBefore int64 `json:"bytes_before"`
 	BytesAfter  int64 `json:"bytes_after"`
@@ -208,6 +209,9 @@ func (c *Compressor) convertCounted(ctx context.Context, rec recordings.Recordin
 		return nil // another pass, or retention, got there first
 	case ctx.Err() != nil:
 		return ctx.Err()
+	case v.State == recordings.ConversionSkipped:
+		rep.Skipped++
+		return nil
 	case v.State == recordings.ConversionFailed:
 		rep.Failed++
 		c.log().Warn("recording not compressed; the original is kept", slog.Int64("id", rec.ID), slog.String("reason", v.Detail))
@@ -442,6 +446,9 @@ func (c *Compressor) fail(ctx context.Context, v recordings.Conversion, d *spool
 		return v, fmt.Errorf("compress recording %d: %w", v.ID, recordings.ErrConflict)
 	}
 	v.State, v.Detail, v.FinishedAt = recordings.ConversionFailed, err.Error(), c.now()
+	if errors.Is(err, ErrNotSmaller) {
+		v.State = recordings.ConversionSkipped
+	}
 	if serr := c.Store.SetConversion(ctx, v); serr != nil {
 		return v, serr
 	}

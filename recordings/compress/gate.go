@@ -40,7 +40,7 @@ func (g ReadyGate) RecordingReady(ctx context.Context, rec recordings.Recording)
 		if g.now().Sub(rec.ModTime) < g.wait() {
 			return nil
 		}
-	case v.State != recordings.ConversionFailed && rec.Path == v.FromPath:
+	case v.State != recordings.ConversionFailed && v.State != recordings.ConversionSkipped && rec.Path == v.FromPath:
 		// Read before the switch: announce the form the catalogue names now.
 		rec.Path, rec.Format, rec.Size, rec.Duration = v.ToPath, v.ToFormat, v.ToSize, v.Duration
 	}

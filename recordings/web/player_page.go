@@ -71,6 +71,8 @@ func conversionDetails(cv recordings.Conversion, l *lang, loc *time.Location) []
 	switch cv.State {
 	case recordings.ConversionFailed:
 		return []detail{{l.T("detail.compressed"), l.F("compress.failed", cv.Detail)}}
+	case recordings.ConversionSkipped:
+		return []detail{{l.T("detail.compressed"), l.T("compress.skipped")}}
 	case recordings.ConversionSwitched, recordings.ConversionKept, recordings.ConversionDone:
 		v := l.F("compress.from", cv.FromFormat, l.Bytes(cv.FromSize), cv.ToFormat, l.Bytes(cv.ToSize), l.DateTime(cv.SwitchedAt.In(loc)))
 		if cv.State == recordings.ConversionKept {
