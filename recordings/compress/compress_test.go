@@ -14,6 +14,7 @@ import (
 	"io/fs"
 	"log/slog"
 	"os"
+	"os/exec"
 	"path"
 	"path/filepath"
 	"strings"
@@ -560,4 +561,60 @@ func TestCompressEvidence(t *testing.T) {
 	must(t, os.WriteFile(full, b, 0o644))
 	must(t, os.Chtimes(full, fi.ModTime(), fi.ModTime()))
 	verify(conv.ID)
+}
+
+// TestCompressStereo: a two-channel PCM WAV (one leg of the call in each
+// channel) stays two channels in Opus, at twice the mono rate, and both legs
+// are still there after decoding.
+func TestCompressStereo(t *testing.T) {
+	needPrograms(t)
+	ctx := context.Background()
+	root := t.TempDir()
+	dir := filepath.Join(root, "monitor", "2026", "11", "26")
+	must(t, os.MkdirAll(dir, 0o755))
+	name := "internal-100-101-20261126-101530-1795680930.42.wav"
+	wav := filepath.Join(dir, name)
+	// Speech-like noise in each channel, different in each.
+	cmd := exec.Command("sox", "-n", "-r", "8000", "-c", "2", "-b", "16", "-e", "signed-integer", wav,
+		"synth", "20", "pinknoise", "brownnoise", "tremolo", "3", "80", "vol", "0.4")
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("sox: %v %s", err, out)
+	}
+	must(t, os.Chtimes(wav, now, now))
+	cat, err := catalog.Open(ctx, "sqlite:"+filepath.Join(root, "totalrec.db"), nil)
+	must(t, err)
+	defer cat.Close()
+	tree, err := spool.OpenTree(filepath.Join(root, "monitor"))
+	must(t, err)
+	defer tree.Close()
+	sc := &ingest.Scanner{Tree: tree, Cat: cat, Loc: time.UTC, Log: slog.New(slog.DiscardHandler)}
+	_, err = sc.Scan(ctx, true)
+	must(t, err)
+	_, err = (&evidence.Hasher{Store: cat, Tree: tree}).Pass(ctx, time.Now(), true)
+	must(t, err)
+	rep, err := (&compress.Compressor{Store: cat, Tree: tree, Codec: compress.Codecs[recordings.FormatOpus]}).Pass(ctx, 0, nil)
+	must(t, err)
+	if rep.Converted != 1 {
+		t.Fatalf("report %+v", rep)
+	}
+	opus := filepath.Join(dir, strings.TrimSuffix(name, ".wav")+".opus")
+	b, err := os.ReadFile(opus)
+	must(t, err)
+	if i := bytes.Index(b, []byte("OpusHead")); i < 0 || b[i+9] != 2 {
+		t.Fatalf("the Opus file is not two channels")
+	}
+	// Asked for 32 kbit/s (VBR: noise takes more than speech), not a mono 16.
+	if kbps := float64(len(b)) * 8 / 20 / 1000; kbps < 24 || kbps > 64 {
+		t.Errorf("%.1f kbit/s, want about 32", kbps)
+	}
+	out := filepath.Join(t.TempDir(), "dec.wav")
+	if msg, err := exec.Command("opusdec", "--quiet", "--rate", "8000", "--force-wav", opus, out).CombinedOutput(); err != nil {
+		t.Fatalf("opusdec: %v %s", err, msg)
+	}
+	for _, ch := range []string{"1", "2"} {
+		stat, _ := exec.Command("sox", out, "-n", "remix", ch, "stat").CombinedOutput()
+		if !strings.Contains(string(stat), "RMS     amplitude") || strings.Contains(string(stat), "RMS     amplitude:     0.000000") {
+			t.Errorf("channel %s is silent after decoding:\n%s", ch, stat)
+		}
+	}
 }

@@ -20,6 +20,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/totalrec/totalrec/recordings"
+	"github.com/totalrec/totalrec/recordings/audio"
 	"github.com/totalrec/totalrec/recordings/faultpoint"
 	"github.com/totalrec/totalrec/recordings/spool"
 	"github.com/totalrec/totalrec/recordings/stream"
@@ -316,7 +317,11 @@ func (c *Compressor) encode(ctx context.Context, d *spool.Dir, rec recordings.Re
 			return time.Time{}, fmt.Errorf("give the new file the original's owner: %w", err)
 		}
 	}
-	orig, err := c.encodeMeasured(ctx, content.R, out, c.Codec.BitrateFor(rec.Format))
+	kbps := c.Codec.BitrateFor(rec.Format)
+	if c.Codec.Format == recordings.FormatOpus && stereo(f, rec) {
+		kbps *= 2 // two legs of a call, one per channel: each keeps the quality of a mono recording
+	}
+	orig, err := c.encodeMeasured(ctx, content.R, out, kbps)
 	if err != nil {
 		return time.Time{}, err
 	}
@@ -344,6 +349,16 @@ func (c *Compressor) encode(ctx context.Context, d *spool.Dir, rec recordings.Re
 	}
 	v.Duration = got.duration()
 	return mt.UTC().Truncate(time.Microsecond), nil
+}
+
+// stereo reports whether rec is a two-channel PCM WAV (MixMonitor's legs in
+// the left and right channels); LAME is told to mix it down, Opus keeps both.
+func stereo(f *os.File, rec recordings.Recording) bool {
+	if rec.Format != recordings.FormatWAV && rec.Format != recordings.FormatWAV16 {
+		return false
+	}
+	info, err := audio.ParseWAV(f, rec.Size)
+	return err == nil && info.Channels == 2
 }
 
 // ErrNotSmaller reports a new file no smaller than its original (a short
