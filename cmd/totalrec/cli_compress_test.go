@@ -99,7 +99,24 @@ func liveRows(t *testing.T, dir string) int {
 func TestCLI_Compress(t *testing.T) {
 	dir, env := compressDemo(t)
 	rows := liveRows(t, dir)
-	r := cli(t, env, "compress", "--limit", "2").must(t, exitOK)
+	// The demo's scan sealed nothing yet: the dry run counts sealed recordings
+	// only, and changes nothing.
+	cli(t, env, "seal", "--init").must(t, exitOK)
+	cli(t, env, "seal").must(t, exitOK)
+	before := diskFiles(t, filepath.Join(dir, "monitor"))
+	r := cli(t, env, "compress", "--dry-run").must(t, exitOK)
+	if !strings.Contains(r.stdout, "dry run:") || !strings.Contains(r.stdout, "would be converted to opus") || strings.Contains(r.stdout, "dry run: 0 recordings") {
+		t.Errorf("compress --dry-run printed:\n%s", r.stdout)
+	}
+	if after := diskFiles(t, filepath.Join(dir, "monitor")); len(after) != len(before) {
+		t.Errorf("the dry run changed the spool: %d files, %d before", len(after), len(before))
+	}
+	for p := range before {
+		if strings.HasSuffix(p, ".opus") {
+			t.Errorf("%s before any compression", p)
+		}
+	}
+	r = cli(t, env, "compress", "--limit", "2").must(t, exitOK)
 	if !strings.Contains(r.stdout, "compressed 2 recordings to opus") {
 		t.Errorf("compress --limit 2 printed:\n%s", r.stdout)
 	}

@@ -3,6 +3,8 @@ package main
 import (
 	"context"
 	"fmt"
+	"maps"
+	"slices"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -14,8 +16,9 @@ import (
 )
 
 type compressOptions struct {
-	limit int
-	json  bool
+	limit  int
+	json   bool
+	dryRun bool
 }
 
 func newCompressCommand(opts *globalOptions) *cobra.Command {
@@ -42,6 +45,7 @@ verify can follow each from its original to its new form.`,
 	}
 	cmd.Flags().IntVar(&co.limit, "limit", 0, "convert at most this many recordings (0: all)")
 	cmd.Flags().BoolVar(&co.json, "json", false, "print the report as JSON")
+	cmd.Flags().BoolVar(&co.dryRun, "dry-run", false, "list what would be converted, by format, and change nothing")
 	return cmd
 }
 
@@ -76,6 +80,9 @@ func runCompress(ctx context.Context, opts *globalOptions, co compressOptions) e
 	c, err := a.env().Compressor(tree)
 	if err != nil {
 		return fmt.Errorf("%w: %w", recordings.ErrRefused, err)
+	}
+	if co.dryRun {
+		return compressDryRun(ctx, opts, a, c, co)
 	}
 	release, err := compress.Lock(a.cfg.DataDir)
 	if err != nil {
@@ -118,6 +125,53 @@ func runCompress(ctx context.Context, opts *globalOptions, co compressOptions) e
 	if rep.Report.Failed > 0 {
 		return partialError{failed: rep.Report.Failed}
 	}
+	return nil
+}
+
+// compressDryRun lists the sealed recordings a pass would convert, by format,
+// without sealing or converting anything.
+func compressDryRun(ctx context.Context, opts *globalOptions, a *app, c *compress.Compressor, co compressOptions) error {
+	type figures struct {
+		Recordings int     `json:"recordings"`
+		Bytes      int64   `json:"bytes"`
+		Seconds    float64 `json:"audio_seconds"`
+	}
+	by := map[recordings.Format]*figures{}
+	var total figures
+	for after := int64(0); co.limit == 0 || total.Recordings < co.limit; {
+		page, err := a.cat.Compressible(ctx, a.cfg.Node, after, 500)
+		if err != nil {
+			return err
+		}
+		for _, r := range page {
+			if co.limit > 0 && total.Recordings >= co.limit {
+				break
+			}
+			f := by[r.Format]
+			if f == nil {
+				f = &figures{}
+				by[r.Format] = f
+			}
+			for _, g := range []*figures{f, &total} {
+				g.Recordings++
+				g.Bytes += r.Size
+				g.Seconds += r.Duration.Seconds()
+			}
+			after = r.ID
+		}
+		if len(page) < 500 {
+			break
+		}
+	}
+	if co.json {
+		return writeJSON(opts.stdout, map[string]any{"dry_run": true, "format": c.Codec.Format, "total": total, "formats": by})
+	}
+	fmt.Fprintf(opts.stdout, "dry run: %d recordings (%s, %.1f hours of audio) would be converted to %s; nothing was changed\n",
+		total.Recordings, humanBytes(total.Bytes), total.Seconds/3600, c.Codec.Format)
+	for _, f := range slices.Sorted(maps.Keys(by)) {
+		fmt.Fprintf(opts.stdout, "  %-6s %6d recordings  %9s\n", f, by[f].Recordings, humanBytes(by[f].Bytes))
+	}
+	fmt.Fprintln(opts.stdout, "Recordings not sealed yet (the daemon seals each a few minutes after its call) are not counted.")
 	return nil
 }
 
