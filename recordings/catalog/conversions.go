@@ -263,3 +263,14 @@ func (c *Catalog) EachUnlistedConversion(ctx context.Context, node string, cutof
 	}
 	return nil
 }
+
+// Compressed sums node's conversions that are in effect (switched, kept or
+// done): how many, and their bytes before and after.
+func (c *Catalog) Compressed(ctx context.Context, node string) (n, before, after int64, err error) {
+	err = c.rdb.QueryRowContext(ctx, `SELECT COUNT(*), COALESCE(SUM(from_size), 0), COALESCE(SUM(to_size), 0)
+		FROM totalrec_conversions WHERE node = ? AND state IN ('switched', 'kept', 'done')`, node).Scan(&n, &before, &after)
+	if err != nil {
+		return 0, 0, 0, fmt.Errorf("sum conversions: %w", err)
+	}
+	return n, before, after, nil
+}

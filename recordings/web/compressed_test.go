@@ -73,6 +73,11 @@ func TestCompressedRecording(t *testing.T) {
 	if !strings.Contains(string(page), "from "+string(rec.Format)) || !strings.Contains(string(page), "to opus") {
 		t.Errorf("the player does not say what the recording was compressed from")
 	}
+	// The storage page says what compression saved.
+	_, page = f.get(t, "/storage?refresh=1")
+	if !strings.Contains(string(page), `id="storage-compressed"`) || !strings.Contains(string(page), "Recordings compressed after the call: 1;") {
+		t.Errorf("the storage page does not say what compression saved")
+	}
 }
 
 // TestBrowser_PlaysOpus: Chromium plays a recording compressed to Opus as the

@@ -15,6 +15,9 @@ import (
 type RetentionFigures interface {
 	retention.Lister
 	RetentionRuns(ctx context.Context, limit int) ([]recordings.RetentionRun, error)
+	// Compressed is what compression after the call has done on node: the
+	// recordings converted, their bytes before and after.
+	Compressed(ctx context.Context, node string) (recordings int64, before, after int64, err error)
 }
 
 // planStore gives a retention.Runner the page's read-only figures: the page

@@ -53,6 +53,9 @@ type storageSnap struct {
 	planErr   error
 	refused   string // why a run now would be refused
 	runs      []recordings.RetentionRun
+	// compressed counts the recordings compressed after the call, with their
+	// bytes before and after.
+	compressed, before, after int64
 }
 
 // storageCache keeps the last snapshot; one computation at a time.
@@ -144,6 +147,9 @@ func (s *Server) storageSnapshot(ctx context.Context) (*storageSnap, error) {
 	if snap.runs, err = s.opts.Catalog.RetentionRuns(ctx, storageRuns); err != nil {
 		return nil, err
 	}
+	if snap.compressed, snap.before, snap.after, err = s.opts.Catalog.Compressed(ctx, s.opts.Storage.Node); err != nil {
+		return nil, err
+	}
 	return snap, nil
 }
 
@@ -172,6 +178,9 @@ type storageView struct {
 	ForecastDays     string // "" when no forecast can be made
 	ForecastDate     string
 	ForecastNoIngest bool
+	// Compressed says what compression after the call saved; "" when nothing
+	// was compressed.
+	Compressed string
 }
 
 type ruleRow struct{ Rule, Files, Bytes string }
@@ -191,6 +200,10 @@ func (s *Server) storageView(l *lang, snap *storageSnap) storageView {
 	} else if snap.disk.Total > 0 {
 		v.DiskTotal, v.DiskFree = l.Bytes(snap.disk.Total), l.Bytes(snap.disk.Free)
 		v.DiskFreePct = fmt.Sprintf("%.1f", 100*float64(snap.disk.Free)/float64(snap.disk.Total))
+	}
+	if snap.compressed > 0 {
+		v.Compressed = l.F("storage.compressed", l.Number(int(snap.compressed)), l.Bytes(snap.before), l.Bytes(snap.after),
+			l.Bytes(snap.before-snap.after))
 	}
 	v.Days, v.Months = dayChart(l, snap.byDay, now), monthChart(l, snap.byDay, now)
 	switch {
