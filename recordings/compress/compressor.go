@@ -276,7 +276,6 @@ func (c *Compressor) Convert(ctx context.Context, rec recordings.Recording) (rec
 		return v, err
 	}
 	return c.Store.ConversionOf(ctx, v.ID) // as the steps left it: done, or kept
-
 }
 
 // encode writes and checks the work file, and fills in v's hashes, new size and
@@ -303,6 +302,11 @@ func (c *Compressor) encode(ctx context.Context, d *spool.Dir, rec recordings.Re
 	}
 	content, err := stream.Open(f, rec.Size, rec.Format, nil)
 	if err != nil {
+		return time.Time{}, err
+	}
+	// A work file of this recording left by an attempt whose clean-up failed is
+	// nobody else's: one compressor at a time holds the lock.
+	if err := d.Remove(v.Work); err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return time.Time{}, err
 	}
 	out, err := d.CreateFile(v.Work, uint32(fi.Mode().Perm()))
