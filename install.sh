@@ -382,8 +382,13 @@ fi
 
 # Recordings are compressed to Opus after the call (compress in the config) by
 # opus-tools' opusenc, checked with its opusdec; without them they stay as written.
-if ! command -v opusenc >/dev/null 2>&1 || ! command -v opusdec >/dev/null 2>&1; then
+# (Notes about the machine: a dry run, which only says what it would do, leaves them out.)
+if [ -n "$DRY" ]; then
+  :
+elif ! command -v opusenc >/dev/null 2>&1 || ! command -v opusdec >/dev/null 2>&1; then
   say "note: opusenc and opusdec are not installed: recordings stay as Asterisk writes them until opus-tools is (Debian: apt-get install opus-tools; CentOS/Sangoma 7: yum install opus-tools, from EPEL), or set 'compress = keep' in $CONF"
+elif ! grep -q '^[[:space:]]*compress[[:space:]]*=' "$(R "$CONF")" 2>/dev/null; then
+  say "note: recordings are compressed to Opus after each call; Reports > Call Recordings plays them, FreePBX's own CDR report and UCP do not: set 'compress = mp3' in $CONF if you rely on those"
 fi
 
 # The Ed25519 key that signs the evidence manifests, readable by root only: the

@@ -286,6 +286,10 @@ func checkCompression(ctx context.Context, a *app, add func(name, status, format
 		add("compress", "warn", "%d recordings failed their conversion to %s and are kept as written (totalrec compress lists them); the first: %s", len(failed), codec.Format, failed[0].Detail)
 		return nil
 	}
-	add("compress", "ok", "recordings are compressed to %s after the call (%s, %s)", codec.Format, codec.Encoder, codec.Decoder)
+	note := ""
+	if codec.Format == recordings.FormatOpus {
+		note = "; FreePBX's own CDR report and UCP cannot play Opus (compress = mp3 if they must)"
+	}
+	add("compress", "ok", "recordings are compressed to %s after the call (%s, %s)%s", codec.Format, codec.Encoder, codec.Decoder, note)
 	return nil
 }
