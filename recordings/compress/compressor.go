@@ -119,13 +119,13 @@ func (c *Compressor) Queue(id int64) {
 
 // Pass finishes or undoes what a crash interrupted, then converts the recordings
 // the hook queued and every sealed recording not converted yet, up to limit
-// conversions (0: no limit). progress, when set, is called after each.
+// recordings tried (0: no limit). progress, when set, is called after each.
 func (c *Compressor) Pass(ctx context.Context, limit int, progress func(Report)) (Report, error) {
 	var rep Report
 	if err := c.Recover(ctx, &rep); err != nil {
 		return rep, err
 	}
-	done := func() bool { return limit > 0 && rep.Converted+rep.Failed >= limit }
+	done := func() bool { return limit > 0 && rep.Converted+rep.Failed+rep.Skipped >= limit }
 	if err := c.convertQueued(ctx, &rep, done, progress); err != nil {
 		return rep, err
 	}
