@@ -200,17 +200,17 @@ func (c *Catalog) RecordManifest(ctx context.Context, m recordings.Manifest, sea
 			return err
 		}
 		for _, set := range []struct {
-			table, col, key string
-			ids             []int64
-		}{{"totalrec_seals", "manifest_day", "recording_id", sealed}, {"totalrec_seals", "deletion_day", "recording_id", deleted},
-			{"totalrec_conversions", "manifest_day", "recording_id", converted}} {
+			table, col string
+			ids        []int64
+		}{{"totalrec_seals", "manifest_day", sealed}, {"totalrec_seals", "deletion_day", deleted},
+			{"totalrec_conversions", "manifest_day", converted}} {
 			for start := 0; start < len(set.ids); start += idsPerStatement {
 				chunk := set.ids[start:min(start+idsPerStatement, len(set.ids))]
 				args := []any{m.Day}
 				for _, id := range chunk {
 					args = append(args, id)
 				}
-				if _, err := tx.ExecContext(ctx, `UPDATE `+set.table+` SET `+set.col+` = ? WHERE `+set.key+` IN `+placeholders(1, len(chunk)), args...); err != nil {
+				if _, err := tx.ExecContext(ctx, `UPDATE `+set.table+` SET `+set.col+` = ? WHERE recording_id IN `+placeholders(1, len(chunk)), args...); err != nil {
 					return err
 				}
 			}

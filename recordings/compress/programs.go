@@ -82,7 +82,7 @@ func (c Codec) Encode(ctx context.Context, wav io.Reader, out *os.File, kbps int
 		return fmt.Errorf("encode to %s: %w", c.Format, recordings.ErrUnsupportedFormat)
 	}
 	cmd.Stdin = wav
-	return run(cmd, "encode to "+string(c.Format))
+	return run(cmd, c.Encoder, "encode to "+string(c.Format))
 }
 
 // Decode decodes the compressed file in to a 16-bit PCM WAV stream on w, at rate Hz
@@ -100,7 +100,7 @@ func (c Codec) Decode(ctx context.Context, in *os.File, rate int, w io.Writer) e
 	}
 	cmd.ExtraFiles = []*os.File{in}
 	cmd.Stdout = w
-	return run(cmd, "decode "+string(c.Format))
+	return run(cmd, c.Decoder, "decode "+string(c.Format))
 }
 
 // niceness is how much lower than the daemon's the programs' CPU priority is: on
@@ -116,25 +116,17 @@ func command(ctx context.Context, name string, args ...string) *exec.Cmd {
 }
 
 // run runs cmd, naming the program and the end of what it printed on failure.
-func run(cmd *exec.Cmd, what string) error {
+func run(cmd *exec.Cmd, program, what string) error {
 	var stderr bytes.Buffer
 	cmd.Stderr = &limitedBuffer{b: &stderr, max: 2048}
 	if err := cmd.Run(); err != nil {
 		msg := strings.TrimSpace(stderr.String())
 		if msg != "" {
-			return fmt.Errorf("%s: %s: %w: %s", what, program(cmd), err, msg)
+			return fmt.Errorf("%s: %s: %w: %s", what, program, err, msg)
 		}
-		return fmt.Errorf("%s: %s: %w", what, program(cmd), err)
+		return fmt.Errorf("%s: %s: %w", what, program, err)
 	}
 	return nil
-}
-
-// program is the name of the program cmd runs, through nice or not.
-func program(cmd *exec.Cmd) string {
-	if len(cmd.Args) > 3 && cmd.Args[1] == "-n" && cmd.Args[2] == niceness {
-		return cmd.Args[3]
-	}
-	return cmd.Args[0]
 }
 
 // limitedBuffer keeps the first max bytes written to it and drops the rest.
