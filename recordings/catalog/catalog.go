@@ -7,10 +7,12 @@ import (
 	"fmt"
 	"io/fs"
 	"log/slog"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/go-sql-driver/mysql"
@@ -75,6 +77,8 @@ type Catalog struct {
 	getErr  error
 
 	stmts writerStmts // the bulk writes' prepared statements
+
+	noReadCommitted atomic.Bool // the server refused READ COMMITTED writes (statement binlog)
 }
 
 // SetClock replaces the clock that stamps rows (created, updated, due for
@@ -304,7 +308,11 @@ func (c *Catalog) DB() *sql.DB { return c.db }
 
 // inTx runs fn in a write transaction and commits when it returns nil.
 func (c *Catalog) inTx(ctx context.Context, fn func(*sql.Tx) error) error {
-	tx, err := c.db.BeginTx(ctx, nil)
+	return c.inTxOpts(ctx, nil, fn)
+}
+
+func (c *Catalog) inTxOpts(ctx context.Context, opts *sql.TxOptions, fn func(*sql.Tx) error) error {
+	tx, err := c.db.BeginTx(ctx, opts)
 	if err != nil {
 		return err
 	}
@@ -316,23 +324,46 @@ func (c *Catalog) inTx(ctx context.Context, fn func(*sql.Tx) error) error {
 }
 
 // maxTxRuns is how many times inTxAgain runs a transaction.
-const maxTxRuns = 5
+const maxTxRuns = 8
+
+// readCommitted is how inTxAgain's transactions run on MySQL. At InnoDB's default,
+// REPEATABLE READ, deleting the number keys of a recording that has none yet locks
+// the gap at the end of the index, and concurrent upserts of new recordings (whose
+// ids all fall in that gap) deadlock on it; READ COMMITTED takes no gap locks there.
+// Their plain reads then see what is committed when each statement runs, which is
+// what they want: a recording catalogued or held meanwhile is seen, not missed.
+var readCommitted = &sql.TxOptions{Isolation: sql.LevelReadCommitted}
 
 // inTxAgain is inTx for a transaction that may simply run again: one that InnoDB
 // rolled back to break a deadlock, or whose lock wait timed out, runs again after
-// a short, growing pause, up to maxTxRuns times in all. fn must set, not
-// accumulate, anything it changes outside tx.
+// a short, growing and randomised pause (so that the two sides of a deadlock do
+// not meet again), up to maxTxRuns times in all. fn must set, not accumulate,
+// anything it changes outside tx.
 func (c *Catalog) inTxAgain(ctx context.Context, fn func(*sql.Tx) error) error {
 	for run := 1; ; run++ {
-		err := c.inTx(ctx, fn)
+		var opts *sql.TxOptions
+		if c.dialect == DialectMySQL && !c.noReadCommitted.Load() {
+			opts = readCommitted
+		}
+		err := c.inTxOpts(ctx, opts, fn)
+		if opts != nil && isStatementBinlog(err) {
+			// A server that writes its binary log by statement refuses READ
+			// COMMITTED writes to InnoDB: run at the server's own level from now on.
+			c.log.Warn("the server logs by statement (binlog_format=STATEMENT), which refuses READ COMMITTED; " +
+				"concurrent writes will meet more deadlocks (binlog_format=MIXED or ROW avoids them)")
+			c.noReadCommitted.Store(true)
+			run--
+			continue
+		}
 		if !isDeadlock(err) || run == maxTxRuns || ctx.Err() != nil {
 			return err
 		}
+		pause := time.Duration(run*run)*10*time.Millisecond + rand.N(time.Duration(run)*20*time.Millisecond)
 		c.log.Debug("transaction rolled back by a deadlock; again", "run", run)
 		select {
 		case <-ctx.Done():
 			return err
-		case <-time.After(time.Duration(run*run) * 10 * time.Millisecond):
+		case <-time.After(pause):
 		}
 	}
 }

@@ -118,6 +118,13 @@ func isDeadlock(err error) bool {
 	return errors.As(err, &me) && (me.Number == 1213 || me.Number == 1205)
 }
 
+// isStatementBinlog reports whether err is MySQL refusing a write because its
+// binary log is written by statement and the transaction runs at READ COMMITTED.
+func isStatementBinlog(err error) bool {
+	var me *mysql.MySQLError
+	return errors.As(err, &me) && me.Number == 1665 // ER_BINLOG_STMT_MODE_AND_ROW_ENGINE
+}
+
 // isDuplicateKey reports whether err is a primary or unique key violation, in
 // either dialect: the one place a check-then-insert learns that it lost a race.
 func isDuplicateKey(err error) bool {
