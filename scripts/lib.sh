@@ -58,3 +58,18 @@ need_go() {
   export PATH="$HOME/.cache/totalrec-go/go/bin:$PATH"
   go_ok go
 }
+
+# need_versitygw provides the S3 server the archive tier's tests run against:
+# versitygw, built once through the Go module proxy into the user's cache, and
+# named to the tests by TOTALREC_TEST_VERSITYGW.
+versitygw_version=v1.8.0
+need_versitygw() {
+  local bin="$HOME/.cache/totalrec-versitygw/$versitygw_version/versitygw"
+  if [ -z "${TOTALREC_TEST_VERSITYGW:-}" ]; then
+    if [ ! -x "$bin" ]; then
+      echo "building versitygw $versitygw_version (the archive tests' S3 server) through the Go module proxy" >&2
+      GOBIN="$(dirname "$bin")" go install "github.com/versity/versitygw/cmd/versitygw@$versitygw_version"
+    fi
+    export TOTALREC_TEST_VERSITYGW="$bin"
+  fi
+}
