@@ -8,6 +8,9 @@ type FileStat struct {
 	Size    int64
 	ModTime time.Time
 	State   State
+	// Archived: the file lives in the archive bucket, not on disk. A file of its
+	// name on disk is the archiver's to remove, and its absence is no loss.
+	Archived bool
 }
 
 // DirMark is a directory's fingerprint from the last scan: when it is unchanged the

@@ -90,7 +90,7 @@ func scanConversion(s scanner) (recordings.Conversion, error) {
 func (c *Catalog) Compressible(ctx context.Context, node string, afterID int64, limit int) ([]recordings.Recording, error) {
 	recs, err := c.queryRecordings(ctx, `SELECT `+recordingCols+` FROM totalrec_recordings r
 		JOIN totalrec_seals s ON s.recording_id = r.id
-		WHERE r.node = ? AND r.id > ? AND r.state = 'ok' AND r.deleted_at IS NULL
+		WHERE r.node = ? AND r.id > ? AND r.state = 'ok' AND r.deleted_at IS NULL AND r.storage = 'local'
 		AND r.format IN ('wav', 'wav16', 'wav49', 'gsm', 'ulaw', 'alaw', 'sln', 'sln16', 'g722')
 		AND NOT EXISTS (SELECT 1 FROM totalrec_conversions v WHERE v.recording_id = r.id)
 		ORDER BY r.id LIMIT ?`, node, afterID, limit)

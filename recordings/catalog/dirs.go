@@ -22,17 +22,17 @@ func (c *Catalog) DirFiles(ctx context.Context, node, dir string) (map[string]re
 	}
 	err := sqlrows.Each(ctx, c.rdb, func(s scanner) error {
 		var (
-			f recordings.FileStat
-			p string
-			m nullTime
+			f       recordings.FileStat
+			p, kept string
+			m       nullTime
 		)
-		if err := s.Scan(&f.ID, &p, &f.Size, &m, &f.State); err != nil {
+		if err := s.Scan(&f.ID, &p, &f.Size, &m, &f.State, &kept); err != nil {
 			return err
 		}
-		f.ModTime = m.T
+		f.ModTime, f.Archived = m.T, kept != recordings.StorageLocal
 		out[path.Base(p)] = f
 		return nil
-	}, `SELECT id, path, size, mtime, state FROM totalrec_recordings WHERE node = ? AND dir = ?`, node, dir)
+	}, `SELECT id, path, size, mtime, state, storage FROM totalrec_recordings WHERE node = ? AND dir = ?`, node, dir)
 	if err != nil {
 		return nil, fmt.Errorf("list catalogued files of %q: %w", dir, err)
 	}
@@ -40,7 +40,7 @@ func (c *Catalog) DirFiles(ctx context.Context, node, dir string) (map[string]re
 }
 
 // LiveDirsUnder lists the directories below dir ("" for the spool root) that hold
-// recordings neither missing nor deleted, whether or not a scan ever listed them
+// recordings on disk (neither missing, deleted nor archived), whether or not a scan ever listed them
 // (the hook and the journal catalogue files of directories no scan has seen yet).
 func (c *Catalog) LiveDirsUnder(ctx context.Context, node, dir string) ([]string, error) {
 	lo, hi := dir+"/", dir+"0" // '0' follows '/': every path below dir sorts between
@@ -48,7 +48,7 @@ func (c *Catalog) LiveDirsUnder(ctx context.Context, node, dir string) ([]string
 		lo, hi = "", "\xff"
 	}
 	out, err := sqlrows.All(ctx, c.rdb, scanString,
-		`SELECT DISTINCT dir FROM totalrec_recordings WHERE node = ? AND dir > ? AND dir < ? AND state NOT IN ('missing', 'deleted')`,
+		`SELECT DISTINCT dir FROM totalrec_recordings WHERE node = ? AND dir > ? AND dir < ? AND state NOT IN ('missing', 'deleted') AND storage = 'local'`,
 		node, lo, hi)
 	if err != nil {
 		return nil, fmt.Errorf("list directories below %q: %w", dir, err)

@@ -39,6 +39,7 @@ var migrations = []migration{
 	{"pauses of recording", sqlitePausesV1, mysqlPausesV1},                      // pauses.go
 	{"recording policy and announcement", sqliteConsentV1, mysqlConsentV1},      // consent.go
 	{"conversions after the call", sqliteConversionsV1, mysqlConversionsV1},     // conversions.go
+	{"archive tier", sqliteArchiveV1, mysqlArchiveV1},                           // archive.go
 }
 
 // versionTable holds one row: the number of steps applied.

@@ -64,14 +64,14 @@ var (
 	}
 )
 
-// liveCond selects rows whose file is on disk.
+// liveCond selects rows whose file is on disk, or in the archive bucket.
 const liveCond = `r.state IN ('ok', 'writing', 'corrupt', 'empty')`
 
 // coreCols is the SELECT list of LiveByDir and LiveByTime: the fields that a
 // retention decision by age, grace, emptiness or watermark, its summary and its
 // deletion read; scopedCols adds those that the scoped ages read.
 const (
-	coreCols   = `r.id, r.node, r.path, r.size, r.mtime, r.state, r.call_time, r.held`
+	coreCols   = `r.id, r.node, r.path, r.size, r.mtime, r.state, r.call_time, r.held, r.storage`
 	scopedCols = coreCols + `, r.name_type, r.name_dest, r.name_from, r.direction, r.cdr_src, r.cdr_dst,
 	r.cdr_cnum, r.cdr_did, r.cdr_lastapp`
 )
@@ -127,7 +127,7 @@ func (c *Catalog) queryLive(ctx context.Context, out []recordings.Recording, sco
 		mtime, callTime nullTime
 		held            int
 	)
-	dest := []any{&r.ID, &r.Node, &r.Path, &r.Size, &mtime, &r.State, &callTime, &held}
+	dest := []any{&r.ID, &r.Node, &r.Path, &r.Size, &mtime, &r.State, &callTime, &held, &r.Storage}
 	if scoped {
 		dest = append(dest, &r.Name.Type, &r.Name.Dest, &r.Name.From, &r.Direction, &r.CDR.Src, &r.CDR.Dst,
 			&r.CDR.CNum, &r.CDR.DID, &r.CDR.LastApp)

@@ -85,11 +85,11 @@ func (c *Catalog) ReleaseClaims(ctx context.Context, ids []int64) error {
 }
 
 // Claims returns up to limit claimed rows of node after afterID, by id: the claims
-// a killed retention run left. It fills ID, Node, Path, Size, ModTime, State,
-// CallTime, DeletedAt and DeletedReason. It reads every row of node: retention calls
+// a killed retention run left. It fills ID, Node, Storage, Path, Size, ModTime,
+// State, CallTime, DeletedAt and DeletedReason. It reads every row of node: retention calls
 // it once per run, before it plans.
 func (c *Catalog) Claims(ctx context.Context, node string, afterID int64, limit int) ([]recordings.Recording, error) {
-	out, err := sqlrows.All(ctx, c.rdb, scanClaim, `SELECT id, node, path, size, mtime, state, call_time, deleted_at, deleted_reason
+	out, err := sqlrows.All(ctx, c.rdb, scanClaim, `SELECT id, node, path, size, mtime, state, call_time, deleted_at, deleted_reason, storage
 		FROM totalrec_recordings WHERE node = ? AND id > ? AND `+claimCond+` ORDER BY id LIMIT ?`, node, afterID, limit)
 	if err != nil {
 		return nil, fmt.Errorf("list claims: %w", err)
@@ -102,7 +102,7 @@ func scanClaim(s scanner) (recordings.Recording, error) {
 		r                   recordings.Recording
 		mtime, ct, deleteAt nullTime
 	)
-	err := s.Scan(&r.ID, &r.Node, &r.Path, &r.Size, &mtime, &r.State, &ct, &deleteAt, &r.DeletedReason)
+	err := s.Scan(&r.ID, &r.Node, &r.Path, &r.Size, &mtime, &r.State, &ct, &deleteAt, &r.DeletedReason, &r.Storage)
 	r.ModTime, r.CallTime, r.DeletedAt = mtime.T, ct.T, deleteAt.T
 	return r, err
 }

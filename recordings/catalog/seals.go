@@ -82,7 +82,7 @@ func (c *Catalog) Unsealed(ctx context.Context, node string, afterID int64, limi
 		r.ModTime = mtime.T
 		return r, err
 	}, `SELECT r.id, r.node, r.path, r.size, r.mtime, r.state FROM totalrec_recordings r
-		WHERE r.node = ? AND r.id > ? AND r.state IN ('ok', 'empty', 'corrupt', 'writing')
+		WHERE r.node = ? AND r.id > ? AND r.state IN ('ok', 'empty', 'corrupt', 'writing') AND r.storage = 'local'
 		AND NOT EXISTS (SELECT 1 FROM totalrec_seals s WHERE s.recording_id = r.id)
 		ORDER BY r.id LIMIT ?`, node, afterID, limit)
 	if err != nil {

@@ -14,11 +14,12 @@ import (
 // erased, held, and moved. MovePath is the only statement that removes a catalogue row.
 
 // MarkMissing records that the files of these recordings are gone from disk. Rows
-// already marked deleted stay deleted.
+// already marked deleted stay deleted, and archived rows (whose files are not on
+// disk) stay as they are.
 func (c *Catalog) MarkMissing(ctx context.Context, ids []int64, now time.Time) error {
 	err := c.updateIDs(ctx, ids,
 		idUpdate{`UPDATE totalrec_recordings SET state = 'missing', updated_at = ?
-		WHERE state <> 'deleted' AND id IN `, []any{c.timeArg(now)}},
+		WHERE state <> 'deleted' AND storage = 'local' AND id IN `, []any{c.timeArg(now)}},
 		goneNumbers)
 	if err != nil {
 		return fmt.Errorf("mark missing: %w", err)

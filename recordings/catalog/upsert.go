@@ -26,10 +26,12 @@ var insertCols = append([]string{
 // Upsert inserts or refreshes recordings keyed by (Node, Path), in one transaction,
 // and reports how many rows were new and how many already existed.
 //
-// On an existing row it always refreshes what the file says: storage, size, mtime,
+// On an existing row it always refreshes what the file says: size, mtime,
 // format, duration, state (so a file back from "missing" gets its probed state
 // again), name fields, uniqueid, direction and call time. Everything else is kept
 // unless the incoming record carries it:
+//   - Storage: set on a new row only; the archiver moves a recording between the
+//     spool and the bucket (SwitchToArchive, SwitchToLocal).
 //   - CDR fields, cdr status/attempts/next attempt: replaced only when CDRStatus is
 //     set; a record with CDRStatus "" leaves them as they are (new rows get
 //     "pending", due now).
@@ -214,7 +216,7 @@ func (c *Catalog) updateSets(withCDR bool) []string {
 		callTime = `call_time = ` + in("call_time")
 	}
 	sets := []string{callTime}
-	for _, col := range []string{"storage", "size", "mtime", "format", "duration_ms", "state",
+	for _, col := range []string{"size", "mtime", "format", "duration_ms", "state",
 		"name_type", "name_dest", "name_from", "name_time", "uniqueid", "direction", "updated_at"} {
 		sets = append(sets, col+" = "+in(col))
 	}

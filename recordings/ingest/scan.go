@@ -176,6 +176,9 @@ func (s *Scanner) scanDir(ctx context.Context, dir string, marks map[string]reco
 		rep.Bytes += f.Size
 		old, ok := known[f.Name]
 		delete(known, f.Name)
+		if ok && old.Archived {
+			continue // the local copy of an archived recording: the archiver's to remove
+		}
 		if ok && old.Size == f.Size && sameTime(old.ModTime, f.ModTime) && old.State != recordings.StateMissing && old.State != recordings.StateWriting {
 			continue
 		}
@@ -212,7 +215,7 @@ func (s *Scanner) scanDir(ctx context.Context, dir string, marks map[string]reco
 	}
 	var gone []int64
 	for _, fs := range known {
-		if fs.State != recordings.StateMissing && fs.State != recordings.StateDeleted {
+		if fs.State != recordings.StateMissing && fs.State != recordings.StateDeleted && !fs.Archived {
 			gone = append(gone, fs.ID)
 		}
 	}
@@ -279,7 +282,7 @@ func (s *Scanner) forgetVanishedDirs(ctx context.Context, marks map[string]recor
 		}
 		var ids []int64
 		for _, fs := range known {
-			if fs.State != recordings.StateMissing && fs.State != recordings.StateDeleted {
+			if fs.State != recordings.StateMissing && fs.State != recordings.StateDeleted && !fs.Archived {
 				ids = append(ids, fs.ID)
 			}
 		}
