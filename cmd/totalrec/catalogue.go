@@ -50,6 +50,7 @@ var catalogueUses = map[string]catalogueUse{
 	"user passwd": usesExisting, "user rm": usesExisting, "user ls": usesExisting,
 	"token rm": usesExisting, "token ls": usesExisting, "audit ls": usesExisting,
 	"seal": usesExisting, "verify": usesExisting,
+	"archive": usesExisting, "archive restore": usesExisting, "archive status": usesExisting,
 	"subject find": usesExisting, "subject export": usesExisting, "subject erase": usesExisting,
 	"webhook ls": usesExisting, "webhook rm": usesExisting, "webhook retry": usesExisting, "webhook dead": usesExisting,
 }

@@ -22,7 +22,7 @@ var existingOnly = [][]string{
 	{"user", "ls"}, {"user", "passwd", "demo"}, {"user", "rm", "demo"},
 	{"token", "ls"}, {"token", "rm", "crm"},
 	{"hold", "ls"}, {"hold", "add", "1", "--reason", "court order"}, {"hold", "rm", "1"},
-	{"retention", "plan"}, {"retention", "run"},
+	{"retention", "plan"}, {"retention", "run"}, {"archive", "status"},
 	{"webhook", "ls"}, {"webhook", "rm", "1"}, {"webhook", "dead"}, {"webhook", "retry", "--dead"},
 }
 

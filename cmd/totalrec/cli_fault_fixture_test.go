@@ -169,5 +169,5 @@ func faultScanMutate(t *testing.T, s retSpool) {
 // faultRecordingPath is the path newRetSpool gives recording i of day d.
 func faultRecordingPath(d, i int) string {
 	ct := retNow.AddDate(0, 0, -d).Add(time.Duration(i) * time.Second)
-	return faultDay(d) + "/" + fmt.Sprintf("out-5550%03d-101-%s-%d.%d.wav", i, ct.Format("20060102-150405"), ct.Unix(), i)
+	return faultDay(d) + "/" + fmt.Sprintf("out-74955550%03d-101-%s-%d.%d.wav", i, ct.Format("20060102-150405"), ct.Unix(), i)
 }

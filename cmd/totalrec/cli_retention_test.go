@@ -45,7 +45,7 @@ func newRetSpool(t *testing.T, db string, days, perDay int, policy string) retSp
 		}
 		for i := range perDay {
 			ct := day.Add(time.Duration(i) * time.Second)
-			name := filepath.Join(dir, fmt.Sprintf("out-5550%03d-101-%s-%d.%d.wav", i, ct.Format("20060102-150405"), ct.Unix(), i))
+			name := filepath.Join(dir, fmt.Sprintf("out-74955550%03d-101-%s-%d.%d.wav", i, ct.Format("20060102-150405"), ct.Unix(), i))
 			must(t, os.WriteFile(name, wav, 0o644))
 			mt := ct.Add(time.Minute)
 			must(t, os.Chtimes(name, mt, mt))

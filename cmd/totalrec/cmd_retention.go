@@ -8,6 +8,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/totalrec/totalrec/recordings/daemon"
 	"github.com/totalrec/totalrec/recordings/retention"
 	"github.com/totalrec/totalrec/recordings/spool"
 )
@@ -138,6 +139,14 @@ func setupRetention(ctx context.Context, opts *globalOptions, ro retentionOption
 	}
 	if a.cdr != nil {
 		s.runner.CDR = a.cdr
+	}
+	switch bucket, err := a.env().Bucket(ctx); {
+	case errors.Is(err, daemon.ErrNoArchive):
+	case err != nil:
+		s.Close()
+		return nil, err
+	default:
+		s.runner.Objects = bucket
 	}
 	return s, nil
 }

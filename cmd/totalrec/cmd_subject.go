@@ -14,6 +14,7 @@ import (
 
 	"github.com/totalrec/totalrec/recordings"
 	"github.com/totalrec/totalrec/recordings/catalog"
+	"github.com/totalrec/totalrec/recordings/daemon"
 	"github.com/totalrec/totalrec/recordings/evidence"
 	"github.com/totalrec/totalrec/recordings/retention"
 	"github.com/totalrec/totalrec/recordings/spool"
@@ -103,6 +104,14 @@ func openSubject(ctx context.Context, opts *globalOptions, number string) (*subj
 	r := &subjectRun{a: a, tree: tree, s: &subject.Subject{Store: a.cat, Tree: tree, Suffix: catalog.NumberSuffix, Events: a.env().WebhookEvents()}}
 	if a.cdr != nil {
 		r.s.CDR = a.cdr
+	}
+	switch bucket, err := a.env().Bucket(ctx); {
+	case errors.Is(err, daemon.ErrNoArchive):
+	case err != nil:
+		r.Close()
+		return nil, subject.Found{}, err
+	default:
+		r.s.Objects = bucket
 	}
 	f, err := r.s.Find(ctx, number)
 	if err != nil {

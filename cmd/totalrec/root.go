@@ -79,7 +79,7 @@ credentials and the spool location from FreePBX's own configuration.`,
 		newRetentionCommand(opts), newHoldCommand(opts), newMigrateLayoutCommand(opts),
 		newUserCommand(opts), newTokenCommand(opts), newAuditCommand(opts),
 		newWebhookCommand(opts),
-		newSealCommand(opts), newCompressCommand(opts), newVerifyCommand(opts), newSubjectCommand(opts), newPauseCommand(opts),
+		newSealCommand(opts), newCompressCommand(opts), newArchiveCommand(opts), newVerifyCommand(opts), newSubjectCommand(opts), newPauseCommand(opts),
 	)
 	documentCatalogueUse(cmd)
 	return cmd

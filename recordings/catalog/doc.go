@@ -20,6 +20,8 @@
 //   - Retention (retention.go, retention_runs.go, holds.go): totalrec_retention_runs,
 //     totalrec_holds.
 //   - Webhooks (webhooks.go, outbox.go): totalrec_webhooks, totalrec_webhook_outbox.
+//   - totalrec_archive: the archive tier's journal of each recording moved to the
+//     bucket (archive.go), in step with totalrec_recordings.storage.
 //   - totalrec_settings: what the web interface's settings page sets that no
 //     file holds (settings.go): the default language.
 //   - totalrec_schema_version: how many migration steps the database has applied.

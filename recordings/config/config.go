@@ -57,12 +57,38 @@ type Config struct {
 	// removes it like any other.
 	CompressHeld string
 
+	// Archive is the S3-compatible bucket that recordings older than ArchiveAfter
+	// move to; no endpoint: no archive tier.
+	Archive ArchiveConfig
+
 	// DBPasswordFile and CDRDBPasswordFile name files holding the MySQL password of
 	// DB and CDRDB. Load has already put the password into the DSN; they are kept
 	// so that `totalrec config` can show where it came from.
 	DBPasswordFile    string
 	CDRDBPasswordFile string
 }
+
+// ArchiveConfig says where the archive tier's bucket is and when recordings go
+// there. The secret key is never shown: `totalrec config` redacts it.
+type ArchiveConfig struct {
+	// Endpoint is host:port (TLS, verified) or a URL: https://host:port, or
+	// http://host:port for a bucket on a trusted network.
+	Endpoint  string
+	Bucket    string
+	Prefix    string // prepended to every object's key: "" or ending in "/"
+	Region    string // "" = us-east-1
+	AccessKey string
+	SecretKey string
+	CAFile    string // a PEM bundle of a private CA; "" = the system's roots
+	// After is how old a recording (by its file's modification time) must be to
+	// be archived.
+	After time.Duration
+	// KeepRestored is how long a restored recording stays on disk.
+	KeepRestored time.Duration
+}
+
+// Enabled reports whether an archive tier is configured.
+func (a ArchiveConfig) Enabled() bool { return a.Endpoint != "" }
 
 // The defaults that do not depend on anything else.
 const (
@@ -80,6 +106,8 @@ const (
 	DefaultRetentionPolicy = "/etc/totalrec/retention.conf"
 	DefaultCompress        = "opus"
 	DefaultCompressHeld    = "keep-original"
+	DefaultArchiveAfter    = 30 * 24 * time.Hour
+	DefaultKeepRestored    = 30 * 24 * time.Hour
 )
 
 // Default returns the configuration before any file, variable or flag is read. Its DB
@@ -100,6 +128,7 @@ func Default() Config {
 		RetentionPolicy: DefaultRetentionPolicy,
 		Compress:        DefaultCompress,
 		CompressHeld:    DefaultCompressHeld,
+		Archive:         ArchiveConfig{After: DefaultArchiveAfter, KeepRestored: DefaultKeepRestored},
 	}
 }
 

@@ -2,6 +2,7 @@ package config
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -45,6 +46,15 @@ var settings = [...]setting{
 	secretKey("ami_secret", "TOTALREC_AMI_SECRET", func(c *Config) *string { return &c.AMISecret }),
 	strKey("compress", "TOTALREC_COMPRESS", func(c *Config) *string { return &c.Compress }),
 	strKey("compress_held", "TOTALREC_COMPRESS_HELD", func(c *Config) *string { return &c.CompressHeld }),
+	strKey("archive_endpoint", "TOTALREC_ARCHIVE_ENDPOINT", func(c *Config) *string { return &c.Archive.Endpoint }),
+	strKey("archive_bucket", "TOTALREC_ARCHIVE_BUCKET", func(c *Config) *string { return &c.Archive.Bucket }),
+	strKey("archive_prefix", "TOTALREC_ARCHIVE_PREFIX", func(c *Config) *string { return &c.Archive.Prefix }),
+	strKey("archive_region", "TOTALREC_ARCHIVE_REGION", func(c *Config) *string { return &c.Archive.Region }),
+	strKey("archive_access_key", "TOTALREC_ARCHIVE_ACCESS_KEY", func(c *Config) *string { return &c.Archive.AccessKey }),
+	secretKey("archive_secret_key", "TOTALREC_ARCHIVE_SECRET_KEY", func(c *Config) *string { return &c.Archive.SecretKey }),
+	strKey("archive_ca_file", "TOTALREC_ARCHIVE_CA_FILE", func(c *Config) *string { return &c.Archive.CAFile }),
+	dayKey("archive_after", "TOTALREC_ARCHIVE_AFTER", func(c *Config) *time.Duration { return &c.Archive.After }),
+	dayKey("archive_keep_restored", "TOTALREC_ARCHIVE_KEEP_RESTORED", func(c *Config) *time.Duration { return &c.Archive.KeepRestored }),
 }
 
 func secretKey(name, env string, field func(*Config) *string) setting {
@@ -80,6 +90,30 @@ func durKey(name, env string, field func(*Config) *time.Duration) setting {
 			return nil
 		},
 	}
+}
+
+// dayKey is durKey that also takes whole days: "30d".
+func dayKey(name, env string, field func(*Config) *time.Duration) setting {
+	s := durKey(name, env, field)
+	s.get = func(c *Config) string {
+		if d := *field(c); d > 0 && d%(24*time.Hour) == 0 {
+			return fmt.Sprintf("%dd", d/(24*time.Hour))
+		}
+		return field(c).String()
+	}
+	parse := s.set
+	s.set = func(c *Config, v string) error {
+		if n, ok := strings.CutSuffix(v, "d"); ok {
+			days, err := strconv.Atoi(n)
+			if err != nil || days < 0 {
+				return fmt.Errorf("parse duration: %q is not a whole number of days", v)
+			}
+			*field(c) = time.Duration(days) * 24 * time.Hour
+			return nil
+		}
+		return parse(c, v)
+	}
+	return s
 }
 
 // lookupSetting finds a key by its config-file name.

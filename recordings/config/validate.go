@@ -91,6 +91,28 @@ func (c Config) Validate() error {
 	if !isBasePath(c.BasePath) {
 		bad("base_path", c.BasePath, "want empty (the root) or /seg[/seg…] of letters, digits and ._~-, without a trailing slash, e.g. /totalrec")
 	}
+	if a := c.Archive; a.Enabled() {
+		if u, err := url.Parse(a.Endpoint); strings.Contains(a.Endpoint, "://") && (err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "") {
+			bad("archive_endpoint", a.Endpoint, "want host:port, https://host:port or http://host:port")
+		}
+		for _, f := range []struct{ name, value string }{{"archive_bucket", a.Bucket}, {"archive_access_key", a.AccessKey}} {
+			if f.value == "" {
+				bad(f.name, "", "required with archive_endpoint")
+			}
+		}
+		if a.SecretKey == "" {
+			bad("archive_secret_key", "", "required with archive_endpoint (or TOTALREC_ARCHIVE_SECRET_KEY)")
+		}
+		if a.Prefix != "" && !strings.HasSuffix(a.Prefix, "/") {
+			bad("archive_prefix", a.Prefix, "want empty or ending in /")
+		}
+		if a.After < time.Hour {
+			bad("archive_after", a.After.String(), "want at least 1h (e.g. 30d)")
+		}
+		if a.KeepRestored < 0 {
+			bad("archive_keep_restored", a.KeepRestored.String(), "must not be negative")
+		}
+	}
 	if c.SessionIdle <= 0 || c.SessionMax <= 0 || c.SessionIdle > c.SessionMax {
 		bad("session_idle", c.SessionIdle.String()+"/"+c.SessionMax.String(), "session_idle and session_max must be positive, idle at most max")
 	}

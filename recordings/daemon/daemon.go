@@ -15,6 +15,7 @@ import (
 
 	"github.com/totalrec/totalrec/recordings"
 	"github.com/totalrec/totalrec/recordings/ami"
+	"github.com/totalrec/totalrec/recordings/archive"
 	"github.com/totalrec/totalrec/recordings/catalog"
 	"github.com/totalrec/totalrec/recordings/cdr"
 	"github.com/totalrec/totalrec/recordings/compress"
@@ -104,6 +105,20 @@ func run(ctx context.Context, env Env, o Options) error {
 		pauser = &pause.Pauser{Store: env.Catalog, AMI: client, Node: cfg.Node}
 		manager = func(ctx context.Context) error { client.Run(ctx); return nil }
 	}
+	// The archive tier: recordings older than archive_after move to the bucket,
+	// and are read from it.
+	var archiver *archive.Archiver
+	bucket, err := env.Bucket(ctx)
+	switch {
+	case errors.Is(err, ErrNoArchive):
+	case err != nil:
+		return err
+	default:
+		if err := bucket.Check(ctx); err != nil {
+			env.Log.Warn("the archive bucket cannot be used now; archived recordings do not play until it can", slog.Any("error", err))
+		}
+		archiver = env.Archiver(tree, bucket)
+	}
 	wo := web.Options{
 		Catalog: env.Catalog, Spool: tree, Location: env.Loc, Logger: env.Log.With("component", "web"), Version: o.Version,
 		CacheDir: filepath.Join(cfg.DataDir, "cache", "checkpoints"), Access: webAccess(cfg),
@@ -123,6 +138,9 @@ func run(ctx context.Context, env Env, o Options) error {
 			}
 			return c.Decode(ctx, f, peaksRate, w)
 		},
+	}
+	if bucket != nil { // a nil *s3.Bucket must stay a nil interface
+		wo.Archive, wo.Subjects.Subject.Objects = bucket, bucket
 	}
 	if env.CDR != nil { // a nil *cdr.Reader must stay a nil interface
 		wo.CDR = env.CDR
@@ -196,6 +214,7 @@ func run(ctx context.Context, env Env, o Options) error {
 		func(ctx context.Context) error { return pruneSessionsLoop(ctx, env, pruneEvery) },
 		func(ctx context.Context) error { return sealLoop(ctx, env, tree) },
 		func(ctx context.Context) error { return compressLoop(ctx, env, compressor, compressSoon.c, &scanning) },
+		func(ctx context.Context) error { return archiveLoop(ctx, env, archiver, &scanning) },
 		manager,
 		(&webhook.Deliverer{Cat: env.Catalog, Owner: cfg.Node, Log: env.Log.With("component", "webhook")}).Run,
 	)

@@ -85,12 +85,12 @@ func (v *Verifier) Bundle(ctx context.Context, w io.Writer, id int64, now time.T
 	parts := []bundlePart{
 		{"VERIFY.txt", bytesWriter(guide.Bytes())},
 		{audio, func(w io.Writer) error {
-			f, _, err := v.Tree.OpenFile(r.Path)
+			f, size, err := v.source().Open(ctx, r)
 			if err != nil {
 				return err
 			}
 			defer f.Close()
-			_, err = io.Copy(w, f)
+			_, err = io.Copy(w, io.NewSectionReader(f, 0, size))
 			return err
 		}},
 		{"recording.json", bytesWriter(append(metaJSON, '\n'))},

@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/totalrec/totalrec/recordings"
+	"github.com/totalrec/totalrec/recordings/archive"
 	"github.com/totalrec/totalrec/recordings/spool"
 )
 
@@ -69,12 +70,15 @@ type VerifyStore interface {
 // Verifier checks a node's manifests against the public key, the chain, the
 // catalogue and the files in the spool.
 type Verifier struct {
-	Store  VerifyStore
-	Tree   *spool.Tree
-	Dir    string
-	Node   string
-	Pub    ed25519.PublicKey
-	Settle time.Duration // 0 = DefaultSettle
+	Store VerifyStore
+	Tree  *spool.Tree
+	// Objects holds archived recordings, which are checked as read back from the
+	// bucket; nil: no archive tier.
+	Objects archive.Objects
+	Dir     string
+	Node    string
+	Pub     ed25519.PublicKey
+	Settle  time.Duration // 0 = DefaultSettle
 	// Progress, when set, is called after each file read with the running report.
 	Progress func(Report)
 }
@@ -338,7 +342,7 @@ func (v *Verifier) checkEntry(ctx context.Context, day string, e Entry, deleted 
 		p.Kind, p.Detail = ProblemAltered, fmt.Sprintf("it was converted from a file of SHA-256 %s; %s was sealed", want.From, e.SHA256)
 		return p, false
 	}
-	size, sum, err := v.hashFile(r.Path)
+	size, sum, err := v.hashFile(ctx, r)
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
 		p.Kind, p.Detail = ProblemMissing, "the file is gone and no deletion of it is recorded"
@@ -354,16 +358,19 @@ func (v *Verifier) checkEntry(ctx context.Context, day string, e Entry, deleted 
 	return p, false
 }
 
-func (v *Verifier) hashFile(rel string) (int64, string, error) {
-	f, _, err := v.Tree.OpenFile(rel)
+// hashFile hashes r's file, or its object when it is archived.
+func (v *Verifier) hashFile(ctx context.Context, r recordings.Recording) (int64, string, error) {
+	f, size, err := v.source().Open(ctx, r)
 	if err != nil {
 		return 0, "", err
 	}
 	defer f.Close()
 	h := sha256.New()
-	n, err := io.Copy(h, f)
+	n, err := io.Copy(h, io.NewSectionReader(f, 0, size))
 	return n, hex.EncodeToString(h.Sum(nil)), err
 }
+
+func (v *Verifier) source() archive.Source { return archive.Source{Tree: v.Tree, Objects: v.Objects} }
 
 // unlisted reports the recordings on disk that the manifests should list and do
 // not, among those modified on the days checked: catalogued long enough before the

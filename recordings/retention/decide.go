@@ -112,7 +112,7 @@ func (e Evaluator) decide(r recordings.Recording, ignoreHold bool) Decision {
 		return keep(RuleNever, "%s = never", rule)
 	case age.IsSet() && e.Now.Sub(r.CallTime) > age.D:
 		return del(rule, "call on %s is older than %s", r.CallTime.UTC().Format("2006-01-02"), age)
-	case p.Watermark() && e.Cutoff.covers(r):
+	case p.Watermark() && e.Cutoff.covers(r) && onDisk(r):
 		return del(RuleWatermark, "among the oldest recordings deleted to meet the disk watermark")
 	case age.IsSet():
 		return keep(RuleYoung, "younger than %s (%s)", age, rule)
@@ -177,8 +177,12 @@ func live(s recordings.State) bool {
 // WatermarkEligible reports whether the watermark may delete what d keeps: only
 // recordings kept because they are young or because no rule applies.
 func WatermarkEligible(d Decision) bool {
-	return !d.Delete && (d.Rule == RuleYoung || d.Rule == RuleNoRule)
+	return !d.Delete && (d.Rule == RuleYoung || d.Rule == RuleNoRule) && onDisk(d.Recording)
 }
+
+// onDisk reports whether r's file takes room on this disk: an archived
+// recording's does not, and the watermark never deletes it.
+func onDisk(r recordings.Recording) bool { return r.Storage != recordings.StorageS3 }
 
 // Need returns how many bytes the watermark must free given the disk figures and the
 // bytes the other rules already free; 0 when the disk is within the watermark.

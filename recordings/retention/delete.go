@@ -25,6 +25,8 @@ type target struct {
 	modTime  time.Time
 	callTime time.Time
 	rule     string
+	// object is the archived recording's key in the bucket; "" for a file on disk.
+	object string
 }
 
 // row is the catalogue row t was decided on.
@@ -102,6 +104,8 @@ func (st *runState) deleteBatch(j job) error {
 			faultpoint.Hit("retention.unlink.before")
 			o, e := outGone, error(nil)
 			switch {
+			case t.object != "":
+				o, e = r.removeObject(mctx, t)
 			case errors.Is(dirErr, fs.ErrNotExist):
 			case dirErr != nil:
 				o, e = outFailed, dirErr
@@ -266,6 +270,18 @@ func unlinkOne(d *spool.Dir, t target, types map[string]fs.FileMode) (outcome, e
 		return outGone, nil
 	}
 	return outFailed, err
+}
+
+// removeObject deletes an archived recording's object from the bucket. Without
+// a bucket the recording is kept: its claim is released.
+func (r *Runner) removeObject(ctx context.Context, t target) (outcome, error) {
+	if r.Objects == nil {
+		return outFailed, fmt.Errorf("remove %s: it is archived, and no archive bucket is configured: %w", t.path, recordings.ErrRefused)
+	}
+	if err := r.Objects.Remove(ctx, t.object); err != nil {
+		return outFailed, err
+	}
+	return outDeleted, nil
 }
 
 // sameTime compares at the catalogue's precision (microseconds).

@@ -88,7 +88,15 @@ func (r *Runner) recoverPage(ctx context.Context, page []recordings.Recording, r
 		marks = map[string][]int64{}
 	)
 	for _, rec := range page {
-		there, err := r.onDisk(rec.Path)
+		there, err := false, error(nil)
+		if rec.Storage == recordings.StorageS3 {
+			// An archived recording: its claim goes on to delete the object
+			// (again, if the run got that far). A copy of its file left on disk
+			// by an interrupted archive move is the archiver's to remove.
+			_, err = r.removeObject(ctx, target{path: rec.Path, object: recordings.ObjectKey(rec.Node, rec.Path)})
+		} else {
+			there, err = r.onDisk(rec.Path)
+		}
 		switch {
 		case err != nil:
 			r.Log.Warn("retention could not settle a claim", "path", rec.Path, "err", err)

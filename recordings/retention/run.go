@@ -167,8 +167,12 @@ func (st *runState) produce(e Evaluator, jobs chan<- job) error {
 		if !d.Delete || !st.withinWatermark(d) {
 			return nil
 		}
-		batch = append(batch, target{id: rec.ID, path: rec.Path, state: rec.State, size: rec.Size, modTime: rec.ModTime,
-			callTime: rec.CallTime, rule: d.Rule})
+		t := target{id: rec.ID, path: rec.Path, state: rec.State, size: rec.Size, modTime: rec.ModTime,
+			callTime: rec.CallTime, rule: d.Rule}
+		if rec.Storage == recordings.StorageS3 {
+			t.object = recordings.ObjectKey(rec.Node, rec.Path)
+		}
+		batch = append(batch, t)
 		if len(batch) >= r.Batch {
 			return send()
 		}

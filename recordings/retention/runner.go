@@ -35,8 +35,9 @@ type Store interface {
 	ClaimDeletions(ctx context.Context, recs []recordings.Recording, now time.Time) (claimed, held []bool, err error)
 	// ReleaseClaims drops the claims on ids whose file stays.
 	ReleaseClaims(ctx context.Context, ids []int64) error
-	// Claims pages through node's claimed rows by id, filling ID, Path, Size,
-	// ModTime, State, CallTime, DeletedAt and DeletedReason (the claim's reason).
+	// Claims pages through node's claimed rows by id, filling ID, Node, Storage,
+	// Path, Size, ModTime, State, CallTime, DeletedAt and DeletedReason (the
+	// claim's reason).
 	Claims(ctx context.Context, node string, afterID int64, limit int) ([]recordings.Recording, error)
 	// CountClaims adds files and bytes to run's deleted counts and sets the reason
 	// of the claimed rows in byReason, in one transaction.
@@ -64,9 +65,13 @@ const (
 // Runner plans and runs retention over one node's spool and catalogue. Its memory
 // is bounded by Page and Batch, never by the number of recordings.
 type Runner struct {
-	Store   Store
-	CDR     CDR         // needed by Run when the policy clears cdr.recordingfile
-	Tree    *spool.Tree // needed by Run only
+	Store Store
+	CDR   CDR         // needed by Run when the policy clears cdr.recordingfile
+	Tree  *spool.Tree // needed by Run only
+	// Objects removes archived recordings' objects from the archive bucket
+	// (*s3.Bucket satisfies it); nil: no archive tier, and an archived recording
+	// due for deletion is kept, and reported.
+	Objects Objects
 	Node    string
 	Loc     *time.Location // the PBX's zone: day directories and per-day counts
 	Policy  Policy
@@ -89,6 +94,11 @@ type Runner struct {
 	// beforeUnlink, set by tests, is called after a file's row is claimed and
 	// before the file is unlinked.
 	beforeUnlink func(id int64)
+}
+
+// Objects is the archive bucket, as retention uses it.
+type Objects interface {
+	Remove(ctx context.Context, key string) error
 }
 
 // Progress is the running count of a run.

@@ -112,7 +112,7 @@ func (s *Subject) Erase(ctx context.Context, f Found, by, node string, cdr bool,
 				c.Failed = append(c.Failed, Failed{ID: r.ID, Error: "the recording changed while it was being erased: erase again"})
 				continue
 			}
-			if err := s.unlink(r.Path); err != nil {
+			if err := s.remove(ctx, r); err != nil {
 				release = append(release, r.ID)
 				c.Failed = append(c.Failed, Failed{ID: r.ID, Error: err.Error()})
 				continue
@@ -178,6 +178,17 @@ func (c Certificate) retains(id int64) bool {
 		}
 	}
 	return false
+}
+
+// remove deletes r's audio: its object when it is archived, else its file.
+func (s *Subject) remove(ctx context.Context, r recordings.Recording) error {
+	if r.Storage != recordings.StorageS3 {
+		return s.unlink(r.Path)
+	}
+	if s.Objects == nil {
+		return fmt.Errorf("recording %d is in the archive bucket, and no archive is configured here: %w", r.ID, recordings.ErrRefused)
+	}
+	return s.Objects.Remove(ctx, recordings.ObjectKey(r.Node, r.Path))
 }
 
 // unlink deletes the file at rel through the spool's directory handles; a file

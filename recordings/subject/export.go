@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/totalrec/totalrec/recordings"
+	"github.com/totalrec/totalrec/recordings/archive"
 )
 
 // exportManifest is the ZIP's subject.json.
@@ -48,7 +49,7 @@ func (s *Subject) Export(ctx context.Context, w io.Writer, number string, f Foun
 		}
 		if r.State != recordings.StateDeleted && r.State != recordings.StateMissing {
 			name := "recordings/" + r.Path
-			err = s.addFile(z, name, r.Path)
+			err = s.addFile(ctx, z, name, r)
 			switch {
 			case err == nil:
 				e.File = name
@@ -75,18 +76,18 @@ func (s *Subject) Export(ctx context.Context, w io.Writer, number string, f Foun
 	return nil
 }
 
-// addFile copies the spool file rel into the ZIP as name; audio compresses
-// little, so it is stored.
-func (s *Subject) addFile(z *zip.Writer, name, rel string) error {
-	f, fi, err := s.Tree.OpenFile(rel)
+// addFile copies r's file (or archived object) into the ZIP as name; audio
+// compresses little, so it is stored.
+func (s *Subject) addFile(ctx context.Context, z *zip.Writer, name string, r recordings.Recording) error {
+	f, size, err := archive.Source{Tree: s.Tree, Objects: s.Objects}.Open(ctx, r)
 	if err != nil {
 		return err
 	}
 	defer f.Close()
-	w, err := z.CreateHeader(&zip.FileHeader{Name: name, Method: zip.Store, Modified: fi.ModTime})
+	w, err := z.CreateHeader(&zip.FileHeader{Name: name, Method: zip.Store, Modified: r.ModTime})
 	if err != nil {
 		return err
 	}
-	_, err = io.CopyN(w, f, fi.Size)
+	_, err = io.Copy(w, io.NewSectionReader(f, 0, size))
 	return err
 }

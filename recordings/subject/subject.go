@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/totalrec/totalrec/recordings"
+	"github.com/totalrec/totalrec/recordings/archive"
 	"github.com/totalrec/totalrec/recordings/spool"
 )
 
@@ -45,9 +46,19 @@ type Subject struct {
 	CDR    CDR    // nil: no CDR database
 	Events Events // nil: none
 	Tree   *spool.Tree
+	// Objects holds archived recordings (*s3.Bucket satisfies it); nil: no archive
+	// tier, and an archived recording cannot be erased (it is reported failed).
+	Objects Objects
 	// Suffix reduces a number to the digits the catalogue matches on
 	// (catalog.NumberSuffix).
 	Suffix func(number string) (string, error)
+}
+
+// Objects is the archive bucket, as an export reads it and an erasure deletes
+// from it.
+type Objects interface {
+	archive.Objects
+	Remove(ctx context.Context, key string) error
 }
 
 // Found is what Find found of a number.

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"os"
 	"strings"
 	"time"
 
@@ -90,6 +91,21 @@ func (s *Server) errDamaged(rec recordings.Recording, err error) error {
 			rec.ID, rec.Format, s.path(fmt.Sprintf("/api/v1/recordings/%d/original", rec.ID))), err: err}
 }
 
+// localCopy copies an archived recording's object to an unnamed temporary file
+// (removed as soon as it is created: closing it frees it).
+func (s *Server) localCopy(rf *recordingFile) (*os.File, error) {
+	tmp, err := os.CreateTemp(s.opts.CacheDir, ".object-*")
+	if err != nil {
+		return nil, err
+	}
+	os.Remove(tmp.Name())
+	if _, err := io.Copy(tmp, io.NewSectionReader(rf.f, 0, rf.size)); err != nil {
+		tmp.Close()
+		return nil, err
+	}
+	return tmp, nil
+}
+
 func keyOf(rf *recordingFile) cacheKey {
 	return cacheKey{id: rf.rec.ID, size: rf.size, mtime: rf.modTime.UnixNano()}
 }
@@ -154,8 +170,18 @@ func (s *Server) decodedPeaks(rf *recordingFile) (*stream.Checkpoints, error) {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), decodeTimeout)
 	defer cancel()
+	f := rf.osFile
+	if f == nil {
+		// The decoders read a file: an archived object is copied to one first.
+		tmp, err := s.localCopy(rf)
+		if err != nil {
+			return nil, fmt.Errorf("waveform of recording %d: %w", rf.rec.ID, err)
+		}
+		defer tmp.Close()
+		f = tmp
+	}
 	pr, pw := io.Pipe()
-	go func() { pw.CloseWithError(s.opts.Decode(ctx, rf.rec.Format, rf.f, pw)) }()
+	go func() { pw.CloseWithError(s.opts.Decode(ctx, rf.rec.Format, f, pw)) }()
 	cp, err := stream.PeaksOf(pr, rf.rec.Format)
 	pr.CloseWithError(err) // stops the decoder's writes when the peaks failed
 	if err != nil {

@@ -104,7 +104,7 @@ func (s *Server) evidenceBundle(c echo.Context) error {
 		return err
 	}
 	v := &evidence.Verifier{Store: scopedVerifyStore{s.opts.Catalog, scopeOf(c)}, Tree: s.opts.Spool,
-		Dir: s.opts.Evidence.Dir, Node: s.opts.Evidence.Node, Pub: pub}
+		Objects: s.opts.Archive, Dir: s.opts.Evidence.Dir, Node: s.opts.Evidence.Node, Pub: pub}
 	rep, err := v.Verify(ctx, evidence.Selection{ID: rec.ID})
 	if errors.Is(err, evidence.ErrNotListed) {
 		return &publicError{status: http.StatusConflict, code: "not_sealed",

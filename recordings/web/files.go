@@ -14,19 +14,23 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/totalrec/totalrec/recordings"
+	"github.com/totalrec/totalrec/recordings/archive/s3"
 	"github.com/totalrec/totalrec/recordings/spool"
+	"github.com/totalrec/totalrec/recordings/stream"
 )
 
 // recordingFile is a recording's file opened for one request, with the size and
 // modification time it had when opened.
 type recordingFile struct {
 	rec     recordings.Recording
-	f       *os.File
+	f       stream.File // the spool file, or the archived object read with ranged GETs
+	osFile  *os.File    // the spool file; nil for an archived object
+	close   func() error
 	size    int64
 	modTime time.Time
 }
 
-func (rf *recordingFile) Close() error { return rf.f.Close() }
+func (rf *recordingFile) Close() error { return rf.close() }
 
 // recordingParam reads the :id parameter: a positive catalogue ID, nothing else.
 func recordingParam(c echo.Context) (int64, error) {
@@ -69,9 +73,12 @@ func (s *Server) openRecording(ctx context.Context, rec recordings.Recording) (*
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
+	if rec.Storage == recordings.StorageS3 {
+		return s.openArchived(ctx, rec)
+	}
 	f, fi, err := s.opts.Spool.OpenFile(spoolPath(rec.Path))
 	if err == nil {
-		return &recordingFile{rec: rec, f: f, size: fi.Size, modTime: fi.ModTime}, nil
+		return &recordingFile{rec: rec, f: f, osFile: f, close: f.Close, size: fi.Size, modTime: fi.ModTime}, nil
 	}
 	if errors.Is(err, spool.ErrHardLink) {
 		return nil, errHardLink(rec.ID, err)
@@ -81,6 +88,25 @@ func (s *Server) openRecording(ctx context.Context, rec recordings.Recording) (*
 			message: fmt.Sprintf("recording %d's file is not on disk (yet to be rescanned)", rec.ID), err: recordings.ErrNotFound}
 	}
 	return nil, fmt.Errorf("open recording %d: %w", rec.ID, err)
+}
+
+// openArchived opens an archived recording's object: reads of it are ranged GETs,
+// so the first byte needs no download of the rest. Its modification time is the
+// recording's, as the file had it.
+func (s *Server) openArchived(ctx context.Context, rec recordings.Recording) (*recordingFile, error) {
+	if s.opts.Archive == nil {
+		return nil, &publicError{status: http.StatusServiceUnavailable, code: "archive_unavailable",
+			message: fmt.Sprintf("recording %d is in the archive bucket, and no archive is configured here", rec.ID), err: recordings.ErrRefused}
+	}
+	obj, err := s.opts.Archive.OpenObject(ctx, recordings.ObjectKey(rec.Node, rec.Path))
+	if errors.Is(err, s3.ErrNotFound) {
+		return nil, &publicError{status: http.StatusNotFound, code: "file_missing",
+			message: fmt.Sprintf("recording %d's object is not in the archive bucket", rec.ID), err: recordings.ErrNotFound}
+	}
+	if err != nil {
+		return nil, fmt.Errorf("open archived recording %d: %w", rec.ID, err)
+	}
+	return &recordingFile{rec: rec, f: obj, close: obj.Close, size: obj.Size(), modTime: rec.ModTime}, nil
 }
 
 // spoolPath is a catalogue path as the spool opens it: its directory cleaned

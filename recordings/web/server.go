@@ -12,6 +12,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/totalrec/totalrec/recordings"
+	"github.com/totalrec/totalrec/recordings/archive"
 	"github.com/totalrec/totalrec/recordings/pause"
 	"github.com/totalrec/totalrec/recordings/spool"
 )
@@ -72,6 +73,10 @@ type Options struct {
 	// Decode decodes a compressed (Opus, MP3) recording to a 16-bit PCM WAV
 	// stream on w, for its waveform; nil leaves compressed recordings without one.
 	Decode func(ctx context.Context, format recordings.Format, f *os.File, w io.Writer) error
+
+	// Archive opens the objects of recordings moved to the archive bucket; nil
+	// when no archive tier is configured (their requests are then 503).
+	Archive archive.Objects
 
 	// HoldEvents announces holds put and released in the interface to webhook
 	// endpoints; nil announces nothing.
