@@ -353,3 +353,87 @@ func TestCLI_ArchiveDaemon(t *testing.T) {
 	}
 	d.stop(t, 15)
 }
+
+// archiveFaultPoints are the steps of one move to the bucket (package archive)
+// where a crash matters.
+var archiveFaultPoints = []string{
+	"archive.upload.before", "archive.upload.after", "archive.verify.after",
+	"archive.switch.after", "archive.remove.after",
+}
+
+// TestCLI_ArchiveKills kills `archive` at each step of its second move, and
+// `archive restore` after its switch; run again, and scanned, every recording is
+// then catalogued once, in exactly one place — its file or its object — with the
+// bytes it had.
+func TestCLI_ArchiveKills(t *testing.T) {
+	if testing.Short() {
+		t.Skip("short")
+	}
+	srv := s3server.Start(t)
+	for _, point := range append(archiveFaultPoints, "archive.restore.switch.after") {
+		t.Run(point, func(t *testing.T) {
+			s := newRetSpool(t, "", 1, 3, "max_age = 30d\n")
+			env := append(s.env(), archiveEnv(srv, srv.SecretKey)...)
+			env = append(env, "TOTALREC_ARCHIVE_PREFIX="+strings.ReplaceAll(t.Name(), "/", "-")+"/")
+			prefix := filepath.Join(srv.Dir, srv.Bucket, strings.ReplaceAll(t.Name(), "/", "-"))
+			runFault(t, env, "", "", "seal", "--init")
+			runFault(t, env, "", "", "seal")
+			want := 3
+			if point == "archive.restore.switch.after" {
+				runFault(t, env, "", "", "archive")
+				rows := storageOf(t, s.db)
+				var id int64
+				for _, r := range rows {
+					id = max(id, r.ID)
+				}
+				if r := runFault(t, env, point+":1", "", "archive", "restore", fmt.Sprint(id)); !r.killed {
+					t.Fatalf("restore was not killed at %s (exit %d)\n%s", point, r.code, r.stderr)
+				}
+				if r := runFault(t, env, "", "", "archive", "restore", fmt.Sprint(id)); r.code != exitOK {
+					t.Fatalf("restore after the kill: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+				}
+				want = 2
+			} else {
+				if r := runFault(t, env, point+":2", "", "archive"); !r.killed {
+					t.Fatalf("archive was not killed at %s:2 (exit %d)\n%s", point, r.code, r.stderr)
+				}
+				runFault(t, env, "", "", "scan", "--full", "--no-cdr")
+				if r := runFault(t, env, "", "", "archive", "--json"); r.code != exitOK {
+					t.Fatalf("archive after the kill: exit %d\n%s", r.code, r.stderr)
+				}
+			}
+			runFault(t, env, "", "", "scan", "--full", "--no-cdr")
+			rows := storageOf(t, s.db)
+			if len(rows) != 3 {
+				t.Errorf("%d rows, want 3", len(rows))
+			}
+			archived, objects := 0, 0
+			filepath.WalkDir(prefix, func(p string, d os.DirEntry, err error) error {
+				if err == nil && !d.IsDir() {
+					objects++
+				}
+				return nil
+			})
+			for p, r := range rows {
+				obj, objErr := os.ReadFile(filepath.Join(prefix, p))
+				file, fileErr := os.ReadFile(filepath.Join(s.root, p))
+				switch {
+				case r.State != recordings.StateOK:
+					t.Errorf("%s: state %s", p, r.State)
+				case r.Storage == recordings.StorageS3:
+					archived++
+					if objErr != nil || !bytes.Equal(obj, pcmWAV(800)) || fileErr == nil {
+						t.Errorf("%s archived: object %v, local file %v", p, objErr, fileErr)
+					}
+				default:
+					if fileErr != nil || !bytes.Equal(file, pcmWAV(800)) || objErr == nil {
+						t.Errorf("%s on disk: file %v, object %v", p, fileErr, objErr)
+					}
+				}
+			}
+			if archived != want || objects != want {
+				t.Errorf("%d archived, %d objects in the bucket; want %d", archived, objects, want)
+			}
+		})
+	}
+}

@@ -266,6 +266,12 @@ func runArchiveRestore(ctx context.Context, opts *globalOptions, args []string, 
 	var restored, failed int
 	var bytes int64
 	for _, rec := range recs {
+		if rec.Storage != recordings.StorageS3 {
+			// Never archived, or restored already (perhaps by a run that was cut
+			// short, which Recover above finished).
+			fmt.Fprintf(opts.stdout, "  %d  %s: on disk already\n", rec.ID, rec.Path)
+			continue
+		}
 		if err := s.archiver.Restore(ctx, rec); err != nil {
 			bar.done()
 			fmt.Fprintf(opts.stdout, "  %d  %s: %v\n", rec.ID, rec.Path, err)

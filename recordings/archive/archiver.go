@@ -48,6 +48,14 @@ type Archiver struct {
 	// KeepRestored is how long a restored recording stays on disk before it may be
 	// archived again.
 	KeepRestored time.Duration
+	// MinFree is the share of the spool's file system, in percent, to keep free:
+	// below it a pass archives recordings younger than After too (but not younger
+	// than MinAge), oldest first, until the disk is above it again. 0: off.
+	MinFree float64
+	// MinAge bounds what the free-disk watermark archives; 0 is DefaultMinAge.
+	MinAge time.Duration
+	// Disk measures the spool's file system; nil measures it with statfs.
+	Disk func() (free, total int64, err error)
 	// Switch, when set, is held around each switch of the catalogue and the removal
 	// that follows it: the daemon's scan takes it too, so that no scan lists a
 	// directory halfway through.
@@ -65,6 +73,9 @@ type Report struct {
 	Failed    int   `json:"failed"`
 	Changed   int   `json:"changed"` // changed, claimed or gone meanwhile: left as they were
 	Recovered int   `json:"recovered"`
+	// Watermark says that the disk was below MinFree: the pass archived recordings
+	// younger than After to make room.
+	Watermark bool `json:"watermark,omitempty"`
 	// Errors are the first few failures, for the summary.
 	Errors []string `json:"errors,omitempty"`
 }
@@ -80,6 +91,9 @@ const (
 // DefaultKeepRestored is how long a restored recording stays on disk by default.
 const DefaultKeepRestored = 30 * 24 * time.Hour
 
+// DefaultMinAge is the youngest a recording the free-disk watermark archives may be.
+const DefaultMinAge = time.Hour
+
 // Pass finishes what a crash interrupted, then archives every recording old
 // enough, up to limit (0: no limit). progress, when set, is called after each.
 // A recording that cannot be archived is counted and left on disk; an error is
@@ -91,7 +105,16 @@ func (a *Archiver) Pass(ctx context.Context, limit int, progress func(Report)) (
 		return rep, err
 	}
 	now := a.now()
-	before := now.Add(-a.After)
+	aged := now.Add(-a.After)
+	before := aged
+	pressed, err := a.underWatermark()
+	if err != nil {
+		return rep, err
+	}
+	if pressed {
+		rep.Watermark = true
+		before = now.Add(-a.minAge())
+	}
 	inRow := 0 // failures since the last recording archived
 	for limit <= 0 || rep.Archived+rep.Failed < limit {
 		cands, err := a.Store.Archivable(ctx, a.Node, before, now, a.from, page)
@@ -103,6 +126,17 @@ func (a *Archiver) Pass(ctx context.Context, limit int, progress func(Report)) (
 				return rep, nil
 			}
 			a.from = cand.ID
+			if pressed && rep.Archived > 0 {
+				if pressed, err = a.underWatermark(); err != nil {
+					return rep, err
+				}
+				if !pressed {
+					before = aged
+				}
+			}
+			if !cand.ModTime.Before(before) {
+				continue // listed for the watermark, which is met now
+			}
 			err := a.archive(ctx, cand, &rep)
 			if fatal(ctx, err) {
 				return rep, err
@@ -126,6 +160,38 @@ func (a *Archiver) Pass(ctx context.Context, limit int, progress func(Report)) (
 		}
 	}
 	return rep, nil
+}
+
+// underWatermark reports whether the spool's file system has less than MinFree
+// percent free.
+func (a *Archiver) underWatermark() (bool, error) {
+	if a.MinFree <= 0 {
+		return false, nil
+	}
+	disk := a.Disk
+	if disk == nil {
+		disk = func() (int64, int64, error) { return statfs(a.Tree.Dir()) }
+	}
+	free, total, err := disk()
+	if err != nil {
+		return false, fmt.Errorf("archive: %w", err)
+	}
+	return total > 0 && float64(free) < a.MinFree/100*float64(total), nil
+}
+
+func statfs(dir string) (free, total int64, err error) {
+	var st unix.Statfs_t
+	if err := unix.Statfs(dir, &st); err != nil {
+		return 0, 0, fmt.Errorf("measure the disk of %s: %w", dir, err)
+	}
+	return int64(st.Bavail) * int64(st.Bsize), int64(st.Blocks) * int64(st.Bsize), nil
+}
+
+func (a *Archiver) minAge() time.Duration {
+	if a.MinAge > 0 {
+		return a.MinAge
+	}
+	return DefaultMinAge
 }
 
 // fatal reports an error that no other recording would escape: a cancelled pass,
@@ -170,12 +236,12 @@ func (a *Archiver) archive(ctx context.Context, cand recordings.ArchiveCandidate
 		a.removeObject(ctx, key)
 		return fmt.Errorf("the file's SHA-256 %s is not the %s sealed for it: not archived (totalrec verify reports it)", sum, cand.SHA256)
 	}
-	faultpoint.Hit("archive.uploaded")
+	faultpoint.Hit("archive.upload.after")
 	if err := a.Bucket.Verify(ctx, key, fi.Size, cand.SHA256); err != nil {
 		a.removeObject(ctx, key)
 		return err
 	}
-	faultpoint.Hit("archive.verified")
+	faultpoint.Hit("archive.verify.after")
 	e := recordings.ArchiveEntry{ID: rec.ID, Node: rec.Node, Key: key, SHA256: cand.SHA256, Size: fi.Size, ArchivedAt: a.now()}
 	a.lock()
 	defer a.unlock()
@@ -188,11 +254,11 @@ func (a *Archiver) archive(ctx context.Context, cand recordings.ArchiveCandidate
 	} else if err != nil {
 		return err
 	}
-	faultpoint.Hit("archive.switched")
+	faultpoint.Hit("archive.switch.after")
 	if err := a.removeLocal(rec.Path); err != nil {
 		return err // the next pass's Recover removes it
 	}
-	faultpoint.Hit("archive.removed")
+	faultpoint.Hit("archive.remove.after")
 	if err := a.Store.SetArchiveState(ctx, rec.ID, recordings.ArchiveUploaded, recordings.ArchiveArchived); err != nil {
 		return err
 	}
@@ -309,7 +375,7 @@ func (a *Archiver) Restore(ctx context.Context, rec recordings.Recording) error 
 	if err != nil {
 		return fmt.Errorf("restore recording %d: %w", rec.ID, err)
 	}
-	faultpoint.Hit("archive.restore.switched")
+	faultpoint.Hit("archive.restore.switch.after")
 	if err := a.finish(ctx, recordings.ArchiveEntry{ID: rec.ID, Key: e.Key, State: recordings.ArchiveRestoring}); err != nil {
 		return fmt.Errorf("restore recording %d: the file is back, but the object was not removed (the next pass removes it): %w", rec.ID, err)
 	}

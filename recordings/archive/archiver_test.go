@@ -217,3 +217,38 @@ func must(t *testing.T, err error) {
 		t.Fatal(err)
 	}
 }
+
+// TestArchiverWatermark: with the disk below MinFree, a pass archives recordings
+// younger than After, oldest first, and stops once the disk is above it again;
+// none younger than MinAge goes.
+func TestArchiverWatermark(t *testing.T) {
+	f := newFixture(t, "sqlite:"+filepath.Join(t.TempDir(), "totalrec.db"), 5)
+	ctx := context.Background()
+	a := f.archiver(t, false)
+	a.After = 365 * 24 * time.Hour // nothing is old enough by age
+	a.Now = func() time.Time { return time.Date(2026, 11, 20, 10, 30, 0, 0, time.UTC) }
+	a.MinAge = 15 * time.Minute
+	// A disk of 10,000 bytes that needs 40 % free, with about 1,260 free: every
+	// byte archived frees a byte. Two of the recordings (about 1,650 bytes each)
+	// bring it above the watermark.
+	a.MinFree = 40
+	a.Disk = func() (int64, int64, error) {
+		local, _, err := f.cat.ArchiveFigures(ctx, "")
+		return 1000 + 5*1700 - local.Bytes, 10000, err
+	}
+	rep, err := a.Pass(ctx, 0, nil)
+	if err != nil || !rep.Watermark || rep.Archived != 2 {
+		t.Fatalf("a pass below the watermark: %+v, %v", rep, err)
+	}
+	// Above it, nothing more goes.
+	rep, err = a.Pass(ctx, 0, nil)
+	if err != nil || rep.Watermark || rep.Archived != 0 {
+		t.Fatalf("a pass above the watermark: %+v, %v", rep, err)
+	}
+	// MinAge holds whatever the disk says.
+	a.MinFree, a.MinAge = 99, 2*time.Hour
+	rep, err = a.Pass(ctx, 0, nil)
+	if err != nil || !rep.Watermark || rep.Archived != 0 {
+		t.Fatalf("a pass with every recording younger than MinAge: %+v, %v", rep, err)
+	}
+}

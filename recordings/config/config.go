@@ -85,6 +85,9 @@ type ArchiveConfig struct {
 	After time.Duration
 	// KeepRestored is how long a restored recording stays on disk.
 	KeepRestored time.Duration
+	// MinFree is the share of the spool's file system, in percent, to keep free
+	// by archiving recordings younger than After (an hour old at least); 0: off.
+	MinFree float64
 }
 
 // Enabled reports whether an archive tier is configured.

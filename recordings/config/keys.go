@@ -55,6 +55,7 @@ var settings = [...]setting{
 	strKey("archive_ca_file", "TOTALREC_ARCHIVE_CA_FILE", func(c *Config) *string { return &c.Archive.CAFile }),
 	dayKey("archive_after", "TOTALREC_ARCHIVE_AFTER", func(c *Config) *time.Duration { return &c.Archive.After }),
 	dayKey("archive_keep_restored", "TOTALREC_ARCHIVE_KEEP_RESTORED", func(c *Config) *time.Duration { return &c.Archive.KeepRestored }),
+	pctKey("archive_min_free", "TOTALREC_ARCHIVE_MIN_FREE", func(c *Config) *float64 { return &c.Archive.MinFree }),
 }
 
 func secretKey(name, env string, field func(*Config) *string) setting {
@@ -114,6 +115,22 @@ func dayKey(name, env string, field func(*Config) *time.Duration) setting {
 		return parse(c, v)
 	}
 	return s
+}
+
+// pctKey is a percentage: "15%" or "15".
+func pctKey(name, env string, field func(*Config) *float64) setting {
+	return setting{
+		name: name, env: env,
+		get: func(c *Config) string { return strconv.FormatFloat(*field(c), 'f', -1, 64) + "%" },
+		set: func(c *Config, v string) error {
+			f, err := strconv.ParseFloat(strings.TrimSuffix(strings.TrimSpace(v), "%"), 64)
+			if err != nil {
+				return fmt.Errorf("parse percentage: %q is not a number of percent, e.g. 15%%", v)
+			}
+			*field(c) = f
+			return nil
+		},
+	}
 }
 
 // lookupSetting finds a key by its config-file name.

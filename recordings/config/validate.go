@@ -109,6 +109,9 @@ func (c Config) Validate() error {
 		if a.After < time.Hour {
 			bad("archive_after", a.After.String(), "want at least 1h (e.g. 30d)")
 		}
+		if a.MinFree < 0 || a.MinFree >= 100 {
+			bad("archive_min_free", strconv.FormatFloat(a.MinFree, 'f', -1, 64)+"%", "want 0 (off) up to below 100%%")
+		}
 		if a.KeepRestored < 0 {
 			bad("archive_keep_restored", a.KeepRestored.String(), "must not be negative")
 		}

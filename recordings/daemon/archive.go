@@ -38,7 +38,7 @@ func (env Env) Bucket(ctx context.Context) (*s3.Bucket, error) {
 func (env Env) Archiver(tree *spool.Tree, bucket *s3.Bucket) *archive.Archiver {
 	return &archive.Archiver{
 		Store: env.Catalog, Tree: tree, Bucket: bucket, Node: env.Config.Node,
-		After: env.Config.Archive.After, KeepRestored: env.Config.Archive.KeepRestored,
+		After: env.Config.Archive.After, KeepRestored: env.Config.Archive.KeepRestored, MinFree: env.Config.Archive.MinFree,
 		Log: env.Log.With("component", "archive"),
 	}
 }
