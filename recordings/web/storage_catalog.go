@@ -18,6 +18,8 @@ type RetentionFigures interface {
 	// Compressed is what compression after the call has done on node: the
 	// recordings converted, their bytes before and after.
 	Compressed(ctx context.Context, node string) (recordings int64, before, after int64, err error)
+	// ArchiveFigures counts node's recordings on disk and in the archive bucket.
+	ArchiveFigures(ctx context.Context, node string) (local, archived recordings.ArchiveCount, err error)
 }
 
 // planStore gives a retention.Runner the page's read-only figures: the page

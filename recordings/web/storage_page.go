@@ -56,6 +56,8 @@ type storageSnap struct {
 	// compressed counts the recordings compressed after the call, with their
 	// bytes before and after.
 	compressed, before, after int64
+	// local and archived count the recordings on disk and in the archive bucket.
+	local, archived recordings.ArchiveCount
 }
 
 // storageCache keeps the last snapshot; one computation at a time.
@@ -150,6 +152,9 @@ func (s *Server) storageSnapshot(ctx context.Context) (*storageSnap, error) {
 	if snap.compressed, snap.before, snap.after, err = s.opts.Catalog.Compressed(ctx, s.opts.Storage.Node); err != nil {
 		return nil, err
 	}
+	if snap.local, snap.archived, err = s.opts.Catalog.ArchiveFigures(ctx, s.opts.Storage.Node); err != nil {
+		return nil, err
+	}
 	return snap, nil
 }
 
@@ -181,6 +186,9 @@ type storageView struct {
 	// Compressed says what compression after the call saved; "" when nothing
 	// was compressed.
 	Compressed string
+	// Archived says how much is on disk and how much in the archive bucket; ""
+	// when nothing was archived.
+	Archived string
 }
 
 type ruleRow struct{ Rule, Files, Bytes string }
@@ -204,6 +212,10 @@ func (s *Server) storageView(l *lang, snap *storageSnap) storageView {
 	if snap.compressed > 0 {
 		v.Compressed = l.F("storage.compressed", l.Number(int(snap.compressed)), l.Bytes(snap.before), l.Bytes(snap.after),
 			l.Bytes(snap.before-snap.after))
+	}
+	if snap.archived.Files > 0 {
+		v.Archived = l.F("storage.archived", l.Number(int(snap.local.Files)), l.Bytes(snap.local.Bytes),
+			l.Number(int(snap.archived.Files)), l.Bytes(snap.archived.Bytes))
 	}
 	v.Days, v.Months = dayChart(l, snap.byDay, now), monthChart(l, snap.byDay, now)
 	switch {

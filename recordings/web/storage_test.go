@@ -1,6 +1,7 @@
 package web
 
 import (
+	"fmt"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -120,4 +121,24 @@ func between(s, from, to string) string {
 		return s[:j]
 	}
 	return s
+}
+
+// TestStoragePageArchive: with recordings in the archive bucket, the page says
+// how much is on disk and how much in the bucket.
+func TestStoragePageArchive(t *testing.T) {
+	f := newFixture(t, 2, 3, nil)
+	if _, body := f.get(t, "/storage"); strings.Contains(string(body), `id="storage-archived"`) {
+		t.Error("the page speaks of the archive with nothing archived")
+	}
+	all := f.all(t, recordings.Query{})
+	rec := all[0]
+	if _, err := f.cat.DB().ExecContext(t.Context(), `UPDATE totalrec_recordings SET storage = 's3' WHERE id = ?`, rec.ID); err != nil {
+		t.Fatal(err)
+	}
+	_, body := f.get(t, "/storage?refresh=1")
+	want := "In the archive bucket: 1 recordings, "
+	if got := between(string(body), `id="storage-archived"`, "</p>"); !strings.Contains(got, want) ||
+		!strings.Contains(got, fmt.Sprintf("On this disk: %d recordings", len(all)-1)) {
+		t.Errorf("the archive's figures: %q", got)
+	}
 }
