@@ -103,6 +103,12 @@ func (s *Server) openArchived(ctx context.Context, rec recordings.Recording) (*r
 		return nil, &publicError{status: http.StatusNotFound, code: "file_missing",
 			message: fmt.Sprintf("recording %d's object is not in the archive bucket", rec.ID), err: recordings.ErrNotFound}
 	}
+	if errors.Is(err, s3.ErrUnreachable) || errors.Is(err, s3.ErrCredentials) || errors.Is(err, s3.ErrNoBucket) {
+		// The details (the server, the access key) are for the log, not the client.
+		s.log.Error("the archive bucket cannot be read", "recording", rec.ID, "error", err)
+		return nil, &publicError{status: http.StatusServiceUnavailable, code: "archive_unavailable",
+			message: fmt.Sprintf("recording %d is in the archive bucket, which cannot be read now; the administrator's log says why", rec.ID), err: err}
+	}
 	if err != nil {
 		return nil, fmt.Errorf("open archived recording %d: %w", rec.ID, err)
 	}
