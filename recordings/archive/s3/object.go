@@ -7,18 +7,14 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/minio/minio-go/v7"
-)
 
-// window is how much a read of an Object fetches at least: a decoder reading 4
-// KiB at a time costs one GET per window.
-const window = 256 << 10
+	"github.com/totalrec/totalrec/internal/ranged"
+)
 
 // Verify checks that key's object is size bytes with SHA-256 sha256hex (lower-case
 // hex): it compares the size first, then reads the whole object back and hashes
@@ -70,21 +66,16 @@ func (b *Bucket) readFail(ctx context.Context, op, key string, err error) error 
 	return b.fail(ctx, op, key, err)
 }
 
-// Object is an open object: an io.ReaderAt whose reads are ranged GETs, so that
-// no read waits for a download of the whole object. It is safe for concurrent
-// use; reads are serialised.
+// Object is an open object: an io.ReaderAt whose reads are ranged GETs through
+// a read-ahead window (package ranged), so that no read waits for a download of
+// the whole object. It is safe for concurrent use; reads are serialised.
 type Object struct {
+	*ranged.Reader
 	b    *Bucket
 	ctx  context.Context // of OpenObject: an io.ReaderAt has no other
 	key  string
 	etag string
-	size int64
 	mod  time.Time
-
-	mu     sync.Mutex
-	buf    []byte // the object's bytes from bufOff, read ahead
-	bufOff int64
-	closed bool
 }
 
 // OpenObject stats key's object and returns a reader of it. Its reads are made
@@ -96,75 +87,13 @@ func (b *Bucket) OpenObject(ctx context.Context, key string) (*Object, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Object{b: b, ctx: ctx, key: key, etag: oi.ETag, size: oi.Size, mod: oi.LastModified}, nil
+	o := &Object{b: b, ctx: ctx, key: key, etag: oi.ETag, mod: oi.LastModified}
+	o.Reader = ranged.New(key, oi.Size, o.get)
+	return o, nil
 }
-
-// Size is the object's size.
-func (o *Object) Size() int64 { return o.size }
 
 // ModTime is when the object was stored.
 func (o *Object) ModTime() time.Time { return o.mod }
-
-// Close ends the use of o; later reads fail. It makes no request.
-func (o *Object) Close() error {
-	o.mu.Lock()
-	defer o.mu.Unlock()
-	o.closed = true
-	o.buf = nil
-	return nil
-}
-
-// ReadAt reads len(p) bytes at off, as io.ReaderAt does: fewer only with an
-// error, io.EOF at the end of the object. Bytes the read-ahead window holds cost
-// no request; a read past it fetches a new window from its start, or, for a read
-// larger than a window, exactly what it asks for.
-func (o *Object) ReadAt(p []byte, off int64) (int, error) {
-	o.mu.Lock()
-	defer o.mu.Unlock()
-	if o.closed {
-		return 0, fmt.Errorf("read %s: %w", o.key, os.ErrClosed)
-	}
-	if off < 0 {
-		return 0, fmt.Errorf("read %s: negative offset %d", o.key, off)
-	}
-	n := 0
-	for n < len(p) && off+int64(n) < o.size {
-		at := off + int64(n)
-		if at >= o.bufOff && at < o.bufOff+int64(len(o.buf)) {
-			n += copy(p[n:], o.buf[at-o.bufOff:])
-			continue
-		}
-		want := min(int64(len(p)-n), o.size-at)
-		if want >= window {
-			got, err := o.get(p[n:n+int(want)], at)
-			n += got
-			if err != nil {
-				return n, err
-			}
-			continue
-		}
-		if err := o.fill(at); err != nil {
-			return n, err
-		}
-	}
-	if n < len(p) {
-		return n, io.EOF
-	}
-	return n, nil
-}
-
-// fill reads the window at off into the buffer.
-func (o *Object) fill(off int64) error {
-	size := min(int64(window), o.size-off)
-	if cap(o.buf) < window {
-		o.buf = make([]byte, window)
-	}
-	o.buf = o.buf[:size]
-	o.bufOff = off
-	n, err := o.get(o.buf, off)
-	o.buf = o.buf[:n]
-	return err
-}
 
 // get reads len(p) bytes at off with one ranged GET.
 func (o *Object) get(p []byte, off int64) (int, error) {
@@ -183,7 +112,7 @@ func (o *Object) get(p []byte, off int64) (int, error) {
 	}
 	n, err := io.ReadFull(body, p)
 	if errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) {
-		return n, fmt.Errorf("read %s: the object in %s ended at %d, before its size %d: %w", o.key, o.b, off+int64(n), o.size, ErrMismatch)
+		return n, fmt.Errorf("read %s: the object in %s ended at %d, before its size %d: %w", o.key, o.b, off+int64(n), o.Size(), ErrMismatch)
 	}
 	if err != nil {
 		return n, o.b.fail(o.ctx, "read", o.key, err)
