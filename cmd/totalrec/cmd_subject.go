@@ -101,7 +101,7 @@ func openSubject(ctx context.Context, opts *globalOptions, number string) (*subj
 		a.Close()
 		return nil, subject.Found{}, err
 	}
-	r := &subjectRun{a: a, tree: tree, s: &subject.Subject{Store: a.cat, Tree: tree, Suffix: catalog.NumberSuffix, Events: a.env().WebhookEvents()}}
+	r := &subjectRun{a: a, tree: tree, s: &subject.Subject{Store: a.cat, Tree: tree, Node: a.cfg.Node, Suffix: catalog.NumberSuffix, Events: a.env().WebhookEvents()}}
 	if a.cdr != nil {
 		r.s.CDR = a.cdr
 	}

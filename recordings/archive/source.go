@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"io/fs"
 
 	"github.com/totalrec/totalrec/recordings"
 	"github.com/totalrec/totalrec/recordings/archive/s3"
@@ -26,12 +27,18 @@ type Objects interface {
 type Source struct {
 	Tree    *spool.Tree
 	Objects Objects
+	// Node is the node whose spool Tree is: another node's recordings on disk
+	// are not in it.
+	Node string
 }
 
 // Open opens rec's file or object and returns its size. A file or object that
 // is not there matches fs.ErrNotExist.
 func (s Source) Open(ctx context.Context, rec recordings.Recording) (File, int64, error) {
 	if rec.Storage != recordings.StorageS3 {
+		if rec.Node != s.Node {
+			return nil, 0, fmt.Errorf("recording %d is on node %s's disk, not this one's: %w", rec.ID, rec.Node, fs.ErrNotExist)
+		}
 		f, fi, err := s.Tree.OpenFile(rec.Path)
 		if err != nil {
 			return nil, 0, err

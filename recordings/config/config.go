@@ -2,6 +2,7 @@ package config
 
 import (
 	"fmt"
+	"net/url"
 	"strings"
 	"time"
 )
@@ -56,6 +57,14 @@ type Config struct {
 	// converted: "keep-original" keeps it on disk until the holds end, "replace"
 	// removes it like any other.
 	CompressHeld string
+
+	// Nodes names the web servers of the other nodes that share the catalogue,
+	// "pbx1=https://pbx1.example.com/totalrec, pbx2=…": serve plays the recordings
+	// they keep on their disks by asking them. "" on one PBX.
+	Nodes string
+	// NodeSecret signs the reads of one node from another; the same on every node
+	// of a catalogue. Empty: no node reads this one's recordings.
+	NodeSecret string
 
 	// Archive is the S3-compatible bucket that recordings older than ArchiveAfter
 	// move to; no endpoint: no archive tier.
@@ -143,6 +152,21 @@ func (c Config) ManifestKeyPath() string {
 		return c.ManifestKey
 	}
 	return c.DataDir + "/manifest.key"
+}
+
+// NodeURLs reads Nodes: each other node's name and the base URL of its web
+// server.
+func (c Config) NodeURLs() (map[string]string, error) {
+	out := map[string]string{}
+	for _, f := range strings.FieldsFunc(c.Nodes, func(r rune) bool { return r == ',' || r == ' ' || r == '\n' }) {
+		name, u, ok := strings.Cut(f, "=")
+		pu, err := url.Parse(u)
+		if !ok || name == "" || !isNodeName(name) || err != nil || (pu.Scheme != "http" && pu.Scheme != "https") || pu.Host == "" {
+			return nil, fmt.Errorf("%q: want name=http(s)://host[:port][/base], comma-separated", f)
+		}
+		out[name] = strings.TrimSuffix(u, "/")
+	}
+	return out, nil
 }
 
 // Location returns the zone of Timezone, or time.Local when it is "".

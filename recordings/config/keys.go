@@ -31,6 +31,8 @@ var settings = [...]setting{
 	strKey("data_dir", "TOTALREC_DATA_DIR", func(c *Config) *string { return &c.DataDir }),
 	strKey("listen", "TOTALREC_LISTEN", func(c *Config) *string { return &c.Listen }),
 	strKey("node", "TOTALREC_NODE", func(c *Config) *string { return &c.Node }),
+	strKey("nodes", "TOTALREC_NODES", func(c *Config) *string { return &c.Nodes }),
+	secretKey("node_secret", "TOTALREC_NODE_SECRET", func(c *Config) *string { return &c.NodeSecret }),
 	strKey("timezone", "TOTALREC_TZ", func(c *Config) *string { return &c.Timezone }),
 	durKey("scan_interval", "TOTALREC_SCAN_INTERVAL", func(c *Config) *time.Duration { return &c.ScanInterval }),
 	secretKey("sso_secret", "TOTALREC_SSO_SECRET", func(c *Config) *string { return &c.SSOSecret }),

@@ -63,6 +63,17 @@ func (c Config) Validate() error {
 	default:
 		bad("compress_held", c.CompressHeld, "want keep-original or replace")
 	}
+	if c.Nodes != "" {
+		if _, err := c.NodeURLs(); err != nil {
+			bad("nodes", c.Nodes, "%s", err)
+		}
+		if c.NodeSecret == "" {
+			bad("node_secret", "", "required with nodes: the same secret on every node")
+		}
+	}
+	if c.NodeSecret != "" && len(c.NodeSecret) < 16 {
+		bad("node_secret", "(redacted)", "want at least 16 characters")
+	}
 	if !isNodeName(c.Node) {
 		bad("node", c.Node, "want at most 64 letters, digits, '.', '_' or '-'")
 	}

@@ -22,6 +22,7 @@ import (
 	"github.com/totalrec/totalrec/recordings/config"
 	"github.com/totalrec/totalrec/recordings/evidence"
 	"github.com/totalrec/totalrec/recordings/ingest"
+	"github.com/totalrec/totalrec/recordings/nodes"
 	"github.com/totalrec/totalrec/recordings/pause"
 	"github.com/totalrec/totalrec/recordings/spool"
 	"github.com/totalrec/totalrec/recordings/subject"
@@ -125,7 +126,7 @@ func run(ctx context.Context, env Env, o Options) error {
 		Storage:  web.Storage{Node: cfg.Node, PolicyFile: cfg.RetentionPolicy},
 		Evidence: web.Evidence{Dir: evidence.Dir(cfg.DataDir, cfg.Node), Node: cfg.Node},
 		Subjects: web.SubjectRequests{
-			Subject:      &subject.Subject{Store: env.Catalog, Tree: tree, Suffix: catalog.NumberSuffix, Events: env.WebhookEvents()},
+			Subject:      &subject.Subject{Store: env.Catalog, Tree: tree, Node: cfg.Node, Suffix: catalog.NumberSuffix, Events: env.WebhookEvents()},
 			Certificates: subject.CertificatesIn(cfg.DataDir, evidence.Dir(cfg.DataDir, cfg.Node)),
 			ManifestKey:  cfg.ManifestKeyPath(), Node: cfg.Node, DataDir: cfg.DataDir,
 		},
@@ -141,6 +142,16 @@ func run(ctx context.Context, env Env, o Options) error {
 	}
 	if bucket != nil { // a nil *s3.Bucket must stay a nil interface
 		wo.Archive, wo.Subjects.Subject.Objects = bucket, bucket
+	}
+	// Several PBXs, one catalogue: this node's recordings are read by the others
+	// with the shared secret, and theirs are read from them.
+	wo.Node, wo.NodeSecret = cfg.Node, []byte(cfg.NodeSecret)
+	if cfg.Nodes != "" {
+		urls, err := cfg.NodeURLs()
+		if err != nil {
+			return err
+		}
+		wo.Nodes = &nodes.Client{URLs: urls, Secret: []byte(cfg.NodeSecret)}
 	}
 	if env.CDR != nil { // a nil *cdr.Reader must stay a nil interface
 		wo.CDR = env.CDR

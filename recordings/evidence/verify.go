@@ -370,7 +370,9 @@ func (v *Verifier) hashFile(ctx context.Context, r recordings.Recording) (int64,
 	return n, hex.EncodeToString(h.Sum(nil)), err
 }
 
-func (v *Verifier) source() archive.Source { return archive.Source{Tree: v.Tree, Objects: v.Objects} }
+func (v *Verifier) source() archive.Source {
+	return archive.Source{Tree: v.Tree, Objects: v.Objects, Node: v.Node}
+}
 
 // unlisted reports the recordings on disk that the manifests should list and do
 // not, among those modified on the days checked: catalogued long enough before the

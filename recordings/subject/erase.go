@@ -183,6 +183,9 @@ func (c Certificate) retains(id int64) bool {
 // remove deletes r's audio: its object when it is archived, else its file.
 func (s *Subject) remove(ctx context.Context, r recordings.Recording) error {
 	if r.Storage != recordings.StorageS3 {
+		if r.Node != s.Node {
+			return fmt.Errorf("recording %d is on node %s's disk: erase the number on that node too", r.ID, r.Node)
+		}
 		return s.unlink(r.Path)
 	}
 	if s.Objects == nil {

@@ -79,7 +79,7 @@ func (s *Subject) Export(ctx context.Context, w io.Writer, number string, f Foun
 // addFile copies r's file (or archived object) into the ZIP as name; audio
 // compresses little, so it is stored.
 func (s *Subject) addFile(ctx context.Context, z *zip.Writer, name string, r recordings.Recording) error {
-	f, size, err := archive.Source{Tree: s.Tree, Objects: s.Objects}.Open(ctx, r)
+	f, size, err := archive.Source{Tree: s.Tree, Objects: s.Objects, Node: s.Node}.Open(ctx, r)
 	if err != nil {
 		return err
 	}

@@ -46,6 +46,9 @@ type Subject struct {
 	CDR    CDR    // nil: no CDR database
 	Events Events // nil: none
 	Tree   *spool.Tree
+	// Node is the node whose spool Tree is. Another node's recordings on disk
+	// are erased on that node.
+	Node string
 	// Objects holds archived recordings (*s3.Bucket satisfies it); nil: no archive
 	// tier, and an archived recording cannot be erased (it is reported failed).
 	Objects Objects

@@ -193,6 +193,9 @@ func isPublic(path string) bool {
 	case "/api/v1/retention": // administrators, or FreePBX's module by its signed token
 		return true
 	}
+	if strings.HasPrefix(path, "/node/") { // other nodes, by a token signed with the nodes' secret
+		return true
+	}
 	return strings.HasPrefix(path, "/static/") || strings.HasPrefix(path, "/share/")
 }
 

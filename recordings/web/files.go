@@ -76,6 +76,9 @@ func (s *Server) openRecording(ctx context.Context, rec recordings.Recording) (*
 	if rec.Storage == recordings.StorageS3 {
 		return s.openArchived(ctx, rec)
 	}
+	if s.opts.Nodes != nil && rec.Node != s.opts.Node {
+		return s.openRemote(ctx, rec)
+	}
 	f, fi, err := s.opts.Spool.OpenFile(spoolPath(rec.Path))
 	if err == nil {
 		return &recordingFile{rec: rec, f: f, osFile: f, close: f.Close, size: fi.Size, modTime: fi.ModTime}, nil

@@ -19,6 +19,8 @@ func (s *Server) routes() {
 	e.GET("/share/:token", s.sharePage)
 	e.GET("/share/:token/audio", s.shareAudio, s.streaming)
 	e.HEAD("/share/:token/audio", s.shareAudio, s.streaming)
+	e.GET("/node/recordings/:id/file", s.nodeFile, s.streaming)
+	e.HEAD("/node/recordings/:id/file", s.nodeFile, s.streaming)
 
 	e.GET("/users", s.usersPage, s.adminOnly)
 	e.POST("/users", s.addUser, s.adminOnly)

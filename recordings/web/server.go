@@ -78,6 +78,16 @@ type Options struct {
 	// when no archive tier is configured (their requests are then 503).
 	Archive archive.Objects
 
+	// Node is this server's node: the recordings it keeps on its disk are the
+	// catalogue's rows of this node.
+	Node string
+	// Nodes opens the recordings other nodes keep on their disks; nil reads
+	// every local recording from this server's spool (one PBX).
+	Nodes NodeFiles
+	// NodeSecret lets other nodes read this node's recordings
+	// (/node/recordings/{id}/file); empty: they cannot.
+	NodeSecret []byte
+
 	// HoldEvents announces holds put and released in the interface to webhook
 	// endpoints; nil announces nothing.
 	HoldEvents HoldEvents
