@@ -13,16 +13,19 @@
 // imports only packages further down, never one above it (go list -deps shows it;
 // layers_test.go fails when an import leaves the picture):
 //
-//	cmd/totalrec  the command line: flags and output; every package below but web, stream, audio, faultpoint
-//	daemon        ─► web, webhook, ingest, compress, evidence, subject, pause, ami, catalog, cdr, spool, config, recordings
-//	web           ─► stream, retention, evidence, subject, pause, spool, auth, recordings
+//	cmd/totalrec  the command line: flags and output; every package below but web, stream, audio, faultpoint, nodes, s3
+//	daemon        ─► web, webhook, ingest, compress, evidence, subject, pause, ami, archive, s3, nodes, catalog, cdr, spool, config, recordings
+//	web           ─► stream, retention, evidence, subject, pause, archive, s3, nodes, spool, auth, recordings
 //	webhook       ─► recordings
 //	ingest        ─► cdr, spool, faultpoint, recordings
 //	demo          ─► cdr, audio, recordings
 //	retention     ─► spool, faultpoint, recordings (and internal/flock)
 //	compress      ─► stream, spool, audio, faultpoint, recordings (and internal/flock)
-//	evidence      ─► spool, recordings (and internal/flock)
-//	subject       ─► spool, recordings
+//	evidence      ─► archive, spool, recordings (and internal/flock)
+//	subject       ─► archive, spool, recordings
+//	archive       ─► s3, spool, faultpoint, recordings (and internal/flock)
+//	archive/s3    ─► (internal/ranged; minio-go)
+//	nodes         ─► recordings (and internal/ranged)
 //	pause         ─► ami, recordings
 //	catalog       ─► faultpoint, recordings (and internal/sqlrows)
 //	cdr           ─► recordings (and internal/sqlrows)

@@ -9,6 +9,8 @@ import "time"
 // sees a key come and go (json_test.go holds the list).
 type RecordingJSON struct {
 	ID          int64   `json:"id"`
+	Node        string  `json:"node,omitempty"`    // the PBX, when several share the catalogue
+	Storage     string  `json:"storage,omitempty"` // "s3" when the recording is in the archive bucket
 	Path        string  `json:"path"`
 	Format      string  `json:"format"`
 	Size        int64   `json:"size"`
@@ -45,11 +47,14 @@ type PageJSON struct {
 // NewRecordingJSON converts a recording, with times in loc.
 func NewRecordingJSON(r Recording, loc *time.Location) RecordingJSON {
 	j := RecordingJSON{
-		ID: r.ID, Path: r.Path, Format: string(r.Format), Size: r.Size, Duration: r.Duration.Seconds(),
+		ID: r.ID, Node: r.Node, Path: r.Path, Format: string(r.Format), Size: r.Size, Duration: r.Duration.Seconds(),
 		State: string(r.State), Type: r.Name.Type, Direction: string(r.Direction), Dest: r.Name.Dest, From: r.Name.From,
 		CallTime: r.CallTime.In(loc).Format(time.RFC3339), UniqueID: r.Name.UniqueID, LinkedID: r.LinkedID,
 		CDRStatus: string(r.CDRStatus), Src: r.CDR.Src, Dst: r.CDR.Dst, CNum: r.CDR.CNum, CNam: r.CDR.CNam, DID: r.CDR.DID,
 		Disposition: r.CDR.Disposition, Billsec: r.CDR.Billsec, Held: r.Held, Deleted: r.DeletedReason,
+	}
+	if r.Storage == StorageS3 {
+		j.Storage = r.Storage
 	}
 	if !r.DeletedAt.IsZero() {
 		j.DeletedAt = r.DeletedAt.In(loc).Format(time.RFC3339)

@@ -36,13 +36,20 @@ func newRetSpool(t *testing.T, db string, days, perDay int, policy string) retSp
 	if s.db == "" {
 		s.db = "sqlite:" + filepath.Join(s.data, "totalrec.db")
 	}
+	writeRetFiles(t, s.root, days, perDay)
+	must(t, os.WriteFile(s.policy, []byte(policy), 0o644))
+	cli(t, s.env(), "scan", "--no-cdr").must(t, exitOK)
+	return s
+}
+
+// writeRetFiles writes the recordings of newRetSpool under root.
+func writeRetFiles(t *testing.T, root string, days, perDay int) {
+	t.Helper()
 	wav := pcmWAV(800)
 	for d := 1; d <= days; d++ {
 		day := retNow.AddDate(0, 0, -d)
-		dir := filepath.Join(s.root, day.Format("2006/01/02"))
-		if err := os.MkdirAll(dir, 0o755); err != nil {
-			t.Fatal(err)
-		}
+		dir := filepath.Join(root, day.Format("2006/01/02"))
+		must(t, os.MkdirAll(dir, 0o755))
 		for i := range perDay {
 			ct := day.Add(time.Duration(i) * time.Second)
 			name := filepath.Join(dir, fmt.Sprintf("out-74955550%03d-101-%s-%d.%d.wav", i, ct.Format("20060102-150405"), ct.Unix(), i))
@@ -51,9 +58,6 @@ func newRetSpool(t *testing.T, db string, days, perDay int, policy string) retSp
 			must(t, os.Chtimes(name, mt, mt))
 		}
 	}
-	must(t, os.WriteFile(s.policy, []byte(policy), 0o644))
-	cli(t, s.env(), "scan", "--no-cdr").must(t, exitOK)
-	return s
 }
 
 func (s retSpool) files(t *testing.T) map[string]bool {

@@ -45,6 +45,12 @@ func (s *syncBuffer) String() string {
 // start runs totalrec with args in the same environment cli gives it.
 func start(t *testing.T, env []string, args ...string) *bgServe {
 	t.Helper()
+	return startBin(t, bin, env, args...)
+}
+
+// startBin is start with another build of totalrec (faultBin).
+func startBin(t *testing.T, bin string, env []string, args ...string) *bgServe {
+	t.Helper()
 	home := t.TempDir()
 	cmd := exec.Command(bin, args...)
 	cmd.Env = append([]string{"HOME=" + home, "PATH=/usr/bin:/bin", "TZ=Europe/Moscow",
