@@ -63,6 +63,7 @@ type Query struct {
 	WithDeleted bool // include rows whose file is deleted or missing
 	LinkedID    string
 	RecordedBy  string // the policy that recorded it (Consent.RecordedBy)
+	Node        string // the PBX that recorded it, when several share the catalogue
 	Sort        Sort
 	Limit       int    // page size; the catalogue caps it
 	After       string // opaque cursor from the previous Page.Next
@@ -132,6 +133,9 @@ func (q Query) Validate() error {
 	}
 	if !ValidRecordedBy(q.RecordedBy) {
 		return invalidValue("recorded_by", q.RecordedBy, []string{RecordedForced, RecordedPolicy, RecordedOnDemand})
+	}
+	if len(q.Node) > 64 {
+		return &QueryError{Field: "node", Problem: "a node's name has at most 64 characters"}
 	}
 	return nil
 }

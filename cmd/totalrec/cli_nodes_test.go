@@ -174,6 +174,22 @@ func TestCLI_ThreeNodes(t *testing.T) {
 		}
 	}
 	playAll(24)
+	// One node's recordings, through the fourth serve and the command line.
+	res, body := httpGet(t, base+"api/v1/recordings?limit=100&node=pbx2", "Authorization", "Bearer "+token)
+	var page struct {
+		Items []recordings.RecordingJSON `json:"items"`
+	}
+	if res.StatusCode != 200 || json.Unmarshal([]byte(body), &page) != nil || len(page.Items) != 8 {
+		t.Errorf("search for node pbx2: %d, %d recordings", res.StatusCode, len(page.Items))
+	}
+	for _, r := range page.Items {
+		if r.Node != "pbx2" {
+			t.Errorf("search for node pbx2 found recording %d of %q", r.ID, r.Node)
+		}
+	}
+	if out := cli(t, centralEnv, "search", "--node", "pbx3", "--json").must(t, exitOK).stdout; strings.Count(out, `"node": "pbx3"`) != 8 || strings.Contains(out, `"node": "pbx1"`) {
+		t.Errorf("search --node pbx3:\n%.500s", out)
+	}
 	for _, n := range append(pbxs, &pbxNode{name: "central", d: central}) {
 		if code := n.d.stop(t, syscall.SIGTERM); code != exitOK {
 			t.Errorf("%s exited %d", n.name, code)

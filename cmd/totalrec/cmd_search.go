@@ -24,6 +24,7 @@ type searchOptions struct {
 	deleted        bool
 	linkedID       string
 	recordedBy     string
+	node           string
 	sort           string
 	limit          int
 	after          string
@@ -63,6 +64,7 @@ DID): type the last digits or the whole number with or without its prefix.`,
 	f.BoolVar(&so.deleted, "deleted", false, "include recordings whose file is deleted or missing")
 	f.StringVar(&so.linkedID, "linkedid", "", "every recording of one call")
 	f.StringVar(&so.recordedBy, "recorded-by", "", "the policy that recorded it: forced, policy, ondemand")
+	f.StringVar(&so.node, "node", "", "the PBX that recorded it, when several share the catalogue")
 	f.StringVar(&so.sort, "sort", "time_desc", "time_desc, time_asc, duration_desc or duration_asc")
 	f.IntVar(&so.limit, "limit", 100, fmt.Sprintf("at most this many recordings (1-%d)", recordings.MaxLimit))
 	f.StringVar(&so.after, "after", "", "continue after this cursor (printed at the end of a full page)")
@@ -75,7 +77,7 @@ func (so searchOptions) query(now time.Time, loc *time.Location) (recordings.Que
 	q := recordings.Query{
 		Number: so.number, Ext: so.ext, Types: lower(so.types), Direction: recordings.Direction(so.direction),
 		Disposition: strings.ToUpper(so.disposition), Format: recordings.Format(so.format),
-		HideEmpty: so.hideEmpty, WithDeleted: so.deleted, LinkedID: so.linkedID, RecordedBy: so.recordedBy,
+		HideEmpty: so.hideEmpty, WithDeleted: so.deleted, LinkedID: so.linkedID, RecordedBy: so.recordedBy, Node: so.node,
 		Sort: recordings.Sort(so.sort), Limit: so.limit, After: so.after,
 	}
 	var err error

@@ -246,6 +246,9 @@ func (c *Catalog) searchWhere(q recordings.Query, spec sortSpec, after *cursor) 
 	if q.LinkedID != "" {
 		w.add(`r.linkedid = ?`, q.LinkedID)
 	}
+	if q.Node != "" {
+		w.add(`r.node = ?`, q.Node)
+	}
 	if q.RecordedBy != "" {
 		w.add(`r.id IN (SELECT k.recording_id FROM totalrec_consent k WHERE k.recorded_by = ?)`, q.RecordedBy)
 	}

@@ -23,6 +23,7 @@ type searchForm struct {
 	Disposition    string
 	Format         string
 	RecordedBy     string // the policy that recorded it
+	Node           string // the PBX that recorded it
 	HideEmpty      bool
 	Deleted        bool
 	Sort           string
@@ -107,6 +108,8 @@ func parseSearch(v url.Values, now time.Time, loc *time.Location) (searchForm, e
 	q.Format, q.Sort = recordings.Format(f.Format), recordings.Sort(f.Sort)
 	f.RecordedBy = get("recorded_by")
 	q.RecordedBy = f.RecordedBy
+	f.Node = get("node")
+	q.Node = f.Node
 	// The closed sets and the number of types are checked where every search is,
 	// whoever asks: a *recordings.QueryError naming the parameter.
 	if err := q.Validate(); err != nil {
@@ -203,6 +206,7 @@ func (f searchForm) values() url.Values {
 	set("disposition", f.Disposition)
 	set("format", f.Format)
 	set("recorded_by", f.RecordedBy)
+	set("node", f.Node)
 	if !f.HideEmpty {
 		v.Set("hide_empty", "0")
 	}
