@@ -65,6 +65,17 @@ const cdrLoadCols = `calldate, clid, src, dst, dcontext, channel, dstchannel, la
 	duration, billsec, disposition, amaflags, accountcode, uniqueid, userfield, did,
 	recordingfile, cnum, cnam, outbound_cnum, outbound_cnam, dst_cnam, linkedid, peeraccount, sequence`
 
+// nodeCount is how many PBXs the recordings are spread over (-nodes): call i is
+// node nodeOf(i)'s. With one, every row is the single PBX's (node "").
+var nodeCount = 1
+
+func nodeOf(i int64) string {
+	if nodeCount <= 1 {
+		return ""
+	}
+	return fmt.Sprintf("pbx%02d", i%int64(nodeCount))
+}
+
 // rowWriter renders one call's rows of a table as tab-separated lines.
 type rowWriter func(w *bufio.Writer, c callgen.Call)
 
@@ -94,7 +105,7 @@ func writeRecording(w *bufio.Writer, c callgen.Call) {
 	dir := c.Dir()
 	name := recordings.Name{Type: c.Type}
 	fields := []string{
-		strconv.FormatInt(c.I+1, 10), "", "local", dir + "/" + c.FileName(), dir,
+		strconv.FormatInt(c.I+1, 10), nodeOf(c.I), "local", dir + "/" + c.FileName(), dir,
 		strconv.FormatInt(size, 10), end, string(spool.FormatOf(c.Format)), strconv.FormatInt(secs*1000, 10),
 		string(state), c.Type, c.Dest, c.From, t, c.UniqueID, c.LinkedID, t, string(name.Direction()),
 		string(recordings.CDRLinked), "1", `\N`, t, c.Src, c.Dst, c.CNum, c.CNam,
@@ -109,7 +120,7 @@ func writeRecording(w *bufio.Writer, c callgen.Call) {
 func recordingOf(c callgen.Call) recordings.Recording {
 	secs := int64(c.RecordingSeconds())
 	r := recordings.Recording{
-		Storage: "local", Path: c.Dir() + "/" + c.FileName(),
+		Node: nodeOf(c.I), Storage: "local", Path: c.Dir() + "/" + c.FileName(),
 		Size: headerBytes[c.Format] + secs*bytesPerSecond[c.Format], Format: spool.FormatOf(c.Format),
 		Duration: time.Duration(secs) * time.Second, State: recordingState(c),
 		Name:     recordings.Name{Type: c.Type, Dest: c.Dest, From: c.From, Time: c.Time, UniqueID: c.UniqueID},

@@ -50,6 +50,7 @@ func main() {
 	flag.DurationVar(&o.baselineBudget, "baseline-budget", 60*time.Second, "stop timing a FreePBX query after this long (at least 3 runs, unless the warm-up alone took longer)")
 	flag.BoolVar(&o.skipLoad, "skip-load", false, "reuse the data already in the database")
 	flag.BoolVar(&o.explain, "explain", false, "print EXPLAIN of the FreePBX queries")
+	flag.IntVar(&nodeCount, "nodes", 1, "spread the recordings over this many PBXs sharing the catalogue; above 1 there is no FreePBX side (each PBX has its own cdr table) and each question is timed over every node and for one node")
 	flag.StringVar(&o.sqlite, "sqlite", "", "instead of -dsn: an SQLite catalogue file, filled through catalog.Upsert; no FreePBX side, only the concurrency figure")
 	flag.IntVar(&o.clients, "clients", 0, "also time questions 1-6 from this many concurrent clients against one client")
 	flag.DurationVar(&o.clientsFor, "clients-for", 20*time.Second, "length of each concurrency run")
@@ -92,6 +93,9 @@ func run(ctx context.Context, o options) error {
 		if err := load(ctx, db, m); err != nil {
 			return err
 		}
+	}
+	if nodeCount > 1 {
+		return measureNodes(ctx, o, m, cat)
 	}
 	if err := measure(ctx, o, m, cat, db); err != nil {
 		return err
@@ -160,6 +164,9 @@ func load(ctx context.Context, db *sql.DB, m callgen.Model) error {
 		{"totalrec_numbers", "num_rev, call_time, recording_id, presence", func(w *bufio.Writer) { writeSortedNumbers(w, m, keys) }},
 		{"cdr", cdrLoadCols, calls(writeCDR)},
 	}
+	if nodeCount > 1 {
+		loads = loads[:2] // no FreePBX side: each PBX has its own cdr table
+	}
 	errs := make(chan error, len(loads))
 	for _, l := range loads {
 		go func() { errs <- loadTable(ctx, db, l.table, l.cols, l.produce) }()
@@ -190,7 +197,11 @@ func load(ctx context.Context, db *sql.DB, m callgen.Model) error {
 	if err != nil {
 		return err
 	}
-	if recs != m.N || cdrs != m.N {
+	wantCDR := m.N
+	if nodeCount > 1 {
+		wantCDR = 0
+	}
+	if recs != m.N || cdrs != wantCDR {
 		return fmt.Errorf("loaded %d recordings and %d CDR rows, want %d", recs, cdrs, m.N)
 	}
 	var mb float64

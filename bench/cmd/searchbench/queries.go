@@ -148,6 +148,32 @@ func measure(ctx context.Context, o options, m callgen.Model, cat *catalog.Catal
 	return nil
 }
 
+// scopedNode is the node measureNodes scopes each question to.
+const scopedNode = "pbx03"
+
+// measureNodes times each question over every node's recordings and over one
+// node's (Query.Node), and prints a line each with the ratio of the two.
+func measureNodes(ctx context.Context, o options, m callgen.Model, cat *catalog.Catalog) error {
+	fmt.Printf("N search: %d recordings of %d nodes, first page of 50 with the capped total; %d runs after %d warm-up; every node, then node %s alone\n",
+		m.N, nodeCount, o.runs, o.warmup, scopedNode)
+	for qi, q := range questions(m) {
+		all, err := timeTotalrec(ctx, cat, q.query, o)
+		if err != nil {
+			return fmt.Errorf("%s: %w", q.name, err)
+		}
+		scoped := q.query
+		scoped.Node = scopedNode
+		one, err := timeTotalrec(ctx, cat, scoped, o)
+		if err != nil {
+			return fmt.Errorf("%s, node %s: %w", q.name, scopedNode, err)
+		}
+		fmt.Printf("N q%d %-34s every node p50 %8s p95 %8s (%s) | node %s p50 %8s p95 %8s (%s) | one node / every node, p95 %s\n",
+			qi+1, q.name, ms(all.pct(0.5)), ms(all.pct(0.95)), all.matches, scopedNode,
+			ms(one.pct(0.5)), ms(one.pct(0.95)), one.matches, times(one.pct(0.95), all.pct(0.95)))
+	}
+	return nil
+}
+
 func ms(d time.Duration) string { return fmt.Sprintf("%.1f ms", float64(d)/1e6) }
 
 func timeTotalrec(ctx context.Context, cat *catalog.Catalog, q recordings.Query, o options) (timing, error) {
