@@ -63,6 +63,16 @@ func (db *privateMariaDB) dsn(name string) string {
 	return fmt.Sprintf("root@tcp(127.0.0.1:%d)/%s", db.port, name)
 }
 
+// create creates an empty database.
+func (db *privateMariaDB) create(t *testing.T, name string) {
+	t.Helper()
+	conn, err := sql.Open("mysql", db.dsn(""))
+	must(t, err)
+	defer conn.Close()
+	_, err = conn.Exec("CREATE DATABASE " + name)
+	must(t, err)
+}
+
 func (db *privateMariaDB) start(t *testing.T) {
 	t.Helper()
 	db.cmd = exec.Command(db.bin, "--no-defaults", "--datadir="+filepath.Join(db.dir, "data"),
@@ -118,12 +128,8 @@ func TestCLI_CatalogueOutage(t *testing.T) {
 		t.Skip("short")
 	}
 	db := newPrivateMariaDB(t)
+	db.create(t, "totalrec")
 	ctx := context.Background()
-	conn, err := sql.Open("mysql", db.dsn(""))
-	must(t, err)
-	_, err = conn.ExecContext(ctx, "CREATE DATABASE totalrec")
-	conn.Close()
-	must(t, err)
 
 	base := t.TempDir()
 	spoolDir, dataDir := filepath.Join(base, "monitor"), filepath.Join(base, "data")

@@ -38,12 +38,8 @@ func TestCLI_ThreeNodes(t *testing.T) {
 		t.Skip("short")
 	}
 	db := newPrivateMariaDB(t)
+	db.create(t, "totalrec")
 	ctx := context.Background()
-	conn, err := sql.Open("mysql", db.dsn(""))
-	must(t, err)
-	_, err = conn.ExecContext(ctx, "CREATE DATABASE totalrec")
-	conn.Close()
-	must(t, err)
 	srv := s3server.Start(t)
 	const secret = "the nodes' shared secret"
 	common := append(archiveEnv(srv, srv.SecretKey), "TOTALREC_DB="+db.dsn("totalrec"), "TOTALREC_NODE_SECRET="+secret,
