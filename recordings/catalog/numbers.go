@@ -92,17 +92,18 @@ func extKey(ext string) (string, error) {
 // numberSource is what a recording's number keys are made of.
 type numberSource struct {
 	id       int64
+	node     string
 	callTime nullTime
 	state    string
 	fields   [6]string // name_dest, name_from, cdr_src, cdr_dst, cdr_cnum, cdr_did
 }
 
 // numberSourceCols is the SELECT list scanned into a numberSource.
-const numberSourceCols = `id, call_time, state, name_dest, name_from, cdr_src, cdr_dst, cdr_cnum, cdr_did`
+const numberSourceCols = `id, node, call_time, state, name_dest, name_from, cdr_src, cdr_dst, cdr_cnum, cdr_did`
 
 func scanNumberSource(s scanner) (numberSource, error) {
 	var n numberSource
-	err := s.Scan(&n.id, &n.callTime, &n.state, &n.fields[0], &n.fields[1], &n.fields[2], &n.fields[3],
+	err := s.Scan(&n.id, &n.node, &n.callTime, &n.state, &n.fields[0], &n.fields[1], &n.fields[2], &n.fields[3],
 		&n.fields[4], &n.fields[5])
 	return n, err
 }
@@ -132,6 +133,9 @@ func KeyPresence(state recordings.State) int {
 // presenceSQL is KeyPresence in SQL, over the column state.
 const presenceSQL = `CASE WHEN state IN ('ok', 'writing', 'corrupt') THEN 1 WHEN state = 'empty' THEN 2 ELSE 0 END`
 
+// numberCols is how many values a number key's row takes.
+const numberCols = 5
+
 // numberRowsPerInsert keeps a multi-row INSERT of numbers well under the placeholder limits.
 const numberRowsPerInsert = 500
 
@@ -156,15 +160,15 @@ func (c *Catalog) writeNumbers(ctx context.Context, tx *sql.Tx, srcs []numberSou
 	var args []any
 	for _, s := range srcs {
 		for _, k := range NumberKeys(s.fields[:]...) {
-			args = append(args, k, c.timeArg(s.callTime.T), s.id, KeyPresence(recordings.State(s.state)))
+			args = append(args, k, c.timeArg(s.callTime.T), s.id, KeyPresence(recordings.State(s.state)), s.node)
 		}
 	}
 	// Full statements of numberRowsPerInsert keys, prepared once; the rest in one more.
 	for len(args) > 0 {
-		part := args[:min(len(args), 4*numberRowsPerInsert)]
+		part := args[:min(len(args), numberCols*numberRowsPerInsert)]
 		args = args[len(part):]
-		_, err := c.shaped(tx, recurring(len(part)/4, numberRowsPerInsert)).ExecContext(ctx,
-			`INSERT INTO totalrec_numbers (num_rev, call_time, recording_id, presence) VALUES `+placeholders(len(part)/4, 4),
+		_, err := c.shaped(tx, recurring(len(part)/numberCols, numberRowsPerInsert)).ExecContext(ctx,
+			`INSERT INTO totalrec_numbers (num_rev, call_time, recording_id, presence, node) VALUES `+placeholders(len(part)/numberCols, numberCols),
 			part...)
 		if err != nil {
 			return fmt.Errorf("insert numbers: %w", err)

@@ -29,7 +29,7 @@ func keyDriven(q recordings.Query, spec sortSpec) bool {
 	rest := q
 	rest.Number, rest.Ext, rest.Sort, rest.Limit, rest.After = "", "", "", 0, ""
 	rest.Since, rest.Until = time.Time{}, time.Time{}
-	rest.HideEmpty, rest.WithDeleted = false, false
+	rest.HideEmpty, rest.WithDeleted, rest.Node = false, false, ""
 	if rest.Scope != nil && rest.Scope.All {
 		rest.Scope = nil
 	}
@@ -83,6 +83,9 @@ func (c *Catalog) keyStatements(ctx context.Context, q recordings.Query, st sear
 		rest.add(fmt.Sprintf(`n.presence IN (%d, %d)`, presenceAudio, presenceEmpty))
 	case q.HideEmpty:
 		rest.add(fmt.Sprintf(`n.presence <> %d`, presenceEmpty))
+	}
+	if q.Node != "" {
+		rest.add(`n.node = ?`, q.Node)
 	}
 	if !q.Since.IsZero() {
 		rest.add(`n.call_time >= ?`, c.timeArg(clampTime(q.Since)))
@@ -178,5 +181,18 @@ var (
 	mysqlPresenceV1 = []string{
 		`ALTER TABLE totalrec_numbers ADD COLUMN IF NOT EXISTS presence TINYINT NOT NULL DEFAULT 1`,
 		`UPDATE totalrec_numbers n JOIN totalrec_recordings r ON r.id = n.recording_id SET n.presence = ` + presenceSQL,
+	}
+
+	// Each key carries its recording's node, so that a search of one node's
+	// recordings by number or extension stays on the numbers index: the key's
+	// range is read in time order and filtered in the row, never joined first.
+	sqliteKeyNodeV1 = []string{
+		`ALTER TABLE totalrec_numbers ADD COLUMN node TEXT NOT NULL DEFAULT ''`,
+		`UPDATE totalrec_numbers SET node = (SELECT r.node FROM totalrec_recordings r WHERE r.id = totalrec_numbers.recording_id)
+			WHERE recording_id IN (SELECT id FROM totalrec_recordings WHERE node <> '')`,
+	}
+	mysqlKeyNodeV1 = []string{
+		`ALTER TABLE totalrec_numbers ADD COLUMN IF NOT EXISTS node VARBINARY(64) NOT NULL DEFAULT ''`,
+		`UPDATE totalrec_numbers n JOIN totalrec_recordings r ON r.id = n.recording_id SET n.node = r.node WHERE r.node <> ''`,
 	}
 )

@@ -33,6 +33,7 @@ func keysFixture(t *testing.T, c *Catalog, n int) {
 			r.CDR.DID = numbers[rnd.IntN(len(numbers))]
 		}
 		r.State = states[rnd.IntN(len(states))]
+		r.Node = keysNode(i)
 		recs = append(recs, r)
 	}
 	slices.Reverse(recs[n/3:]) // ids unrelated to call times
@@ -40,7 +41,10 @@ func keysFixture(t *testing.T, c *Catalog, n int) {
 
 	var missing, deleted []int64
 	for i := range n {
-		r := mustGet(t, c, fmt.Sprintf("2026/11/26/k%04d.wav", i))
+		r, err := c.GetByPath(ctx, keysNode(i), fmt.Sprintf("2026/11/26/k%04d.wav", i))
+		if err != nil {
+			t.Fatal(err)
+		}
 		switch i % 7 {
 		case 1:
 			missing = append(missing, r.ID)
@@ -73,6 +77,14 @@ func keysFixture(t *testing.T, c *Catalog, n int) {
 	mustUpsert(t, c, back...)
 }
 
+// keysNode is the node of keysFixture's recording i: two PBXs share it.
+func keysNode(i int) string {
+	if i%5 < 2 {
+		return "pbx2"
+	}
+	return ""
+}
+
 // TestSearchByKeysMatchesGeneralPlan checks that a search by extension or number
 // answered from the number keys returns, page by page, exactly what the general
 // plan returns, with the same totals, for every state filter, both time orders
@@ -88,6 +100,8 @@ func TestSearchByKeysMatchesGeneralPlan(t *testing.T) {
 			func(q *recordings.Query) { q.Number = "4567" },
 			func(q *recordings.Query) { q.Number = "+7 912 345-45-67" },
 			func(q *recordings.Query) { q.Number = "958" },
+			func(q *recordings.Query) { q.Ext = "201"; q.Node = "pbx2" },
+			func(q *recordings.Query) { q.Number = "4567"; q.Node = "pbx2" },
 		} {
 			for _, flags := range [][2]bool{{false, false}, {true, false}, {false, true}, {true, true}} {
 				for _, s := range []recordings.Sort{recordings.SortTimeDesc, recordings.SortTimeAsc} {
@@ -203,7 +217,7 @@ func TestPresenceBackfill(t *testing.T) {
 		}
 		// Back to the version before that step: later steps run again too, as a
 		// catalogue made before all of them would.
-		for _, q := range []string{`ALTER TABLE totalrec_numbers DROP COLUMN presence`,
+		for _, q := range []string{`ALTER TABLE totalrec_numbers DROP COLUMN presence`, `ALTER TABLE totalrec_numbers DROP COLUMN node`,
 			fmt.Sprintf(`UPDATE totalrec_schema_version SET version = %d`, step)} {
 			if _, err := c.DB().ExecContext(ctx, q); err != nil {
 				t.Fatal(err)
@@ -223,6 +237,47 @@ func TestPresenceBackfill(t *testing.T) {
 		}
 		if gone == 0 || gone == len(got) {
 			t.Fatalf("%d of %d keys gone: the fixture does not exercise the backfill", gone, len(got))
+		}
+	})
+}
+
+// TestKeyNodeBackfill: a catalogue made before the number keys had a node gets
+// each key's node from its recording when it is opened.
+func TestKeyNodeBackfill(t *testing.T) {
+	eachDSN(t, func(t *testing.T, dsn string) {
+		ctx := context.Background()
+		c := openTest(t, dsn)
+		keysFixture(t, c, 40)
+		read := func() [][2]string {
+			out, err := sqlrows.All(ctx, c.DB(), func(s scanner) (p [2]string, err error) {
+				err = s.Scan(&p[0], &p[1])
+				return p, err
+			}, `SELECT n.node, r.node FROM totalrec_numbers n JOIN totalrec_recordings r ON r.id = n.recording_id ORDER BY n.recording_id, n.num_rev`)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return out
+		}
+		step := slices.IndexFunc(migrations, func(m migration) bool { return m.name == "number keys' node" })
+		for _, q := range []string{`ALTER TABLE totalrec_numbers DROP COLUMN node`,
+			fmt.Sprintf(`UPDATE totalrec_schema_version SET version = %d`, step)} {
+			if _, err := c.DB().ExecContext(ctx, q); err != nil {
+				t.Fatal(err)
+			}
+		}
+		c.Close()
+		c = openTest(t, dsn)
+		got, others := read(), 0
+		for _, p := range got {
+			if p[0] != p[1] {
+				t.Fatalf("a key of node %q's recording says %q", p[1], p[0])
+			}
+			if p[0] != "" {
+				others++
+			}
+		}
+		if others == 0 || others == len(got) {
+			t.Fatalf("%d of %d keys of another node: the fixture does not exercise the backfill", others, len(got))
 		}
 	})
 }

@@ -161,7 +161,7 @@ func load(ctx context.Context, db *sql.DB, m callgen.Model) error {
 		produce     func(*bufio.Writer)
 	}{
 		{"totalrec_recordings", recordingLoadCols, calls(writeRecording)},
-		{"totalrec_numbers", "num_rev, call_time, recording_id, presence", func(w *bufio.Writer) { writeSortedNumbers(w, m, keys) }},
+		{"totalrec_numbers", "num_rev, call_time, recording_id, presence, node", func(w *bufio.Writer) { writeSortedNumbers(w, m, keys) }},
 		{"cdr", cdrLoadCols, calls(writeCDR)},
 	}
 	if nodeCount > 1 {

@@ -63,6 +63,8 @@ func writeSortedNumbers(w *bufio.Writer, m callgen.Model, rows []numberRow) {
 		w.WriteString(strconv.FormatUint(uint64(r.id), 10))
 		w.WriteByte('\t')
 		w.WriteString(strconv.FormatUint(uint64(r.presence), 10))
+		w.WriteByte('\t')
+		w.WriteString(nodeOf(int64(r.id) - 1))
 		w.WriteByte('\n')
 	}
 }
