@@ -339,6 +339,12 @@ data_dir = $DATA
 base_path = $BASE_PATH
 # Signs the daily evidence manifests (totalrec seal, run by root): root reads it.
 manifest_key = $MANIFEST_KEY
+# Recordings older than archive_after (30d) can move to an S3-compatible bucket
+# and play from it (docs/archive.md in Totalrec's sources):
+# archive_endpoint = https://s3.example.com
+# archive_bucket = recordings
+# archive_access_key = ...
+# archive_secret_key = ...
 CONFEOF
   did "write $CONF" "wrote $CONF"
 fi
