@@ -4,8 +4,10 @@ import (
 	"archive/zip"
 	"bytes"
 	"context"
+	"errors"
 	"io"
 	"net/http"
+	"net/url"
 	"path"
 	"strconv"
 	"strings"
@@ -16,6 +18,8 @@ import (
 	"github.com/totalrec/totalrec/recordings"
 	"github.com/totalrec/totalrec/recordings/archive"
 	"github.com/totalrec/totalrec/recordings/archive/s3"
+	"github.com/totalrec/totalrec/recordings/catalog"
+	"github.com/totalrec/totalrec/recordings/subject"
 )
 
 // TestArchivedRecording: a recording moved to the archive bucket (a real S3
@@ -96,5 +100,64 @@ func TestArchivedRecording(t *testing.T) {
 	if res, body := g.get(t, "/api/v1/recordings/"+id+"/audio"); res.StatusCode != http.StatusServiceUnavailable ||
 		!strings.Contains(string(body), "archive_unavailable") || strings.Contains(string(body), srv.Endpoint) {
 		t.Errorf("audio with the S3 server down: %d %s", res.StatusCode, body)
+	}
+}
+
+// TestSubjectArchived: a data subject's export reads archived recordings from the
+// bucket, and the erasure from the web interface deletes their objects.
+func TestSubjectArchived(t *testing.T) {
+	f := newFixture(t, 2, 12, nil)
+	f.sealAll(t)
+	srv := s3server.Start(t)
+	bucket, err := s3.Open(context.Background(), srv.Config())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep, err := (&archive.Archiver{Store: f.cat, Tree: f.tree, Bucket: bucket, After: time.Hour}).Pass(context.Background(), 0, nil); err != nil || rep.Archived == 0 {
+		t.Fatalf("archive: %+v, %v", rep, err)
+	}
+	g := f.withOptions(t, func(o *Options) {
+		o.Archive = bucket
+		o.Subjects.Subject = &subject.Subject{Store: f.cat, CDR: f.cdr, Tree: f.tree, Suffix: catalog.NumberSuffix, Objects: bucket}
+	})
+	var number string
+	var theirs []recordings.Recording
+	for _, r := range f.all(t, recordings.Query{}) {
+		if n := r.Caller(); len(n) >= 10 && r.Storage == recordings.StorageS3 && number == "" {
+			number = n
+		}
+	}
+	if number == "" {
+		t.Fatal("no archived recording with a caller's number")
+	}
+	for _, r := range f.all(t, recordings.Query{Number: number}) {
+		theirs = append(theirs, r)
+	}
+	res, zipBody := g.post(t, "/subject/export", url.Values{"number": {number}})
+	if res.StatusCode != http.StatusOK {
+		t.Fatalf("export: %d", res.StatusCode)
+	}
+	zr, err := zip.NewReader(bytes.NewReader(zipBody), int64(len(zipBody)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	audio := 0
+	for _, zf := range zr.File {
+		if strings.HasPrefix(zf.Name, "recordings/") {
+			audio++
+		}
+	}
+	if audio != len(theirs) {
+		t.Errorf("export holds %d recordings' audio, want %d", audio, len(theirs))
+	}
+	res, body := g.post(t, "/subject/erase", url.Values{"number": {number}, "confirm": {number}})
+	if res.StatusCode != http.StatusOK || !strings.Contains(string(body), `id="subject-erased"`) {
+		t.Fatalf("erase: %d\n%s", res.StatusCode, body)
+	}
+	for _, r := range theirs {
+		key := recordings.ObjectKey(r.Node, r.Path)
+		if _, err := bucket.Stat(context.Background(), key); !errors.Is(err, s3.ErrNotFound) {
+			t.Errorf("recording %d (%s): its object outlived the erasure: %v", r.ID, r.Storage, err)
+		}
 	}
 }
