@@ -37,14 +37,18 @@ const maxExtDigits = 16
 
 // ExtRange is an inclusive range of extensions written with the same number of
 // digits: {"100", "199"} is 100, 101, …, 199. A single extension has Lo == Hi.
-type ExtRange struct{ Lo, Hi string }
+// Node limits it to the recordings of one PBX when several share the catalogue
+// (extension 100 of one is not extension 100 of another); "" is every node's.
+type ExtRange struct{ Lo, Hi, Node string }
 
 // Scope is the set of extensions whose recordings someone may see. A recording is
 // in scope when one of its parties (Parties: the extensions that took part in the
-// call) is one of the scope's extensions. The zero Scope sees nothing.
+// call) is one of the scope's extensions on the recording's node, or when its
+// node is one of Nodes. The zero Scope sees nothing.
 type Scope struct {
 	All    bool       // every recording, whatever its numbers
-	Ranges []ExtRange // sorted, not overlapping
+	Ranges []ExtRange // sorted by node, then as mergeRanges sorts; not overlapping
+	Nodes  []string   // nodes whose every recording is in scope ("pbx2:*"), sorted
 }
 
 // AllScope is the scope of administrators.
@@ -53,7 +57,8 @@ var AllScope = Scope{All: true}
 // ParseScope reads a scope: "all" (or "*"), or a comma-separated list of
 // extensions and ranges such as "100-199, 205". Both ends of a range have the same
 // number of digits and Lo ≤ Hi; the whole list covers at most MaxScopeExtensions.
-// An empty string is the empty scope.
+// An entry may name the node it is limited to, "pbx1:100-199", and "pbx2:*" is
+// every recording of node pbx2. An empty string is the empty scope.
 func ParseScope(s string) (Scope, error) {
 	s = strings.TrimSpace(s)
 	if s == "all" || s == "*" {
@@ -71,6 +76,20 @@ func ParseScope(s string) (Scope, error) {
 		if part == "" {
 			continue
 		}
+		node, rest, onNode := strings.Cut(part, ":")
+		if !onNode {
+			node = ""
+		} else {
+			node, rest = strings.TrimSpace(node), strings.TrimSpace(rest)
+			if !isNodeName(node) {
+				return Scope{}, fmt.Errorf("scope %q: %q is not a node's name (letters, digits, '.', '_', '-'): %w", part, node, ErrInvalid)
+			}
+			if rest == "*" || rest == "all" {
+				sc.Nodes = append(sc.Nodes, node)
+				continue
+			}
+			part = rest
+		}
 		lo, hi, isRange := strings.Cut(part, "-")
 		lo, hi = strings.TrimSpace(lo), strings.TrimSpace(hi)
 		if !isRange {
@@ -85,58 +104,114 @@ func ParseScope(s string) (Scope, error) {
 		if lo > hi {
 			return Scope{}, fmt.Errorf("scope %q: the range runs backwards: %w", part, ErrInvalid)
 		}
-		sc.Ranges = append(sc.Ranges, ExtRange{Lo: lo, Hi: hi})
+		sc.Ranges = append(sc.Ranges, ExtRange{Lo: lo, Hi: hi, Node: node})
 	}
 	sc.Ranges = mergeRanges(sc.Ranges)
+	slices.Sort(sc.Nodes)
+	sc.Nodes = slices.Compact(sc.Nodes)
 	if n := sc.size(); n > MaxScopeExtensions {
 		return Scope{}, fmt.Errorf("scope: covers %d extensions, at most %d: %w", n, MaxScopeExtensions, ErrInvalid)
 	}
 	return sc, nil
 }
 
-// String writes the scope as ParseScope reads it: "all", "" or "100-199,205".
+// String writes the scope as ParseScope reads it: "all", "" or
+// "100-199,205,pbx1:300,pbx2:*".
 func (s Scope) String() string {
 	if s.All {
 		return "all"
 	}
-	parts := make([]string, len(s.Ranges))
-	for i, r := range s.Ranges {
-		parts[i] = r.Lo
+	parts := make([]string, 0, len(s.Ranges)+len(s.Nodes))
+	for _, r := range s.Ranges {
+		p := r.Lo
 		if r.Hi != r.Lo {
-			parts[i] += "-" + r.Hi
+			p += "-" + r.Hi
 		}
+		if r.Node != "" {
+			p = r.Node + ":" + p
+		}
+		parts = append(parts, p)
+	}
+	for _, n := range s.Nodes {
+		parts = append(parts, n+":*")
 	}
 	return strings.Join(parts, ",")
 }
 
 // Empty reports whether the scope sees nothing.
-func (s Scope) Empty() bool { return !s.All && len(s.Ranges) == 0 }
+func (s Scope) Empty() bool { return !s.All && len(s.Ranges) == 0 && len(s.Nodes) == 0 }
 
-// Admits reports whether the scope lets someone see r: one of r's parties is one
-// of the scope's extensions. The catalogue applies the same rule in SQL.
+// Admits reports whether the scope lets someone see r: its node is one of the
+// scope's nodes, or one of r's parties is one of the scope's extensions on r's
+// node. The catalogue applies the same rule in SQL.
 func (s Scope) Admits(r Recording) bool {
-	if s.All {
+	if s.All || slices.Contains(s.Nodes, r.Node) {
 		return true
 	}
 	for _, p := range Parties(r) {
-		if s.Contains(p) {
+		if s.ContainsOn(r.Node, p) {
 			return true
 		}
 	}
 	return false
 }
 
-// Contains reports whether number, all digits, is one of the scope's extensions.
+// Contains reports whether number, all digits, is one of the scope's extensions
+// on some node.
 func (s Scope) Contains(number string) bool {
 	if s.All {
 		return true
 	}
 	for _, r := range s.Ranges {
-		if len(number) == len(r.Lo) && isDigits(number) && number >= r.Lo && number <= r.Hi {
+		if r.holds(number) {
 			return true
 		}
 	}
 	return false
+}
+
+// ContainsOn reports whether number, all digits, is one of the scope's
+// extensions on node (or node's every recording is in scope).
+func (s Scope) ContainsOn(node, number string) bool {
+	if s.All || slices.Contains(s.Nodes, node) {
+		return true
+	}
+	for _, r := range s.Ranges {
+		if (r.Node == "" || r.Node == node) && r.holds(number) {
+			return true
+		}
+	}
+	return false
+}
+
+func (r ExtRange) holds(number string) bool {
+	return len(number) == len(r.Lo) && isDigits(number) && number >= r.Lo && number <= r.Hi
+}
+
+// ByNode splits the scope's ranges by the node they are limited to ("" for the
+// ranges of every node), each part a scope of its own without a node.
+func (s Scope) ByNode() map[string]Scope {
+	out := map[string]Scope{}
+	for _, r := range s.Ranges {
+		g := out[r.Node]
+		g.Ranges = append(g.Ranges, ExtRange{Lo: r.Lo, Hi: r.Hi})
+		out[r.Node] = g
+	}
+	return out
+}
+
+// isNodeName reports whether s names a node: 1 to 64 letters, digits, '.', '_'
+// or '-'.
+func isNodeName(s string) bool {
+	if s == "" || len(s) > 64 {
+		return false
+	}
+	for _, r := range s {
+		if !(r == '_' || r == '-' || r == '.' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9') {
+			return false
+		}
+	}
+	return true
 }
 
 // Extensions lists every extension of the scope in order (nil for All).
@@ -167,9 +242,13 @@ func (s Scope) size() uint64 {
 	return n
 }
 
-// mergeRanges sorts ranges by length then value and joins those that overlap or touch.
+// mergeRanges sorts ranges by node, length, then value, and joins those of one
+// node that overlap or touch.
 func mergeRanges(rs []ExtRange) []ExtRange {
 	slices.SortFunc(rs, func(a, b ExtRange) int {
+		if a.Node != b.Node {
+			return strings.Compare(a.Node, b.Node)
+		}
 		if len(a.Lo) != len(b.Lo) {
 			return len(a.Lo) - len(b.Lo)
 		}
@@ -177,7 +256,7 @@ func mergeRanges(rs []ExtRange) []ExtRange {
 	})
 	var out []ExtRange
 	for _, r := range rs {
-		if n := len(out); n > 0 && len(out[n-1].Hi) == len(r.Lo) && !after(out[n-1].Hi, r.Lo) {
+		if n := len(out); n > 0 && out[n-1].Node == r.Node && len(out[n-1].Hi) == len(r.Lo) && !after(out[n-1].Hi, r.Lo) {
 			if r.Hi > out[n-1].Hi {
 				out[n-1].Hi = r.Hi
 			}

@@ -186,6 +186,26 @@ func TestCLI_ThreeNodes(t *testing.T) {
 	if out := cli(t, centralEnv, "search", "--node", "pbx3", "--json").must(t, exitOK).stdout; strings.Count(out, `"node": "pbx3"`) != 8 || strings.Contains(out, `"node": "pbx1"`) {
 		t.Errorf("search --node pbx3:\n%.500s", out)
 	}
+	// A token scoped to one node sees that node's recordings, and no other's.
+	scoped := newToken(t, centralEnv, "pbx2-only", "pbx2:*")
+	res, body = httpGet(t, base+"api/v1/recordings?limit=100", "Authorization", "Bearer "+scoped)
+	page.Items = nil
+	if res.StatusCode != 200 || json.Unmarshal([]byte(body), &page) != nil || len(page.Items) != 8 {
+		t.Errorf("search with a token of pbx2: %d, %d recordings", res.StatusCode, len(page.Items))
+	}
+	var other int64
+	for _, r := range page.Items {
+		if r.Node != "pbx2" {
+			t.Errorf("a token of pbx2 sees recording %d of %q", r.ID, r.Node)
+		}
+	}
+	c, err := sql.Open("mysql", db.dsn("totalrec"))
+	must(t, err)
+	must(t, c.QueryRowContext(ctx, `SELECT MIN(id) FROM totalrec_recordings WHERE node = 'pbx1'`).Scan(&other))
+	c.Close()
+	if res, _ := httpGet(t, fmt.Sprintf("%sapi/v1/recordings/%d/audio", base, other), "Authorization", "Bearer "+scoped); res.StatusCode != 404 {
+		t.Errorf("a token of pbx2 plays a recording of pbx1: %d", res.StatusCode)
+	}
 	for _, n := range append(pbxs, &pbxNode{name: "central", d: central}) {
 		if code := n.d.stop(t, syscall.SIGTERM); code != exitOK {
 			t.Errorf("%s exited %d", n.name, code)

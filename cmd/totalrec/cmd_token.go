@@ -38,7 +38,7 @@ token rm revokes it at once. Every change is audited.`,
 		Args:    cobra.ExactArgs(1),
 		RunE:    func(cmd *cobra.Command, args []string) error { return runTokenAdd(cmd.Context(), opts, to, args[0]) },
 	}
-	add.Flags().StringVar(&to.scope, "scope", "", "extensions the token sees: 100-199,205 or all (required)")
+	add.Flags().StringVar(&to.scope, "scope", "", "extensions the token sees: 100-199,205, pbx1:300-399 (one node's), pbx2:* (a node's every recording) or all (required)")
 	add.Flags().StringVar(&to.expires, "expires", "", "lifetime, e.g. 90d or 12h (default: never)")
 	rm := &cobra.Command{
 		Use:   "rm NAME",

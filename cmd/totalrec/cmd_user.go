@@ -43,7 +43,7 @@ signs them in as "freepbx:NAME". Every change is audited.`,
 		RunE:    func(cmd *cobra.Command, args []string) error { return runUserAdd(cmd.Context(), opts, uo, args[0]) },
 	}
 	add.Flags().StringVar(&uo.role, "role", "user", "admin, supervisor or user")
-	add.Flags().StringVar(&uo.ext, "ext", "", "extensions the user sees: 100-199,205 or all (admins see all)")
+	add.Flags().StringVar(&uo.ext, "ext", "", "extensions the user sees: 100-199,205, pbx1:300-399 (one node's), pbx2:* (a node's every recording) or all (admins see all)")
 	passwd := &cobra.Command{
 		Use:   "passwd NAME",
 		Short: "Set a user's password (random and printed once without --password-stdin); ends their sessions",

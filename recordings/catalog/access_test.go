@@ -75,6 +75,56 @@ func TestScopeLookups(t *testing.T) {
 	})
 }
 
+// TestScopeNodes: a scope's entries may be limited to one node; search and the
+// lookup by ID agree with recordings.Scope.Admits on both dialects.
+func TestScopeNodes(t *testing.T) {
+	each(t, func(t *testing.T, c *Catalog) {
+		ctx := context.Background()
+		var recs []recordings.Recording
+		for i, nd := range [][2]string{{"", "105"}, {"pbx1", "105"}, {"pbx1", "205"}, {"pbx2", "105"}, {"pbx2", "205"}, {"", "205"}} {
+			r := rec(fmt.Sprintf("n%d.wav", i), i)
+			r.Node, r.Name.Type, r.Name.Dest = nd[0], "in", nd[1]
+			recs = append(recs, r)
+		}
+		mustUpsert(t, c, recs...)
+		p, err := c.Search(ctx, recordings.Query{Since: t0, Limit: 100})
+		if err != nil || len(p.Items) != len(recs) {
+			t.Fatalf("%d recordings, %v", len(p.Items), err)
+		}
+		all := p.Items
+		for _, in := range []string{"pbx1:100-199", "pbx1:100-199,pbx2:205", "205,pbx2:*", "pbx3:*", "pbx1:105,105"} {
+			sc, err := recordings.ParseScope(in)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var want []int64
+			for _, r := range all {
+				if sc.Admits(r) {
+					want = append(want, r.ID)
+				}
+				_, err := c.GetScoped(ctx, r.ID, sc)
+				if (err == nil) != sc.Admits(r) {
+					t.Errorf("scope %q, recording of %q to %s: GetScoped %v", in, r.Node, r.Name.Dest, err)
+				}
+			}
+			p, err := c.Search(ctx, recordings.Query{Since: t0, Limit: 100, Scope: &sc})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got []int64
+			for _, r := range p.Items {
+				got = append(got, r.ID)
+			}
+			if fmt.Sprint(got) != fmt.Sprint(want) {
+				t.Errorf("scope %q: %v, want %v", in, got, want)
+			}
+			if in == "pbx3:*" && len(want) != 0 || in == "pbx1:100-199" && len(want) != 1 {
+				t.Errorf("scope %q admits %d recordings", in, len(want))
+			}
+		}
+	})
+}
+
 // partyCases are recordings and whether scope 100-199 sees them: the rule of
 // recordings.Parties, row by row. "in" names hold the called extension and the
 // caller ID; trunk channels hold no extension.

@@ -6,6 +6,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -133,6 +135,35 @@ func (c *Catalog) scopeCond(s recordings.Scope) (string, []any) {
 	if s.All {
 		return "", nil
 	}
+	// Each node's ranges (and those of every node) are a condition of their own,
+	// and the nodes seen whole one more; the recording is in scope when one holds.
+	var conds []string
+	var args []any
+	byNode := s.ByNode()
+	for _, node := range slices.Sorted(maps.Keys(byNode)) {
+		cond, a := c.extCond(byNode[node])
+		if node != "" {
+			cond, a = `(r.node = ? AND `+cond+`)`, append([]any{node}, a...)
+		}
+		conds, args = append(conds, cond), append(args, a...)
+	}
+	if len(s.Nodes) > 0 {
+		conds = append(conds, `r.node IN `+placeholders(1, len(s.Nodes)))
+		for _, n := range s.Nodes {
+			args = append(args, n)
+		}
+	}
+	switch len(conds) {
+	case 0:
+		return "1 = 0", nil
+	case 1:
+		return conds[0], args
+	}
+	return "(" + strings.Join(conds, " OR ") + ")", args
+}
+
+// extCond is scopeCond for a scope of extensions on every node.
+func (c *Catalog) extCond(s recordings.Scope) (string, []any) {
 	exts := s.Extensions()
 	if len(exts) == 0 {
 		return "1 = 0", nil

@@ -69,7 +69,7 @@ func (s *Server) liveCalls(c echo.Context) ([]pause.Call, error) {
 			message: "pausing needs Asterisk's manager interface (ami_user)"}
 	}
 	scope := scopeOf(c)
-	calls, err := s.opts.Pauser.Calls(c.Request().Context(), func(number string) bool { return scope.Contains(number) })
+	calls, err := s.opts.Pauser.Calls(c.Request().Context(), func(number string) bool { return scope.ContainsOn(s.opts.Node, number) })
 	if errors.Is(err, pause.ErrDown) {
 		return nil, &publicError{status: http.StatusServiceUnavailable, code: "manager_down", message: err.Error(), err: err}
 	}
