@@ -40,7 +40,8 @@ var migrations = []migration{
 	{"recording policy and announcement", sqliteConsentV1, mysqlConsentV1},      // consent.go
 	{"conversions after the call", sqliteConversionsV1, mysqlConversionsV1},     // conversions.go
 	{"archive tier", sqliteArchiveV1, mysqlArchiveV1},                           // archive.go
-	{"number keys' node", sqliteKeyNodeV1, mysqlKeyNodeV1},                      // search_keys.go
+	{"number keys' node", sqliteKeyNodeV1, mysqlKeyNodeV1},
+	{"time index's node", sqliteTimeNodeV1, mysqlTimeNodeV1}, // search_keys.go
 }
 
 // versionTable holds one row: the number of steps applied.

@@ -13,11 +13,12 @@ package catalog
 //
 // Indexes, and the queries they serve (EXPLAIN on MariaDB 10.11 with 400,000 rows;
 // see doc.go for the plans):
-//   - idx_time (call_time, id, state, duration_ms, cdr_disposition): time-sorted search
-//     and keyset pages. id comes right after call_time so that the index order is the
-//     sort order with its tie-breaker (no filesort); the trailing columns let the
-//     state, duration and disposition filters and the capped count run on the index
-//     alone (index condition pushdown / covering), without reading rows.
+//   - idx_time (call_time, id, state, duration_ms, cdr_disposition; node since
+//     migration step 15): time-sorted search and keyset pages. id comes right after
+//     call_time so that the index order is the sort order with its tie-breaker (no
+//     filesort); the trailing columns let the state, duration, disposition and node
+//     filters and the capped count run on the index alone (index condition pushdown /
+//     covering), without reading rows.
 //   - idx_duration (duration_ms, id, call_time, state): duration-sorted search.
 //   - idx_linkedid, idx_uniqueid: every recording of a call (ByLinkedID, LinkedID filter).
 //   - idx_dir (node, dir): the scanner's per-directory diff.

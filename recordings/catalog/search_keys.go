@@ -195,4 +195,14 @@ var (
 		`ALTER TABLE totalrec_numbers ADD COLUMN IF NOT EXISTS node VARBINARY(64) NOT NULL DEFAULT ''`,
 		`UPDATE totalrec_numbers n JOIN totalrec_recordings r ON r.id = n.recording_id SET n.node = r.node WHERE r.node <> ''`,
 	}
+
+	// The time index carries the node too, so that one node's time-ordered search
+	// and its capped count filter on the index, as the state filter does.
+	sqliteTimeNodeV1 = []string{
+		`DROP INDEX IF EXISTS totalrec_recordings_time`,
+		`CREATE INDEX totalrec_recordings_time ON totalrec_recordings (call_time, id, state, duration_ms, cdr_disposition, node)`,
+	}
+	mysqlTimeNodeV1 = []string{
+		`ALTER TABLE totalrec_recordings DROP INDEX idx_time, ADD INDEX idx_time (call_time, id, state, duration_ms, cdr_disposition, node)`,
+	}
 )
