@@ -80,3 +80,21 @@ func TestNodeReads(t *testing.T) {
 		t.Errorf("with the wrong secret: %d %s", res.StatusCode, body)
 	}
 }
+
+// TestSearchNamesNodes: on a catalogue several PBXs share, the search page names
+// each recording's PBX, and node= finds one PBX's.
+func TestSearchNamesNodes(t *testing.T) {
+	f := newFixture(t, 1, 4, nil)
+	rec := f.find(t, recordings.Query{}, func(r recordings.Recording) bool { return r.State == recordings.StateOK })
+	if _, err := f.cat.DB().ExecContext(t.Context(), `UPDATE totalrec_recordings SET node = 'pbx9' WHERE id = ?`, rec.ID); err != nil {
+		t.Fatal(err)
+	}
+	_, body := f.get(t, "/")
+	if !strings.Contains(string(body), `<span class="cnam node">pbx9</span>`) {
+		t.Errorf("the search page does not name the node")
+	}
+	_, body = f.get(t, "/?node=pbx9")
+	if n := strings.Count(string(body), `<tr class="state-`); n != 1 {
+		t.Errorf("node=pbx9 lists %d recordings, want 1", n)
+	}
+}

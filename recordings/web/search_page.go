@@ -54,6 +54,7 @@ type option struct {
 type row struct {
 	ID                 int64
 	Time               string
+	Node               string // the PBX, when several share the catalogue
 	Type, TypeLabel    string
 	Direction          string
 	From, FromName, To string
@@ -137,7 +138,7 @@ func (v *searchView) fill(f searchForm, p recordings.Page, l *lang, now time.Tim
 func newRow(r recordings.Recording, l *lang, now time.Time, loc *time.Location, base string) row {
 	typ := r.Name.Type
 	w := row{
-		ID: r.ID, Time: l.Short(r.CallTime.In(loc), now), Type: typ, TypeLabel: l.T("type." + typ),
+		ID: r.ID, Node: r.Node, Time: l.Short(r.CallTime.In(loc), now), Type: typ, TypeLabel: l.T("type." + typ),
 		Direction: string(r.Direction), From: r.Caller(), FromName: r.CDR.CNam, To: r.Callee(),
 		Duration: clock(r.Duration), Disposition: r.CDR.Disposition, Format: string(r.Format),
 		DispClass: strings.ToLower(strings.ReplaceAll(r.CDR.Disposition, " ", "-")),
