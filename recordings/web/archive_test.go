@@ -130,9 +130,7 @@ func TestSubjectArchived(t *testing.T) {
 	if number == "" {
 		t.Fatal("no archived recording with a caller's number")
 	}
-	for _, r := range f.all(t, recordings.Query{Number: number}) {
-		theirs = append(theirs, r)
-	}
+	theirs = append(theirs, f.all(t, recordings.Query{Number: number})...)
 	res, zipBody := g.post(t, "/subject/export", url.Values{"number": {number}})
 	if res.StatusCode != http.StatusOK {
 		t.Fatalf("export: %d", res.StatusCode)
