@@ -95,6 +95,30 @@ func TestArchivedRecording(t *testing.T) {
 		t.Error("the bundle's audio is not the recording's")
 	}
 
+	// The ZIP export reads it from the bucket too.
+	res, body = g.get(t, "/api/v1/exports/recordings.zip?linkedid="+url.QueryEscape(rec.LinkedID))
+	if res.StatusCode != http.StatusOK {
+		t.Fatalf("ZIP export: %d %.300s", res.StatusCode, body)
+	}
+	if zr, err = zip.NewReader(bytes.NewReader(body), int64(len(body))); err != nil {
+		t.Fatal(err)
+	}
+	found = false
+	for _, zf := range zr.File {
+		if zf.UncompressedSize64 == uint64(len(orig)) && !strings.HasSuffix(zf.Name, ".txt") {
+			rc, err := zf.Open()
+			if err != nil {
+				t.Fatal(err)
+			}
+			audio, _ := io.ReadAll(rc)
+			rc.Close()
+			found = found || bytes.Equal(audio, orig)
+		}
+	}
+	if !found {
+		t.Error("the ZIP export lacks the archived recording's audio")
+	}
+
 	// The server down: an error that says what is wrong, not a broken body.
 	srv.Stop()
 	if res, body := g.get(t, "/api/v1/recordings/"+id+"/audio"); res.StatusCode != http.StatusServiceUnavailable ||
