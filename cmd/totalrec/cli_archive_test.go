@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -73,6 +74,8 @@ func TestCLI_Archive(t *testing.T) {
 	}
 }
 
+func regexpMatch(re, s string) bool { return regexp.MustCompile(re).MatchString(s) }
+
 func testArchive(t *testing.T, db string) {
 	srv := s3server.Start(t)
 	s := newRetSpool(t, db, 3, 4, "max_age = 2d\ngrace = 15m\n")
@@ -137,6 +140,14 @@ func testArchive(t *testing.T, db string) {
 		if r.State != recordings.StateOK || r.Storage != recordings.StorageS3 {
 			t.Errorf("%s after a scan: state %q, storage %q", p, r.State, r.Storage)
 		}
+	}
+	// doctor: the bucket answers; with a wrong secret it fails, naming no secret.
+	if r := cli(t, env, "doctor"); !regexpMatch(`(?m)^ok\s+archive\s+.*12 recordings`, r.stdout) {
+		t.Errorf("doctor with the archive well:\n%s", r.stdout)
+	}
+	if r := cli(t, append(env, "TOTALREC_ARCHIVE_SECRET_KEY=not-the-secret"), "doctor"); r.code == exitOK ||
+		!regexpMatch(`(?m)^fail\s+archive\s+.*credentials`, r.stdout) || strings.Contains(r.stdout, "not-the-secret") {
+		t.Errorf("doctor with a wrong secret: exit %d\n%s", r.code, r.stdout)
 	}
 	st := cli(t, env, "archive", "status").must(t, exitOK)
 	if !strings.Contains(st.stdout, "archived:  12 recordings") {

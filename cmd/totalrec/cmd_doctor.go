@@ -15,6 +15,7 @@ import (
 
 	"github.com/totalrec/totalrec/recordings"
 	"github.com/totalrec/totalrec/recordings/cdr"
+	"github.com/totalrec/totalrec/recordings/daemon"
 	"github.com/totalrec/totalrec/recordings/spool"
 )
 
@@ -70,6 +71,9 @@ func runDoctor(ctx context.Context, opts *globalOptions, do doctorOptions) error
 		return err
 	}
 	if err := checkCompression(ctx, a, add); err != nil {
+		return err
+	}
+	if err := checkArchive(ctx, a, add); err != nil {
 		return err
 	}
 	if a.cdr == nil {
@@ -268,6 +272,38 @@ func catalogued(ctx context.Context, a *app, file string) (bool, error) {
 // checkCompression says whether recordings are compressed after the call: off,
 // missing its programs (a warning: they are kept as written), or on, with the
 // recordings whose conversion failed.
+// checkArchive checks the archive tier: the bucket answers, takes the
+// credentials and exists, and no move was left open.
+func checkArchive(ctx context.Context, a *app, add func(name, status, format string, args ...any)) error {
+	bucket, err := a.env().Bucket(ctx)
+	switch {
+	case errors.Is(err, daemon.ErrNoArchive):
+		add("archive", "info", "no archive tier: every recording stays on this disk (archive_endpoint is empty)")
+		return nil
+	case err == nil:
+		err = bucket.Check(ctx)
+	}
+	if err != nil {
+		add("archive", "fail", "%v", err)
+		return nil
+	}
+	local, archived, err := a.cat.ArchiveFigures(ctx, a.cfg.Node)
+	if err != nil {
+		return err
+	}
+	open, err := a.cat.ArchiveEntries(ctx, a.cfg.Node, recordings.ArchiveUploaded, recordings.ArchiveRestoring)
+	if err != nil {
+		return err
+	}
+	if len(open) > 0 {
+		add("archive", "warn", "%d moves to or from %s were cut short; the next archive pass finishes them", len(open), bucket)
+		return nil
+	}
+	add("archive", "ok", "%s answers; %d recordings (%s) there, %d (%s) on this disk; recordings older than %s move",
+		bucket, archived.Files, humanBytes(archived.Bytes), local.Files, humanBytes(local.Bytes), formatDays(a.cfg.Archive.After))
+	return nil
+}
+
 func checkCompression(ctx context.Context, a *app, add func(name, status, format string, args ...any)) error {
 	codec, err := a.env().Codec()
 	switch {
