@@ -256,6 +256,15 @@ func testArchive(t *testing.T, db string) {
 			t.Errorf("%s: its object outlived the erasure: %v", p, err)
 		}
 	}
+	// The archive journal forgets the erased recordings' paths, which name the number.
+	c, err := catalog.Open(context.Background(), s.db, nil, catalog.Existing())
+	must(t, err)
+	var named int
+	must(t, c.DB().QueryRowContext(context.Background(), `SELECT COUNT(*) FROM totalrec_archive WHERE object_key LIKE ?`, "%"+number+"%").Scan(&named))
+	c.Close()
+	if named != 0 {
+		t.Errorf("%d archive journal rows still name the erased number", named)
+	}
 
 	// Retention deletes old recordings from the bucket as from the disk.
 	now := "--now=" + retNow.Add(24*time.Hour).Format(time.RFC3339)

@@ -134,7 +134,8 @@ func Erased(id int64) string { return recordings.ErasedPath(id) }
 // parties, once their files are gone (deleted or missing; other rows are left
 // alone): the path (which names numbers) becomes Erased(id), every number and
 // name field is emptied, the number keys are dropped, and the seal forgets the
-// path, as does its conversion's journal. What stays is what the evidence chain
+// path, as do its conversion's journal and its archive journal (whose object is
+// deleted by then). What stays is what the evidence chain
 // needs: the id, the state, the deletion's time and reason, the seal's hash and
 // size, and the conversion's hashes.
 func (c *Catalog) EraseParties(ctx context.Context, ids []int64, now time.Time) error {
@@ -168,6 +169,7 @@ func (c *Catalog) EraseParties(ctx context.Context, ids []int64, now time.Time) 
 				{`UPDATE totalrec_seals SET path = ` + sealConcat + ` WHERE recording_id IN ` + in, goneArgs},
 				{`UPDATE totalrec_conversions SET from_path = ` + sealConcat + `, to_path = ` + sealConcat + `, detail = ''
 					WHERE recording_id IN ` + in, goneArgs},
+				{`UPDATE totalrec_archive SET object_key = ` + sealConcat + ` WHERE recording_id IN ` + in, goneArgs},
 				{`DELETE FROM totalrec_numbers WHERE recording_id IN ` + in, goneArgs},
 				{`UPDATE totalrec_recordings SET path = ` + concat + `, dir = 'erased', name_dest = '', name_from = '',
 					cdr_src = '', cdr_dst = '', cdr_cnum = '', cdr_cnam = '', cdr_did = '', cdr_channel = '',
