@@ -13,7 +13,7 @@
 // imports only packages further down, never one above it (go list -deps shows it;
 // layers_test.go fails when an import leaves the picture):
 //
-//	cmd/totalrec  the command line: flags and output; every package below but web, stream, audio, faultpoint, nodes, s3
+//	cmd/totalrec  the command line: flags and output; every package below but web, stream, audio, faultpoint, nodes
 //	daemon        ─► web, webhook, ingest, compress, evidence, subject, pause, ami, archive, s3, nodes, catalog, cdr, spool, config, recordings
 //	web           ─► stream, retention, evidence, subject, pause, archive, s3, nodes, spool, auth, recordings
 //	webhook       ─► recordings

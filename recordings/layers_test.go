@@ -14,7 +14,7 @@ import (
 // its non-test files may import. A new import fails this test until doc.go (and
 // docs/architecture.md) say so too.
 var layers = map[string][]string{
-	"cmd/totalrec":                  {"recordings", "recordings/archive", "recordings/auth", "recordings/catalog", "recordings/cdr", "recordings/compress", "recordings/config", "recordings/daemon", "recordings/demo", "recordings/evidence", "recordings/ingest", "recordings/retention", "recordings/spool", "recordings/subject", "recordings/webhook"},
+	"cmd/totalrec":                  {"recordings", "recordings/archive", "recordings/archive/s3", "recordings/auth", "recordings/catalog", "recordings/cdr", "recordings/compress", "recordings/config", "recordings/daemon", "recordings/demo", "recordings/evidence", "recordings/ingest", "recordings/retention", "recordings/spool", "recordings/subject", "recordings/webhook"},
 	"recordings/daemon":             {"recordings", "recordings/ami", "recordings/archive", "recordings/archive/s3", "recordings/catalog", "recordings/cdr", "recordings/compress", "recordings/config", "recordings/evidence", "recordings/ingest", "recordings/nodes", "recordings/pause", "recordings/spool", "recordings/subject", "recordings/web", "recordings/webhook"},
 	"recordings/web":                {"recordings", "recordings/archive", "recordings/archive/s3", "recordings/auth", "recordings/evidence", "recordings/nodes", "recordings/pause", "recordings/retention", "recordings/spool", "recordings/stream", "recordings/subject"},
 	"recordings/webhook":            {"recordings"},

@@ -8,7 +8,7 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/totalrec/totalrec/recordings/daemon"
+	"github.com/totalrec/totalrec/recordings/archive/s3"
 	"github.com/totalrec/totalrec/recordings/retention"
 	"github.com/totalrec/totalrec/recordings/spool"
 )
@@ -140,13 +140,9 @@ func setupRetention(ctx context.Context, opts *globalOptions, ro retentionOption
 	if a.cdr != nil {
 		s.runner.CDR = a.cdr
 	}
-	switch bucket, err := a.env().Bucket(ctx); {
-	case errors.Is(err, daemon.ErrNoArchive):
-	case err != nil:
+	if err := a.env().WithBucket(ctx, func(b *s3.Bucket) { s.runner.Objects = b }); err != nil {
 		s.Close()
 		return nil, err
-	default:
-		s.runner.Objects = bucket
 	}
 	return s, nil
 }

@@ -13,8 +13,8 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/totalrec/totalrec/recordings"
+	"github.com/totalrec/totalrec/recordings/archive/s3"
 	"github.com/totalrec/totalrec/recordings/catalog"
-	"github.com/totalrec/totalrec/recordings/daemon"
 	"github.com/totalrec/totalrec/recordings/evidence"
 	"github.com/totalrec/totalrec/recordings/retention"
 	"github.com/totalrec/totalrec/recordings/spool"
@@ -105,13 +105,9 @@ func openSubject(ctx context.Context, opts *globalOptions, number string) (*subj
 	if a.cdr != nil {
 		r.s.CDR = a.cdr
 	}
-	switch bucket, err := a.env().Bucket(ctx); {
-	case errors.Is(err, daemon.ErrNoArchive):
-	case err != nil:
+	if err := a.env().WithBucket(ctx, func(b *s3.Bucket) { r.s.Objects = b }); err != nil {
 		r.Close()
 		return nil, subject.Found{}, err
-	default:
-		r.s.Objects = bucket
 	}
 	f, err := r.s.Find(ctx, number)
 	if err != nil {

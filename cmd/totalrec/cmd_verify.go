@@ -16,7 +16,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/totalrec/totalrec/recordings"
-	"github.com/totalrec/totalrec/recordings/daemon"
+	"github.com/totalrec/totalrec/recordings/archive/s3"
 	"github.com/totalrec/totalrec/recordings/evidence"
 	"github.com/totalrec/totalrec/recordings/spool"
 )
@@ -102,12 +102,8 @@ func runVerify(ctx context.Context, opts *globalOptions, vo verifyOptions, args 
 		Progress: func(r evidence.Report) {
 			bar.update("verifying: %d recordings read, %d problems", r.Recordings, len(r.Problems))
 		}}
-	switch bucket, err := a.env().Bucket(ctx); {
-	case errors.Is(err, daemon.ErrNoArchive):
-	case err != nil:
+	if err := a.env().WithBucket(ctx, func(b *s3.Bucket) { v.Objects = b }); err != nil {
 		return err
-	default:
-		v.Objects = bucket
 	}
 	rep, err := v.Verify(ctx, sel)
 	bar.done()

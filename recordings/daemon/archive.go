@@ -34,6 +34,21 @@ func (env Env) Bucket(ctx context.Context) (*s3.Bucket, error) {
 	})
 }
 
+// WithBucket hands the configuration's bucket to use, when an archive tier is
+// configured (a nil bucket must never reach an interface); without one it does
+// nothing. A configuration it cannot open is an error.
+func (env Env) WithBucket(ctx context.Context, use func(*s3.Bucket)) error {
+	bucket, err := env.Bucket(ctx)
+	switch {
+	case errors.Is(err, ErrNoArchive):
+		return nil
+	case err != nil:
+		return err
+	}
+	use(bucket)
+	return nil
+}
+
 // Archiver returns the archiver of env's configuration over tree and bucket.
 func (env Env) Archiver(tree *spool.Tree, bucket *s3.Bucket) *archive.Archiver {
 	return &archive.Archiver{

@@ -16,6 +16,7 @@ import (
 	"github.com/totalrec/totalrec/recordings"
 	"github.com/totalrec/totalrec/recordings/ami"
 	"github.com/totalrec/totalrec/recordings/archive"
+	"github.com/totalrec/totalrec/recordings/archive/s3"
 	"github.com/totalrec/totalrec/recordings/catalog"
 	"github.com/totalrec/totalrec/recordings/cdr"
 	"github.com/totalrec/totalrec/recordings/compress"
@@ -108,17 +109,14 @@ func run(ctx context.Context, env Env, o Options) error {
 	}
 	// The archive tier: recordings older than archive_after move to the bucket,
 	// and are read from it.
-	var archiver *archive.Archiver
-	bucket, err := env.Bucket(ctx)
-	switch {
-	case errors.Is(err, ErrNoArchive):
-	case err != nil:
+	// The bucket is not contacted here: the archive loop's passes say when it
+	// cannot be used, and the daemon starts serving meanwhile.
+	var (
+		archiver *archive.Archiver
+		bucket   *s3.Bucket
+	)
+	if err := env.WithBucket(ctx, func(b *s3.Bucket) { bucket, archiver = b, env.Archiver(tree, b) }); err != nil {
 		return err
-	default:
-		if err := bucket.Check(ctx); err != nil {
-			env.Log.Warn("the archive bucket cannot be used now; archived recordings do not play until it can", slog.Any("error", err))
-		}
-		archiver = env.Archiver(tree, bucket)
 	}
 	wo := web.Options{
 		Catalog: env.Catalog, Spool: tree, Location: env.Loc, Logger: env.Log.With("component", "web"), Version: o.Version,
