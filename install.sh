@@ -114,6 +114,7 @@ ASTUSER=$(conf AMPASTERISKUSER asterisk)
 ASTGROUP=$(conf AMPASTERISKGROUP "$ASTUSER")
 ASTETC=$(conf ASTETCDIR /etc/asterisk)
 BIN=/usr/local/bin/totalrec
+HOOKBIN=/usr/local/bin/totalrec-hook # MixMonitor's post-command, a small binary that starts fast
 MODDIR=$WEBROOT/admin/modules/totalrec
 CONF=/etc/totalrec/totalrec.conf
 DATA=/var/lib/totalrec
@@ -293,7 +294,7 @@ if [ -n "$UNINSTALL" ]; then
     fi
     rm -rf "$(R /etc/totalrec)" "$(R "$DATA")"
   fi
-  rm -f "$(R "$UNIT")" "$(R "$CRON")" "$(R "$BIN")" "$(R "$OVERRIDE")"
+  rm -f "$(R "$UNIT")" "$(R "$CRON")" "$(R "$BIN")" "$(R "$HOOKBIN")" "$(R "$OVERRIDE")"
   apache_unproxy
   remove_block "$(R "$FREEPBX_OVERRIDE")"
   rm -rf "$(R "$MODDIR")"
@@ -308,22 +309,25 @@ if [ -n "$UNINSTALL" ]; then
   exit 0
 fi
 
-# 1. The binary.
+# 1. The binaries: totalrec, and totalrec-hook for the dialplan.
 mkdir -p "$(R /usr/local/bin)"
-if [ -x "$here/totalrec" ]; then
+if [ -x "$here/totalrec" ] && [ -x "$here/totalrec-hook" ]; then
   install -m 0755 "$here/totalrec" "$(R "$BIN")"
+  install -m 0755 "$here/totalrec-hook" "$(R "$HOOKBIN")"
 elif [ -f "$here/go.mod" ] && command -v go >/dev/null 2>&1; then
   if [ -n "$DRY" ]; then
-    would "build totalrec with Go into $BIN"
+    would "build totalrec and totalrec-hook with Go into $BIN and $HOOKBIN"
   else
     say "building totalrec with $(go version | cut -d' ' -f3)"
-    (cd "$here" && CGO_ENABLED=0 go build -trimpath -o "$(R "$BIN").new" ./cmd/totalrec)
-    chmod 0755 "$(R "$BIN").new" && mv "$(R "$BIN").new" "$(R "$BIN")"
+    for b in "$BIN:./cmd/totalrec" "$HOOKBIN:./cmd/totalrec-hook"; do
+      (cd "$here" && CGO_ENABLED=0 go build -trimpath -o "$(R "${b%%:*}").new" "${b#*:}")
+      chmod 0755 "$(R "${b%%:*}").new" && mv "$(R "${b%%:*}").new" "$(R "${b%%:*}")"
+    done
   fi
 else
-  die "no totalrec binary beside install.sh and no Go to build one: use a release tarball (make dist)"
+  die "no totalrec and totalrec-hook binaries beside install.sh and no Go to build them: use a release tarball (make dist)"
 fi
-did "install $BIN" "installed $BIN"
+did "install $BIN and $HOOKBIN" "installed $BIN and $HOOKBIN"
 
 # 2. Configuration with generated secrets, readable by the FreePBX web user (the
 #    module signs sign-on tokens with sso_secret) and by the daemon.

@@ -132,7 +132,7 @@ class Totalrec extends \FreePBX_Helpers implements \BMO {
 		return 900;
 	}
 
-	/** Forces recording and adds `totalrec hook` to MIXMON_POST (lib/dialplan.php). */
+	/** Forces recording and adds the hook (`totalrec-hook`) to MIXMON_POST (lib/dialplan.php). */
 	public function doDialplanHook(&$ext, $engine, $priority) {
 		if ($engine != 'asterisk') {
 			return;

@@ -14,10 +14,12 @@
 // layers_test.go fails when an import leaves the picture):
 //
 //	cmd/totalrec  the command line: flags and output; every package below but web, stream, audio, faultpoint, nodes
-//	daemon        ─► web, webhook, ingest, compress, evidence, subject, pause, ami, archive, s3, nodes, catalog, cdr, spool, config, recordings
+//	cmd/totalrec-hook  the hook alone, as the dialplan runs it: hook only
+//	daemon        ─► web, webhook, ingest, hook, compress, evidence, subject, pause, ami, archive, s3, nodes, catalog, cdr, spool, config, recordings
 //	web           ─► stream, retention, evidence, subject, pause, archive, s3, nodes, spool, auth, recordings
 //	webhook       ─► recordings
 //	ingest        ─► cdr, spool, faultpoint, recordings
+//	hook          ─► config, faultpoint
 //	demo          ─► cdr, audio, recordings
 //	retention     ─► spool, faultpoint, recordings (and internal/flock)
 //	compress      ─► stream, spool, audio, faultpoint, recordings (and internal/flock)

@@ -15,6 +15,19 @@ import (
 // loadConfig layers defaults, FreePBX's files, our config file, the environment and
 // the global flags given on the command line.
 func (o *globalOptions) loadConfig() (config.Loaded, error) {
+	l, err := config.Load(o.loadOptions())
+	if err != nil {
+		return config.Loaded{}, fmt.Errorf("load configuration: %w", err)
+	}
+	if err := l.Config.Validate(); err != nil {
+		return config.Loaded{}, fmt.Errorf("configuration: %w", err)
+	}
+	return l, nil
+}
+
+// loadOptions is where the configuration comes from: FreePBX's files under the
+// --fs-root, the config file, the environment and the global flags given.
+func (o *globalOptions) loadOptions() config.LoadOptions {
 	flags := map[string]string{}
 	for name, v := range map[string]string{
 		"config": o.configFile, "spool": o.spool, "db": o.db, "cdr-db": o.cdrDB, "data-dir": o.dataDir,
@@ -27,14 +40,7 @@ func (o *globalOptions) loadConfig() (config.Loaded, error) {
 	if root == "" {
 		root = o.getenv("TOTALREC_FS_ROOT")
 	}
-	l, err := config.Load(config.LoadOptions{Root: root, ConfigFile: o.configFile, Getenv: o.getenv, Flags: flags})
-	if err != nil {
-		return config.Loaded{}, fmt.Errorf("load configuration: %w", err)
-	}
-	if err := l.Config.Validate(); err != nil {
-		return config.Loaded{}, fmt.Errorf("configuration: %w", err)
-	}
-	return l, nil
+	return config.LoadOptions{Root: root, ConfigFile: o.configFile, Getenv: o.getenv, Flags: flags}
 }
 
 // app is what most commands work with: the effective configuration, the catalogue

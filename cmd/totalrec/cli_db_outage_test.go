@@ -13,7 +13,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/totalrec/totalrec/recordings/daemon"
+	"github.com/totalrec/totalrec/recordings/hook"
 )
 
 // privateMariaDB is a MariaDB server of the test's own, on a data directory in
@@ -154,9 +154,9 @@ func TestCLI_CatalogueOutage(t *testing.T) {
 
 	d := start(t, env, "serve", "--listen", "127.0.0.1:0")
 	d.url(t, "Totalrec is serving on ")
-	waitFor(t, daemon.HookSocket(dataDir))
+	waitFor(t, hook.Socket(dataDir))
 	for i := range 3 {
-		cli(t, env, "hook", "--file", record(i)).must(t, exitOK)
+		runIn(t, env, "", hookBin, "--file", record(i)).must(t, exitOK)
 	}
 	if n, _, err := count(); err != nil || n != 3 {
 		t.Fatalf("%d recordings catalogued before the outage (%v), want 3", n, err)
@@ -165,7 +165,7 @@ func TestCLI_CatalogueOutage(t *testing.T) {
 	db.stop(t)
 	for i := 3; i < 8; i++ {
 		// The daemon answers, but cannot catalogue: the hook journals.
-		cli(t, env, "hook", "--file", record(i)).must(t, exitOK)
+		runIn(t, env, "", hookBin, "--file", record(i)).must(t, exitOK)
 	}
 	if j, _ := filepath.Glob(filepath.Join(dataDir, "journal", "*")); len(j) == 0 {
 		t.Error("nothing was journalled while the catalogue was down")

@@ -8,7 +8,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/totalrec/totalrec/recordings/daemon"
+	"github.com/totalrec/totalrec/recordings/hook"
 )
 
 // TestCLI_FaultDirsRemovedUnderDaemon removes directories from the spool while
@@ -43,7 +43,7 @@ func TestCLI_FaultDirsRemovedUnderDaemon(t *testing.T) {
 
 	d := start(t, env, "serve", "--listen", "127.0.0.1:0")
 	d.url(t, "Totalrec is serving on ")
-	waitFor(t, daemon.HookSocket(s.data))
+	waitFor(t, hook.Socket(s.data))
 	scans := func() int { return strings.Count(d.stderr.String(), `msg="scan done"`) }
 	waitUntil(t, "the startup scan", func() bool { return scans() > 0 })
 
@@ -53,7 +53,7 @@ func TestCLI_FaultDirsRemovedUnderDaemon(t *testing.T) {
 		t.Helper()
 		for _, rel := range rels {
 			began := time.Now()
-			r := cli(t, env, "hook", "--timeout", "10s", "--file", filepath.Join(s.root, filepath.FromSlash(rel)))
+			r := runIn(t, env, "", hookBin, "--timeout", "10s", "--file", filepath.Join(s.root, filepath.FromSlash(rel)))
 			if took := time.Since(began); r.code != exitOK || took > 5*time.Second {
 				t.Fatalf("%s: hook %s: exit %d after %v\n%s\ndaemon:\n%s", label, rel, r.code, took, r.stderr, d.stderr.String())
 			}
@@ -143,10 +143,10 @@ func TestCLI_FaultUnscannedDirRemoved(t *testing.T) {
 	cli(t, env, "scan", "--no-cdr").must(t, exitOK)
 	d := start(t, env, "serve", "--no-scan", "--listen", "127.0.0.1:0")
 	d.url(t, "Totalrec is serving on ")
-	waitFor(t, daemon.HookSocket(s.data))
+	waitFor(t, hook.Socket(s.data))
 	for i := range 5 {
 		rel := faultRecording(t, s, 0, i, 800)
-		cli(t, env, "hook", "--file", filepath.Join(s.root, filepath.FromSlash(rel))).must(t, exitOK)
+		runIn(t, env, "", hookBin, "--file", filepath.Join(s.root, filepath.FromSlash(rel))).must(t, exitOK)
 	}
 	if code := d.stop(t, syscall.SIGTERM); code != exitOK {
 		t.Errorf("exit %d after SIGTERM\n%s", code, d.stderr.String())

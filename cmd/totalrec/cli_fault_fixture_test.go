@@ -10,7 +10,7 @@ import (
 	"time"
 
 	"github.com/totalrec/totalrec/internal/testsupport/mariadb"
-	"github.com/totalrec/totalrec/recordings/ingest"
+	"github.com/totalrec/totalrec/recordings/hook"
 )
 
 // faultTemplate is the spool every kill trial starts from: scanned into a SQLite
@@ -155,14 +155,14 @@ func faultScanMutate(t *testing.T, s retSpool) {
 	for i := range faultScanNew - 10 {
 		day0 = append(day0, faultRecording(t, s, 0, i, 800))
 	}
-	j := ingest.Journal{Dir: filepath.Join(s.data, "journal")}
+	j := hook.Journal{Dir: filepath.Join(s.data, "journal")}
 	at := retNow
 	for _, p := range append(day0[:5:5], gone[0]) {
-		must(t, j.Append(ingest.Entry{Path: p, At: at}))
+		must(t, j.Append(hook.Entry{Path: p, At: at}))
 	}
 	must(t, os.Rename(filepath.Join(j.Dir, "hook.jsonl"), filepath.Join(j.Dir, "hook.00000000000000000001.draining")))
 	for _, p := range append(append(day4[:5:5], day0[5:7]...), faultRecordingPath(3, 7)) {
-		must(t, j.Append(ingest.Entry{Path: p, At: at}))
+		must(t, j.Append(hook.Entry{Path: p, At: at}))
 	}
 }
 

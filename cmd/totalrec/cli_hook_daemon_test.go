@@ -10,7 +10,7 @@ import (
 	"syscall"
 	"testing"
 
-	"github.com/totalrec/totalrec/recordings/daemon"
+	"github.com/totalrec/totalrec/recordings/hook"
 )
 
 // TestCLI_HookAcrossDaemonRestarts: recordings announced while the daemon runs are
@@ -39,7 +39,7 @@ func TestCLI_HookAcrossDaemonRestarts(t *testing.T) {
 	// --no-scan: only the hook (and the journal) can catalogue anything.
 	d := start(t, env, "serve", "--no-scan", "--listen", "127.0.0.1:0")
 	url := d.url(t, "Totalrec is serving on ")
-	waitFor(t, daemon.HookSocket(dataDir))
+	waitFor(t, hook.Socket(dataDir))
 	for i := 0; i < 5; i++ {
 		cli(t, env, "hook", "--file", record(i), "--recorded-by", "forced", "--announced", []string{"", "yes"}[i%2]).must(t, exitOK)
 	}

@@ -13,9 +13,23 @@ import (
 	"github.com/totalrec/totalrec/recordings"
 	"github.com/totalrec/totalrec/recordings/catalog"
 	"github.com/totalrec/totalrec/recordings/daemon"
+	"github.com/totalrec/totalrec/recordings/hook"
 	"github.com/totalrec/totalrec/recordings/ingest"
 	"github.com/totalrec/totalrec/recordings/spool"
 )
+
+// hookForms are the two ways to run the hook: the command of the full binary, and
+// the small binary that the dialplan runs.
+var hookForms = []string{"totalrec hook", "totalrec-hook"}
+
+// hookAs runs the hook in the form named, with args.
+func hookAs(t *testing.T, form string, env []string, args ...string) result {
+	t.Helper()
+	if form == "totalrec hook" {
+		return cli(t, env, append([]string{"hook"}, args...)...)
+	}
+	return runIn(t, env, "", hookBin, args...)
+}
 
 // hookFixture is a spool with one finished recording and a data directory.
 func hookFixture(t *testing.T) (spoolDir, dataDir, file string) {
@@ -33,95 +47,103 @@ func hookFixture(t *testing.T) (spoolDir, dataDir, file string) {
 // TestCLI_HookJournal: with no daemon listening the hook journals the recording,
 // durably, and the next scan catalogues it from the journal.
 func TestCLI_HookJournal(t *testing.T) {
-	spoolDir, dataDir, file := hookFixture(t)
-	env := []string{"TOTALREC_SPOOL=" + spoolDir, "TOTALREC_DATA_DIR=" + dataDir}
-	var took []time.Duration
-	for i := 0; i < 5; i++ {
-		start := time.Now()
-		cli(t, env, "hook", "--file", file, "--uniqueid", "1795680900.11").must(t, exitOK)
-		took = append(took, time.Since(start))
-	}
-	slices.Sort(took)
-	t.Logf("hook with no daemon (journal, fsync): median %v of %d runs", took[len(took)/2], len(took))
-	b, err := os.ReadFile(filepath.Join(dataDir, "journal", "hook.jsonl"))
-	if err != nil || len(b) == 0 {
-		t.Fatalf("journal: %q, %v", b, err)
-	}
-	// Outside the spool: refused (exit 2), and journalled for the scan to set aside
-	// with the reason, so a spool set up wrong shows in the scan's report.
-	cli(t, env, "hook", "--file", "/etc/passwd").must(t, exitUsage)
+	for _, form := range hookForms {
+		t.Run(form, func(t *testing.T) {
+			spoolDir, dataDir, file := hookFixture(t)
+			env := []string{"TOTALREC_SPOOL=" + spoolDir, "TOTALREC_DATA_DIR=" + dataDir}
+			var took []time.Duration
+			for i := 0; i < 5; i++ {
+				start := time.Now()
+				hookAs(t, form, env, "--file", file, "--uniqueid", "1795680900.11").must(t, exitOK)
+				took = append(took, time.Since(start))
+			}
+			slices.Sort(took)
+			t.Logf("hook with no daemon (journal, fsync): median %v of %d runs", took[len(took)/2], len(took))
+			b, err := os.ReadFile(filepath.Join(dataDir, "journal", "hook.jsonl"))
+			if err != nil || len(b) == 0 {
+				t.Fatalf("journal: %q, %v", b, err)
+			}
+			// Outside the spool: refused (exit 2), and journalled for the scan to set aside
+			// with the reason, so a spool set up wrong shows in the scan's report.
+			hookAs(t, form, env, "--file", "/etc/passwd").must(t, exitUsage)
 
-	// The day directory is then scanned as usual and the journal drained; the five
-	// announcements of one file make one recording.
-	s := decode[daemon.ScanResult](t, cli(t, env, "scan", "--json").must(t, exitOK).stdout)
-	if s.Journal.Done != 5 || s.Scan.Files != 1 {
-		t.Errorf("scan after journalling: journal %+v, scan %+v", s.Journal, s.Scan)
-	}
-	if len(s.Journal.SetAside) != 1 || s.Journal.SetAside[0].File != "/etc/passwd" {
-		t.Errorf("set aside: %+v, want /etc/passwd", s.Journal.SetAside)
-	}
-	if _, err := os.Stat(filepath.Join(dataDir, "journal", "hook.jsonl")); !os.IsNotExist(err) {
-		t.Errorf("journal still there after the drain: %v", err)
-	}
-	p := decode[recordings.PageJSON](t, cli(t, env, "search", "--json").must(t, exitOK).stdout)
-	if len(p.Items) != 1 || p.Items[0].UniqueID != "1795680900.11" {
-		t.Errorf("catalogue after the drain: %+v", p.Items)
+			// The day directory is then scanned as usual and the journal drained; the five
+			// announcements of one file make one recording.
+			s := decode[daemon.ScanResult](t, cli(t, env, "scan", "--json").must(t, exitOK).stdout)
+			if s.Journal.Done != 5 || s.Scan.Files != 1 {
+				t.Errorf("scan after journalling: journal %+v, scan %+v", s.Journal, s.Scan)
+			}
+			if len(s.Journal.SetAside) != 1 || s.Journal.SetAside[0].File != "/etc/passwd" {
+				t.Errorf("set aside: %+v, want /etc/passwd", s.Journal.SetAside)
+			}
+			if _, err := os.Stat(filepath.Join(dataDir, "journal", "hook.jsonl")); !os.IsNotExist(err) {
+				t.Errorf("journal still there after the drain: %v", err)
+			}
+			p := decode[recordings.PageJSON](t, cli(t, env, "search", "--json").must(t, exitOK).stdout)
+			if len(p.Items) != 1 || p.Items[0].UniqueID != "1795680900.11" {
+				t.Errorf("catalogue after the drain: %+v", p.Items)
+			}
+		})
 	}
 }
 
 // TestCLI_HookDaemon: with the daemon's socket up the hook's recording is catalogued
 // before the hook returns.
 func TestCLI_HookDaemon(t *testing.T) {
-	spoolDir, dataDir, file := hookFixture(t)
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	cat, err := catalog.Open(ctx, "sqlite:"+filepath.Join(dataDir, "totalrec.db"), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer cat.Close()
-	tree, err := spool.OpenTree(spoolDir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer tree.Close()
-	log := slog.New(slog.DiscardHandler)
-	sc := &ingest.Scanner{Tree: tree, Cat: cat, Loc: time.UTC, Log: log}
-	done := make(chan error, 1)
-	go func() {
-		done <- daemon.ServeHook(ctx, daemon.HookSocket(dataDir), &daemon.HookServer{Scanner: sc, Log: log})
-	}()
-	waitFor(t, daemon.HookSocket(dataDir))
+	for _, form := range hookForms {
+		t.Run(form, func(t *testing.T) {
+			spoolDir, dataDir, file := hookFixture(t)
+			ctx, cancel := context.WithCancel(context.Background())
+			defer cancel()
+			cat, err := catalog.Open(ctx, "sqlite:"+filepath.Join(dataDir, "totalrec.db"), nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer cat.Close()
+			tree, err := spool.OpenTree(spoolDir)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer tree.Close()
+			log := slog.New(slog.DiscardHandler)
+			sc := &ingest.Scanner{Tree: tree, Cat: cat, Loc: time.UTC, Log: log}
+			done := make(chan error, 1)
+			go func() {
+				done <- daemon.ServeHook(ctx, hook.Socket(dataDir), &daemon.HookServer{Scanner: sc, Log: log})
+			}()
+			waitFor(t, hook.Socket(dataDir))
 
-	env := []string{"TOTALREC_SPOOL=" + spoolDir, "TOTALREC_DATA_DIR=" + dataDir}
-	var took []time.Duration
-	for i := 0; i < 5; i++ {
-		start := time.Now()
-		cli(t, env, "hook", "--file", file, "--uniqueid", "1795680900.11").must(t, exitOK)
-		took = append(took, time.Since(start))
-	}
-	slices.Sort(took)
-	t.Logf("hook with the daemon listening: median %v of %d runs", took[len(took)/2], len(took))
-	if _, err := os.Stat(filepath.Join(dataDir, "journal", "hook.jsonl")); !os.IsNotExist(err) {
-		t.Errorf("the hook journalled although the daemon answered: %v", err)
-	}
-	rec, err := cat.GetByPath(ctx, "", "2026/11/26/"+filepath.Base(file))
-	if err != nil || rec.Duration != time.Second {
-		t.Errorf("recording after the hook: %+v, %v", rec, err)
-	}
-	// A file that is not there (never bridged) is fine; a symlink is refused.
-	cli(t, env, "hook", "--file", filepath.Join(filepath.Dir(file), "never-bridged.wav")).must(t, exitOK)
-	must(t, os.Symlink("/etc/passwd", filepath.Join(filepath.Dir(file), "evil.wav")))
-	cli(t, env, "hook", "--file", filepath.Join(filepath.Dir(file), "evil.wav")).must(t, exitError)
-	if _, err := cat.GetByPath(ctx, "", "2026/11/26/evil.wav"); err == nil {
-		t.Error("a symlink was catalogued through the hook")
-	}
-	if _, err := os.Stat(filepath.Join(dataDir, "journal", "hook.jsonl")); !os.IsNotExist(err) {
-		t.Errorf("a refused file was journalled: %v", err)
-	}
-	cancel()
-	if err := <-done; err != nil {
-		t.Fatal(err)
+			env := []string{"TOTALREC_SPOOL=" + spoolDir, "TOTALREC_DATA_DIR=" + dataDir}
+			var took []time.Duration
+			for i := 0; i < 5; i++ {
+				start := time.Now()
+				hookAs(t, form, env, "--file", file, "--uniqueid", "1795680900.11").must(t, exitOK)
+				took = append(took, time.Since(start))
+			}
+			slices.Sort(took)
+			t.Logf("hook with the daemon listening: median %v of %d runs", took[len(took)/2], len(took))
+			if _, err := os.Stat(filepath.Join(dataDir, "journal", "hook.jsonl")); !os.IsNotExist(err) {
+				t.Errorf("the hook journalled although the daemon answered: %v", err)
+			}
+			rec, err := cat.GetByPath(ctx, "", "2026/11/26/"+filepath.Base(file))
+			if err != nil || rec.Duration != time.Second {
+				t.Errorf("recording after the hook: %+v, %v", rec, err)
+			}
+			// A file that is not there (never bridged) is fine; a symlink is refused.
+			hookAs(t, form, env, "--file", filepath.Join(filepath.Dir(file), "never-bridged.wav")).must(t, exitOK)
+			must(t, os.Symlink("/etc/passwd", filepath.Join(filepath.Dir(file), "evil.wav")))
+			hookAs(t, form, env, "--file", filepath.Join(filepath.Dir(file), "evil.wav")).must(t, exitError)
+			if _, err := cat.GetByPath(ctx, "", "2026/11/26/evil.wav"); err == nil {
+				t.Error("a symlink was catalogued through the hook")
+			}
+			if _, err := os.Stat(filepath.Join(dataDir, "journal", "hook.jsonl")); !os.IsNotExist(err) {
+				t.Errorf("a refused file was journalled: %v", err)
+			}
+			cancel()
+			if err := <-done; err != nil {
+				t.Fatal(err)
+			}
+		})
 	}
 }
 
@@ -140,19 +162,23 @@ func waitFor(t *testing.T, path string) {
 // recording (journalled by absolute name in TOTALREC_DATA_DIR), fails loudly, and the
 // next scan with a working configuration catalogues it.
 func TestCLI_HookBadConfig(t *testing.T) {
-	spoolDir, dataDir, file := hookFixture(t)
-	env := []string{"TOTALREC_SPOOL=" + spoolDir, "TOTALREC_DATA_DIR=" + dataDir}
-	r := cli(t, append(env, "TOTALREC_SCAN_INTERVAL=often"), "hook", "--file", file, "--uniqueid", "1795680900.11")
-	if r.code == exitOK || !strings.Contains(r.stderr, "journalled") {
-		t.Fatalf("hook with a broken configuration: exit %d, stderr %q", r.code, r.stderr)
-	}
-	s := decode[daemon.ScanResult](t, cli(t, env, "scan", "--json").must(t, exitOK).stdout)
-	if s.Journal.Done != 1 || len(s.Journal.SetAside) != 0 {
-		t.Errorf("scan after the journalled hook: %+v", s.Journal)
-	}
-	p := decode[recordings.PageJSON](t, cli(t, env, "search", "--json").must(t, exitOK).stdout)
-	if len(p.Items) != 1 {
-		t.Errorf("catalogue: %+v", p.Items)
+	for _, form := range hookForms {
+		t.Run(form, func(t *testing.T) {
+			spoolDir, dataDir, file := hookFixture(t)
+			env := []string{"TOTALREC_SPOOL=" + spoolDir, "TOTALREC_DATA_DIR=" + dataDir}
+			r := hookAs(t, form, append(env, "TOTALREC_SCAN_INTERVAL=often"), "--file", file, "--uniqueid", "1795680900.11")
+			if r.code == exitOK || !strings.Contains(r.stderr, "journalled") {
+				t.Fatalf("hook with a broken configuration: exit %d, stderr %q", r.code, r.stderr)
+			}
+			s := decode[daemon.ScanResult](t, cli(t, env, "scan", "--json").must(t, exitOK).stdout)
+			if s.Journal.Done != 1 || len(s.Journal.SetAside) != 0 {
+				t.Errorf("scan after the journalled hook: %+v", s.Journal)
+			}
+			p := decode[recordings.PageJSON](t, cli(t, env, "search", "--json").must(t, exitOK).stdout)
+			if len(p.Items) != 1 {
+				t.Errorf("catalogue: %+v", p.Items)
+			}
+		})
 	}
 }
 
@@ -168,8 +194,8 @@ func TestCLI_HookJournalBadEntries(t *testing.T) {
 	must(t, os.WriteFile(gone, pcmWAV(8000), 0o644))
 	cli(t, env, "hook", "--file", gone).must(t, exitOK)
 	must(t, os.RemoveAll(filepath.Dir(gone)))
-	j := ingest.Journal{Dir: filepath.Join(dataDir, "journal")}
-	must(t, j.Append(ingest.Entry{File: "/srv/elsewhere/y.wav", At: time.Now()}))
+	j := hook.Journal{Dir: filepath.Join(dataDir, "journal")}
+	must(t, j.Append(hook.Entry{File: "/srv/elsewhere/y.wav", At: time.Now()}))
 	cli(t, env, "hook", "--file", file).must(t, exitOK)
 
 	r := cli(t, env, "scan").must(t, exitOK)

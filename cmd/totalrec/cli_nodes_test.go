@@ -14,7 +14,7 @@ import (
 
 	"github.com/totalrec/totalrec/internal/testsupport/s3server"
 	"github.com/totalrec/totalrec/recordings"
-	"github.com/totalrec/totalrec/recordings/daemon"
+	"github.com/totalrec/totalrec/recordings/hook"
 )
 
 // pbxNode is one PBX of TestCLI_ThreeNodes: its spool and data directory, and
@@ -101,7 +101,7 @@ func TestCLI_ThreeNodes(t *testing.T) {
 		return count(`SELECT COUNT(*) FROM totalrec_recordings WHERE storage = 's3'`) == 18
 	})
 	for _, n := range pbxs {
-		waitFor(t, daemon.HookSocket(n.data))
+		waitFor(t, hook.Socket(n.data))
 		if left := walkFiles(t, n.spool); len(left) != 1 {
 			t.Errorf("%s keeps %v on disk, want only its recent call", n.name, left)
 		}
@@ -149,7 +149,7 @@ func TestCLI_ThreeNodes(t *testing.T) {
 	db.stop(t)
 	for i, n := range pbxs {
 		f := recent(t, n.spool, 1+i)
-		cli(t, n.env, "hook", "--file", f).must(t, exitOK)
+		runIn(t, n.env, "", hookBin, "--file", f).must(t, exitOK)
 	}
 	time.Sleep(time.Minute)
 	for _, n := range append(pbxs, &pbxNode{name: "central", d: central}) {

@@ -15,7 +15,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/totalrec/totalrec/recordings/daemon"
+	"github.com/totalrec/totalrec/recordings/hook"
 )
 
 // postToHookSocket announces a recording on the daemon's socket itself: `totalrec
@@ -47,7 +47,7 @@ func TestCLI_ServeOneDaemonPerDataDir(t *testing.T) {
 		"TOTALREC_DB=sqlite:" + filepath.Join(dataDir, "totalrec.db")}
 	a := start(t, env, "serve", "--no-scan", "--listen", "127.0.0.1:0")
 	a.url(t, "Totalrec is serving on ")
-	sock := daemon.HookSocket(dataDir)
+	sock := hook.Socket(dataDir)
 	waitFor(t, sock)
 
 	b := start(t, env, "serve", "--no-scan", "--listen", "127.0.0.1:0")
@@ -108,7 +108,7 @@ func TestCLI_ServeRemovesOnlyItsOwnSocket(t *testing.T) {
 		"TOTALREC_DB=sqlite:" + filepath.Join(dataDir, "totalrec.db")}
 	a := start(t, env, "serve", "--no-scan", "--listen", "127.0.0.1:0")
 	a.url(t, "Totalrec is serving on ")
-	sock := daemon.HookSocket(dataDir)
+	sock := hook.Socket(dataDir)
 	waitFor(t, sock)
 	must(t, os.Remove(sock))
 	other, err := net.Listen("unix", sock)

@@ -11,19 +11,21 @@ import (
 	"testing"
 )
 
-// The command-line tests run the real binary as a process, the way cron, the
-// installer and people run it.
-var bin string
+// The command-line tests run the real binaries as processes, the way cron, the
+// installer, Asterisk and people run them: bin is totalrec, hookBin totalrec-hook.
+var bin, hookBin string
 
 func TestMain(m *testing.M) {
 	dir, err := os.MkdirTemp("", "totalrec-cli-")
 	if err != nil {
 		panic(err)
 	}
-	bin = filepath.Join(dir, "totalrec")
-	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
-		os.Stderr.Write(out)
-		panic(err)
+	bin, hookBin = filepath.Join(dir, "totalrec"), filepath.Join(dir, "totalrec-hook")
+	for out, pkg := range map[string]string{bin: ".", hookBin: "../totalrec-hook"} {
+		if msg, err := exec.Command("go", "build", "-o", out, pkg).CombinedOutput(); err != nil {
+			os.Stderr.Write(msg)
+			panic(err)
+		}
 	}
 	code := m.Run()
 	os.RemoveAll(dir)
@@ -46,7 +48,13 @@ func cli(t *testing.T, env []string, args ...string) result {
 // cliIn is cli with stdin as the standard input.
 func cliIn(t *testing.T, env []string, stdin string, args ...string) result {
 	t.Helper()
-	cmd := exec.Command(bin, args...)
+	return runIn(t, env, stdin, bin, args...)
+}
+
+// runIn runs the program path with args in cli's environment.
+func runIn(t *testing.T, env []string, stdin, path string, args ...string) result {
+	t.Helper()
+	cmd := exec.Command(path, args...)
 	cmd.Stdin = strings.NewReader(stdin)
 	home := t.TempDir()
 	cmd.Env = append([]string{"HOME=" + home, "PATH=/usr/bin:/bin", "TZ=Europe/Moscow",

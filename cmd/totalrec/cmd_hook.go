@@ -3,16 +3,11 @@ package main
 import (
 	"context"
 	"errors"
-	"fmt"
-	"path/filepath"
-	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
 
-	"github.com/totalrec/totalrec/recordings/config"
-	"github.com/totalrec/totalrec/recordings/daemon"
-	"github.com/totalrec/totalrec/recordings/ingest"
+	"github.com/totalrec/totalrec/recordings/hook"
 )
 
 type hookOptions struct {
@@ -50,66 +45,12 @@ func runHook(ctx context.Context, opts *globalOptions, ho hookOptions) error {
 	if ho.file == "" {
 		return usagef("--file is required")
 	}
-	// From here on the recording exists: whatever goes wrong, it is journalled, so the
-	// daemon or the next scan catalogues it (or sets it aside, saying why).
-	l, err := opts.loadConfig()
-	if err != nil {
-		return journalUnresolved(opts, ho, err)
+	err := hook.Run(ctx, hook.Call{
+		Load: opts.loadOptions(), File: ho.file, UniqueID: ho.uniqueid,
+		RecordedBy: ho.recordedBy, Announced: ho.announced, Timeout: ho.timeout,
+	})
+	if errors.Is(err, hook.ErrOutsideSpool) {
+		return usageError{err}
 	}
-	rel, err := spoolRelative(l.Config.Spool, ho.file)
-	if err != nil {
-		return journalUnresolved(opts, ho, err)
-	}
-	req := daemon.HookRequest{Path: rel, UniqueID: ho.uniqueid, RecordedBy: ho.recordedBy, Announced: announced(ho.announced)}
-	err = daemon.PostHook(ctx, daemon.HookSocket(l.Config.DataDir), req, ho.timeout)
-	if err == nil || errors.Is(err, daemon.ErrHookRefused) {
-		return err
-	}
-	j := ingest.Journal{Dir: daemon.JournalDir(l.Config.DataDir)}
-	if err := j.Append(ingest.Entry{Path: rel, UniqueID: ho.uniqueid, At: time.Now().UTC()}); err != nil {
-		return fmt.Errorf("hook: the daemon did not answer and %w", err)
-	}
-	return nil
-}
-
-// journalUnresolved keeps a recording the hook could not place (its configuration
-// does not load, or the file is not under the spool it names): the absolute file
-// name goes to the journal of the data directory given by --data-dir or
-// TOTALREC_DATA_DIR, else the default one. It still fails, with cause, so the
-// problem shows in Asterisk's log.
-func journalUnresolved(opts *globalOptions, ho hookOptions, cause error) error {
-	dataDir := config.DefaultDataDir
-	if opts.set["data-dir"] && opts.dataDir != "" {
-		dataDir = opts.dataDir
-	} else if d := opts.getenv("TOTALREC_DATA_DIR"); d != "" {
-		dataDir = d
-	}
-	file := ho.file
-	if abs, err := filepath.Abs(file); err == nil {
-		file = abs
-	}
-	j := ingest.Journal{Dir: daemon.JournalDir(dataDir)}
-	if err := j.Append(ingest.Entry{File: file, UniqueID: ho.uniqueid, At: time.Now().UTC()}); err != nil {
-		return fmt.Errorf("hook: %w; and %w", cause, err)
-	}
-	return fmt.Errorf("hook: %w (the recording is journalled in %s)", cause, j.Dir)
-}
-
-// spoolRelative is daemon.SpoolRelative, a usage error when --file is outside
-// the spool.
-func spoolRelative(spoolDir, file string) (string, error) {
-	rel, err := daemon.SpoolRelative(spoolDir, file)
-	if err != nil {
-		return "", usageError{fmt.Errorf("--file %w", err)}
-	}
-	return rel, nil
-}
-
-// announced reads the dialplan's TOTALREC_ANNOUNCED: set and not "no" or "0".
-func announced(v string) bool {
-	switch strings.ToLower(strings.TrimSpace(v)) {
-	case "", "no", "0", "false":
-		return false
-	}
-	return true
+	return err
 }

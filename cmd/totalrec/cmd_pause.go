@@ -8,6 +8,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/totalrec/totalrec/recordings/daemon"
+	"github.com/totalrec/totalrec/recordings/hook"
 )
 
 type pauseOptions struct {
@@ -50,7 +51,7 @@ func runPause(ctx context.Context, opts *globalOptions, po pauseOptions, state s
 	if err != nil {
 		return err
 	}
-	out, err := daemon.PostPause(ctx, daemon.HookSocket(l.Config.DataDir),
+	out, err := daemon.PostPause(ctx, hook.Socket(l.Config.DataDir),
 		daemon.PauseRequest{Channel: po.channel, State: state, By: opts.operator()}, po.timeout)
 	if err != nil {
 		return fmt.Errorf("pause: %w", err)

@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 
 	"github.com/totalrec/totalrec/recordings/daemon"
+	"github.com/totalrec/totalrec/recordings/hook"
 	"github.com/totalrec/totalrec/recordings/ingest"
 	"github.com/totalrec/totalrec/recordings/spool"
 )
@@ -47,7 +48,7 @@ func printScanSummary(w io.Writer, res daemon.ScanResult, dataDir string) {
 		if name == "" {
 			name = r.File
 		}
-		fmt.Fprintf(w, "journal: set aside %s (%s); kept in %s\n", name, r.Error, filepath.Join(daemon.JournalDir(dataDir), "rejected.jsonl"))
+		fmt.Fprintf(w, "journal: set aside %s (%s); kept in %s\n", name, r.Error, filepath.Join(hook.JournalDir(dataDir), "rejected.jsonl"))
 	}
 	if c := res.CDR; c != nil {
 		fmt.Fprintf(w, "CDR: %d linked, %d waiting for their row, %d gave up, %d lookup errors\n", c.Linked, c.Retry, c.GaveUp, c.Errors)

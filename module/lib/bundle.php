@@ -97,6 +97,7 @@ if (!function_exists('totalrec_bundle_paths')) {
 		$p = totalrec_bundle_paths();
 		$log = array();
 		@chmod($p['bin'], 0755);
+		@chmod($p['bin'] . '-hook', 0755); // the dialplan's hook (totalrec_hook_command)
 		foreach (array($p['dir'], $p['data']) as $dir) {
 			if (!is_dir($dir) && !@mkdir($dir, 0750, true)) {
 				return array('ERROR: ' . sprintf(_('Could not create %s'), $dir));

@@ -5,7 +5,7 @@
  * FreePBX 2.10+ start recordings in [sub-record-check], already in YYYY/MM/DD/
  * directories with the <type>-<dest>-<from>-<time>-<uniqueid> name. Totalrec changes
  * the generated $ext object, after core (2.10/2.11) and callrecording (12+) built it:
- *   - MIXMON_POST (global) runs `totalrec hook` first, then the administrator's own
+ *   - MIXMON_POST (global) runs the hook (totalrec-hook) first, then the administrator's own
  *     post-command, if any;
  *   - global TOTALREC_FORCE (the module's "force" setting; globals_custom.conf can
  *     override it) makes every recording decision "record":
@@ -35,6 +35,9 @@ if (!function_exists('totalrec_hook_command')) {
 	 * own fields) and UNIQUEID are the only values used, single-quoted for the shell.
 	 * $binary and $config must be plain absolute paths (see totalrec_validate_setting());
 	 * --config is given when $config is not the default the binary reads anyway.
+	 * The command is totalrec-hook, the small binary installed beside $binary that
+	 * starts in a fraction of totalrec's time, or `totalrec hook` where there is none
+	 * (an older install).
 	 */
 	function totalrec_hook_command($binary, $config = TOTALREC_DEFAULT_CONFIG) {
 		$plain = '#^/[A-Za-z0-9._/+\-]+$#';
@@ -42,8 +45,12 @@ if (!function_exists('totalrec_hook_command')) {
 			$binary = TOTALREC_DEFAULT_BINARY;
 		}
 		$opt = ($config !== TOTALREC_DEFAULT_CONFIG && preg_match($plain, $config)) ? ' --config ' . $config : '';
-		return $binary . $opt . " hook --file '^{MIXMONITOR_FILENAME}' --uniqueid '^{UNIQUEID}'"
+		$args = " --file '^{MIXMONITOR_FILENAME}' --uniqueid '^{UNIQUEID}'"
 			. " --recorded-by '^{TOTALREC_RECORDED_BY}' --announced '^{TOTALREC_ANN}'";
+		if (is_file($binary . '-hook') && is_executable($binary . '-hook')) {
+			return $binary . '-hook' . $opt . $args;
+		}
+		return $binary . $opt . ' hook' . $args;
 	}
 
 	/**
@@ -52,7 +59,7 @@ if (!function_exists('totalrec_hook_command')) {
 	 */
 	function totalrec_mixmon_post($existing, $hook) {
 		$existing = trim((string)$existing);
-		if (preg_match('#totalrec( --config \S+)? hook #', $existing)) {
+		if (preg_match('#totalrec(-hook( --config \S+)? --file|( --config \S+)? hook) #', $existing)) {
 			return $existing; // already there (set by hand, or a second run)
 		}
 		return $existing === '' ? $hook : $hook . ' \; ' . $existing;

@@ -22,6 +22,7 @@ import (
 	"github.com/totalrec/totalrec/recordings/compress"
 	"github.com/totalrec/totalrec/recordings/config"
 	"github.com/totalrec/totalrec/recordings/evidence"
+	"github.com/totalrec/totalrec/recordings/hook"
 	"github.com/totalrec/totalrec/recordings/ingest"
 	"github.com/totalrec/totalrec/recordings/nodes"
 	"github.com/totalrec/totalrec/recordings/pause"
@@ -195,7 +196,7 @@ func run(ctx context.Context, env Env, o Options) error {
 	// enrichment loop for a pass shortly after, instead of waiting for its tick.
 	linkSoon := newKicker(linkDelay)
 	defer linkSoon.stop()
-	hook := &HookServer{
+	hooks := &HookServer{
 		Scanner: &ingest.Scanner{Tree: tree, Cat: env.Catalog, Node: cfg.Node, Loc: env.Loc, CDR: env.CDR != nil, Log: env.Log.With("component", "hook"), Events: events},
 		Log:     env.Log.With("component", "hook"),
 		Ingested: func(r recordings.Recording) {
@@ -207,17 +208,17 @@ func run(ctx context.Context, env Env, o Options) error {
 			}
 		},
 	}
-	hook.Pauser, hook.Consent = pauser, env.Catalog
+	hooks.Pauser, hooks.Consent = pauser, env.Catalog
 	// What hooks journalled while no daemon listened is catalogued first, whether
 	// or not the spool is scanned.
-	if rep, err := drainJournal(ctx, cfg.DataDir, cfg.Spool, hook.Scanner, env.Log); err != nil {
+	if rep, err := drainJournal(ctx, cfg.DataDir, cfg.Spool, hooks.Scanner, env.Log); err != nil {
 		env.Log.Error("drain the hook journal", slog.Any("error", err))
 	} else if rep.Done+rep.Skipped+len(rep.SetAside) > 0 {
 		env.Log.Info("hook journal drained", slog.Int("recordings", rep.Done), slog.Int("unreadable", rep.Skipped), slog.Int("set_aside", len(rep.SetAside)))
 	}
 	return runGroup(ctx,
 		func(ctx context.Context) error { return serveHTTP(ctx, hs, ln) },
-		func(ctx context.Context) error { return ServeHook(ctx, HookSocket(cfg.DataDir), hook) },
+		func(ctx context.Context) error { return ServeHook(ctx, hook.Socket(cfg.DataDir), hooks) },
 		func(ctx context.Context) error { return scanLoop(ctx, env, o, &scanning) },
 		func(ctx context.Context) error { return enrichLoop(ctx, env, enrichEvery, linkSoon.c, events) },
 		func(ctx context.Context) error { return pruneSessionsLoop(ctx, env, pruneEvery) },

@@ -13,11 +13,12 @@ import (
 	"time"
 
 	"github.com/totalrec/totalrec/recordings"
+	"github.com/totalrec/totalrec/recordings/hook"
 	"github.com/totalrec/totalrec/recordings/ingest"
 	"github.com/totalrec/totalrec/recordings/pause"
 )
 
-// HookServer takes `totalrec hook` calls (PostHook) on a unix socket in the data
+// HookServer takes `totalrec hook` calls (hook.Post) on a unix socket in the data
 // directory. The socket's permissions are its access control: 0660, owned by the
 // daemon's user and group (asterisk on a FreePBX box), so only the PBX can
 // announce recordings.
@@ -46,7 +47,7 @@ func (h *HookServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "not found", http.StatusNotFound)
 		return
 	}
-	var req HookRequest
+	var req hook.Request
 	if err := json.NewDecoder(http.MaxBytesReader(w, r.Body, 4096)).Decode(&req); err != nil || req.Path == "" {
 		http.Error(w, "bad request", http.StatusBadRequest)
 		return
@@ -74,7 +75,7 @@ func (h *HookServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 // setConsent stores the recording's policy and announcement: the dialplan's
 // word, or on demand for a recording the name says was made on demand.
-func (h *HookServer) setConsent(ctx context.Context, rec recordings.Recording, req HookRequest) {
+func (h *HookServer) setConsent(ctx context.Context, rec recordings.Recording, req hook.Request) {
 	k := recordings.Consent{RecordedBy: req.RecordedBy, Announced: req.Announced}
 	if rec.Name.Type == "ondemand" {
 		k.RecordedBy = recordings.RecordedOnDemand
@@ -160,14 +161,14 @@ func ServeHook(ctx context.Context, sock string, h *HookServer) error {
 // drainJournal catalogues what hooks journalled while the daemon was away. An entry
 // that names no file of the spool is set aside (rejected.jsonl in the journal
 // directory) and logged; a recording deleted since is done.
-func drainJournal(ctx context.Context, dataDir, spoolDir string, s *ingest.Scanner, log *slog.Logger) (ingest.DrainReport, error) {
-	j := ingest.Journal{Dir: JournalDir(dataDir)}
-	rep, err := j.Drain(ctx, func(ctx context.Context, e ingest.Entry) error {
+func drainJournal(ctx context.Context, dataDir, spoolDir string, s *ingest.Scanner, log *slog.Logger) (hook.DrainReport, error) {
+	j := hook.Journal{Dir: hook.JournalDir(dataDir)}
+	rep, err := j.Drain(ctx, func(ctx context.Context, e hook.Entry) error {
 		rel := e.Path
 		if rel == "" {
 			var err error
-			if rel, err = SpoolRelative(spoolDir, e.File); err != nil {
-				return fmt.Errorf("%w: %w", ingest.ErrUnusable, err)
+			if rel, err = hook.SpoolRelative(spoolDir, e.File); err != nil {
+				return fmt.Errorf("%w: %w", hook.ErrUnusable, err)
 			}
 		}
 		_, err := s.IngestFile(ctx, rel)
@@ -175,7 +176,7 @@ func drainJournal(ctx context.Context, dataDir, spoolDir string, s *ingest.Scann
 		case errors.Is(err, recordings.ErrNotFound):
 			return nil // deleted since: nothing to catalogue
 		case errors.Is(err, recordings.ErrOutsideRoot) || errors.Is(err, recordings.ErrInvalid):
-			return fmt.Errorf("%w: %w", ingest.ErrUnusable, err)
+			return fmt.Errorf("%w: %w", hook.ErrUnusable, err)
 		}
 		return err
 	})

@@ -3,6 +3,7 @@ package daemon
 import (
 	"context"
 
+	"github.com/totalrec/totalrec/recordings/hook"
 	"github.com/totalrec/totalrec/recordings/ingest"
 	"github.com/totalrec/totalrec/recordings/spool"
 )
@@ -10,7 +11,7 @@ import (
 // ScanResult is what one scan job did; `scan --json` prints it.
 type ScanResult struct {
 	Spool    string               `json:"spool"`
-	Journal  ingest.DrainReport   `json:"journal"`
+	Journal  hook.DrainReport     `json:"journal"`
 	Scan     ingest.Report        `json:"scan"`
 	CDR      *ingest.EnrichReport `json:"cdr,omitempty"`
 	Oddities []spool.Oddity       `json:"oddities"`

@@ -88,8 +88,9 @@ func MixMonitors(d *Dialplan) []MixMonitorCall {
 
 var varRef = regexp.MustCompile(`[$^]\{([^{}]*)\}`)
 
-// runsHook matches `totalrec hook`, with the module's --config when it names one.
-var runsHook = regexp.MustCompile(`totalrec( --config \S+)? hook `)
+// runsHook matches `totalrec-hook --file` or `totalrec hook`, with the module's
+// --config when it names one.
+var runsHook = regexp.MustCompile(`totalrec(-hook( --config \S+)? --file|( --config \S+)? hook) `)
 
 // CheckMixMonitorCommands reports MixMonitor post-commands that could carry caller-
 // controlled text into the shell, or that do not run `totalrec hook`: a command must

@@ -107,8 +107,10 @@ func TestInstall_FreePBX29(t *testing.T) {
 	root, tools, log := fakeFreePBX(t, "2.9")
 	install(t, dir, root, tools)
 
-	if fi, err := os.Stat(filepath.Join(root, "usr/local/bin/totalrec")); err != nil || fi.Mode()&0o111 == 0 {
-		t.Fatalf("binary: %v %v", fi, err)
+	for _, b := range []string{"totalrec", "totalrec-hook"} {
+		if fi, err := os.Stat(filepath.Join(root, "usr/local/bin", b)); err != nil || fi.Mode()&0o111 == 0 {
+			t.Fatalf("binary %s: %v %v", b, fi, err)
+		}
 	}
 	if out, err := exec.Command(filepath.Join(root, "usr/local/bin/totalrec"), "version").Output(); err != nil || !strings.Contains(string(out), "test") {
 		t.Errorf("installed binary: %q, %v", out, err)
@@ -192,7 +194,7 @@ func TestInstall_FreePBX29(t *testing.T) {
 	if calls := read(t, log); !regexp.MustCompile(`(?s)fwconsole ma uninstall totalrec\n.*fwconsole reload\n`).MatchString(calls) {
 		t.Errorf("--uninstall did not regenerate the dialplan after removing the module; it ran:\n%s", calls)
 	}
-	for _, gone := range []string{"usr/local/bin/totalrec", "etc/systemd/system/totalrec.service", "etc/cron.d/totalrec", "etc/asterisk/extensions_override_totalrec.conf", "var/www/html/admin/modules/totalrec"} {
+	for _, gone := range []string{"usr/local/bin/totalrec", "usr/local/bin/totalrec-hook", "etc/systemd/system/totalrec.service", "etc/cron.d/totalrec", "etc/asterisk/extensions_override_totalrec.conf", "var/www/html/admin/modules/totalrec"} {
 		if _, err := os.Stat(filepath.Join(root, gone)); !os.IsNotExist(err) {
 			t.Errorf("%s still there after --uninstall", gone)
 		}

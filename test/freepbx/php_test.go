@@ -256,4 +256,22 @@ func TestHookCommandConfig(t *testing.T) {
 	if want := hook + ` \; /usr/local/sbin/convert.sh`; post != want {
 		t.Errorf("MIXMON_POST after two runs %q, want %q", post, want)
 	}
+
+	// With totalrec-hook installed beside the binary, the dialplan runs it.
+	dir := t.TempDir()
+	small := filepath.Join(dir, "totalrec-hook")
+	if err := os.WriteFile(small, []byte("#!/bin/sh\n"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	hook = run(`echo totalrec_hook_command($argv[1], $argv[2]);`, filepath.Join(dir, "totalrec"), conf)
+	if want := small + " --config " + conf + " --file '^{MIXMONITOR_FILENAME}' --uniqueid '^{UNIQUEID}' --recorded-by '^{TOTALREC_RECORDED_BY}' --announced '^{TOTALREC_ANN}'"; hook != want {
+		t.Errorf("hook command with totalrec-hook %q, want %q", hook, want)
+	}
+	if !runsHook.MatchString(hook) {
+		t.Errorf("the dialplan checks do not know %q", hook)
+	}
+	post = run(`echo totalrec_mixmon_post(totalrec_mixmon_post("/usr/local/sbin/convert.sh", $argv[1]), $argv[1]);`, hook)
+	if want := hook + ` \; /usr/local/sbin/convert.sh`; post != want {
+		t.Errorf("MIXMON_POST with totalrec-hook after two runs %q, want %q", post, want)
+	}
 }

@@ -100,7 +100,7 @@ func TestFreePBXKit(t *testing.T) {
 	out = sh(t, rel+"/install.sh --uninstall 2>&1")
 	t.Logf("install.sh --uninstall:\n%s", out)
 	generated = sh(t, "cat /etc/asterisk/extensions_additional.conf")
-	for _, gone := range []string{"TOTALREC_FORCE", "totalrec hook", "Set(ARG1=force)", "/usr/local/bin/totalrec"} {
+	for _, gone := range []string{"TOTALREC_FORCE", "totalrec hook", "totalrec-hook", "Set(ARG1=force)", "/usr/local/bin/totalrec"} {
 		if strings.Contains(generated, gone) {
 			t.Errorf("the generated dialplan still has %q after --uninstall", gone)
 		}

@@ -117,8 +117,10 @@ func startKit(dir string) (*kit, error) {
 	if _, err := os.Stat(k.astBin); err != nil {
 		return k, fmt.Errorf("no Asterisk at %s: build the kit with %s/build.sh", k.astBin, dir)
 	}
-	if out, err := exec.Command("go", "build", "-o", k.bin, filepath.Join(project, "cmd", "totalrec")).CombinedOutput(); err != nil {
-		return k, fmt.Errorf("build totalrec: %v\n%s", err, out)
+	for _, name := range []string{"totalrec", "totalrec-hook"} { // the dialplan runs totalrec-hook
+		if out, err := exec.Command("go", "build", "-o", filepath.Join(k.binDir, name), filepath.Join(project, "cmd", name)).CombinedOutput(); err != nil {
+			return k, fmt.Errorf("build %s: %v\n%s", name, err, out)
+		}
 	}
 	k.env = append(os.Environ(), "KIT_RUN="+k.run, "ODBCSYSINI="+filepath.Join(k.run, "etc", "odbc"),
 		"TOTALREC_SPOOL="+k.spool, "TOTALREC_DATA_DIR="+k.data, "TOTALREC_FS_ROOT="+k.fsRoot,

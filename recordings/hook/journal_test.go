@@ -1,4 +1,4 @@
-package ingest
+package hook
 
 import (
 	"context"
@@ -58,5 +58,12 @@ func TestJournal(t *testing.T) {
 	}
 	if rep, err := j.Drain(ctx, func(context.Context, Entry) error { return nil }); err != nil || rep.Done != 0 {
 		t.Errorf("drain of an empty journal: %+v, %v", rep, err)
+	}
+}
+
+func must(t *testing.T, err error) {
+	t.Helper()
+	if err != nil {
+		t.Fatal(err)
 	}
 }
