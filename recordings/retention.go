@@ -17,7 +17,7 @@ type Hold struct {
 // written by the retention runner, opaque to the catalogue). A run is stored when it starts, with status
 // running, and updated after each batch: while it runs, and when it was killed,
 // Finished is the time of its last update. Its deleted counts only grow, by
-// the catalogue's CountClaims, in the transactions that settle its claims.
+// the catalogue's SettleDeletions, in the transactions that settle its claims.
 type RetentionRun struct {
 	ID           int64
 	Node         string

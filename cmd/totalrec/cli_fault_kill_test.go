@@ -30,8 +30,8 @@ var (
 	retentionFaultPoints = []string{
 		"retention.run.start", "retention.batch.send", "retention.dir.opened",
 		"retention.claim.before", "retention.claim.after", "retention.unlink.before", "retention.unlink.after",
-		"retention.batch.unlinked", "retention.release.after", "retention.count.before", "retention.count.after",
-		"retention.mark.after", "retention.record.before", "retention.record.after",
+		"retention.batch.unlinked", "retention.release.after", "retention.settle.before", "retention.settle.after",
+		"retention.sweep.after", "retention.record.before", "retention.record.after",
 		"retention.prune.before", "retention.prune.rmdir.after", "retention.run.workers.done",
 	}
 	scanFaultPoints = []string{

@@ -16,6 +16,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/totalrec/totalrec/recordings"
 	"github.com/totalrec/totalrec/recordings/catalog"
 )
 
@@ -312,6 +313,51 @@ func agreement(t *testing.T, root, db string, held map[string]bool, wantRows int
 	if wantRows > 0 && len(rows) != wantRows {
 		add("%d catalogue rows, want %d", len(rows), wantRows)
 	}
+	out = append(out, keysOutOfStep(t, db)...)
 	sort.Strings(out)
+	return out
+}
+
+// keysOutOfStep lists number keys whose presence does not mirror their recording's
+// state, and recordings whose keys still wait for a sweep.
+func keysOutOfStep(t *testing.T, db string) []string {
+	t.Helper()
+	ctx := context.Background()
+	c, err := catalog.Open(ctx, db, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	var out []string
+	rows, err := c.DB().QueryContext(ctx, `SELECT r.id, r.state, n.presence FROM totalrec_numbers n
+		JOIN totalrec_recordings r ON r.id = n.recording_id`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var (
+			id       int64
+			state    string
+			presence int
+		)
+		if err := rows.Scan(&id, &state, &presence); err != nil {
+			t.Fatal(err)
+		}
+		if want := catalog.KeyPresence(recordings.State(state)); presence != want {
+			out = append(out, fmt.Sprintf("row %d is %s but a number key of it has presence %d, want %d", id, state, presence, want))
+		}
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	rows.Close()
+	var pending int
+	if err := c.DB().QueryRowContext(ctx, `SELECT COUNT(*) FROM totalrec_key_sweep`).Scan(&pending); err != nil {
+		t.Fatal(err)
+	}
+	if pending != 0 {
+		out = append(out, fmt.Sprintf("%d recordings' number keys still wait for a sweep after the run completed", pending))
+	}
 	return out
 }

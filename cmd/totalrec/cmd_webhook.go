@@ -258,20 +258,22 @@ func redactURL(s string) string {
 func (a *app) webhookEvents() *webhook.Events { return a.env().WebhookEvents() }
 
 // announcingStore is the retention runner's catalogue, announcing each batch
-// (recording.deleted) just before marking it deleted. A crash in between leaves
-// the rows live and their files gone; the next run marks them, announcing them
-// again under the same event IDs, which the outbox keeps once.
+// (recording.deleted) just before settling it. A crash in between leaves the rows
+// claimed and their files gone; the next run settles them, announcing them again
+// under the same event IDs, which the outbox keeps once.
 type announcingStore struct {
 	*catalog.Catalog
 	events *webhook.Events
 }
 
-// MarkDeleted announces, then marks.
-func (s announcingStore) MarkDeleted(ctx context.Context, ids []int64, now time.Time, reason string) error {
-	if err := s.events.RecordingsDeleted(ctx, ids, now, reason); err != nil {
-		return err
+// SettleDeletions announces, then settles.
+func (s announcingStore) SettleDeletions(ctx context.Context, run, files, bytes int64, byReason map[string][]int64, now time.Time) error {
+	for reason, ids := range byReason {
+		if err := s.events.RecordingsDeleted(ctx, ids, now, reason); err != nil {
+			return err
+		}
 	}
-	return s.Catalog.MarkDeleted(ctx, ids, now, reason)
+	return s.Catalog.SettleDeletions(ctx, run, files, bytes, byReason, now)
 }
 
 // retentionStore returns a's catalogue wrapped to announce deletions.

@@ -14,7 +14,7 @@ import (
 // runRecord is a run's row in the catalogue: stored when the run starts, with
 // status running, and updated after every batch, so that a run killed at any
 // point is on record with what it did. Its deleted counts grow with the claims it
-// settles (catalog.CountClaims), including those the next run settles for it.
+// settles (catalog.SettleDeletions), including those the next run settles for it.
 type runRecord struct {
 	s   *retentionSetup
 	id  int64

@@ -84,7 +84,9 @@
 // totalrec_numbers alone (search_keys.go): each key carries its recording's
 // presence (gone, audio, empty), kept in step with the recording's state, so the
 // capped count reads keys only and the page reads one page of keys, in the key's own
-// time order, before fetching those recordings. Every other search joins each
+// time order, before fetching those recordings. On SQLite, retention's deletions
+// leave their keys' presence to one sweep at the end of the run (key_sweep.go);
+// while keys wait for it, such a search takes the general plan. Every other search joins each
 // number match to its recording (searchWhere), which for a busy extension over a
 // month means thousands of random reads when the table is larger than the cache.
 //

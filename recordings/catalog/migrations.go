@@ -41,7 +41,8 @@ var migrations = []migration{
 	{"conversions after the call", sqliteConversionsV1, mysqlConversionsV1},     // conversions.go
 	{"archive tier", sqliteArchiveV1, mysqlArchiveV1},                           // archive.go
 	{"number keys' node", sqliteKeyNodeV1, mysqlKeyNodeV1},
-	{"time index's node", sqliteTimeNodeV1, mysqlTimeNodeV1}, // search_keys.go
+	{"time index's node", sqliteTimeNodeV1, mysqlTimeNodeV1},    // search_keys.go
+	{"number keys to sweep", sqliteKeySweepV1, mysqlKeySweepV1}, // key_sweep.go
 }
 
 // versionTable holds one row: the number of steps applied.

@@ -111,7 +111,8 @@ func scanNumberSource(s scanner) (numberSource, error) {
 // A number key's presence mirrors its recording's state in the three classes a
 // search tells apart, so that a search by number can count its matches from the
 // keys alone: every statement that changes a recording's state also sets its keys'
-// presence (writeNumbers, MarkMissing, MarkDeleted).
+// presence (writeNumbers, MarkMissing, MarkDeleted, SettleDeletions), except that
+// on SQLite retention's deletions leave it to SweepKeys (key_sweep.go).
 const (
 	presenceGone  = 0 // missing or deleted
 	presenceAudio = 1 // ok, writing or corrupt: shown by every search

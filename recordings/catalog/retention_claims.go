@@ -106,36 +106,3 @@ func scanClaim(s scanner) (recordings.Recording, error) {
 	r.ModTime, r.CallTime, r.DeletedAt = mtime.T, ct.T, deleteAt.T
 	return r, err
 }
-
-// CountClaims adds files and bytes to the deleted counts of retention run run (none
-// when run is 0 or unknown) and sets the deleted_reason of the claimed rows in
-// byReason to their reason, in one transaction: a run's record counts exactly the
-// files whose claims it settled this way, whenever it is killed.
-func (c *Catalog) CountClaims(ctx context.Context, run, files, bytes int64, byReason map[string][]int64) error {
-	err := c.inTxAgain(ctx, func(tx *sql.Tx) error {
-		if run > 0 && (files != 0 || bytes != 0) {
-			if _, err := tx.ExecContext(ctx, `UPDATE totalrec_retention_runs
-				SET deleted_files = deleted_files + ?, deleted_bytes = deleted_bytes + ? WHERE id = ?`, files, bytes, run); err != nil {
-				return err
-			}
-		}
-		for reason, ids := range byReason {
-			for start := 0; start < len(ids); start += idsPerStatement {
-				part := ids[start:min(start+idsPerStatement, len(ids))]
-				args := []any{clip(reason, lenText)}
-				for _, id := range part {
-					args = append(args, id)
-				}
-				if _, err := tx.ExecContext(ctx, `UPDATE totalrec_recordings SET deleted_reason = ?
-					WHERE `+claimCond+` AND id IN `+placeholders(1, len(part)), args...); err != nil {
-					return err
-				}
-			}
-		}
-		return nil
-	})
-	if err != nil {
-		return fmt.Errorf("count retention deletions: %w", err)
-	}
-	return nil
-}

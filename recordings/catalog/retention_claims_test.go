@@ -71,16 +71,17 @@ func TestClaimsAndHolds(t *testing.T) {
 			claims[1].State != recordings.StateMissing || claims[0].DeletedReason != "retention max_age on 2026-11-26 [run 7]" {
 			t.Fatalf("Claims: %+v %v", claims, err)
 		}
-		// Counting settles the reason and adds to the run, in one transaction.
+		// Settling counts the deletion to the run and marks the row deleted with the
+		// untagged reason, in one transaction.
 		run, err := c.SaveRetentionRun(ctx, recordings.RetentionRun{Started: t0, Finished: t0, Status: "running", Report: "{}"})
 		if err != nil {
 			t.Fatal(err)
 		}
-		if err := c.CountClaims(ctx, run, 1, 16044, map[string][]int64{"retention max_age on 2026-11-26": {d.ID}}); err != nil {
+		if err := c.SettleDeletions(ctx, run, 1, 16044, map[string][]int64{"retention max_age on 2026-11-26": {d.ID}}, t0); err != nil {
 			t.Fatal(err)
 		}
-		if got, _ := c.Get(ctx, d.ID); got.DeletedReason != "retention max_age on 2026-11-26" {
-			t.Errorf("counted claim: reason %q", got.DeletedReason)
+		if got, _ := c.Get(ctx, d.ID); got.DeletedReason != "retention max_age on 2026-11-26" || got.State != recordings.StateDeleted {
+			t.Errorf("settled claim: state %s, reason %q", got.State, got.DeletedReason)
 		}
 		if err := c.UpdateRetentionRun(ctx, recordings.RetentionRun{ID: run, Finished: t0, Status: "interrupted", Report: "{}"}); err != nil {
 			t.Fatal(err)
@@ -89,7 +90,14 @@ func TestClaimsAndHolds(t *testing.T) {
 		if err != nil || len(runs) != 1 || runs[0].DeletedFiles != 1 || runs[0].DeletedBytes != 16044 || runs[0].Status != "interrupted" {
 			t.Errorf("runs: %+v %v", runs, err)
 		}
-		if err := c.MarkDeleted(ctx, []int64{d.ID}, t0, "retention max_age on 2026-11-26"); err != nil {
+		// A row not claimed is not settled.
+		if err := c.SettleDeletions(ctx, 0, 0, 0, map[string][]int64{"retention max_age on 2026-11-26": {e.ID}}, t0); err != nil {
+			t.Fatal(err)
+		}
+		if got, _ := c.Get(ctx, e.ID); got.State != recordings.StateOK {
+			t.Errorf("settling an unclaimed row: %+v", got)
+		}
+		if _, err := c.SweepKeys(ctx); err != nil {
 			t.Fatal(err)
 		}
 		// Released, b is as it was, and holdable.

@@ -28,7 +28,7 @@ func (c *Catalog) SaveRetentionRun(ctx context.Context, r recordings.RetentionRu
 }
 
 // UpdateRetentionRun stores r's finish time, status, failures and report over the
-// run r.ID. It leaves the deleted counts alone: CountClaims keeps them.
+// run r.ID. It leaves the deleted counts alone: SettleDeletions keeps them.
 func (c *Catalog) UpdateRetentionRun(ctx context.Context, r recordings.RetentionRun) error {
 	_, err := c.db.ExecContext(ctx, `UPDATE totalrec_retention_runs SET finished_at = ?, status = ?, failed = ?, report = ?
 		WHERE id = ?`, c.timeArg(r.Finished), clip(r.Status, lenShort), r.Failed, r.Report, r.ID)

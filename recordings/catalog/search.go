@@ -2,11 +2,13 @@ package catalog
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"strings"
 	"time"
 	"unicode/utf8"
 
+	"github.com/totalrec/totalrec/internal/sqlrows"
 	"github.com/totalrec/totalrec/recordings"
 )
 
@@ -54,23 +56,64 @@ type timeBound struct {
 // Search returns one page of recordings matching q, and the number of matches up to
 // TotalCap. Errors from bad filters or cursors are *recordings.QueryError.
 func (c *Catalog) Search(ctx context.Context, q recordings.Query) (recordings.Page, error) {
-	st, err := c.searchStatements(ctx, q)
+	st, spec, after, err := prepareSearch(q)
 	if err != nil {
 		return recordings.Page{}, fmt.Errorf("search: %w", err)
 	}
-	return c.runSearch(ctx, st)
+	if keyDriven(q, spec) {
+		return c.searchByKeys(ctx, q, st, spec, after)
+	}
+	if st, err = c.generalStatements(q, st, spec, after); err != nil {
+		return recordings.Page{}, fmt.Errorf("search: %w", err)
+	}
+	return c.runSearch(ctx, c.rdb, st)
 }
 
-// runSearch runs a search's two statements.
-func (c *Catalog) runSearch(ctx context.Context, st searchStatements) (recordings.Page, error) {
+// searchByKeys runs a keyDriven search on the number keys. On SQLite, while some
+// keys wait for their sweep (key_sweep.go), it takes the general plan instead; the
+// check, the count and the page then read one snapshot, in one read transaction.
+func (c *Catalog) searchByKeys(ctx context.Context, q recordings.Query, st searchStatements, spec sortSpec, after *cursor) (recordings.Page, error) {
+	keys, err := c.keyStatements(ctx, q, st, spec, after)
+	if err != nil {
+		return recordings.Page{}, fmt.Errorf("search: %w", err)
+	}
+	if c.dialect != DialectSQLite {
+		return c.runSearch(ctx, c.rdb, keys)
+	}
+	tx, err := c.rdb.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		return recordings.Page{}, fmt.Errorf("search: %w", err)
+	}
+	defer tx.Rollback()
+	pending, err := keysPending(ctx, tx)
+	if err != nil {
+		return recordings.Page{}, fmt.Errorf("search: %w", err)
+	}
+	if pending {
+		if keys, err = c.generalStatements(q, st, spec, after); err != nil {
+			return recordings.Page{}, fmt.Errorf("search: %w", err)
+		}
+	}
+	return c.runSearch(ctx, tx, keys)
+}
+
+// reader is *sql.DB or *sql.Tx.
+type reader interface {
+	sqlrows.Querier
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+// runSearch runs a search's two statements on db (the read pool, or a read
+// transaction).
+func (c *Catalog) runSearch(ctx context.Context, db reader, st searchStatements) (recordings.Page, error) {
 	var page recordings.Page
-	if err := c.rdb.QueryRowContext(ctx, st.count, st.countArgs...).Scan(&page.Total); err != nil {
+	if err := db.QueryRowContext(ctx, st.count, st.countArgs...).Scan(&page.Total); err != nil {
 		return page, fmt.Errorf("search: count: %w", err)
 	}
 	if page.Total > TotalCap {
 		page.Total, page.TotalCapped = TotalCap, true
 	}
-	items, err := c.queryRecordings(ctx, st.page, st.pageArgs...)
+	items, err := sqlrows.All(ctx, db, scanRecording, st.page, st.pageArgs...)
 	if err != nil {
 		return page, fmt.Errorf("search: %w", err)
 	}
@@ -88,17 +131,6 @@ type searchStatements struct {
 	countArgs, pageArgs []any
 	limit               int
 	sort                recordings.Sort
-}
-
-func (c *Catalog) searchStatements(ctx context.Context, q recordings.Query) (searchStatements, error) {
-	st, spec, after, err := prepareSearch(q)
-	if err != nil {
-		return st, err
-	}
-	if keyDriven(q, spec) {
-		return c.keyStatements(ctx, q, st, spec, after)
-	}
-	return c.generalStatements(q, st, spec, after)
 }
 
 // prepareSearch checks q and reads its sort, page size and cursor.

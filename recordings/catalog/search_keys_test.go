@@ -139,11 +139,11 @@ func TestSearchByKeysMatchesGeneralPlan(t *testing.T) {
 					if err != nil {
 						t.Fatal(err)
 					}
-					got, err := c.runSearch(ctx, keys)
+					got, err := c.runSearch(ctx, c.rdb, keys)
 					if err != nil {
 						t.Fatalf("%+v: %v", q, err)
 					}
-					want, err := c.runSearch(ctx, general)
+					want, err := c.runSearch(ctx, c.rdb, general)
 					if err != nil {
 						t.Fatal(err)
 					}

@@ -87,11 +87,11 @@ func TestRunnerHoldDuringBatch(t *testing.T) {
 	}
 }
 
-// failingCounts is the catalogue with CountClaims failing, as a run killed
+// failingSettle is the catalogue with SettleDeletions failing, as a run killed
 // between its unlinks and its marks leaves things.
-type failingCounts struct{ *catalog.Catalog }
+type failingSettle struct{ *catalog.Catalog }
 
-func (failingCounts) CountClaims(context.Context, int64, int64, int64, map[string][]int64) error {
+func (failingSettle) SettleDeletions(context.Context, int64, int64, int64, map[string][]int64, time.Time) error {
 	return errors.New("killed")
 }
 
@@ -113,7 +113,7 @@ func TestRecoverClaims(t *testing.T) {
 				t.Fatal(err)
 			}
 			killed := s.runner(t, "max_age = 30d\nmax_share = 100%")
-			killed.Store, killed.RunID, killed.Batch, killed.Workers = failingCounts{s.cat}, run, 4, 1
+			killed.Store, killed.RunID, killed.Batch, killed.Workers = failingSettle{s.cat}, run, 4, 1
 			plan, err := killed.Plan(ctx)
 			if err != nil {
 				t.Fatal(err)

@@ -51,8 +51,10 @@ const (
 )
 
 // claimGroup is how many files' rows deleteBatch claims in one transaction before
-// unlinking them: one commit per group instead of one per file.
-const claimGroup = 32
+// unlinking them: one commit per group instead of one per file. A hold placed on
+// one of them after its claim is refused until the group's unlinks are done, a
+// few milliseconds.
+const claimGroup = 128
 
 // deleteBatch deletes one batch of a directory's files, clears their CDR
 // recordingfile when the policy asks, and marks the catalogue. Each file's row is
@@ -160,10 +162,10 @@ func (st *runState) deleteBatch(j job) error {
 }
 
 // settle ends the claims of a batch. It releases kept (the files stay), clears
-// the CDR links of gone when asked, then counts deleted to run and settles the
-// claims of byReason's rows in one transaction (so that the run's record counts
-// exactly what it deleted), and marks those rows deleted. When the CDR cannot be
-// cleared the rows stay claimed: the next run settles them, clearing the CDR first.
+// the CDR links of gone when asked, then counts deleted to run and marks byReason's
+// rows deleted in one transaction (so that the run's record counts exactly what it
+// deleted). When the CDR cannot be cleared the rows stay claimed: the next run
+// settles them, clearing the CDR first.
 func (st *runState) settle(ctx context.Context, kept []int64, gone []recordings.Recording, deleted Count,
 	byReason map[string][]int64, run int64) error {
 	r := st.r
@@ -179,15 +181,11 @@ func (st *runState) settle(ctx context.Context, kept []int64, gone []recordings.
 	if cerr != nil {
 		return wrapRun(errors.Join(err, cerr))
 	}
-	faultpoint.Hit("retention.count.before")
-	if cerr := r.Store.CountClaims(ctx, run, deleted.Files, deleted.Bytes, byReason); cerr != nil {
-		return wrapRun(errors.Join(err, cerr))
+	faultpoint.Hit("retention.settle.before")
+	if serr := r.Store.SettleDeletions(ctx, run, deleted.Files, deleted.Bytes, byReason, r.Now); serr != nil {
+		return wrapRun(errors.Join(err, serr))
 	}
-	faultpoint.Hit("retention.count.after")
-	for reason, ids := range byReason {
-		err = errors.Join(err, r.Store.MarkDeleted(ctx, ids, r.Now, reason))
-	}
-	faultpoint.Hit("retention.mark.after")
+	faultpoint.Hit("retention.settle.after")
 	return wrapRun(err)
 }
 

@@ -14,8 +14,8 @@ import (
 
 // A claim's reason is the deletion's reason tagged with the run that claimed it,
 // "retention max_age on 2026-11-26 [run 17]", until the run counts the deletion
-// (Store.CountClaims sets the untagged reason). A claim found tagged after a crash
-// is a deletion its run never counted.
+// and marks the row deleted with the untagged reason (Store.SettleDeletions). A
+// claim found tagged after a crash is a deletion its run never counted.
 const runTag = " [run "
 
 func tagRun(reason string, run int64) string {
@@ -69,10 +69,15 @@ func (r *Runner) Recover(ctx context.Context) (Recovered, error) {
 			return rc, fmt.Errorf("recover retention claims: %w", err)
 		}
 		if len(page) < r.Page {
-			return rc, nil
+			break
 		}
 		after = page[len(page)-1].ID
 	}
+	// Keys a killed run left unswept, and those of the claims settled above.
+	if _, err := r.Store.SweepKeys(ctx); err != nil {
+		return rc, fmt.Errorf("recover retention claims: %w", err)
+	}
+	return rc, nil
 }
 
 // recoverPage settles one page of claims.
@@ -82,10 +87,10 @@ func (r *Runner) recoverPage(ctx context.Context, page []recordings.Recording, r
 		byReason map[string][]int64
 	}
 	var (
-		kept  []int64
-		gone  []recordings.Recording
-		runs  = map[int64]*runClaims{}
-		marks = map[string][]int64{}
+		kept     []int64
+		gone     []recordings.Recording
+		runs     = map[int64]*runClaims{}
+		untagged = map[string][]int64{} // counted by their run already, not marked
 	)
 	for _, rec := range page {
 		there, err := false, error(nil)
@@ -107,12 +112,12 @@ func (r *Runner) recoverPage(ctx context.Context, page []recordings.Recording, r
 			continue
 		}
 		reason, run, counted := untagRun(rec.DeletedReason)
-		marks[reason] = append(marks[reason], rec.ID)
 		rc.Deleted.add(rec.Size)
 		if r.Policy.ClearCDR {
 			gone = append(gone, recordings.Recording{ID: rec.ID, Path: rec.Path, CallTime: rec.CallTime})
 		}
 		if counted {
+			untagged[reason] = append(untagged[reason], rec.ID)
 			continue
 		}
 		rn := runs[run]
@@ -132,8 +137,10 @@ func (r *Runner) recoverPage(ctx context.Context, page []recordings.Recording, r
 			return err
 		}
 	}
+	// The claims each run did not count, run by run, each with its counts; then
+	// those counted already (by a version that counted and marked apart).
 	for run, rn := range runs {
-		if err := r.Store.CountClaims(ctx, run, rn.deleted.Files, rn.deleted.Bytes, rn.byReason); err != nil {
+		if err := r.Store.SettleDeletions(ctx, run, rn.deleted.Files, rn.deleted.Bytes, rn.byReason, r.Now); err != nil {
 			return err
 		}
 		c := rc.ByRun[run]
@@ -141,8 +148,8 @@ func (r *Runner) recoverPage(ctx context.Context, page []recordings.Recording, r
 		c.Bytes += rn.deleted.Bytes
 		rc.ByRun[run] = c
 	}
-	for reason, ids := range marks {
-		if err := r.Store.MarkDeleted(ctx, ids, r.Now, reason); err != nil {
+	if len(untagged) > 0 {
+		if err := r.Store.SettleDeletions(ctx, 0, 0, 0, untagged, r.Now); err != nil {
 			return err
 		}
 	}

@@ -110,6 +110,12 @@ func (r *Runner) Run(ctx context.Context, plan Plan) (Report, error) {
 	close(jobs)
 	wg.Wait()
 	faultpoint.Hit("retention.run.workers.done")
+	// The number keys of what the batches marked, in one pass (Store.SweepKeys),
+	// whether or not the run was stopped.
+	if _, serr := r.Store.SweepKeys(context.WithoutCancel(ctx)); serr != nil {
+		err = errors.Join(err, wrapRun(serr))
+	}
+	faultpoint.Hit("retention.sweep.after")
 	rep.Finished = time.Now()
 	if st.fatal != nil {
 		err = st.fatal

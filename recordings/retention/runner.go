@@ -39,11 +39,12 @@ type Store interface {
 	// Path, Size, ModTime, State, CallTime, DeletedAt and DeletedReason (the
 	// claim's reason).
 	Claims(ctx context.Context, node string, afterID int64, limit int) ([]recordings.Recording, error)
-	// CountClaims adds files and bytes to run's deleted counts and sets the reason
-	// of the claimed rows in byReason, in one transaction.
-	CountClaims(ctx context.Context, run, files, bytes int64, byReason map[string][]int64) error
-	// MarkDeleted records that the files of ids were deleted, and why.
-	MarkDeleted(ctx context.Context, ids []int64, now time.Time, reason string) error
+	// SettleDeletions adds files and bytes to run's deleted counts and marks the
+	// claimed rows of byReason deleted at now with their reason, in one transaction.
+	SettleDeletions(ctx context.Context, run, files, bytes int64, byReason map[string][]int64, now time.Time) error
+	// SweepKeys brings the number keys of the recordings SettleDeletions marked in
+	// step with their state; a run calls it once it has settled every batch.
+	SweepKeys(ctx context.Context) (int64, error)
 }
 
 // CDR is what the runner needs of the CDR database when the policy clears

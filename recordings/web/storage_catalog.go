@@ -35,9 +35,9 @@ func (planStore) ReleaseClaims(context.Context, []int64) error { return errPlanO
 func (planStore) Claims(context.Context, string, int64, int) ([]recordings.Recording, error) {
 	return nil, errPlanOnly
 }
-func (planStore) CountClaims(context.Context, int64, int64, int64, map[string][]int64) error {
+func (planStore) SettleDeletions(context.Context, int64, int64, int64, map[string][]int64, time.Time) error {
 	return errPlanOnly
 }
-func (planStore) MarkDeleted(context.Context, []int64, time.Time, string) error { return errPlanOnly }
+func (planStore) SweepKeys(context.Context) (int64, error) { return 0, errPlanOnly }
 
 var errPlanOnly = fmt.Errorf("storage page: the catalogue is read only here: %w", recordings.ErrRefused)
