@@ -15,7 +15,6 @@ import (
 	"time"
 
 	"github.com/totalrec/totalrec/recordings"
-	"github.com/totalrec/totalrec/recordings/catalog"
 	"github.com/totalrec/totalrec/recordings/daemon"
 	"github.com/totalrec/totalrec/recordings/retention"
 )
@@ -301,10 +300,7 @@ func retentionFaultTrial(t *testing.T, tpl *faultTemplate, tr faultTrial, s retS
 func checkFaultRuns(t *testing.T, tr faultTrial, db string, armed []armedRun, total int64) {
 	t.Helper()
 	ctx := context.Background()
-	c, err := catalog.Open(ctx, db, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	c := openForChecks(t, db)
 	defer c.Close()
 	runs, err := c.RetentionRuns(ctx, 100)
 	if err != nil {

@@ -221,14 +221,21 @@ func (r catRow) live() bool {
 	return false
 }
 
+// openForChecks opens the catalogue db for a test's checks; the caller closes it.
+func openForChecks(t *testing.T, db string) *catalog.Catalog {
+	t.Helper()
+	c, err := catalog.Open(context.Background(), db, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
 // catalogueRows reads every recording row of the catalogue db, by path.
 func catalogueRows(t *testing.T, db string) map[string]catRow {
 	t.Helper()
 	ctx := context.Background()
-	c, err := catalog.Open(ctx, db, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	c := openForChecks(t, db)
 	defer c.Close()
 	rows, err := c.DB().QueryContext(ctx, `SELECT id, path, state, size, held, deleted_at IS NOT NULL FROM totalrec_recordings`)
 	if err != nil {
@@ -323,10 +330,7 @@ func agreement(t *testing.T, root, db string, held map[string]bool, wantRows int
 func keysOutOfStep(t *testing.T, db string) []string {
 	t.Helper()
 	ctx := context.Background()
-	c, err := catalog.Open(ctx, db, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	c := openForChecks(t, db)
 	defer c.Close()
 	var out []string
 	rows, err := c.DB().QueryContext(ctx, `SELECT r.id, r.state, n.presence FROM totalrec_numbers n

@@ -31,6 +31,20 @@ func hookAs(t *testing.T, form string, env []string, args ...string) result {
 	return runIn(t, env, "", hookBin, args...)
 }
 
+// hookMedian runs the hook in form on file five times and returns the median time
+// of a run, the process's start included.
+func hookMedian(t *testing.T, form string, env []string, file string) time.Duration {
+	t.Helper()
+	var took []time.Duration
+	for range 5 {
+		start := time.Now()
+		hookAs(t, form, env, "--file", file, "--uniqueid", "1795680900.11").must(t, exitOK)
+		took = append(took, time.Since(start))
+	}
+	slices.Sort(took)
+	return took[len(took)/2]
+}
+
 // hookFixture is a spool with one finished recording and a data directory.
 func hookFixture(t *testing.T) (spoolDir, dataDir, file string) {
 	t.Helper()
@@ -51,14 +65,7 @@ func TestCLI_HookJournal(t *testing.T) {
 		t.Run(form, func(t *testing.T) {
 			spoolDir, dataDir, file := hookFixture(t)
 			env := []string{"TOTALREC_SPOOL=" + spoolDir, "TOTALREC_DATA_DIR=" + dataDir}
-			var took []time.Duration
-			for i := 0; i < 5; i++ {
-				start := time.Now()
-				hookAs(t, form, env, "--file", file, "--uniqueid", "1795680900.11").must(t, exitOK)
-				took = append(took, time.Since(start))
-			}
-			slices.Sort(took)
-			t.Logf("hook with no daemon (journal, fsync): median %v of %d runs", took[len(took)/2], len(took))
+			t.Logf("hook with no daemon (journal, fsync): median %v of 5 runs", hookMedian(t, form, env, file))
 			b, err := os.ReadFile(filepath.Join(dataDir, "journal", "hook.jsonl"))
 			if err != nil || len(b) == 0 {
 				t.Fatalf("journal: %q, %v", b, err)
@@ -114,14 +121,7 @@ func TestCLI_HookDaemon(t *testing.T) {
 			waitFor(t, hook.Socket(dataDir))
 
 			env := []string{"TOTALREC_SPOOL=" + spoolDir, "TOTALREC_DATA_DIR=" + dataDir}
-			var took []time.Duration
-			for i := 0; i < 5; i++ {
-				start := time.Now()
-				hookAs(t, form, env, "--file", file, "--uniqueid", "1795680900.11").must(t, exitOK)
-				took = append(took, time.Since(start))
-			}
-			slices.Sort(took)
-			t.Logf("hook with the daemon listening: median %v of %d runs", took[len(took)/2], len(took))
+			t.Logf("hook with the daemon listening: median %v of 5 runs", hookMedian(t, form, env, file))
 			if _, err := os.Stat(filepath.Join(dataDir, "journal", "hook.jsonl")); !os.IsNotExist(err) {
 				t.Errorf("the hook journalled although the daemon answered: %v", err)
 			}

@@ -23,8 +23,8 @@ import (
 //
 // So on SQLite SettleDeletions marks the recordings deleted and lists them in
 // totalrec_key_sweep, and SweepKeys, at the end of the run, brings their keys'
-// presence in step in one transaction, reading the keys in their own order so that
-// each page is written once. Until it has, a search by number does not trust the
+// presence in step in one pass over the keys in their own order, so that each page
+// is written once. Until it has, a search by number does not trust the
 // keys' presence: while totalrec_key_sweep holds a row it takes the general plan,
 // which reads each recording's state (keyDrivenNow). Nothing is counted or shown
 // that its recording's state does not allow. On MySQL, whose pages are not
@@ -90,46 +90,87 @@ func (c *Catalog) SettleDeletions(ctx context.Context, run, files, bytes int64, 
 }
 
 // sweepScanShare: when more recordings than one in sweepScanShare of the catalogue
-// wait for the sweep, it reads the whole keys' table in key order instead of
-// seeking each recording's keys.
+// wait for the sweep, it goes through the whole keys' table in key order instead
+// of seeking each recording's keys.
 const sweepScanShare = 20
 
+// sweepKeyChunk is about how many keys of the table one statement of such a sweep
+// goes through: its changed pages, and the memory it holds, stay bounded. A
+// variable so that tests can sweep in ranges of a few keys.
+var sweepKeyChunk = 100000
+
 // SweepKeys brings the presence of the number keys of the recordings that
-// SettleDeletions listed in step with their state, and empties the list, in one
-// transaction (SQLite has one writer: nothing is listed meanwhile). It returns how
-// many recordings it swept. A recording live again (its file came back and a scan
-// caught it) keeps the presence its scan gave its keys. On MySQL there is nothing
-// to sweep.
+// SettleDeletions listed in step with their state, and empties the list. It
+// returns how many recordings it swept. A recording live again (its file came back
+// and a scan caught it) keeps the presence its scan gave its keys. The caller holds
+// the retention lock: nothing is listed while it sweeps. A sweep cut short leaves
+// the list for the next one, and sweeping a key twice is harmless. On MySQL there
+// is nothing to sweep.
 func (c *Catalog) SweepKeys(ctx context.Context) (int64, error) {
 	if c.dialect != DialectSQLite {
 		return 0, nil
 	}
 	var n int64
-	err := c.inTxAgain(ctx, func(tx *sql.Tx) error {
-		var maxID sql.NullInt64
-		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*), (SELECT MAX(id) FROM totalrec_recordings) FROM totalrec_key_sweep`).
-			Scan(&n, &maxID); err != nil || n == 0 {
-			return err
-		}
-		// For many recordings, the unary + keeps SQLite off the recording_id index:
-		// it reads the keys in their own order and changes each page once.
-		col := "recording_id"
-		if n*sweepScanShare > maxID.Int64 {
-			col = "+recording_id"
-		}
-		gone := strconv.Itoa(presenceGone)
-		if _, err := tx.ExecContext(ctx, `UPDATE totalrec_numbers SET presence = `+gone+`
-			WHERE presence <> `+gone+` AND `+col+` IN (SELECT s.recording_id FROM totalrec_key_sweep s
-				JOIN totalrec_recordings r ON r.id = s.recording_id WHERE r.state IN ('missing', 'deleted'))`); err != nil {
-			return err
-		}
-		_, err := tx.ExecContext(ctx, `DELETE FROM totalrec_key_sweep`)
-		return err
-	})
-	if err != nil {
-		return 0, fmt.Errorf("sweep number keys: %w", err)
+	var maxID sql.NullInt64
+	if err := c.db.QueryRowContext(ctx, `SELECT COUNT(*), (SELECT MAX(id) FROM totalrec_recordings) FROM totalrec_key_sweep`).
+		Scan(&n, &maxID); err != nil || n == 0 {
+		return 0, wrapSweep(err)
 	}
-	return n, nil
+	gone := strconv.Itoa(presenceGone)
+	set := `SET presence = ` + gone + ` WHERE presence <> ` + gone
+	listed := `SELECT s.recording_id FROM totalrec_key_sweep s JOIN totalrec_recordings r ON r.id = s.recording_id
+		WHERE r.state IN ('missing', 'deleted')`
+	if n*sweepScanShare <= maxID.Int64 {
+		// A few: each recording's keys, found by the recording_id index.
+		err := c.inTxAgain(ctx, func(tx *sql.Tx) error {
+			if _, err := tx.ExecContext(ctx, `UPDATE totalrec_numbers `+set+` AND recording_id IN (`+listed+`)`); err != nil {
+				return err
+			}
+			_, err := tx.ExecContext(ctx, `DELETE FROM totalrec_key_sweep`)
+			return err
+		})
+		return n, wrapSweep(err)
+	}
+	// Many: the table in key order, a range of about sweepKeyChunk keys per
+	// transaction, each key looked up in the list, so that each page is changed
+	// once and no transaction holds more than a range's pages.
+	for from := ""; ; {
+		var to sql.NullString
+		err := c.db.QueryRowContext(ctx, `SELECT num_rev FROM totalrec_numbers WHERE num_rev > ? ORDER BY num_rev LIMIT 1 OFFSET ?`,
+			from, sweepKeyChunk).Scan(&to)
+		if err != nil && !errors.Is(err, sql.ErrNoRows) {
+			return 0, wrapSweep(err)
+		}
+		keys, args := `num_rev >= ?`, []any{from}
+		if to.Valid {
+			keys, args = keys+` AND num_rev < ?`, append(args, to.String)
+		}
+		if _, err := c.db.ExecContext(ctx, `UPDATE totalrec_numbers `+set+` AND `+keys+` AND EXISTS (
+			SELECT 1 FROM totalrec_key_sweep s WHERE s.recording_id = totalrec_numbers.recording_id)`, args...); err != nil {
+			return 0, wrapSweep(err)
+		}
+		if !to.Valid {
+			break
+		}
+		from = to.String
+	}
+	// A listed recording live again gets back the presence of its state.
+	if _, err := c.db.ExecContext(ctx, `UPDATE totalrec_numbers SET presence = (SELECT `+presenceSQL+`
+		FROM totalrec_recordings r WHERE r.id = totalrec_numbers.recording_id)
+		WHERE recording_id IN (SELECT s.recording_id FROM totalrec_key_sweep s JOIN totalrec_recordings r
+			ON r.id = s.recording_id WHERE r.state NOT IN ('missing', 'deleted'))`); err != nil {
+		return 0, wrapSweep(err)
+	}
+	_, err := c.db.ExecContext(ctx, `DELETE FROM totalrec_key_sweep`)
+	return n, wrapSweep(err)
+}
+
+// wrapSweep names SweepKeys' errors; nil stays nil.
+func wrapSweep(err error) error {
+	if err == nil {
+		return nil
+	}
+	return fmt.Errorf("sweep number keys: %w", err)
 }
 
 // keysPending reports whether some recordings' number keys wait for SweepKeys.

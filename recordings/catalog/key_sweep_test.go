@@ -4,18 +4,22 @@ import (
 	"context"
 	"slices"
 	"testing"
+	"time"
 
 	"github.com/totalrec/totalrec/recordings"
 )
 
 // TestSettleDeletionsAndSweep settles retention's deletions as a run does, in two
-// groups (the sweep reads the whole keys' table for the first, seeks each
-// recording's keys for the second), and checks that a search by extension, which
-// the number keys answer, never shows or counts a deleted recording: not while
-// the keys wait for their sweep (SQLite), nor after it.
+// groups (the sweep goes through the whole keys' table for the first, seeks each
+// recording's keys for the second), one recording of each coming back before the
+// sweep, and checks that a search by extension, which the number keys answer,
+// shows and counts exactly the recordings whose state allows it: while the keys
+// wait for their sweep (SQLite), and after it.
 func TestSettleDeletionsAndSweep(t *testing.T) {
 	each(t, func(t *testing.T, c *Catalog) {
 		ctx := context.Background()
+		defer func(n int) { sweepKeyChunk = n }(sweepKeyChunk)
+		sweepKeyChunk = 7 // several ranges
 		keysFixture(t, c, 60)
 		q := recordings.Query{Ext: "201", Limit: 100}
 		before, err := c.Search(ctx, q)
@@ -40,6 +44,15 @@ func TestSettleDeletionsAndSweep(t *testing.T) {
 				t.Fatal(err)
 			}
 			gone = append(gone, ids...)
+			checkShown(t, c, q, before, gone)
+			// The first file comes back, and a scan catalogues it again.
+			back, err := c.Get(ctx, ids[0])
+			if err != nil {
+				t.Fatal(err)
+			}
+			back.State, back.DeletedAt, back.DeletedReason = recordings.StateOK, time.Time{}, ""
+			mustUpsert(t, c, back)
+			gone = slices.DeleteFunc(gone, func(id int64) bool { return id == back.ID })
 			checkShown(t, c, q, before, gone)
 
 			var pending int
