@@ -157,7 +157,7 @@ func (c *Catalog) openSQLite(file string, existing bool) error {
 	// scan's time at 1,000).
 	common := fmt.Sprintf("_pragma=busy_timeout(%d)", sqliteBusyTimeout.Milliseconds()) +
 		"&_pragma=journal_mode(WAL)&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)"
-	w, err := sql.Open("sqlite", name+common+"&_pragma=cache_size(-24576)&_pragma=wal_autocheckpoint(10000)&_txlock=immediate")
+	w, err := sql.Open("sqlite", name+common+fmt.Sprintf("&_pragma=cache_size(-%d)", writerCacheKiB)+"&_pragma=wal_autocheckpoint(10000)&_txlock=immediate")
 	if err != nil {
 		return fmt.Errorf("open catalogue %s: %w", file, err)
 	}
@@ -305,6 +305,9 @@ func (c *Catalog) Dialect() string { return c.dialect }
 // tables directly. On SQLite it holds a single connection: finish (close) one
 // statement's rows before running the next.
 func (c *Catalog) DB() *sql.DB { return c.db }
+
+// writerCacheKiB is the SQLite writer's page cache (see openSQLite).
+const writerCacheKiB = 24576
 
 // inTx runs fn in a write transaction and commits when it returns nil.
 func (c *Catalog) inTx(ctx context.Context, fn func(*sql.Tx) error) error {

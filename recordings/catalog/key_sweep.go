@@ -132,11 +132,22 @@ func (c *Catalog) SweepKeys(ctx context.Context) (int64, error) {
 		return n, wrapSweep(err)
 	}
 	// Many: the table in key order, a range of about sweepKeyChunk keys per
-	// transaction, each key looked up in the list, so that each page is changed
-	// once and no transaction holds more than a range's pages.
+	// statement, each key looked up in the list, so that each page is changed once
+	// and no statement holds more than a range's pages. Reading in order needs no
+	// cache: the pass runs with SQLite's default 2 MB, where filling the writer's
+	// 24 MB would add that to a retention run's memory.
+	conn, err := c.db.Conn(ctx)
+	if err != nil {
+		return 0, wrapSweep(err)
+	}
+	defer conn.Close()
+	if _, err := conn.ExecContext(ctx, `PRAGMA cache_size = -2000`); err != nil {
+		return 0, wrapSweep(err)
+	}
+	defer conn.ExecContext(context.WithoutCancel(ctx), fmt.Sprintf(`PRAGMA cache_size = -%d`, writerCacheKiB))
 	for from := ""; ; {
 		var to sql.NullString
-		err := c.db.QueryRowContext(ctx, `SELECT num_rev FROM totalrec_numbers WHERE num_rev > ? ORDER BY num_rev LIMIT 1 OFFSET ?`,
+		err := conn.QueryRowContext(ctx, `SELECT num_rev FROM totalrec_numbers WHERE num_rev > ? ORDER BY num_rev LIMIT 1 OFFSET ?`,
 			from, sweepKeyChunk).Scan(&to)
 		if err != nil && !errors.Is(err, sql.ErrNoRows) {
 			return 0, wrapSweep(err)
@@ -145,7 +156,7 @@ func (c *Catalog) SweepKeys(ctx context.Context) (int64, error) {
 		if to.Valid {
 			keys, args = keys+` AND num_rev < ?`, append(args, to.String)
 		}
-		if _, err := c.db.ExecContext(ctx, `UPDATE totalrec_numbers `+set+` AND `+keys+` AND EXISTS (
+		if _, err := conn.ExecContext(ctx, `UPDATE totalrec_numbers `+set+` AND `+keys+` AND EXISTS (
 			SELECT 1 FROM totalrec_key_sweep s WHERE s.recording_id = totalrec_numbers.recording_id)`, args...); err != nil {
 			return 0, wrapSweep(err)
 		}
@@ -155,13 +166,13 @@ func (c *Catalog) SweepKeys(ctx context.Context) (int64, error) {
 		from = to.String
 	}
 	// A listed recording live again gets back the presence of its state.
-	if _, err := c.db.ExecContext(ctx, `UPDATE totalrec_numbers SET presence = (SELECT `+presenceSQL+`
+	if _, err := conn.ExecContext(ctx, `UPDATE totalrec_numbers SET presence = (SELECT `+presenceSQL+`
 		FROM totalrec_recordings r WHERE r.id = totalrec_numbers.recording_id)
 		WHERE recording_id IN (SELECT s.recording_id FROM totalrec_key_sweep s JOIN totalrec_recordings r
 			ON r.id = s.recording_id WHERE r.state NOT IN ('missing', 'deleted'))`); err != nil {
 		return 0, wrapSweep(err)
 	}
-	_, err := c.db.ExecContext(ctx, `DELETE FROM totalrec_key_sweep`)
+	_, err = conn.ExecContext(ctx, `DELETE FROM totalrec_key_sweep`)
 	return n, wrapSweep(err)
 }
 

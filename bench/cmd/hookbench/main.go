@@ -1,7 +1,8 @@
 // Command hookbench times a command run as a process once per line of a list,
 // one after another, the way MixMonitor runs the hook once per recording: each
 // line replaces {} in the arguments. It prints the percentiles of the wall time,
-// process start included.
+// process start included, and of the CPU time the process used (user and system):
+// under load, the difference is time spent waiting for a CPU.
 //
 //	hookbench -label hook -list files.txt -- totalrec hook --file {}
 //	hookbench -label "empty Go program" -n 1000 -- hookbench -noop
@@ -36,10 +37,12 @@ func main() {
 		fmt.Fprintln(os.Stderr, "hookbench:", err)
 		os.Exit(1)
 	}
-	took, failed := run(flag.Args(), lines)
+	took, cpu, failed := run(flag.Args(), lines)
 	slices.Sort(took)
-	fmt.Printf("H %-24s n=%d p50 %.2f ms p90 %.2f ms p99 %.2f ms max %.2f ms, %d errors\n",
-		*label, len(took), ms(pct(took, 0.50)), ms(pct(took, 0.90)), ms(pct(took, 0.99)), ms(pct(took, 1)), failed)
+	slices.Sort(cpu)
+	fmt.Printf("H %-24s n=%d p50 %.2f ms p90 %.2f ms p99 %.2f ms max %.2f ms, %d errors; CPU p50 %.2f ms p99 %.2f ms\n",
+		*label, len(took), ms(pct(took, 0.50)), ms(pct(took, 0.90)), ms(pct(took, 0.99)), ms(pct(took, 1)), failed,
+		ms(pct(cpu, 0.50)), ms(pct(cpu, 0.99)))
 }
 
 // inputs returns the list's lines (at most n when n > 0), or n empty ones.
@@ -60,11 +63,10 @@ func inputs(list string, n int) ([]string, error) {
 	return lines, sc.Err()
 }
 
-// run runs args once per line and returns the wall time of each run and the
-// number that failed (a failed run is timed too and reported on stderr).
-func run(args, lines []string) ([]time.Duration, int) {
-	took := make([]time.Duration, 0, len(lines))
-	failed := 0
+// run runs args once per line and returns the wall time and the CPU time of each
+// run and the number that failed (a failed run is timed too and reported on
+// stderr).
+func run(args, lines []string) (took, cpu []time.Duration, failed int) {
 	for _, line := range lines {
 		argv := make([]string, len(args))
 		for i, a := range args {
@@ -75,12 +77,15 @@ func run(args, lines []string) ([]time.Duration, int) {
 		start := time.Now()
 		err := cmd.Run()
 		took = append(took, time.Since(start))
+		if cmd.ProcessState != nil {
+			cpu = append(cpu, cmd.ProcessState.UserTime()+cmd.ProcessState.SystemTime())
+		}
 		if err != nil {
 			fmt.Fprintf(os.Stderr, "hookbench: %s: %v\n", strings.Join(argv, " "), err)
 			failed++
 		}
 	}
-	return took, failed
+	return took, cpu, failed
 }
 
 // pct is the p-th percentile of sorted d (nearest rank).
