@@ -55,7 +55,7 @@ func TestFreePBXModuleAdmin(t *testing.T) {
 	}
 	sh(t, "runuser -u asterisk -- fwconsole reload >/dev/null 2>&1")
 	generated := sh(t, "cat /etc/asterisk/extensions_additional.conf")
-	if want := bundleBin + " --config " + bundleConf + " hook --file"; !strings.Contains(generated, want) {
+	if want := bundleBin + "-hook --config " + bundleConf + " --file"; !strings.Contains(generated, want) {
 		t.Errorf("the generated dialplan lacks %q", want)
 	}
 	cron := sh(t, "crontab -l -u asterisk")
@@ -103,7 +103,7 @@ func TestFreePBXModuleAdmin(t *testing.T) {
 		t.Errorf("asterisk's crontab still names totalrec:\n%s", cron)
 	}
 	generated = sh(t, "cat /etc/asterisk/extensions_additional.conf")
-	for _, gone := range []string{"TOTALREC_FORCE", "hook --file", bundleBin} {
+	for _, gone := range []string{"TOTALREC_FORCE", "hook --file", "totalrec-hook", bundleBin} {
 		if strings.Contains(generated, gone) {
 			t.Errorf("the generated dialplan still has %q after uninstall", gone)
 		}

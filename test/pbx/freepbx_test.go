@@ -64,7 +64,7 @@ func TestFreePBXKit(t *testing.T) {
 		}
 	}
 	generated := sh(t, "cat /etc/asterisk/extensions_additional.conf")
-	for _, want := range []string{"TOTALREC_FORCE = yes", "totalrec hook --file", `Set(ARG1=force)`} {
+	for _, want := range []string{"TOTALREC_FORCE = yes", "/usr/local/bin/totalrec-hook --file", `Set(ARG1=force)`} {
 		if !strings.Contains(generated, want) {
 			t.Errorf("the generated dialplan lacks %q after install.sh", want)
 		}
