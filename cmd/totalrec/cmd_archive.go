@@ -12,18 +12,11 @@ import (
 	"github.com/totalrec/totalrec/recordings"
 	"github.com/totalrec/totalrec/recordings/archive"
 	"github.com/totalrec/totalrec/recordings/daemon"
-	"github.com/totalrec/totalrec/recordings/evidence"
 	"github.com/totalrec/totalrec/recordings/spool"
 )
 
-type archiveOptions struct {
-	limit  int
-	json   bool
-	dryRun bool
-}
-
 func newArchiveCommand(opts *globalOptions) *cobra.Command {
-	var ao archiveOptions
+	var ao passOptions
 	cmd := &cobra.Command{
 		Use:   "archive",
 		Short: "Move recordings older than archive_after to the S3 archive bucket now (the daemon does it on a timer)",
@@ -47,9 +40,7 @@ requests; retention deletes them from the bucket.
 			return runArchive(cmd.Context(), opts, ao)
 		},
 	}
-	cmd.Flags().IntVar(&ao.limit, "limit", 0, "archive at most this many recordings (0: all)")
-	cmd.Flags().BoolVar(&ao.json, "json", false, "print the report as JSON")
-	cmd.Flags().BoolVar(&ao.dryRun, "dry-run", false, "list what would be archived and change nothing")
+	ao.flags(cmd, "archive", "archived")
 	cmd.AddCommand(newArchiveRestoreCommand(opts), newArchiveStatusCommand(opts))
 	return cmd
 }
@@ -102,9 +93,9 @@ type archiveReport struct {
 	Report archive.Report `json:"report"`
 }
 
-func runArchive(ctx context.Context, opts *globalOptions, ao archiveOptions) error {
-	if ao.limit < 0 {
-		return usagef("--limit %d: want 0 or more", ao.limit)
+func runArchive(ctx context.Context, opts *globalOptions, ao passOptions) error {
+	if err := ao.check(); err != nil {
+		return err
 	}
 	s, err := setupArchive(ctx, opts)
 	if err != nil {
@@ -122,15 +113,9 @@ func runArchive(ctx context.Context, opts *globalOptions, ao archiveOptions) err
 	defer release()
 	rep := archiveReport{Bucket: ar.Bucket.String()}
 	bar := newProgress(opts.stderr)
-	// Only sealed recordings are archived: seal what is final first.
-	h := &evidence.Hasher{Store: a.cat, Tree: s.tree, Node: a.cfg.Node, Log: a.log, Clock: time.Now,
-		Progress: func(r evidence.HashReport) { bar.update("sealing: %d recordings", r.Sealed) }}
-	hr, err := h.Pass(ctx, time.Now(), true)
-	bar.done()
-	if err != nil {
+	if rep.Sealed, err = sealFinal(ctx, a, s.tree, bar); err != nil {
 		return err
 	}
-	rep.Sealed = hr.Sealed
 	rep.Report, err = ar.Pass(ctx, ao.limit, func(r archive.Report) {
 		bar.update("archiving: %d recordings, %s, %d failed", r.Archived, humanBytes(r.Bytes), r.Failed)
 	})
@@ -168,7 +153,7 @@ func runArchive(ctx context.Context, opts *globalOptions, ao archiveOptions) err
 }
 
 // archiveDryRun lists what a pass would archive, without sealing or moving anything.
-func archiveDryRun(ctx context.Context, opts *globalOptions, s *archiveSetup, ao archiveOptions) error {
+func archiveDryRun(ctx context.Context, opts *globalOptions, s *archiveSetup, ao passOptions) error {
 	ar := s.archiver
 	now := time.Now()
 	var total recordings.ArchiveCount

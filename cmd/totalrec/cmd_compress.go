@@ -15,14 +15,42 @@ import (
 	"github.com/totalrec/totalrec/recordings/spool"
 )
 
-type compressOptions struct {
+// passOptions are the flags of the commands that run one of the daemon's passes
+// by hand (compress, archive).
+type passOptions struct {
 	limit  int
 	json   bool
 	dryRun bool
 }
 
+// flags adds the pass's flags to cmd: verb and done name what the pass does to a
+// recording ("convert", "converted, by format").
+func (po *passOptions) flags(cmd *cobra.Command, verb, done string) {
+	cmd.Flags().IntVar(&po.limit, "limit", 0, verb+" at most this many recordings (0: all)")
+	cmd.Flags().BoolVar(&po.json, "json", false, "print the report as JSON")
+	cmd.Flags().BoolVar(&po.dryRun, "dry-run", false, "list what would be "+done+" and change nothing")
+}
+
+func (po passOptions) check() error {
+	if po.limit < 0 {
+		return usagef("--limit %d: want 0 or more", po.limit)
+	}
+	return nil
+}
+
+// sealFinal seals what is final before a pass (only sealed recordings are
+// converted or archived), showing its progress on bar, and returns how many
+// recordings it sealed.
+func sealFinal(ctx context.Context, a *app, tree *spool.Tree, bar *progress) (int, error) {
+	h := &evidence.Hasher{Store: a.cat, Tree: tree, Node: a.cfg.Node, Log: a.log, Clock: time.Now,
+		Progress: func(r evidence.HashReport) { bar.update("sealing: %d recordings", r.Sealed) }}
+	hr, err := h.Pass(ctx, time.Now(), true)
+	bar.done()
+	return hr.Sealed, err
+}
+
 func newCompressCommand(opts *globalOptions) *cobra.Command {
-	var co compressOptions
+	var co passOptions
 	cmd := &cobra.Command{
 		Use:   "compress",
 		Short: "Compress finished recordings now (the daemon does it after each call)",
@@ -43,9 +71,7 @@ verify can follow each from its original to its new form.`,
 			return runCompress(cmd.Context(), opts, co)
 		},
 	}
-	cmd.Flags().IntVar(&co.limit, "limit", 0, "convert at most this many recordings (0: all)")
-	cmd.Flags().BoolVar(&co.json, "json", false, "print the report as JSON")
-	cmd.Flags().BoolVar(&co.dryRun, "dry-run", false, "list what would be converted, by format, and change nothing")
+	co.flags(cmd, "convert", "converted, by format,")
 	return cmd
 }
 
@@ -63,9 +89,9 @@ type failedCompress struct {
 	Reason string `json:"reason"`
 }
 
-func runCompress(ctx context.Context, opts *globalOptions, co compressOptions) error {
-	if co.limit < 0 {
-		return usagef("--limit %d: want 0 or more", co.limit)
+func runCompress(ctx context.Context, opts *globalOptions, co passOptions) error {
+	if err := co.check(); err != nil {
+		return err
 	}
 	a, err := opts.openApp(ctx, true)
 	if err != nil {
@@ -92,14 +118,9 @@ func runCompress(ctx context.Context, opts *globalOptions, co compressOptions) e
 
 	rep := compressReport{Format: string(c.Codec.Format), Failed: []failedCompress{}}
 	bar := newProgress(opts.stderr)
-	h := &evidence.Hasher{Store: a.cat, Tree: tree, Node: a.cfg.Node, Log: a.log, Clock: time.Now,
-		Progress: func(r evidence.HashReport) { bar.update("sealing: %d recordings", r.Sealed) }}
-	hr, err := h.Pass(ctx, time.Now(), true)
-	bar.done()
-	if err != nil {
+	if rep.Sealed, err = sealFinal(ctx, a, tree, bar); err != nil {
 		return err
 	}
-	rep.Sealed = hr.Sealed
 	c.Log = a.log
 	rep.Report, err = c.Pass(ctx, co.limit, func(r compress.Report) {
 		bar.update("compressing: %d converted, %d failed, %s → %s", r.Converted, r.Failed, humanBytes(r.BytesBefore), humanBytes(r.BytesAfter))
@@ -130,7 +151,7 @@ func runCompress(ctx context.Context, opts *globalOptions, co compressOptions) e
 
 // compressDryRun lists the sealed recordings a pass would convert, by format,
 // without sealing or converting anything.
-func compressDryRun(ctx context.Context, opts *globalOptions, a *app, c *compress.Compressor, co compressOptions) error {
+func compressDryRun(ctx context.Context, opts *globalOptions, a *app, c *compress.Compressor, co passOptions) error {
 	type figures struct {
 		Recordings int     `json:"recordings"`
 		Bytes      int64   `json:"bytes"`

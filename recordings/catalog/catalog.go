@@ -128,6 +128,9 @@ func Open(ctx context.Context, dsn string, logger *slog.Logger, opts ...OpenOpti
 	return c, nil
 }
 
+// writerCacheKiB is the SQLite writer's page cache.
+const writerCacheKiB = 24576
+
 func (c *Catalog) openSQLite(file string, existing bool) error {
 	c.where = file
 	if file == "" || strings.ContainsAny(file, "?#") {
@@ -305,9 +308,6 @@ func (c *Catalog) Dialect() string { return c.dialect }
 // tables directly. On SQLite it holds a single connection: finish (close) one
 // statement's rows before running the next.
 func (c *Catalog) DB() *sql.DB { return c.db }
-
-// writerCacheKiB is the SQLite writer's page cache (see openSQLite).
-const writerCacheKiB = 24576
 
 // inTx runs fn in a write transaction and commits when it returns nil.
 func (c *Catalog) inTx(ctx context.Context, fn func(*sql.Tx) error) error {
